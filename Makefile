@@ -1,0 +1,128 @@
+# inclusion-api — build, run and test.
+#
+#   make          build build/inclusion-api (warnings are errors)
+#   make run      install what is missing, start a private PostgreSQL under var/,
+#                 migrate, seed and serve on 127.0.0.1:8080 with a demo token
+#   make test     lint, then unit and integration suites, plain and under ASan+UBSan
+#   make lint     cppcheck and the OpenAPI linter
+#   make bench    wrk figures for the foundation routes
+#   make format   clang-format the C sources
+#
+# VARIANT=asan builds the AddressSanitizer + UndefinedBehaviorSanitizer variant
+# under build/asan/ (make test does it by itself).
+
+VARIANT ?= release
+ifeq ($(VARIANT),asan)
+  OUT := build/asan
+  OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+else
+  OUT := build
+  OPT := -O2 -g
+endif
+
+CC ?= cc
+PKG_LIBS := libulfius libmicrohttpd jansson libpq libjwt libcrypto
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
+        -Wvla -Wpointer-arith -Wcast-qual -Wnull-dereference
+CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -MMD -MP -Iapi -Ibuild/gen \
+          $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
+LDLIBS := $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null) -lorcania -lpthread
+TEST_LDLIBS := -lcriterion -lcurl
+
+# Debian 12 packages the build, the private cluster and the tests need.
+DEB_PACKAGES := gcc make pkg-config libulfius-dev libmicrohttpd-dev libjansson-dev libpq-dev \
+  libjwt-dev libssl-dev libcriterion-dev libcurl4-openssl-dev postgresql-15 \
+  postgresql-15-postgis-3 cppcheck curl ca-certificates
+
+API_SRC := $(filter-out api/main.c,$(wildcard api/*.c))
+API_OBJ := $(API_SRC:api/%.c=$(OUT)/obj/%.o) $(OUT)/obj/embedded.o
+MAIN_OBJ := $(OUT)/obj/main.o
+SUPPORT_SRC := $(wildcard tests/support/*.c)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+INTEGRATION_SRC := $(wildcard tests/integration/*.c)
+EMBEDDED := $(sort $(wildcard db/migrations/*.sql)) $(wildcard db/seeds/*.csv) openapi/openapi.yaml
+
+BIN := $(OUT)/inclusion-api
+UNIT_BIN := $(OUT)/tests/unit
+INTEGRATION_BIN := $(OUT)/tests/integration
+
+# The private clusters: one for `make run`, one for the tests, never the same.
+DEV_PG_DIR := var/pg-dev
+DEV_PG_PORT := 54320
+TEST_PG_DIR := var/pg-test
+TEST_PG_PORT := 54321
+TEST_DATABASE_URL := postgresql://inclusion:inclusion@127.0.0.1:$(TEST_PG_PORT)/inclusion
+DEMO_SECRET := demo-secret-for-local-development-only-0123456789
+
+.PHONY: all binaries run test unit integration lint deps format bench clean
+all: $(BIN)
+binaries: $(BIN) $(UNIT_BIN) $(INTEGRATION_BIN)
+
+build/gen/embedded.c: api/embed.sh $(EMBEDDED)
+	@mkdir -p $(@D)
+	api/embed.sh $@ $(EMBEDDED)
+
+$(OUT)/obj/embedded.o: build/gen/embedded.c api/embedded.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(OUT)/obj/%.o: api/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(OUT)/tests/obj/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests -c -o $@ $<
+
+$(OUT)/libapi.a: $(API_OBJ)
+	$(AR) rcs $@ $^
+
+$(BIN): $(MAIN_OBJ) $(OUT)/libapi.a
+	$(CC) $(OPT) -o $@ $^ $(LDLIBS)
+
+$(UNIT_BIN): $(UNIT_SRC:tests/%.c=$(OUT)/tests/obj/%.o) $(OUT)/libapi.a
+	@mkdir -p $(@D)
+	$(CC) $(OPT) -o $@ $^ $(LDLIBS) $(TEST_LDLIBS)
+
+$(INTEGRATION_BIN): $(INTEGRATION_SRC:tests/%.c=$(OUT)/tests/obj/%.o) \
+                    $(SUPPORT_SRC:tests/%.c=$(OUT)/tests/obj/%.o) $(OUT)/libapi.a
+	@mkdir -p $(@D)
+	$(CC) $(OPT) -o $@ $^ $(LDLIBS) $(TEST_LDLIBS)
+
+deps:
+	@VERBOSE=$(VERBOSE) tests/install-deps.sh $(DEB_PACKAGES)
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@db/cluster.sh start $(DEV_PG_DIR) $(DEV_PG_PORT)
+	@DEV_PG_DIR=$(DEV_PG_DIR) DEV_PG_PORT=$(DEV_PG_PORT) JWT_SECRET=$${JWT_SECRET:-$(DEMO_SECRET)} \
+	  db/run.sh $(BIN)
+
+lint: deps
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	  --inline-suppr --std=c11 -Iapi api tests
+	tests/lint-openapi.sh openapi/openapi.yaml
+
+unit: deps
+	@$(MAKE) --no-print-directory binaries
+	$(UNIT_BIN)
+
+test: deps lint
+	@$(MAKE) --no-print-directory binaries
+	@$(MAKE) --no-print-directory VARIANT=asan binaries
+	@db/cluster.sh start $(TEST_PG_DIR) $(TEST_PG_PORT)
+	@TEST_PG_DIR=$(TEST_PG_DIR) TEST_PG_PORT=$(TEST_PG_PORT) TEST_DATABASE_URL=$(TEST_DATABASE_URL) \
+	  tests/run.sh build build/asan
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@db/cluster.sh start $(DEV_PG_DIR) $(DEV_PG_PORT)
+	@DEV_PG_PORT=$(DEV_PG_PORT) tests/bench.sh $(BIN)
+
+format:
+	clang-format -i api/*.c api/*.h tests/*/*.c tests/*/*.h
+
+clean:
+	rm -rf build
+
+-include $(wildcard $(OUT)/obj/*.d $(OUT)/tests/obj/*/*.d)

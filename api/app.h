@@ -1,0 +1,23 @@
+/* What `serve` owns for the life of the process, shared read-only by handlers
+ * (the pool and the metrics synchronise themselves). */
+#ifndef APP_H
+#define APP_H
+
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "metrics.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+struct app {
+    const struct config *cfg;
+    struct auth_verifier verifier;
+    struct db_pool *pool;
+    struct metrics *metrics;
+    atomic_int in_flight;  /* requests received and not yet completed */
+    atomic_bool draining;  /* SIGTERM received: answer with Connection: close */
+};
+
+#endif

@@ -1,0 +1,60 @@
+/* Configuration, from environment variables only, validated once at start. */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum token_alg { TOKEN_HS256, TOKEN_RS256, TOKEN_ES256 };
+
+/* What a sub-command needs: only those settings are required and checked. */
+enum config_needs {
+    CONFIG_DB = 1 << 0,         /* DATABASE_URL, pool and statement settings */
+    CONFIG_HTTP = 1 << 1,       /* listening, limits, CORS, logging */
+    CONFIG_JWT_VERIFY = 1 << 2, /* JWT_ALG, JWT_SECRET or JWT_PUBLIC_KEY_FILE */
+    CONFIG_JWT_SIGN = 1 << 3,   /* JWT_ALG, JWT_SECRET or JWT_PRIVATE_KEY_FILE */
+};
+
+enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
+
+struct config {
+    char *database_url;      /* libpq URI */
+    char *database_read_url; /* optional replica, NULL when unset */
+    char *listen_addr;       /* numeric IPv4 or IPv6 address */
+    int port;
+    enum token_alg jwt_alg;
+    char *jwt_verify_key; /* HS256 secret or PEM public key */
+    size_t jwt_verify_key_len;
+    char *jwt_sign_key; /* HS256 secret or PEM private key */
+    size_t jwt_sign_key_len;
+    char *jwt_issuer;   /* NULL: not checked */
+    char *jwt_audience; /* NULL: not checked */
+    char **cors_origins; /* NULL-terminated, may be empty */
+    enum log_level log_level;
+    size_t max_body_bytes;
+    int db_pool_size;
+    int db_statement_timeout_ms;
+    int threads;
+    int max_connections;
+    int max_connections_per_ip;
+    int connection_timeout_s;
+    int shutdown_timeout_s;
+};
+
+/* Reads a variable; returns NULL when unset. */
+typedef const char *(*config_getenv_fn)(const char *name, void *ctx);
+
+/* Fills *cfg from the variables `get` returns, checking those `needs` names.
+ * Returns 0, or -1 with one line in err naming the variable ("JWT_SECRET: ...").
+ * On success the caller releases *cfg with config_free. */
+int config_load(struct config *cfg, unsigned needs, config_getenv_fn get, void *ctx, char *err,
+                size_t err_len);
+
+/* The process environment, for config_load. */
+const char *config_getenv(const char *name, void *ctx);
+
+void config_free(struct config *cfg);
+
+const char *config_alg_name(enum token_alg alg);
+
+#endif

@@ -1,0 +1,142 @@
+#include "csv.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct field_buf {
+    char *data;
+    size_t len, cap;
+};
+
+static int push_char(struct field_buf *f, char c)
+{
+    if (f->len + 1 >= f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 32;
+        char *grown = realloc(f->data, cap);
+        if (!grown)
+            return -1;
+        f->data = grown;
+        f->cap = cap;
+    }
+    f->data[f->len++] = c;
+    return 0;
+}
+
+static int end_field(struct csv_row *row, struct field_buf *f)
+{
+    char **grown = realloc(row->fields, (row->count + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    row->fields = grown;
+    char *copy = malloc(f->len + 1);
+    if (!copy)
+        return -1;
+    memcpy(copy, f->data ? f->data : "", f->len);
+    copy[f->len] = '\0';
+    row->fields[row->count++] = copy;
+    f->len = 0;
+    return 0;
+}
+
+static int end_row(struct csv *csv, struct csv_row *row)
+{
+    struct csv_row *grown = realloc(csv->rows, (csv->count + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    csv->rows = grown;
+    csv->rows[csv->count++] = *row;
+    row->fields = NULL;
+    row->count = 0;
+    return 0;
+}
+
+int csv_parse(const char *text, size_t len, char separator, struct csv *out, size_t *err_line)
+{
+    memset(out, 0, sizeof *out);
+    struct field_buf f = {0};
+    struct csv_row row = {0};
+    size_t line = 1, i = 0;
+    int rc = 0;
+    bool in_row = false;
+    while (i < len && rc == 0) {
+        char c = text[i];
+        in_row = true;
+        if (c == '"' && f.len == 0) { /* a quoted field */
+            size_t start_line = line;
+            i++;
+            for (;;) {
+                if (i >= len) {
+                    *err_line = start_line;
+                    rc = -1;
+                    break;
+                }
+                if (text[i] == '"' && i + 1 < len && text[i + 1] == '"') {
+                    rc = push_char(&f, '"');
+                    i += 2;
+                } else if (text[i] == '"') {
+                    i++;
+                    break;
+                } else {
+                    line += text[i] == '\n';
+                    rc = push_char(&f, text[i++]);
+                }
+                if (rc)
+                    break;
+            }
+            if (rc == 0 && i < len && text[i] != separator && text[i] != '\n' && text[i] != '\r') {
+                *err_line = line;
+                rc = -1;
+            }
+            continue;
+        }
+        if (c == separator) {
+            rc = end_field(&row, &f);
+            i++;
+        } else if (c == '\r' || c == '\n') {
+            i += (c == '\r' && i + 1 < len && text[i + 1] == '\n') ? 2 : 1;
+            rc = end_field(&row, &f);
+            if (rc == 0)
+                rc = end_row(out, &row);
+            line++;
+            in_row = false;
+        } else if (c == '"') {
+            *err_line = line;
+            rc = -1;
+        } else {
+            rc = push_char(&f, c);
+            i++;
+        }
+    }
+    if (rc == 0 && in_row) {
+        rc = end_field(&row, &f);
+        if (rc == 0)
+            rc = end_row(out, &row);
+    }
+    free(f.data);
+    for (size_t k = 0; k < row.count; k++)
+        free(row.fields[k]);
+    free(row.fields);
+    return rc;
+}
+
+void csv_free(struct csv *csv)
+{
+    for (size_t r = 0; r < csv->count; r++) {
+        for (size_t k = 0; k < csv->rows[r].count; k++)
+            free(csv->rows[r].fields[k]);
+        free(csv->rows[r].fields);
+    }
+    free(csv->rows);
+    memset(csv, 0, sizeof *csv);
+}
+
+int csv_column(const struct csv *csv, const char *name)
+{
+    if (csv->count == 0)
+        return -1;
+    for (size_t k = 0; k < csv->rows[0].count; k++)
+        if (strcmp(csv->rows[0].fields[k], name) == 0)
+            return (int)k;
+    return -1;
+}

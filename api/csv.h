@@ -1,0 +1,27 @@
+/* RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF line ends. */
+#ifndef CSV_H
+#define CSV_H
+
+#include <stddef.h>
+
+struct csv_row {
+    char **fields; /* NUL-terminated copies */
+    size_t count;
+};
+
+struct csv {
+    struct csv_row *rows;
+    size_t count;
+};
+
+/* Parses `len` bytes into out (the caller frees it with csv_free, also on
+ * failure). Returns 0, or -1 with the 1-based line of an unterminated quote or
+ * a stray quote in *err_line. */
+int csv_parse(const char *text, size_t len, char separator, struct csv *out, size_t *err_line);
+
+void csv_free(struct csv *csv);
+
+/* The index of `name` in the header row (row 0), or -1. */
+int csv_column(const struct csv *csv, const char *name);
+
+#endif

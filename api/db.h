@@ -1,0 +1,36 @@
+/* A fixed pool of libpq connections. A connection serves one request at a time;
+ * a broken one is reopened with backoff; while PostgreSQL is unreachable,
+ * db_pool_acquire fails fast so that the caller answers 503. */
+#ifndef DB_H
+#define DB_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+struct db_pool;
+
+/* Opens nothing yet: connections are made on first use. The caller frees the
+ * pool with db_pool_free. NULL on allocation failure. */
+struct db_pool *db_pool_new(const char *url, int size, int statement_timeout_ms);
+void db_pool_free(struct db_pool *pool);
+
+/* Borrows a connection for the calling thread, or NULL (database unreachable,
+ * or the pool exhausted for 2 s). Give it back with db_pool_release. */
+PGconn *db_pool_acquire(struct db_pool *pool);
+
+/* Returns a borrowed connection. A connection in a transaction is rolled back;
+ * a broken one is closed and reopened on next use. */
+void db_pool_release(struct db_pool *pool, PGconn *conn);
+
+/* Connections currently borrowed, for /metrics. */
+int db_pool_in_use(struct db_pool *pool);
+
+/* Opens one connection with the service's session settings (search_path,
+ * statement_timeout, time zone), for sub-commands. NULL with a message in err. */
+PGconn *db_connect(const char *url, int statement_timeout_ms, char *err, size_t err_len);
+
+/* True when the failure of `res` on `conn` means the database is unreachable or
+ * shutting down (answer 503) rather than a fault of the statement. */
+bool db_is_unavailable(const PGconn *conn, const PGresult *res);
+
+#endif

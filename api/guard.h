@@ -1,0 +1,17 @@
+/* The token guard: the only code that reads Authorization headers. */
+#ifndef GUARD_H
+#define GUARD_H
+
+#include "http.h"
+
+#include <stdbool.h>
+
+/* Admits the request when it carries a valid bearer token of an organisation of
+ * the directory with the route's scope; fills r->who. Otherwise answers 401
+ * (with WWW-Authenticate), 403 (missing scope) or 503, and returns false. */
+bool guard_admit(struct req *r);
+
+/* True when the token carries `scope`; otherwise answers 403 and returns false. */
+bool guard_require_scope(struct req *r, const char *scope);
+
+#endif

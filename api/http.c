@@ -1,0 +1,235 @@
+#include "http.h"
+
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *http_query(const struct req *r, const char *name)
+{
+    return u_map_get(r->in->map_url, name);
+}
+
+bool http_query_only(struct req *r, const char *const *allowed)
+{
+    const char **keys = u_map_enum_keys(r->in->map_url);
+    json_t *errors = json_array();
+    for (size_t i = 0; keys && keys[i]; i++) {
+        bool known = false;
+        for (size_t j = 0; allowed[j] && !known; j++)
+            known = strcmp(keys[i], allowed[j]) == 0;
+        if (!known)
+            http_error_add(errors, keys[i], "unknown query parameter");
+    }
+    if (json_array_size(errors) == 0) {
+        json_decref(errors);
+        return true;
+    }
+    http_invalid(r, 400, errors);
+    return false;
+}
+
+const char *http_header(const struct req *r, const char *name)
+{
+    return u_map_get_case(r->in->map_header, name);
+}
+
+void http_set_header(struct req *r, const char *name, const char *value)
+{
+    u_map_put(r->out->map_header, name, value);
+}
+
+static void set_body(struct req *r, int status, const char *content_type, const char *body,
+                     size_t len)
+{
+    ulfius_set_binary_body_response(r->out, (unsigned)status, body, len);
+    http_set_header(r, "Content-Type", content_type);
+    r->answered = true;
+}
+
+void http_text(struct req *r, int status, const char *content_type, const char *body, size_t len)
+{
+    set_body(r, status, content_type, body, len);
+}
+
+static void send_json(struct req *r, int status, const char *content_type, json_t *body)
+{
+    char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    json_decref(body);
+    if (!text) {
+        static const char fallback[] = "{\"type\":\"urn:inclusion-api:problem:internal\","
+                                       "\"title\":\"Internal Server Error\",\"status\":500}";
+        set_body(r, 500, "application/problem+json", fallback, sizeof fallback - 1);
+        return;
+    }
+    set_body(r, status, content_type, text, strlen(text));
+    free(text);
+}
+
+void http_json(struct req *r, int status, json_t *body)
+{
+    send_json(r, status, "application/json", body);
+}
+
+static const char *status_title(int status)
+{
+    switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 412: return "Precondition Failed";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 429: return "Too Many Requests";
+    case 503: return "Service Unavailable";
+    default: return status >= 500 ? "Internal Server Error" : "Error";
+    }
+}
+
+static json_t *problem(int status, const char *code, const char *detail)
+{
+    char type[96];
+    snprintf(type, sizeof type, "urn:inclusion-api:problem:%s", code);
+    return json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", status_title(status),
+                     "status", status, "detail", detail);
+}
+
+void http_problem(struct req *r, int status, const char *code, const char *detail)
+{
+    if (status == 503)
+        http_set_header(r, "Retry-After", "1");
+    send_json(r, status, "application/problem+json", problem(status, code, detail));
+}
+
+void http_invalid(struct req *r, int status, json_t *errors)
+{
+    json_t *body = problem(status, status == 400 ? "bad-request" : "validation",
+                           status == 400 ? "The request is malformed; see errors."
+                                         : "Some fields are invalid; see errors.");
+    json_object_set_new(body, "errors", errors);
+    send_json(r, status, "application/problem+json", body);
+}
+
+void http_error_add(json_t *errors, const char *field, const char *fmt, ...)
+{
+    char message[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "message", message));
+}
+
+/* application/json or application/<x>+json, with at most a utf-8 charset. */
+static bool is_json_media_type(const char *ct)
+{
+    if (!ct)
+        return false;
+    size_t type_len = strcspn(ct, ";");
+    while (type_len && ct[type_len - 1] == ' ')
+        type_len--;
+    bool json = (type_len == 16 && strncasecmp(ct, "application/json", 16) == 0) ||
+                (type_len > 17 && strncasecmp(ct, "application/", 12) == 0 &&
+                 strncasecmp(ct + type_len - 5, "+json", 5) == 0);
+    const char *params = strchr(ct, ';');
+    if (!json || !params)
+        return json;
+    const char *charset = strcasestr(params, "charset=");
+    if (!charset)
+        return true;
+    charset += 8;
+    return strncasecmp(charset, "utf-8", 5) == 0 || strncasecmp(charset, "\"utf-8\"", 7) == 0;
+}
+
+json_t *http_read_object(struct req *r)
+{
+    size_t max = r->app->cfg->max_body_bytes;
+    const char *declared = http_header(r, "Content-Length");
+    if ((declared && strtoull(declared, NULL, 10) > max) || r->in->binary_body_length > max) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "The request body is over %zu bytes.", max);
+        http_problem(r, 413, "body-too-large", detail);
+        return NULL;
+    }
+    if (!is_json_media_type(http_header(r, "Content-Type"))) {
+        http_problem(r, 415, "unsupported-media-type",
+                     "The request body must be application/json (UTF-8).");
+        return NULL;
+    }
+    json_error_t error;
+    json_t *body = json_loadb(r->in->binary_body, r->in->binary_body_length,
+                              JSON_REJECT_DUPLICATES, &error);
+    json_t *errors = json_array();
+    if (!body) {
+        http_error_add(errors, "body", "invalid JSON at line %d, column %d: %s", error.line,
+                       error.column, error.text);
+    } else if (!json_is_object(body)) {
+        http_error_add(errors, "body", "must be a JSON object");
+        json_decref(body);
+        body = NULL;
+    }
+    if (body) {
+        json_decref(errors);
+        return body;
+    }
+    http_invalid(r, 400, errors);
+    return NULL;
+}
+
+static void answer_db_failure(struct req *r, const char *sqlstate, bool unavailable)
+{
+    log_event(unavailable ? LOG_WARN : LOG_ERROR, "database statement failed",
+              json_pack("{s:s, s:s}", "request_id", r->request_id, "sqlstate",
+                        sqlstate ? sqlstate : "none"));
+    if (unavailable)
+        http_problem(r, 503, "database-unavailable",
+                     "The database is unreachable; retry shortly.");
+    else
+        http_problem(r, 500, "internal", "An internal error occurred; it has been logged.");
+}
+
+static bool ensure_connection(struct req *r)
+{
+    if (r->db)
+        return true;
+    r->db = db_pool_acquire(r->app->pool);
+    if (!r->db)
+        http_problem(r, 503, "database-unavailable", "The database is unreachable; retry shortly.");
+    return r->db != NULL;
+}
+
+PGresult *http_sql(struct req *r, const char *sql, int nparams, const char *const *params,
+                   bool constraint_ok)
+{
+    if (!ensure_connection(r))
+        return NULL;
+    PGresult *res = PQexecParams(r->db, sql, nparams, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(res);
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+        return res;
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    if (constraint_ok && state && strncmp(state, "23", 2) == 0)
+        return res;
+    char copy[6] = "";
+    if (state)
+        snprintf(copy, sizeof copy, "%s", state);
+    bool unavailable = db_is_unavailable(r->db, res);
+    PQclear(res);
+    answer_db_failure(r, state ? copy : NULL, unavailable);
+    return NULL;
+}
+
+bool http_sql_command(struct req *r, const char *sql)
+{
+    PGresult *res = http_sql(r, sql, 0, NULL, false);
+    PQclear(res);
+    return res != NULL;
+}

@@ -1,0 +1,79 @@
+/* One HTTP request as handlers see it, and the only ways they answer it.
+ * Handlers read with http_query/http_header/http_read_object and answer with
+ * exactly one of http_json, http_text, http_problem, http_invalid. */
+#ifndef HTTP_H
+#define HTTP_H
+
+#include "app.h"
+#include "auth.h"
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <ulfius.h>
+
+#define HTTP_MAX_PATH_PARAMS 4
+
+struct route;
+
+struct req {
+    const struct _u_request *in;
+    struct _u_response *out;
+    struct app *app;
+    const struct route *route;
+    const char *params[HTTP_MAX_PATH_PARAMS]; /* path parameters, in pattern order */
+    struct auth_identity who;                 /* set when the route needs a token */
+    PGconn *db;                               /* borrowed on first use, returned by the router */
+    char request_id[65];
+    char path[2048]; /* a copy of the path that params point into */
+    bool answered;
+};
+
+/* Query parameter, or NULL. */
+const char *http_query(const struct req *r, const char *name);
+
+/* Answers 400 and returns false when the query holds a parameter not in
+ * `allowed` (NULL-terminated). */
+bool http_query_only(struct req *r, const char *const *allowed);
+
+/* Request header (case-insensitive), or NULL. */
+const char *http_header(const struct req *r, const char *name);
+
+/* Adds a response header. */
+void http_set_header(struct req *r, const char *name, const char *value);
+
+/* Reads the body as one JSON object: 415 unless JSON, 413 over MAX_BODY_BYTES,
+ * 400 when malformed, with duplicate keys, or not an object. Returns a new
+ * reference the caller decrefs, or NULL after having answered. */
+json_t *http_read_object(struct req *r);
+
+/* Answers `status` with a JSON body (stolen). */
+void http_json(struct req *r, int status, json_t *body);
+
+/* Answers `status` with a body of the given content type (copied). */
+void http_text(struct req *r, int status, const char *content_type, const char *body, size_t len);
+
+/* Answers application/problem+json. `code` names the problem type
+ * (urn:inclusion-api:problem:<code>); `detail` is for humans and never holds
+ * personal data, SQL or internals. */
+void http_problem(struct req *r, int status, const char *code, const char *detail);
+
+/* Answers 400 or 422 with an `errors` array (stolen) of {field, message}. */
+void http_invalid(struct req *r, int status, json_t *errors);
+
+/* Appends {field, message} to an errors array. */
+void http_error_add(json_t *errors, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Runs a parameterised statement on the request's connection (borrowed on first
+ * use). Returns the result (the caller PQclears it), or NULL after having
+ * answered 503 (database unreachable) or 500. A constraint violation (class 23)
+ * is returned to the caller instead when `constraint_ok` is true. */
+PGresult *http_sql(struct req *r, const char *sql, int nparams, const char *const *params,
+                   bool constraint_ok);
+
+/* Runs BEGIN/COMMIT; false after having answered. An open transaction is
+ * rolled back by the router when the handler returns. */
+bool http_sql_command(struct req *r, const char *sql);
+
+#endif

@@ -1,0 +1,50 @@
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Written once by main before any thread starts, read-only afterwards. */
+static enum log_level threshold = LOG_INFO;
+
+void log_set_level(enum log_level level)
+{
+    threshold = level;
+}
+
+static const char *level_name(enum log_level level)
+{
+    static const char *const names[] = {"debug", "info", "warn", "error"};
+    return names[level];
+}
+
+void log_event(enum log_level level, const char *message, json_t *fields)
+{
+    if (level < threshold) {
+        json_decref(fields);
+        return;
+    }
+    struct timespec ts;
+    struct tm tm;
+    char when[40];
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t n = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(when + n, sizeof when - n, ".%03ldZ", ts.tv_nsec / 1000000);
+
+    json_t *line = json_pack("{s:s, s:s, s:s}", "time", when, "level", level_name(level), "msg",
+                             message);
+    if (fields)
+        json_object_update(line, fields);
+    json_decref(fields);
+    char *text = json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(6));
+    json_decref(line);
+    if (text) {
+        size_t len = strlen(text);
+        text[len] = '\n';
+        fwrite(text, 1, len + 1, stdout); /* one call: lines from threads never interleave */
+        fflush(stdout);
+        free(text);
+    }
+}

@@ -1,0 +1,15 @@
+/* Structured logging: one JSON object per line on stdout.
+ * Never pass a token or a resident's personal data to these functions. */
+#ifndef LOG_H
+#define LOG_H
+
+#include "config.h"
+
+#include <jansson.h>
+
+void log_set_level(enum log_level level);
+
+/* Logs `message` with the given fields (an object; may be NULL; stolen). */
+void log_event(enum log_level level, const char *message, json_t *fields);
+
+#endif

@@ -1,0 +1,160 @@
+/* inclusion-api: the shared back end of the Gers digital inclusion campaign.
+ * Sub-commands: serve, migrate, seed, token. Configuration: environment only. */
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "migrate.h"
+#include "seed.h"
+#include "server.h"
+#include "token.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: inclusion-api <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  serve     apply pending migrations, then serve the API until SIGTERM/SIGINT\n"
+    "  migrate   apply pending migrations and exit\n"
+    "  seed      load the Gers reference data (idempotent)\n"
+    "  token     mint a signed token: token --org SLUG --scope \"S1 S2\" [--ttl SECONDS] [--sub ID]\n"
+    "\n"
+    "Configuration comes from environment variables (see README.md): DATABASE_URL,\n"
+    "LISTEN_ADDR, PORT, JWT_ALG, JWT_SECRET, JWT_PUBLIC_KEY_FILE, JWT_PRIVATE_KEY_FILE,\n"
+    "JWT_ISSUER, JWT_AUDIENCE, CORS_ALLOWED_ORIGINS, LOG_LEVEL, MAX_BODY_BYTES, ...\n"
+    "Run 'inclusion-api <command> --help' for a command's options.\n";
+
+static bool wants_help(int argc, char **argv)
+{
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return true;
+    return false;
+}
+
+static int load_config(struct config *cfg, unsigned needs)
+{
+    char err[512];
+    if (config_load(cfg, needs, config_getenv, NULL, err, sizeof err) != 0) {
+        fprintf(stderr, "inclusion-api: configuration error: %s\n", err);
+        return -1;
+    }
+    log_set_level(cfg->log_level);
+    return 0;
+}
+
+/* Runs `migrate` or `seed` on one connection. */
+static int run_database_command(const char *command)
+{
+    struct config cfg;
+    if (load_config(&cfg, CONFIG_DB) != 0)
+        return 2;
+    char err[512] = "";
+    int rc = 1;
+    PGconn *conn = db_connect(cfg.database_url, cfg.db_statement_timeout_ms, err, sizeof err);
+    if (conn) {
+        int n = strcmp(command, "migrate") == 0 ? migrate_apply(conn, err, sizeof err)
+                                                : seed_run(conn, err, sizeof err);
+        if (n >= 0) {
+            printf("%s: %d %s\n", command, n,
+                   strcmp(command, "migrate") == 0 ? "migration(s) applied" : "row(s) changed");
+            rc = 0;
+        }
+        PQfinish(conn);
+    }
+    if (rc != 0)
+        fprintf(stderr, "inclusion-api %s: %s\n", command, err);
+    config_free(&cfg);
+    return rc;
+}
+
+static int run_token(int argc, char **argv)
+{
+    static const struct option options[] = {{"org", required_argument, NULL, 'o'},
+                                            {"scope", required_argument, NULL, 's'},
+                                            {"ttl", required_argument, NULL, 't'},
+                                            {"sub", required_argument, NULL, 'u'},
+                                            {NULL, 0, NULL, 0}};
+    const char *org = NULL, *scope = NULL, *sub = NULL;
+    long ttl = 3600;
+    int c;
+    optind = 2;
+    while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        char *end = NULL;
+        switch (c) {
+        case 'o': org = optarg; break;
+        case 's': scope = optarg; break;
+        case 'u': sub = optarg; break;
+        case 't':
+            ttl = strtol(optarg, &end, 10);
+            if (*end || ttl < 1 || ttl > 31 * 24 * 3600) {
+                fprintf(stderr, "inclusion-api token: --ttl must be 1 to 2678400 seconds\n");
+                return 2;
+            }
+            break;
+        default: return 2;
+        }
+    }
+    if (!org || !scope) {
+        fprintf(stderr, "inclusion-api token: --org and --scope are required\n");
+        return 2;
+    }
+    struct config cfg;
+    if (load_config(&cfg, CONFIG_JWT_SIGN) != 0)
+        return 2;
+    char *token = token_mint(&cfg, sub ? sub : "operator", org, scope, ttl);
+    config_free(&cfg);
+    if (!token) {
+        fprintf(stderr, "inclusion-api token: signing failed\n");
+        return 1;
+    }
+    printf("%s\n", token);
+    free(token);
+    return 0;
+}
+
+static int run_serve(void)
+{
+    struct config cfg;
+    if (load_config(&cfg, CONFIG_DB | CONFIG_HTTP | CONFIG_JWT_VERIFY) != 0)
+        return 2;
+    int rc = server_run(&cfg);
+    config_free(&cfg);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    static const char *const help[][2] = {
+        {"serve", "usage: inclusion-api serve\n  Applies pending migrations under an advisory "
+                  "lock, then serves on LISTEN_ADDR:PORT.\n  SIGTERM/SIGINT: stop accepting, finish "
+                  "requests in flight, exit 0.\n"},
+        {"migrate", "usage: inclusion-api migrate\n  Applies pending migrations of db/migrations "
+                    "(embedded) and exits; a second run changes nothing.\n"},
+        {"seed", "usage: inclusion-api seed\n  Loads the partner directory (27 France Services of "
+                 "the Gers and the campaign's partners); idempotent.\n"},
+        {"token", "usage: inclusion-api token --org SLUG --scope \"SCOPE ...\" [--ttl SECONDS] "
+                  "[--sub ID]\n  Prints a token signed with JWT_SECRET (HS256) or "
+                  "JWT_PRIVATE_KEY_FILE (RS256/ES256).\n"},
+    };
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    for (size_t i = 0; i < sizeof help / sizeof help[0]; i++)
+        if (strcmp(argv[1], help[i][0]) == 0 && wants_help(argc, argv)) {
+            fputs(help[i][1], stdout);
+            return 0;
+        }
+    if (strcmp(argv[1], "serve") == 0)
+        return run_serve();
+    if (strcmp(argv[1], "migrate") == 0 || strcmp(argv[1], "seed") == 0)
+        return run_database_command(argv[1]);
+    if (strcmp(argv[1], "token") == 0)
+        return run_token(argc, argv);
+    fprintf(stderr, "inclusion-api: unknown command \"%s\"\n\n%s", argv[1], usage);
+    return 2;
+}

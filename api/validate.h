@@ -1,0 +1,30 @@
+/* Checks shared by every resource's request validation. Each check appends
+ * {field, message} to `errors` and never answers by itself. */
+#ifndef VALIDATE_H
+#define VALIDATE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Every member of `body` must be in `writable`; members in `read_only` (may be
+ * NULL) are reported as server-owned, others as unknown. */
+void validate_fields(json_t *body, const char *const *writable, const char *const *read_only,
+                     json_t *errors);
+
+/* A string member of min..max characters without control characters; absent is
+ * an error only when `required`. Returns the string or NULL. */
+const char *validate_string(const json_t *body, const char *field, bool required, size_t min,
+                            size_t max, json_t *errors);
+
+/* True when `value` is one of the NULL-terminated `list`. */
+bool validate_in_list(const char *value, const char *const *list);
+
+/* Number of characters of a valid UTF-8 string. */
+size_t validate_utf8_length(const char *s);
+
+/* True when an If-None-Match / If-Match header value (a list, or "*") matches
+ * the entity tag `etag`, comparing weakly. */
+bool validate_etag_matches(const char *header, const char *etag);
+
+#endif
