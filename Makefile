@@ -31,7 +31,7 @@ TEST_LDLIBS := -lcriterion -lcurl
 
 # Debian 12 packages the build, the private cluster and the tests need.
 DEB_PACKAGES := gcc make pkg-config libulfius-dev libmicrohttpd-dev libjansson-dev libpq-dev \
-  libjwt-dev libssl-dev libcriterion-dev libcurl4-openssl-dev postgresql-15 \
+  libjwt-dev libssl-dev libcriterion-dev libcurl4-gnutls-dev postgresql-15 \
   postgresql-15-postgis-3 cppcheck curl ca-certificates
 
 API_SRC := $(filter-out api/main.c,$(wildcard api/*.c))
@@ -40,11 +40,14 @@ MAIN_OBJ := $(OUT)/obj/main.o
 SUPPORT_SRC := $(wildcard tests/support/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 INTEGRATION_SRC := $(wildcard tests/integration/*.c)
+FAULTS_SRC := $(wildcard tests/faults/*.c)
+SUPPORT_OBJ := $(SUPPORT_SRC:tests/%.c=$(OUT)/tests/obj/%.o)
 EMBEDDED := $(sort $(wildcard db/migrations/*.sql)) $(wildcard db/seeds/*.csv) openapi/openapi.yaml
 
 BIN := $(OUT)/inclusion-api
 UNIT_BIN := $(OUT)/tests/unit
 INTEGRATION_BIN := $(OUT)/tests/integration
+FAULTS_BIN := $(OUT)/tests/faults
 
 # The private clusters: one for `make run`, one for the tests, never the same.
 DEV_PG_DIR := var/pg-dev
@@ -56,7 +59,7 @@ DEMO_SECRET := demo-secret-for-local-development-only-0123456789
 
 .PHONY: all binaries run test unit integration lint deps format bench clean
 all: $(BIN)
-binaries: $(BIN) $(UNIT_BIN) $(INTEGRATION_BIN)
+binaries: $(BIN) $(UNIT_BIN) $(INTEGRATION_BIN) $(FAULTS_BIN)
 
 build/gen/embedded.c: api/embed.sh $(EMBEDDED)
 	@mkdir -p $(@D)
@@ -64,30 +67,40 @@ build/gen/embedded.c: api/embed.sh $(EMBEDDED)
 
 $(OUT)/obj/embedded.o: build/gen/embedded.c api/embedded.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 $(OUT)/obj/%.o: api/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 $(OUT)/tests/obj/%.o: tests/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -Itests -c -o $@ $<
 
 $(OUT)/libapi.a: $(API_OBJ)
 	$(AR) rcs $@ $^
 
 $(BIN): $(MAIN_OBJ) $(OUT)/libapi.a
-	$(CC) $(OPT) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(OPT) -o $@ $^ $(LDLIBS)
 
-$(UNIT_BIN): $(UNIT_SRC:tests/%.c=$(OUT)/tests/obj/%.o) $(OUT)/libapi.a
+$(UNIT_BIN): $(UNIT_SRC:tests/%.c=$(OUT)/tests/obj/%.o) $(SUPPORT_OBJ) $(OUT)/libapi.a
 	@mkdir -p $(@D)
-	$(CC) $(OPT) -o $@ $^ $(LDLIBS) $(TEST_LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(OPT) -o $@ $^ $(LDLIBS) $(TEST_LDLIBS)
 
-$(INTEGRATION_BIN): $(INTEGRATION_SRC:tests/%.c=$(OUT)/tests/obj/%.o) \
-                    $(SUPPORT_SRC:tests/%.c=$(OUT)/tests/obj/%.o) $(OUT)/libapi.a
+$(INTEGRATION_BIN): $(INTEGRATION_SRC:tests/%.c=$(OUT)/tests/obj/%.o) $(SUPPORT_OBJ) $(OUT)/libapi.a
 	@mkdir -p $(@D)
-	$(CC) $(OPT) -o $@ $^ $(LDLIBS) $(TEST_LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(OPT) -o $@ $^ $(LDLIBS) $(TEST_LDLIBS)
+
+$(FAULTS_BIN): $(FAULTS_SRC:tests/%.c=$(OUT)/tests/obj/%.o) $(SUPPORT_OBJ) $(OUT)/libapi.a
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	@$(CC) $(OPT) -o $@ $^ $(LDLIBS) $(TEST_LDLIBS)
 
 deps:
 	@VERBOSE=$(VERBOSE) tests/install-deps.sh $(DEB_PACKAGES)
@@ -100,7 +113,7 @@ run: deps
 
 lint: deps
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	  --inline-suppr --std=c11 -Iapi api tests
+	  --inline-suppr --std=c11 --suppress=unknownMacro -Iapi -Itests api tests
 	tests/lint-openapi.sh openapi/openapi.yaml
 
 unit: deps

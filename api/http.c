@@ -19,7 +19,7 @@ bool http_query_only(struct req *r, const char *const *allowed)
     json_t *errors = json_array();
     for (size_t i = 0; keys && keys[i]; i++) {
         bool known = false;
-        for (size_t j = 0; allowed[j] && !known; j++)
+        for (size_t j = 0; allowed && allowed[j] && !known; j++)
             known = strcmp(keys[i], allowed[j]) == 0;
         if (!known)
             http_error_add(errors, keys[i], "unknown query parameter");
@@ -61,7 +61,8 @@ static void send_json(struct req *r, int status, const char *content_type, json_
     json_decref(body);
     if (!text) {
         static const char fallback[] = "{\"type\":\"urn:inclusion-api:problem:internal\","
-                                       "\"title\":\"Internal Server Error\",\"status\":500}";
+                                       "\"title\":\"Internal Server Error\",\"status\":500,"
+                                       "\"detail\":\"The response could not be encoded.\"}";
         set_body(r, 500, "application/problem+json", fallback, sizeof fallback - 1);
         return;
     }

@@ -33,7 +33,7 @@ struct req {
 const char *http_query(const struct req *r, const char *name);
 
 /* Answers 400 and returns false when the query holds a parameter not in
- * `allowed` (NULL-terminated). */
+ * `allowed` (NULL-terminated, may be NULL). The router calls it for every route. */
 bool http_query_only(struct req *r, const char *const *allowed);
 
 /* Request header (case-insensitive), or NULL. */

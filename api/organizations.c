@@ -29,9 +29,6 @@ static void answer_row(struct req *r, int status, PGresult *res)
 
 void organizations_list(struct req *r)
 {
-    static const char *const allowed[] = {"kind", "limit", "cursor", NULL};
-    if (!http_query_only(r, allowed))
-        return;
     json_t *errors = json_array();
     int limit;
     paging_read_limit(r, errors, &limit);
@@ -139,12 +136,9 @@ void organizations_create(struct req *r)
     PQclear(res);
 }
 
-void organizations_update(struct req *r)
+/* Validates a PATCH body; answers 422 and returns false when it is not valid. */
+static bool check_patch(struct req *r, json_t *body)
 {
-    const char *slug = r->params[0];
-    json_t *body = http_read_object(r);
-    if (!body)
-        return;
     static const char *const fields[] = {"name", "kind", NULL};
     static const char *const read_only[] = {"slug", "created_at", "updated_at", NULL};
     json_t *errors = json_array();
@@ -152,26 +146,44 @@ void organizations_update(struct req *r)
     check_fields(body, false, errors);
     if (json_object_size(body) == 0)
         http_error_add(errors, "body", "must change name or kind");
-    if (json_array_size(errors) > 0) {
-        json_decref(body);
-        http_invalid(r, 422, errors);
-        return;
+    if (json_array_size(errors) == 0) {
+        json_decref(errors);
+        return true;
     }
-    json_decref(errors);
-    const char *params[] = {auth_is_slug(slug) ? slug : "-",
-                            json_string_value(json_object_get(body, "name")),
-                            json_string_value(json_object_get(body, "kind")),
-                            http_header(r, "If-Match")};
-    PGresult *res = http_sql(r, ORG_SQL_UPDATE, 4, params, false);
-    json_decref(body);
-    if (!res)
+    http_invalid(r, 422, errors);
+    return false;
+}
+
+void organizations_update(struct req *r)
+{
+    const char *slug = r->params[0];
+    json_t *body = http_read_object(r);
+    if (!body)
         return;
-    if (PQntuples(res) == 0)
+    PGresult *current = NULL, *updated = NULL;
+    const char *key[] = {slug};
+    if (!auth_is_slug(slug)) {
         http_problem(r, 404, "not-found", "No organisation has this slug.");
-    else if (strcmp(PQgetvalue(res, 0, ORG_COL_UPDATED), "t") != 0)
+        goto out;
+    }
+    if (!http_sql_command(r, "BEGIN") ||
+        !(current = http_sql(r, ORG_SQL_GET_FOR_UPDATE, 1, key, false)))
+        goto out;
+    const char *if_match = http_header(r, "If-Match");
+    if (PQntuples(current) == 0) {
+        http_problem(r, 404, "not-found", "No organisation has this slug.");
+    } else if (if_match && !validate_etag_matches(if_match, PQgetvalue(current, 0, ORG_COL_ETAG))) {
         http_problem(r, 412, "precondition-failed",
                      "If-Match does not match the organisation's current ETag.");
-    else
-        answer_row(r, 200, res);
-    PQclear(res);
+    } else if (check_patch(r, body)) {
+        const char *params[] = {slug, json_string_value(json_object_get(body, "name")),
+                                json_string_value(json_object_get(body, "kind"))};
+        updated = http_sql(r, ORG_SQL_UPDATE, 3, params, false);
+        if (updated && http_sql_command(r, "COMMIT"))
+            answer_row(r, 200, updated);
+    }
+out: /* an open transaction is rolled back when the router returns the connection */
+    PQclear(current);
+    PQclear(updated);
+    json_decref(body);
 }

@@ -1,10 +1,9 @@
 /* The SQL of the partner directory. Every query returns, in this order: the
- * organisation as JSON text, its slug, its ETag (and for the update, whether
- * the row was changed). */
+ * organisation as JSON text, its slug, its ETag. */
 #ifndef ORGANIZATIONS_SQL_H
 #define ORGANIZATIONS_SQL_H
 
-enum { ORG_COL_JSON, ORG_COL_SLUG, ORG_COL_ETAG, ORG_COL_UPDATED };
+enum { ORG_COL_JSON, ORG_COL_SLUG, ORG_COL_ETAG };
 
 #define ORG_SQL_COLUMNS(t)                                                                         \
     "json_build_object('slug', " t ".slug, 'name', " t ".name, 'kind', " t ".kind, "             \
@@ -25,16 +24,15 @@ enum { ORG_COL_JSON, ORG_COL_SLUG, ORG_COL_ETAG, ORG_COL_UPDATED };
     "INSERT INTO organizations AS o (slug, name, kind) VALUES ($1, $2, $3) "                      \
     "RETURNING " ORG_SQL_COLUMNS("o")
 
-/* $1 slug, $2 name or NULL, $3 kind or NULL, $4 If-Match or NULL. Returns the
- * row as it is after the statement, and 't' when it was changed, 'f' when the
- * If-Match precondition failed; no row when the slug is unknown. */
+/* $1 slug: the row, locked until the end of the transaction. */
+#define ORG_SQL_GET_FOR_UPDATE ORG_SQL_GET " FOR UPDATE"
+
+/* $1 slug, $2 name or NULL, $3 kind or NULL. updated_at (and so the ETag)
+ * moves only when something changed. */
 #define ORG_SQL_UPDATE                                                                             \
-    "WITH changed AS (UPDATE organizations o SET name = coalesce($2, o.name), "                    \
-    "kind = coalesce($3, o.kind), updated_at = clock_timestamp() "                                 \
-    "WHERE o.slug = $1 AND ($4::text IS NULL OR $4 = '*' OR $4 = "                                 \
-    "'\"' || (extract(epoch FROM o.updated_at) * 1000000)::bigint || '\"') RETURNING o.*) "        \
-    "SELECT " ORG_SQL_COLUMNS("c") ", 't' FROM changed c "                                         \
-    "UNION ALL SELECT " ORG_SQL_COLUMNS("o") ", 'f' FROM organizations o "                         \
-    "WHERE o.slug = $1 AND NOT EXISTS (SELECT 1 FROM changed)"
+    "UPDATE organizations o SET name = coalesce($2, o.name), kind = coalesce($3, o.kind), "       \
+    "updated_at = CASE WHEN (coalesce($2, o.name), coalesce($3, o.kind)) IS DISTINCT FROM "        \
+    "(o.name, o.kind) THEN clock_timestamp() ELSE o.updated_at END "                               \
+    "WHERE o.slug = $1 RETURNING " ORG_SQL_COLUMNS("o")
 
 #endif

@@ -151,6 +151,8 @@ static void dispatch(struct req *r)
     }
     if (r->route->scope && !guard_admit(r))
         return;
+    if (!http_query_only(r, r->route->query))
+        return;
     r->route->handle(r);
     if (!r->answered)
         http_problem(r, 500, "internal", "An internal error occurred; it has been logged.");

@@ -17,6 +17,7 @@ struct route {
     const char *pattern; /* "/v1/organizations/{slug}" */
     const char *scope;
     void (*handle)(struct req *r);
+    const char *const *query; /* accepted query parameters, NULL-terminated; NULL: none */
 };
 
 extern const struct route routes[];

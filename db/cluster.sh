@@ -75,9 +75,13 @@ CONF
   psql_super -d postgres <<'SQL'
 SELECT 'CREATE ROLE inclusion LOGIN PASSWORD ''inclusion'''
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'inclusion') \gexec
+ALTER ROLE inclusion CREATEDB;
 SELECT 'CREATE DATABASE inclusion OWNER inclusion'
  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'inclusion') \gexec
 SQL
+  # In template1 too, so that databases the tests create have PostGIS already
+  # (the service's role is not a superuser and cannot create it).
+  psql_super -d template1 -c 'CREATE EXTENSION IF NOT EXISTS postgis'
   psql_super -d inclusion -c 'CREATE EXTENSION IF NOT EXISTS postgis'
   ;;
 stop)

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# `make run`: migrate and seed the private cluster, print the URL and a demo
+# token, then serve in the foreground. Ctrl-C stops the server and the cluster.
+set -euo pipefail
+bin=${1:?usage: db/run.sh BINARY}
+: "${DEV_PG_DIR:?}" "${DEV_PG_PORT:?}" "${JWT_SECRET:?}"
+export JWT_SECRET
+export DATABASE_URL=${DATABASE_URL:-postgresql://inclusion:inclusion@127.0.0.1:$DEV_PG_PORT/inclusion}
+export LISTEN_ADDR=${LISTEN_ADDR:-127.0.0.1} PORT=${PORT:-8080}
+
+"$bin" migrate
+"$bin" seed
+token=$("$bin" token --org france-services-mirande --sub demo --ttl 86400 \
+  --scope "places:read places:write workshops:read workshops:write registrations:write referrals:read referrals:write indicators:read activity:write devices:write")
+
+stop_cluster() { db/cluster.sh stop "$DEV_PG_DIR" "$DEV_PG_PORT" || true; }
+trap stop_cluster EXIT
+
+cat <<MSG
+
+  inclusion-api is starting on http://$LISTEN_ADDR:$PORT
+  A demo token for france-services-mirande (valid 24 h):
+
+    export TOKEN=$token
+    curl -H "Authorization: Bearer \$TOKEN" http://$LISTEN_ADDR:$PORT/v1/organizations
+
+  Ctrl-C stops the server and the database.
+
+MSG
+# Not exec: the trap must run after the server exits. Ctrl-C reaches both.
+"$bin" serve &
+server=$!
+trap 'kill -TERM $server 2>/dev/null || true' INT TERM
+wait $server || true
+wait $server 2>/dev/null || true

@@ -1,0 +1,104 @@
+/* Configuration: defaults, and one error line naming the variable. */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+/* A fake environment: "NAME=value" strings. */
+static const char *fake_getenv(const char *name, void *ctx)
+{
+    size_t n = strlen(name);
+    for (const char *const *e = ctx; *e; e++)
+        if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+            return *e + n + 1;
+    return NULL;
+}
+
+static int load(const char *const *env, unsigned needs, struct config *cfg, char *err)
+{
+    union {
+        const char *const *in;
+        void *out;
+    } ctx = {env}; /* config_load passes ctx back untouched */
+    return config_load(cfg, needs, fake_getenv, ctx.out, err, 256);
+}
+
+#define ALL (CONFIG_DB | CONFIG_HTTP | CONFIG_JWT_VERIFY)
+
+Test(config, defaults)
+{
+    const char *env[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", NULL};
+    struct config cfg;
+    char err[256];
+    cr_assert_eq(load(env, ALL, &cfg, err), 0, "%s", err);
+    cr_expect_str_eq(cfg.listen_addr, "127.0.0.1");
+    cr_expect_eq(cfg.port, 8080);
+    cr_expect_eq(cfg.jwt_alg, TOKEN_HS256);
+    cr_expect_eq(cfg.max_body_bytes, 1048576);
+    cr_expect_eq(cfg.max_connections_per_ip, 128);
+    cr_expect_null(cfg.jwt_issuer);
+    cr_expect_null(cfg.cors_origins[0]);
+    cr_expect(strstr(cfg.database_url, "127.0.0.1:54320") != NULL);
+    config_free(&cfg);
+}
+
+static void expect_error(const char *const *env, unsigned needs, const char *variable)
+{
+    struct config cfg;
+    char err[256];
+    cr_expect_neq(load(env, needs, &cfg, err), 0, "%s must be refused", variable);
+    cr_expect(strncmp(err, variable, strlen(variable)) == 0 && err[strlen(variable)] == ':',
+              "the message starts with the variable: %s", err);
+    cr_expect_null(strchr(err, '\n'));
+}
+
+Test(config, weak_or_malformed_settings_are_refused)
+{
+    const char *short_secret[] = {"JWT_SECRET=0123456789abcdef0123456789abcde", NULL};
+    expect_error(short_secret, ALL, "JWT_SECRET");
+    const char *no_secret[] = {NULL};
+    expect_error(no_secret, ALL, "JWT_SECRET");
+    const char *alg[] = {"JWT_ALG=PS256", NULL};
+    expect_error(alg, ALL, "JWT_ALG");
+    const char *key[] = {"JWT_ALG=RS256", "JWT_PUBLIC_KEY_FILE=/does/not/exist", NULL};
+    expect_error(key, ALL, "JWT_PUBLIC_KEY_FILE");
+    const char *sign_key[] = {"JWT_ALG=ES256", NULL};
+    expect_error(sign_key, CONFIG_JWT_SIGN, "JWT_PRIVATE_KEY_FILE");
+    const char *port[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", "PORT=0", NULL};
+    expect_error(port, ALL, "PORT");
+    const char *port2[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", "PORT=80a", NULL};
+    expect_error(port2, ALL, "PORT");
+    const char *addr[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", "LISTEN_ADDR=0.0.0", NULL};
+    expect_error(addr, ALL, "LISTEN_ADDR");
+    const char *cors[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef",
+                          "CORS_ALLOWED_ORIGINS=https://a.example, ftp://b", NULL};
+    expect_error(cors, ALL, "CORS_ALLOWED_ORIGINS");
+    const char *pool[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", "DB_POOL_SIZE=0", NULL};
+    expect_error(pool, ALL, "DB_POOL_SIZE");
+}
+
+Test(config, lists_and_ipv6)
+{
+    const char *env[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", "LISTEN_ADDR=::1",
+                         "CORS_ALLOWED_ORIGINS=https://a.example, http://localhost:5173",
+                         "JWT_ISSUER=https://idp", "LOG_LEVEL=debug", NULL};
+    struct config cfg;
+    char err[256];
+    cr_assert_eq(load(env, ALL, &cfg, err), 0, "%s", err);
+    cr_expect_str_eq(cfg.listen_addr, "::1");
+    cr_expect_str_eq(cfg.cors_origins[0], "https://a.example");
+    cr_expect_str_eq(cfg.cors_origins[1], "http://localhost:5173");
+    cr_expect_null(cfg.cors_origins[2]);
+    cr_expect_str_eq(cfg.jwt_issuer, "https://idp");
+    cr_expect_eq(cfg.log_level, LOG_DEBUG);
+    config_free(&cfg);
+}
+
+Test(config, only_what_the_command_needs)
+{
+    const char *env[] = {NULL};
+    struct config cfg;
+    char err[256];
+    cr_expect_eq(load(env, CONFIG_DB, &cfg, err), 0, "migrate needs no JWT secret");
+    config_free(&cfg);
+}
