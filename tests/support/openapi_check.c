@@ -23,11 +23,9 @@
 #include <jansson.h>
 #include <regex.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #define MAX_DEPTH 200 /* schema nesting, guards against $ref cycles */
 #define MAX_REF_HOPS 32
@@ -753,7 +751,10 @@ static bool check_enum_const(json_t *schema, json_t *inst, struct vctx *c)
         size_t i;
         json_t *v;
         bool found = false;
-        json_array_foreach(en, i, v) found = found || json_schema_equal(v, inst);
+        json_array_foreach(en, i, v)
+        {
+            found = found || json_schema_equal(v, inst);
+        }
         if (!found) {
             char got[80], allowed[200];
             describe(inst, got, sizeof got);
@@ -1268,7 +1269,10 @@ static void list_keys(json_t *obj, char *buf, size_t n)
     const char *key;
     json_t *value;
     buf[0] = '\0';
-    json_object_foreach(obj, key, value) append(buf, n, "%s%s", buf[0] ? ", " : "", key);
+    json_object_foreach(obj, key, value)
+    {
+        append(buf, n, "%s%s", buf[0] ? ", " : "", key);
+    }
 }
 
 bool openapi_check_response(const char *method, const char *path, int status,
