@@ -125,7 +125,7 @@ test: deps lint
 	@$(MAKE) --no-print-directory VARIANT=asan binaries
 	@db/cluster.sh start $(TEST_PG_DIR) $(TEST_PG_PORT)
 	@TEST_PG_DIR=$(TEST_PG_DIR) TEST_PG_PORT=$(TEST_PG_PORT) TEST_DATABASE_URL=$(TEST_DATABASE_URL) \
-	  tests/run.sh build build/asan
+	  tests/run.sh build build/asan; rc=$$?; db/cluster.sh stop $(TEST_PG_DIR) $(TEST_PG_PORT); exit $$rc
 
 bench: deps
 	@$(MAKE) --no-print-directory all

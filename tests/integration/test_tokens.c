@@ -224,8 +224,9 @@ static void start_with_issuer(void)
     fixture_start_with(env);
 }
 
-Test(tokens, issuer_and_audience_are_checked_when_configured, .init = start_with_issuer,
-     .fini = fixture_stop)
+TestSuite(tokens_issuer, .init = start_with_issuer, .fini = fixture_stop, .timeout = 60);
+
+Test(tokens_issuer, issuer_and_audience_are_checked_when_configured)
 {
     long now = (long)time(NULL);
     char claims[512];

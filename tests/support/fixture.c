@@ -6,6 +6,7 @@ struct test_server server;
 
 void fixture_start_with(const char *const *env)
 {
+    cr_assert_leq(server.pid, 0, "one server per test: the previous one was not stopped");
     cr_assert(server_start(&server, env), "the server must start");
 }
 
