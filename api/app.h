@@ -16,8 +16,8 @@ struct app {
     struct auth_verifier verifier;
     struct db_pool *pool;
     struct metrics *metrics;
-    atomic_int in_flight;  /* requests received and not yet completed */
-    atomic_bool draining;  /* SIGTERM received: answer with Connection: close */
+    atomic_int in_flight; /* requests received and not yet completed */
+    atomic_bool draining; /* SIGTERM received: answer with Connection: close */
 };
 
 #endif

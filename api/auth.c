@@ -16,12 +16,9 @@
 static jwt_alg_t libjwt_alg(enum token_alg alg)
 {
     switch (alg) {
-    case TOKEN_RS256:
-        return JWT_ALG_RS256;
-    case TOKEN_ES256:
-        return JWT_ALG_ES256;
-    default:
-        return JWT_ALG_HS256;
+    case TOKEN_RS256: return JWT_ALG_RS256;
+    case TOKEN_ES256: return JWT_ALG_ES256;
+    default: return JWT_ALG_HS256;
     }
 }
 

@@ -11,9 +11,9 @@
 #include <time.h>
 
 #define AUTH_MAX_TOKEN 8192
-#define AUTH_LEEWAY_S 60
-#define AUTH_MAX_SLUG 64
-#define AUTH_MAX_SUB 256
+#define AUTH_LEEWAY_S  60
+#define AUTH_MAX_SLUG  64
+#define AUTH_MAX_SUB   256
 #define AUTH_MAX_SCOPE 1024
 
 struct auth_verifier {

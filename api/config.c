@@ -13,8 +13,8 @@
 #include <libpq-fe.h>
 
 #define DEFAULT_DATABASE_URL "postgresql://inclusion:inclusion@127.0.0.1:54320/inclusion"
-#define MIN_HS256_SECRET 32
-#define MAX_KEY_FILE (64 * 1024)
+#define MIN_HS256_SECRET     32
+#define MAX_KEY_FILE         (64 * 1024)
 
 struct loader {
     config_getenv_fn get;
@@ -122,7 +122,8 @@ static int read_key_file(struct loader *l, const char *name, enum token_alg alg,
     size_t len = 0;
     char *pem = slurp(path, &len);
     if (!pem)
-        return fail(l, name, "cannot read \"%s\" (missing, empty, unreadable or over 64 KiB)", path);
+        return fail(l, name, "cannot read \"%s\" (missing, empty, unreadable or over 64 KiB)",
+                    path);
     BIO *bio = BIO_new_mem_buf(pem, (int)len);
     EVP_PKEY *key = private ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL)
                             : PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
@@ -270,14 +271,14 @@ static int load(struct config *c, unsigned needs, struct loader *l)
     }
     if (needs & CONFIG_JWT_VERIFY) {
         if (c->jwt_alg == TOKEN_HS256 ? read_secret(l, &c->jwt_verify_key, &c->jwt_verify_key_len)
-                                        : read_key_file(l, "JWT_PUBLIC_KEY_FILE", c->jwt_alg, false,
-                                                        &c->jwt_verify_key, &c->jwt_verify_key_len))
+                                      : read_key_file(l, "JWT_PUBLIC_KEY_FILE", c->jwt_alg, false,
+                                                      &c->jwt_verify_key, &c->jwt_verify_key_len))
             return -1;
     }
     if (needs & CONFIG_JWT_SIGN) {
         if (c->jwt_alg == TOKEN_HS256 ? read_secret(l, &c->jwt_sign_key, &c->jwt_sign_key_len)
-                                        : read_key_file(l, "JWT_PRIVATE_KEY_FILE", c->jwt_alg, true,
-                                                        &c->jwt_sign_key, &c->jwt_sign_key_len))
+                                      : read_key_file(l, "JWT_PRIVATE_KEY_FILE", c->jwt_alg, true,
+                                                      &c->jwt_sign_key, &c->jwt_sign_key_len))
             return -1;
     }
     return 0;
@@ -325,11 +326,8 @@ void config_free(struct config *c)
 const char *config_alg_name(enum token_alg alg)
 {
     switch (alg) {
-    case TOKEN_RS256:
-        return "RS256";
-    case TOKEN_ES256:
-        return "ES256";
-    default:
-        return "HS256";
+    case TOKEN_RS256: return "RS256";
+    case TOKEN_ES256: return "ES256";
+    default: return "HS256";
     }
 }

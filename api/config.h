@@ -27,8 +27,8 @@ struct config {
     size_t jwt_verify_key_len;
     char *jwt_sign_key; /* HS256 secret or PEM private key */
     size_t jwt_sign_key_len;
-    char *jwt_issuer;   /* NULL: not checked */
-    char *jwt_audience; /* NULL: not checked */
+    char *jwt_issuer;    /* NULL: not checked */
+    char *jwt_audience;  /* NULL: not checked */
     char **cors_origins; /* NULL-terminated, may be empty */
     enum log_level log_level;
     size_t max_body_bytes;

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <time.h>
 
-#define ACQUIRE_WAIT_MS 2000
+#define ACQUIRE_WAIT_MS  2000
 #define BACKOFF_FIRST_MS 100
-#define BACKOFF_MAX_MS 2000
+#define BACKOFF_MAX_MS   2000
 
 struct slot {
     PGconn *conn;
@@ -41,8 +41,8 @@ PGconn *db_connect(const char *url, int statement_timeout_ms, char *err, size_t 
              "-c search_path=public -c statement_timeout=%d -c TimeZone=Europe/Paris "
              "-c idle_in_transaction_session_timeout=60000",
              statement_timeout_ms);
-    const char *const keys[] = {"dbname", "options", "connect_timeout", "application_name",
-                                "keepalives_idle", NULL};
+    const char *const keys[] = {"dbname",           "options",         "connect_timeout",
+                                "application_name", "keepalives_idle", NULL};
     const char *const values[] = {url, options, "3", "inclusion-api", "30", NULL};
     PGconn *conn = PQconnectdbParams(keys, values, 1);
     if (PQstatus(conn) != CONNECTION_OK) {

@@ -12,8 +12,8 @@
 static bool refuse(struct req *r, const char *reason)
 {
     char challenge[256];
-    snprintf(challenge, sizeof challenge, REALM ", error=\"invalid_token\", error_description=\"%s\"",
-             reason);
+    snprintf(challenge, sizeof challenge,
+             REALM ", error=\"invalid_token\", error_description=\"%s\"", reason);
     http_set_header(r, "WWW-Authenticate", challenge);
     http_problem(r, 401, "invalid-token", reason);
     return false;

@@ -99,8 +99,8 @@ static json_t *problem(int status, const char *code, const char *detail)
 {
     char type[96];
     snprintf(type, sizeof type, "urn:inclusion-api:problem:%s", code);
-    return json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", status_title(status),
-                     "status", status, "detail", detail);
+    return json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", status_title(status), "status",
+                     status, "detail", detail);
 }
 
 void http_problem(struct req *r, int status, const char *code, const char *detail)
@@ -166,8 +166,8 @@ json_t *http_read_object(struct req *r)
         return NULL;
     }
     json_error_t error;
-    json_t *body = json_loadb(r->in->binary_body, r->in->binary_body_length,
-                              JSON_REJECT_DUPLICATES, &error);
+    json_t *body =
+        json_loadb(r->in->binary_body, r->in->binary_body_length, JSON_REJECT_DUPLICATES, &error);
     json_t *errors = json_array();
     if (!body) {
         http_error_add(errors, "body", "invalid JSON at line %d, column %d: %s", error.line,
@@ -191,8 +191,7 @@ static void answer_db_failure(struct req *r, const char *sqlstate, bool unavaila
               json_pack("{s:s, s:s}", "request_id", r->request_id, "sqlstate",
                         sqlstate ? sqlstate : "none"));
     if (unavailable)
-        http_problem(r, 503, "database-unavailable",
-                     "The database is unreachable; retry shortly.");
+        http_problem(r, 503, "database-unavailable", "The database is unreachable; retry shortly.");
     else
         http_problem(r, 500, "internal", "An internal error occurred; it has been logged.");
 }

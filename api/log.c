@@ -33,8 +33,8 @@ void log_event(enum log_level level, const char *message, json_t *fields)
     size_t n = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf(when + n, sizeof when - n, ".%03ldZ", ts.tv_nsec / 1000000);
 
-    json_t *line = json_pack("{s:s, s:s, s:s}", "time", when, "level", level_name(level), "msg",
-                             message);
+    json_t *line =
+        json_pack("{s:s, s:s, s:s}", "time", when, "level", level_name(level), "msg", message);
     if (fields)
         json_object_update(line, fields);
     json_decref(fields);

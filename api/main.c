@@ -20,7 +20,8 @@ static const char usage[] =
     "  serve     apply pending migrations, then serve the API until SIGTERM/SIGINT\n"
     "  migrate   apply pending migrations and exit\n"
     "  seed      load the Gers reference data (idempotent)\n"
-    "  token     mint a signed token: token --org SLUG --scope \"S1 S2\" [--ttl SECONDS] [--sub ID]\n"
+    "  token     mint a signed token: token --org SLUG --scope \"S1 S2\" [--ttl SECONDS] [--sub "
+    "ID]\n"
     "\n"
     "Configuration comes from environment variables (see README.md): DATABASE_URL,\n"
     "LISTEN_ADDR, PORT, JWT_ALG, JWT_SECRET, JWT_PUBLIC_KEY_FILE, JWT_PRIVATE_KEY_FILE,\n"
@@ -129,9 +130,10 @@ static int run_serve(void)
 int main(int argc, char **argv)
 {
     static const char *const help[][2] = {
-        {"serve", "usage: inclusion-api serve\n  Applies pending migrations under an advisory "
-                  "lock, then serves on LISTEN_ADDR:PORT.\n  SIGTERM/SIGINT: stop accepting, finish "
-                  "requests in flight, exit 0.\n"},
+        {"serve",
+         "usage: inclusion-api serve\n  Applies pending migrations under an advisory "
+         "lock, then serves on LISTEN_ADDR:PORT.\n  SIGTERM/SIGINT: stop accepting, finish "
+         "requests in flight, exit 0.\n"},
         {"migrate", "usage: inclusion-api migrate\n  Applies pending migrations of db/migrations "
                     "(embedded) and exits; a second run changes nothing.\n"},
         {"seed", "usage: inclusion-api seed\n  Loads the partner directory (27 France Services of "

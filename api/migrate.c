@@ -59,8 +59,8 @@ static int apply_one(PGconn *conn, const struct embedded_file *f, char *err, siz
         PQclear(PQexec(conn, "ROLLBACK"));
         return -1;
     }
-    res = PQexecParams(conn, "INSERT INTO schema_migrations (version) VALUES ($1)", 1, NULL,
-                       params, NULL, NULL, 0);
+    res = PQexecParams(conn, "INSERT INTO schema_migrations (version) VALUES ($1)", 1, NULL, params,
+                       NULL, NULL, 0);
     bool recorded = PQresultStatus(res) == PGRES_COMMAND_OK;
     PQclear(res);
     if (!recorded || !exec_ok(conn, "COMMIT", err, err_len)) {

@@ -10,9 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const kinds[] = {"france_services", "caf", "la_poste", "france_travail",
-                                    "mediatheque", "association", "collectivite",
-                                    "conseiller_numerique", "etat", "tiers_lieu", "autre", NULL};
+static const char *const kinds[] = {"france_services",
+                                    "caf",
+                                    "la_poste",
+                                    "france_travail",
+                                    "mediatheque",
+                                    "association",
+                                    "collectivite",
+                                    "conseiller_numerique",
+                                    "etat",
+                                    "tiers_lieu",
+                                    "autre",
+                                    NULL};
 
 /* Answers with one organisation row (its JSON and ETag). */
 static void answer_row(struct req *r, int status, PGresult *res)

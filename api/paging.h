@@ -7,7 +7,7 @@
 #include <jansson.h>
 
 #define PAGING_DEFAULT_LIMIT 50
-#define PAGING_MAX_LIMIT 200
+#define PAGING_MAX_LIMIT     200
 
 /* Reads `limit` (1..200, default 50) into *limit; adds errors to `errors`. */
 void paging_read_limit(struct req *r, json_t *errors, int *limit);

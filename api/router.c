@@ -180,13 +180,11 @@ int router_dispatch(const struct _u_request *in, struct _u_response *out, void *
     double elapsed = seconds_since(&start);
     size_t route_index = r.route ? (size_t)(r.route - routes) : routes_count;
     metrics_observe(r.app->metrics, route_index, (int)out->status, elapsed);
-    json_t *fields = json_pack("{s:s, s:s, s:s, s:i, s:f}", "request_id", r.request_id,
-                               "method", in->http_verb, "route",
-                               r.route ? r.route->pattern : "unmatched", "status",
-                               (int)out->status, "duration_ms", elapsed * 1000);
+    json_t *fields = json_pack("{s:s, s:s, s:s, s:i, s:f}", "request_id", r.request_id, "method",
+                               in->http_verb, "route", r.route ? r.route->pattern : "unmatched",
+                               "status", (int)out->status, "duration_ms", elapsed * 1000);
     if (r.who.org[0])
         json_object_set_new(fields, "org", json_string(r.who.org));
     log_event(out->status >= 500 ? LOG_ERROR : LOG_INFO, "request", fields);
     return U_CALLBACK_COMPLETE;
 }
-

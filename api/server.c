@@ -182,7 +182,8 @@ int server_run(const struct config *cfg)
                             "threads", cfg->threads, "db_pool", cfg->db_pool_size));
         int sig = 0;
         sigwait(&stop_signals, &sig);
-        log_event(LOG_INFO, "stopping", json_pack("{s:s}", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"));
+        log_event(LOG_INFO, "stopping",
+                  json_pack("{s:s}", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"));
         drain_and_stop(&instance, &app, cfg->shutdown_timeout_s);
         rc = 0;
     }

@@ -27,8 +27,7 @@ void validate_fields(json_t *body, const char *const *writable, const char *cons
         if (in_list(key, writable))
             continue;
         http_error_add(errors, key,
-                       in_list(key, read_only) ? "is read-only"
-                                               : "is not a known field");
+                       in_list(key, read_only) ? "is read-only" : "is not a known field");
     }
 }
 

@@ -18,8 +18,8 @@ static void expect_config_error(const char *const *env, const char *variable)
     cr_expect_neq(code, 0, "%s: must stop the program", variable);
     cr_expect(output && strstr(output, variable) != NULL, "the message names %s: %s", variable,
               output);
-    cr_expect(output && strchr(output, '\n') == output + strlen(output) - 1,
-              "exactly one line: %s", output);
+    cr_expect(output && strchr(output, '\n') == output + strlen(output) - 1, "exactly one line: %s",
+              output);
     free(output);
 }
 
@@ -102,7 +102,7 @@ Test(cli, minted_tokens_work_against_the_server)
     cr_assert(server_start(&server, NULL));
     char *output = NULL;
     const char *args[] = {"token", "--org", "caf-gers", "--scope", "referrals:read referrals:write",
-                          "--ttl", "600", NULL};
+                          "--ttl", "600",   NULL};
     cr_assert_eq(run_binary(args, NULL, &output), 0, "%s", output);
     output[strcspn(output, "\n")] = '\0';
     struct response *r = http_get(server.base_url, "/v1/organizations/caf-gers", output);
@@ -128,8 +128,8 @@ Test(cli, concurrent_migrations_do_not_collide)
     PQclear(res);
 
     char url_env[600];
-    snprintf(url_env, sizeof url_env, "DATABASE_URL=%.*s/%s",
-             (int)(strrchr(base, '/') - base), base, name);
+    snprintf(url_env, sizeof url_env, "DATABASE_URL=%.*s/%s", (int)(strrchr(base, '/') - base),
+             base, name);
     const char *env[] = {url_env, NULL};
     pid_t children[3];
     for (int i = 0; i < 3; i++) {

@@ -50,7 +50,8 @@ static struct response *post(const char *content_type, const char *body)
 static char *first_error_field(struct response *r)
 {
     json_t *body = response_json(r);
-    const char *field = json_string_value(json_object_get(json_array_get(json_object_get(body, "errors"), 0), "field"));
+    const char *field = json_string_value(
+        json_object_get(json_array_get(json_object_get(body, "errors"), 0), "field"));
     char *copy = field ? strdup(field) : NULL;
     json_decref(body);
     return copy;
@@ -172,8 +173,14 @@ Test(http, body_over_the_limit_is_413)
 
 Test(http, malformed_bodies_are_400_naming_the_body)
 {
-    const char *bodies[] = {"{\"slug\": ", "[1,2]", "\"text\"", "{\"a\":1,\"a\":2}",
-                            "{\"slug\":\"x\"} trailing", "", "{\"name\":\"\\u0000\"}", NULL};
+    const char *bodies[] = {"{\"slug\": ",
+                            "[1,2]",
+                            "\"text\"",
+                            "{\"a\":1,\"a\":2}",
+                            "{\"slug\":\"x\"} trailing",
+                            "",
+                            "{\"name\":\"\\u0000\"}",
+                            NULL};
     for (size_t i = 0; bodies[i]; i++) {
         struct response *r = post("application/json", bodies[i]);
         expect_problem(r, 400);
@@ -186,7 +193,8 @@ Test(http, malformed_bodies_are_400_naming_the_body)
 
 Test(http, invalid_utf8_is_refused)
 {
-    struct response *r = post("application/json", "{\"slug\":\"ab\xff\xfe\",\"name\":\"n\",\"kind\":\"autre\"}");
+    struct response *r =
+        post("application/json", "{\"slug\":\"ab\xff\xfe\",\"name\":\"n\",\"kind\":\"autre\"}");
     expect_problem(r, 400);
     response_free(r);
 }
@@ -207,16 +215,19 @@ Test(http, operator_routes)
     cr_expect_eq(r->status, 200);
     cr_expect(strstr(r->body, "http_requests_total{route=\"GET /healthz\",status=\"200\"}") != NULL,
               "%s", r->body);
-    cr_expect(strstr(r->body, "http_request_duration_seconds_bucket{route=\"GET /readyz\"") != NULL);
+    cr_expect(strstr(r->body, "http_request_duration_seconds_bucket{route=\"GET /readyz\"") !=
+              NULL);
     cr_expect(strstr(r->body, "db_pool_connections_in_use") != NULL);
     response_free(r);
 }
 
 Test(http, errors_never_leak_internals)
 {
-    struct response *r = post("application/json", "{\"slug\":\"caf-gers\",\"name\":\"Dup\",\"kind\":\"caf\"}");
+    struct response *r =
+        post("application/json", "{\"slug\":\"caf-gers\",\"name\":\"Dup\",\"kind\":\"caf\"}");
     cr_expect_eq(r->status, 409);
-    cr_expect(strstr(r->body, "duplicate key") == NULL && strstr(r->body, "organizations_pkey") == NULL,
+    cr_expect(strstr(r->body, "duplicate key") == NULL &&
+                  strstr(r->body, "organizations_pkey") == NULL,
               "no SQL in errors: %s", r->body);
     response_free(r);
 }

@@ -58,10 +58,17 @@ static bool names_field(json_t *errors, const char *field)
 
 Test(organizations, the_seeded_directory_has_the_contract_slugs)
 {
-    const char *slugs[] = {"france-services-mirande", "france-services-l-isle-jourdain",
-                           "france-services-mielan", "france-services-villecomtal-sur-arros",
-                           "caf-gers", "la-poste-gers", "france-travail-gers",
-                           "conseil-departemental-gers", "prefecture-gers", "gers-numerique", NULL};
+    const char *slugs[] = {"france-services-mirande",
+                           "france-services-l-isle-jourdain",
+                           "france-services-mielan",
+                           "france-services-villecomtal-sur-arros",
+                           "caf-gers",
+                           "la-poste-gers",
+                           "france-travail-gers",
+                           "conseil-departemental-gers",
+                           "prefecture-gers",
+                           "gers-numerique",
+                           NULL};
     for (size_t i = 0; slugs[i]; i++) {
         char path[128];
         snprintf(path, sizeof path, "/v1/organizations/%s", slugs[i]);
@@ -69,7 +76,8 @@ Test(organizations, the_seeded_directory_has_the_contract_slugs)
         cr_expect_eq(r->status, 200, "%s: %ld", slugs[i], r->status);
         response_free(r);
     }
-    struct response *r = http_get(server.base_url, "/v1/organizations?kind=france_services&limit=200", reader);
+    struct response *r =
+        http_get(server.base_url, "/v1/organizations?kind=france_services&limit=200", reader);
     json_t *body = response_json(r);
     cr_expect_eq(json_array_size(json_object_get(body, "items")), 27, "27 France Services");
     cr_expect(json_is_null(json_object_get(body, "next_cursor")));
@@ -92,7 +100,8 @@ Test(organizations, pages_follow_the_cursor_in_a_stable_order)
         json_array_foreach(items, i, item)
         {
             const char *slug = json_string_value(json_object_get(item, "slug"));
-            cr_expect(strcmp(previous, slug) < 0, "ascending, no repeat: %s then %s", previous, slug);
+            cr_expect(strcmp(previous, slug) < 0, "ascending, no repeat: %s then %s", previous,
+                      slug);
             snprintf(previous, sizeof previous, "%s", slug);
             total++;
         }
@@ -149,7 +158,8 @@ Test(organizations, admin_creates_reads_and_updates)
 {
     char slug[64], body[256], path[128], etag[64], location[128];
     unique_slug(slug, sizeof slug, "mediatheque-test");
-    snprintf(body, sizeof body, "{\"slug\":\"%s\",\"name\":\"Médiathèque d'essai\",\"kind\":\"mediatheque\"}", slug);
+    snprintf(body, sizeof body,
+             "{\"slug\":\"%s\",\"name\":\"Médiathèque d'essai\",\"kind\":\"mediatheque\"}", slug);
     struct response *r = send_json("POST", "/v1/organizations", admin, body, NULL);
     cr_assert_eq(r->status, 201, "%s", r->body);
     snprintf(path, sizeof path, "/v1/organizations/%s", slug);
@@ -200,7 +210,8 @@ Test(organizations, invalid_bodies_name_each_field_and_write_nothing)
     char slug[64], body[512], path[128];
     unique_slug(slug, sizeof slug, "asso-invalid");
     snprintf(body, sizeof body,
-             "{\"slug\":\"%s\",\"name\":\"\",\"kind\":\"bank\",\"status\":\"x\",\"created_at\":\"2020-01-01T00:00:00Z\"}",
+             "{\"slug\":\"%s\",\"name\":\"\",\"kind\":\"bank\",\"status\":\"x\",\"created_at\":"
+             "\"2020-01-01T00:00:00Z\"}",
              slug);
     struct response *r = send_json("POST", "/v1/organizations", admin, body, NULL);
     cr_expect_eq(r->status, 422);
@@ -239,8 +250,8 @@ Test(organizations, invalid_bodies_name_each_field_and_write_nothing)
 
 Test(organizations, writes_need_admin)
 {
-    struct response *r = send_json("PATCH", "/v1/organizations/caf-gers", reader,
-                                   "{\"name\":\"Hijacked\"}", NULL);
+    struct response *r =
+        send_json("PATCH", "/v1/organizations/caf-gers", reader, "{\"name\":\"Hijacked\"}", NULL);
     cr_expect_eq(r->status, 403);
     response_free(r);
     r = send_json("PATCH", "/v1/organizations/nobody-known", admin, "{\"name\":\"X\"}", NULL);

@@ -17,7 +17,8 @@ TestSuite(shutdown, .timeout = 60);
 static int connect_to(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+    struct sockaddr_in addr = {.sin_family = AF_INET,
+                               .sin_port = htons((uint16_t)port),
                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
         close(fd);
@@ -38,7 +39,8 @@ Test(shutdown, sigterm_during_a_slow_upload_still_delivers_the_response)
     char *admin = test_token("gers-numerique", "admin");
     char slug[64], body[256], head[4096];
     snprintf(slug, sizeof slug, "shutdown-test-%d", getpid());
-    snprintf(body, sizeof body, "{\"slug\":\"%s\",\"name\":\"Tiers-lieu d'essai\",\"kind\":\"tiers_lieu\"}", slug);
+    snprintf(body, sizeof body,
+             "{\"slug\":\"%s\",\"name\":\"Tiers-lieu d'essai\",\"kind\":\"tiers_lieu\"}", slug);
     snprintf(head, sizeof head,
              "POST /v1/organizations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
              "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",

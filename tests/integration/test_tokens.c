@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #define HS256_HEADER "{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
-#define PROTECTED "/v1/organizations"
+#define PROTECTED    "/v1/organizations"
 
 static long status_with(const char *token, char *challenge, size_t cap)
 {
@@ -71,8 +71,8 @@ Test(tokens, alg_none_is_refused)
     char *token = jws_sign("{\"alg\":\"none\",\"typ\":\"JWT\"}", claims, "none", "", 0);
     expect_refused(token, "alg none");
     /* "none" with the HS256 signature still attached */
-    char *signed_token = jws_sign("{\"alg\":\"none\"}", claims, "HS256", TEST_JWT_SECRET,
-                                  strlen(TEST_JWT_SECRET));
+    char *signed_token =
+        jws_sign("{\"alg\":\"none\"}", claims, "HS256", TEST_JWT_SECRET, strlen(TEST_JWT_SECRET));
     expect_refused(signed_token, "alg none with a signature");
     free(signed_token);
     free(token);
@@ -82,10 +82,10 @@ Test(tokens, alg_none_is_refused)
 Test(tokens, other_hmac_algorithms_are_refused)
 {
     char *claims = test_claims("caf-gers", "admin", 600);
-    char *hs512 = jws_sign("{\"alg\":\"HS512\"}", claims, "HS512", TEST_JWT_SECRET,
-                           strlen(TEST_JWT_SECRET));
-    char *hs384 = jws_sign("{\"alg\":\"HS384\"}", claims, "HS384", TEST_JWT_SECRET,
-                           strlen(TEST_JWT_SECRET));
+    char *hs512 =
+        jws_sign("{\"alg\":\"HS512\"}", claims, "HS512", TEST_JWT_SECRET, strlen(TEST_JWT_SECRET));
+    char *hs384 =
+        jws_sign("{\"alg\":\"HS384\"}", claims, "HS384", TEST_JWT_SECRET, strlen(TEST_JWT_SECRET));
     expect_refused(hs512, "HS512");
     expect_refused(hs384, "HS384");
     free(hs512);
@@ -192,8 +192,8 @@ Test(tokens, oversized_token_is_refused)
     long now = (long)time(NULL);
     size_t pad = 9000;
     char *claims = malloc(pad + 256);
-    int n = snprintf(claims, 256, "{\"org\":\"caf-gers\",\"scope\":\"admin\",\"exp\":%ld,\"pad\":\"",
-                     now + 600);
+    int n = snprintf(claims, 256,
+                     "{\"org\":\"caf-gers\",\"scope\":\"admin\",\"exp\":%ld,\"pad\":\"", now + 600);
     memset(claims + n, 'a', pad);
     strcpy(claims + n + pad, "\"}");
     expect_hs256_refused(claims, "a token over 8 KiB");
@@ -241,9 +241,10 @@ Test(tokens_issuer, issuer_and_audience_are_checked_when_configured)
              "{%s,\"exp\":%ld,\"iss\":\"https://auth.gers.example\",\"aud\":\"other\"}", base,
              now + 600);
     expect_hs256_refused(claims, "another audience");
-    snprintf(claims, sizeof claims,
-             "{%s,\"exp\":%ld,\"iss\":\"https://auth.gers.example\",\"aud\":[\"x\",\"inclusion-api\"]}",
-             base, now + 600);
+    snprintf(
+        claims, sizeof claims,
+        "{%s,\"exp\":%ld,\"iss\":\"https://auth.gers.example\",\"aud\":[\"x\",\"inclusion-api\"]}",
+        base, now + 600);
     char *token = jws_sign(HS256_HEADER, claims, "HS256", TEST_JWT_SECRET, strlen(TEST_JWT_SECRET));
     cr_expect_eq(status_with(token, NULL, 0), 200, "the right iss and aud (in an array) pass");
     free(token);
@@ -269,7 +270,8 @@ static void check_asymmetric(const char *alg, const char *key_type)
     cr_expect_eq(status_with(good, NULL, 0), 200, "%s token signed with the private key", alg);
     char *confused = jws_sign(HS256_HEADER, claims, "HS256", pub_pem, strlen(pub_pem));
     expect_refused(confused, "HS256 signed with the public key");
-    char *shared = jws_sign(HS256_HEADER, claims, "HS256", TEST_JWT_SECRET, strlen(TEST_JWT_SECRET));
+    char *shared =
+        jws_sign(HS256_HEADER, claims, "HS256", TEST_JWT_SECRET, strlen(TEST_JWT_SECRET));
     expect_refused(shared, "HS256 with the test secret");
     char *none = jws_sign("{\"alg\":\"none\"}", claims, "none", "", 0);
     expect_refused(none, "alg none");

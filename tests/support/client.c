@@ -88,8 +88,7 @@ static struct response *perform(const char *method, const char *url, const char 
             method, path ? path : "/", (int)r->status,
             response_header(r, "Content-Type", content_type, sizeof content_type), r->body,
             r->body_len, err, sizeof err);
-        cr_expect(ok, "%s %s -> %ld does not match openapi.yaml: %s", method, path, r->status,
-                  err);
+        cr_expect(ok, "%s %s -> %ld does not match openapi.yaml: %s", method, path, r->status, err);
     }
     return r;
 }

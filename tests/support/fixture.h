@@ -11,7 +11,7 @@
 
 extern struct test_server server;
 
-void fixture_start(void);            /* the default configuration */
+void fixture_start(void); /* the default configuration */
 void fixture_start_with(const char *const *env);
 void fixture_stop(void);
 

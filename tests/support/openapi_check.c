@@ -27,11 +27,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_DEPTH 200 /* schema nesting, guards against $ref cycles */
+#define MAX_DEPTH    200 /* schema nesting, guards against $ref cycles */
 #define MAX_REF_HOPS 32
-#define PTR_MAX 1024    /* instance JSON pointer in messages */
-#define BRANCH_ERR 1024 /* one anyOf/oneOf branch's message */
-#define MEDIA_MAX 256
+#define PTR_MAX      1024 /* instance JSON pointer in messages */
+#define BRANCH_ERR   1024 /* one anyOf/oneOf branch's message */
+#define MEDIA_MAX    256
 
 #if defined(__GNUC__)
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
@@ -142,21 +142,14 @@ static double nearest_whole(double x)
 static const char *type_name(const json_t *v)
 {
     switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "object";
-    case JSON_ARRAY:
-        return "array";
-    case JSON_STRING:
-        return "string";
-    case JSON_INTEGER:
-        return "integer";
-    case JSON_REAL:
-        return "number";
+    case JSON_OBJECT: return "object";
+    case JSON_ARRAY: return "array";
+    case JSON_STRING: return "string";
+    case JSON_INTEGER: return "integer";
+    case JSON_REAL: return "number";
     case JSON_TRUE:
-    case JSON_FALSE:
-        return "boolean";
-    case JSON_NULL:
-        return "null";
+    case JSON_FALSE: return "boolean";
+    case JSON_NULL: return "null";
     }
     return "?";
 }
@@ -222,8 +215,7 @@ static bool json_schema_equal(json_t *a, json_t *b)
         }
         return true;
     }
-    default:
-        return true; /* true, false, null */
+    default: return true; /* true, false, null */
     }
 }
 
@@ -361,36 +353,16 @@ static void translate_bracket(const char **pp, char **o)
             char e = p[1];
             p += 2;
             switch (e) {
-            case 'd':
-                BODY_PUT("0-9");
-                break;
-            case 'w':
-                BODY_PUT("A-Za-z0-9_");
-                break;
-            case 's':
-                BODY_PUT(" \t\n\r\f\v");
-                break;
-            case 'n':
-                BODY_PUT("\n");
-                break;
-            case 't':
-                BODY_PUT("\t");
-                break;
-            case 'r':
-                BODY_PUT("\r");
-                break;
-            case ']':
-                rbracket = true;
-                break;
-            case '-':
-                dash = true;
-                break;
-            case '^':
-                caret = true;
-                break;
-            default:
-                one[0] = e;
-                BODY_PUT(one);
+            case 'd': BODY_PUT("0-9"); break;
+            case 'w': BODY_PUT("A-Za-z0-9_"); break;
+            case 's': BODY_PUT(" \t\n\r\f\v"); break;
+            case 'n': BODY_PUT("\n"); break;
+            case 't': BODY_PUT("\t"); break;
+            case 'r': BODY_PUT("\r"); break;
+            case ']': rbracket = true; break;
+            case '-': dash = true; break;
+            case '^': caret = true; break;
+            default: one[0] = e; BODY_PUT(one);
             }
             first = false;
             continue;
@@ -450,33 +422,15 @@ static char *translate_pattern(const char *src)
             char e = p[1];
             p += 2;
             switch (e) {
-            case 'd':
-                put_str(&o, "[0-9]");
-                break;
-            case 'D':
-                put_str(&o, "[^0-9]");
-                break;
-            case 'w':
-                put_str(&o, "[A-Za-z0-9_]");
-                break;
-            case 'W':
-                put_str(&o, "[^A-Za-z0-9_]");
-                break;
-            case 's':
-                put_str(&o, "[[:space:]]");
-                break;
-            case 'S':
-                put_str(&o, "[^[:space:]]");
-                break;
-            case 'n':
-                *o++ = '\n';
-                break;
-            case 't':
-                *o++ = '\t';
-                break;
-            case 'r':
-                *o++ = '\r';
-                break;
+            case 'd': put_str(&o, "[0-9]"); break;
+            case 'D': put_str(&o, "[^0-9]"); break;
+            case 'w': put_str(&o, "[A-Za-z0-9_]"); break;
+            case 'W': put_str(&o, "[^A-Za-z0-9_]"); break;
+            case 's': put_str(&o, "[[:space:]]"); break;
+            case 'S': put_str(&o, "[^[:space:]]"); break;
+            case 'n': *o++ = '\n'; break;
+            case 't': *o++ = '\t'; break;
+            case 'r': *o++ = '\r'; break;
             default:
                 if (strchr(".[]{}()*+?^$|\\", e) || isalnum((unsigned char)e))
                     *o++ = '\\';
@@ -684,8 +638,8 @@ static void ptr_pop(struct vctx *c, size_t old)
 static bool validate(json_t *schema, json_t *inst, struct vctx *c, json_t *evaluated);
 
 /* Validates with failures written to `buf` instead of the caller's message. */
-static bool try_validate(json_t *schema, json_t *inst, struct vctx *c, json_t *evaluated,
-                         char *buf, size_t n)
+static bool try_validate(json_t *schema, json_t *inst, struct vctx *c, json_t *evaluated, char *buf,
+                         size_t n)
 {
     char *saved = c->err;
     size_t saved_len = c->err_len;
@@ -974,8 +928,7 @@ static bool check_array(json_t *schema, json_t *inst, struct vctx *c)
 }
 
 /* anyOf (one = false) or oneOf (one = true). */
-static bool check_any_one(json_t *list, bool one, json_t *inst, struct vctx *c,
-                          json_t *evaluated)
+static bool check_any_one(json_t *list, bool one, json_t *inst, struct vctx *c, json_t *evaluated)
 {
     const char *kw = one ? "oneOf" : "anyOf";
     size_t n = json_array_size(list);
@@ -1015,8 +968,7 @@ static bool check_any_one(json_t *list, bool one, json_t *inst, struct vctx *c,
     return ok;
 }
 
-static bool validate_object_schema(json_t *schema, json_t *inst, struct vctx *c,
-                                   json_t *evaluated)
+static bool validate_object_schema(json_t *schema, json_t *inst, struct vctx *c, json_t *evaluated)
 {
     json_t *v;
     json_t *unevaluated = json_object_get(schema, "unevaluatedProperties");
@@ -1090,10 +1042,10 @@ static bool validate_object_schema(json_t *schema, json_t *inst, struct vctx *c,
             if (json_object_get(evaluated, key))
                 continue;
             size_t old = ptr_push_key(c, key);
-            bool pass = json_is_false(unevaluated)
-                            ? fail(c, "unexpected property \"%s\" (unevaluatedProperties is false)",
-                                   key)
-                            : validate(unevaluated, value, c, NULL);
+            bool pass =
+                json_is_false(unevaluated)
+                    ? fail(c, "unexpected property \"%s\" (unevaluatedProperties is false)", key)
+                    : validate(unevaluated, value, c, NULL);
             ptr_pop(c, old);
             if (!pass)
                 goto done;
@@ -1217,8 +1169,7 @@ int openapi_load(const char *path)
         return -1;
     }
     if (!json_is_object(doc) || !json_is_object(json_object_get(doc, "paths"))) {
-        fprintf(stderr, "openapi_load: %s: not an OpenAPI document (no \"paths\" object)\n",
-                path);
+        fprintf(stderr, "openapi_load: %s: not an OpenAPI document (no \"paths\" object)\n", path);
         json_decref(doc);
         return -1;
     }
@@ -1276,8 +1227,8 @@ static void list_keys(json_t *obj, char *buf, size_t n)
 }
 
 bool openapi_check_response(const char *method, const char *path, int status,
-                            const char *content_type, const char *body, size_t body_len,
-                            char *err, size_t err_len)
+                            const char *content_type, const char *body, size_t body_len, char *err,
+                            size_t err_len)
 {
     char where[512], list[512];
     if (err_len)
@@ -1324,8 +1275,8 @@ bool openapi_check_response(const char *method, const char *path, int status,
         for (size_t i = 0; i < sizeof METHODS / sizeof METHODS[0]; i++)
             if (json_object_get(item, METHODS[i]))
                 append(list, sizeof list, "%s%s", list[0] ? ", " : "", METHODS[i]);
-        return report(err, err_len, where, "operation not in the spec: %s documents only [%s]",
-                      tpl, list);
+        return report(err, err_len, where, "operation not in the spec: %s documents only [%s]", tpl,
+                      list);
     }
     snprintf(where, sizeof where, "%s %.*s (%s) -> %d", method, (int)plen, path, tpl, status);
 
@@ -1377,8 +1328,8 @@ bool openapi_check_response(const char *method, const char *path, int status,
     json_t *media = find_media(content, mt);
     if (!media)
         return report(err, err_len, where,
-                      "Content-Type \"%s\" is not documented for this status (documented: %s)",
-                      mt, list);
+                      "Content-Type \"%s\" is not documented for this status (documented: %s)", mt,
+                      list);
     if (no_body || !is_json_media(mt))
         return true;
     media = deref(media);

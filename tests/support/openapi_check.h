@@ -29,8 +29,8 @@ void openapi_unload(void);
  * `path` may carry a query string (ignored). `content_type` may be NULL when the
  * response had none; `body` may be NULL when body_len is 0. */
 bool openapi_check_response(const char *method, const char *path, int status,
-                            const char *content_type, const char *body, size_t body_len,
-                            char *err, size_t err_len);
+                            const char *content_type, const char *body, size_t body_len, char *err,
+                            size_t err_len);
 
 /* The spec's operations as "METHOD /template" strings (upper-case methods), sorted.
  * Returns the count; *out is a malloc'ed array of malloc'ed strings the caller frees

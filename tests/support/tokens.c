@@ -59,8 +59,8 @@ static unsigned char *sign_asymmetric(const char *input, const char *alg, const 
     return raw;
 }
 
-char *jws_sign(const char *header_json, const char *payload_json, const char *alg,
-               const char *key, size_t key_len)
+char *jws_sign(const char *header_json, const char *payload_json, const char *alg, const char *key,
+               size_t key_len)
 {
     char *h = base64url_encode((const unsigned char *)header_json, strlen(header_json));
     char *p = base64url_encode((const unsigned char *)payload_json, strlen(payload_json));
@@ -99,16 +99,17 @@ char *test_claims(const char *org, const char *scope, long exp_offset)
 {
     char *claims = malloc(1024);
     long now = (long)time(NULL);
-    snprintf(claims, 1024, "{\"sub\":\"test\",\"org\":\"%s\",\"scope\":\"%s\",\"iat\":%ld,\"exp\":%ld}",
-             org, scope, now, now + exp_offset);
+    snprintf(claims, 1024,
+             "{\"sub\":\"test\",\"org\":\"%s\",\"scope\":\"%s\",\"iat\":%ld,\"exp\":%ld}", org,
+             scope, now, now + exp_offset);
     return claims;
 }
 
 char *test_token(const char *org, const char *scope)
 {
     char *claims = test_claims(org, scope, 600);
-    char *token = jws_sign("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", claims, "HS256",
-                           TEST_JWT_SECRET, strlen(TEST_JWT_SECRET));
+    char *token = jws_sign("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", claims, "HS256", TEST_JWT_SECRET,
+                           strlen(TEST_JWT_SECRET));
     free(claims);
     return token;
 }

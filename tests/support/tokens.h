@@ -9,8 +9,8 @@
  * HS384, HS512 (key: secret bytes), RS256 (key: PEM private RSA), ES256 (key:
  * PEM private P-256; signature R||S as RFC 7518 says) or "none" (empty
  * signature). Returns a string the caller frees. */
-char *jws_sign(const char *header_json, const char *payload_json, const char *alg,
-               const char *key, size_t key_len);
+char *jws_sign(const char *header_json, const char *payload_json, const char *alg, const char *key,
+               size_t key_len);
 
 /* A valid HS256 token signed with TEST_JWT_SECRET, exp in 10 minutes. The
  * caller frees it. */

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #define SECRET "unit-test-secret-0123456789-0123456789"
-#define NOW 1800000000L
+#define NOW    1800000000L
 
 static struct auth_verifier hs256 = {TOKEN_HS256, SECRET, sizeof SECRET - 1, NULL, NULL};
 
@@ -53,9 +53,11 @@ Test(auth_claims, exp_is_required_with_leeway)
     cr_expect_str_eq(why, "token has no exp claim");
     cr_expect(claims_ok("{\"org\":\"caf-gers\",\"scope\":\"\",\"exp\":1799999950}", &hs256, &why),
               "50 s late is within the leeway");
-    cr_expect_not(claims_ok("{\"org\":\"caf-gers\",\"scope\":\"\",\"exp\":1799999930}", &hs256, &why));
+    cr_expect_not(
+        claims_ok("{\"org\":\"caf-gers\",\"scope\":\"\",\"exp\":1799999930}", &hs256, &why));
     cr_expect_str_eq(why, "token has expired");
-    cr_expect_not(claims_ok("{\"org\":\"caf-gers\",\"scope\":\"\",\"exp\":\"1800000100\"}", &hs256, &why));
+    cr_expect_not(
+        claims_ok("{\"org\":\"caf-gers\",\"scope\":\"\",\"exp\":\"1800000100\"}", &hs256, &why));
     cr_expect(claims_ok("{\"org\":\"caf-gers\",\"scope\":\"\",\"exp\":1800000100.5}", &hs256, &why),
               "NumericDate may be fractional");
 }
@@ -63,11 +65,16 @@ Test(auth_claims, exp_is_required_with_leeway)
 Test(auth_claims, nbf_and_iat_with_leeway)
 {
     const char *why = NULL;
-    cr_expect(claims_ok("{\"org\":\"a\",\"scope\":\"\",\"exp\":1800000600,\"nbf\":1800000050}", &hs256, &why));
-    cr_expect_not(claims_ok("{\"org\":\"a\",\"scope\":\"\",\"exp\":1800000600,\"nbf\":1800000070}", &hs256, &why));
-    cr_expect(claims_ok("{\"org\":\"a\",\"scope\":\"\",\"exp\":1800000600,\"iat\":1800000060}", &hs256, &why));
-    cr_expect_not(claims_ok("{\"org\":\"a\",\"scope\":\"\",\"exp\":1800000600,\"iat\":1800000061}", &hs256, &why));
-    cr_expect_not(claims_ok("{\"org\":\"a\",\"scope\":\"\",\"exp\":1800000600,\"iat\":null}", &hs256, &why));
+    cr_expect(claims_ok("{\"org\":\"a\",\"scope\":\"\",\"exp\":1800000600,\"nbf\":1800000050}",
+                        &hs256, &why));
+    cr_expect_not(claims_ok("{\"org\":\"a\",\"scope\":\"\",\"exp\":1800000600,\"nbf\":1800000070}",
+                            &hs256, &why));
+    cr_expect(claims_ok("{\"org\":\"a\",\"scope\":\"\",\"exp\":1800000600,\"iat\":1800000060}",
+                        &hs256, &why));
+    cr_expect_not(claims_ok("{\"org\":\"a\",\"scope\":\"\",\"exp\":1800000600,\"iat\":1800000061}",
+                            &hs256, &why));
+    cr_expect_not(
+        claims_ok("{\"org\":\"a\",\"scope\":\"\",\"exp\":1800000600,\"iat\":null}", &hs256, &why));
 }
 
 Test(auth_claims, issuer_and_audience_when_configured)
@@ -77,11 +84,19 @@ Test(auth_claims, issuer_and_audience_when_configured)
     v.audience = "inclusion-api";
     const char *why = NULL;
     cr_expect_not(claims_ok("{\"org\":\"a\",\"scope\":\"\",\"exp\":1800000600}", &v, &why));
-    cr_expect_not(claims_ok("{\"org\":\"a\",\"scope\":\"\",\"exp\":1800000600,\"iss\":\"https://idp.example\"}", &v, &why));
+    cr_expect_not(claims_ok(
+        "{\"org\":\"a\",\"scope\":\"\",\"exp\":1800000600,\"iss\":\"https://idp.example\"}", &v,
+        &why));
     cr_expect_str_eq(why, "token audience not accepted");
-    cr_expect(claims_ok("{\"org\":\"a\",\"scope\":\"\",\"exp\":1800000600,\"iss\":\"https://idp.example\",\"aud\":\"inclusion-api\"}", &v, &why));
-    cr_expect(claims_ok("{\"org\":\"a\",\"scope\":\"\",\"exp\":1800000600,\"iss\":\"https://idp.example\",\"aud\":[\"b\",\"inclusion-api\"]}", &v, &why));
-    cr_expect_not(claims_ok("{\"org\":\"a\",\"scope\":\"\",\"exp\":1800000600,\"iss\":\"https://idp.example\",\"aud\":[\"b\"]}", &v, &why));
+    cr_expect(claims_ok("{\"org\":\"a\",\"scope\":\"\",\"exp\":1800000600,\"iss\":\"https://"
+                        "idp.example\",\"aud\":\"inclusion-api\"}",
+                        &v, &why));
+    cr_expect(claims_ok("{\"org\":\"a\",\"scope\":\"\",\"exp\":1800000600,\"iss\":\"https://"
+                        "idp.example\",\"aud\":[\"b\",\"inclusion-api\"]}",
+                        &v, &why));
+    cr_expect_not(claims_ok("{\"org\":\"a\",\"scope\":\"\",\"exp\":1800000600,\"iss\":\"https://"
+                            "idp.example\",\"aud\":[\"b\"]}",
+                            &v, &why));
 }
 
 Test(auth_claims, org_and_scope_are_required)
@@ -89,9 +104,12 @@ Test(auth_claims, org_and_scope_are_required)
     const char *why = NULL;
     cr_expect_not(claims_ok("{\"scope\":\"admin\",\"exp\":1800000600}", &hs256, &why));
     cr_expect_not(claims_ok("{\"org\":\"caf-gers\",\"exp\":1800000600}", &hs256, &why));
-    cr_expect_not(claims_ok("{\"org\":\"Caf Gers\",\"scope\":\"\",\"exp\":1800000600}", &hs256, &why));
-    cr_expect_not(claims_ok("{\"org\":\"caf-gers\",\"scope\":[\"admin\"],\"exp\":1800000600}", &hs256, &why));
-    cr_expect_not(claims_ok("{\"org\":\"caf-gers\",\"scope\":\"\",\"sub\":42,\"exp\":1800000600}", &hs256, &why));
+    cr_expect_not(
+        claims_ok("{\"org\":\"Caf Gers\",\"scope\":\"\",\"exp\":1800000600}", &hs256, &why));
+    cr_expect_not(
+        claims_ok("{\"org\":\"caf-gers\",\"scope\":[\"admin\"],\"exp\":1800000600}", &hs256, &why));
+    cr_expect_not(claims_ok("{\"org\":\"caf-gers\",\"scope\":\"\",\"sub\":42,\"exp\":1800000600}",
+                            &hs256, &why));
 }
 
 Test(auth_scope, whole_words_only)
@@ -128,9 +146,10 @@ Test(auth_verify, signed_tokens_end_to_end)
 {
     struct auth_identity who;
     const char *why = NULL;
-    char *token = jws_sign("{\"alg\":\"HS256\"}",
-                           "{\"org\":\"caf-gers\",\"scope\":\"admin\",\"sub\":\"agent-7\",\"exp\":1800000600}",
-                           "HS256", SECRET, strlen(SECRET));
+    char *token = jws_sign(
+        "{\"alg\":\"HS256\"}",
+        "{\"org\":\"caf-gers\",\"scope\":\"admin\",\"sub\":\"agent-7\",\"exp\":1800000600}",
+        "HS256", SECRET, strlen(SECRET));
     cr_expect(auth_verify_token(&hs256, token, NOW, &who, &why), "%s", why);
     cr_expect_str_eq(who.org, "caf-gers");
     cr_expect_str_eq(who.sub, "agent-7");

@@ -79,9 +79,12 @@ Test(config, weak_or_malformed_settings_are_refused)
 
 Test(config, lists_and_ipv6)
 {
-    const char *env[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", "LISTEN_ADDR=::1",
+    const char *env[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef",
+                         "LISTEN_ADDR=::1",
                          "CORS_ALLOWED_ORIGINS=https://a.example, http://localhost:5173",
-                         "JWT_ISSUER=https://idp", "LOG_LEVEL=debug", NULL};
+                         "JWT_ISSUER=https://idp",
+                         "LOG_LEVEL=debug",
+                         NULL};
     struct config cfg;
     char err[256];
     cr_assert_eq(load(env, ALL, &cfg, err), 0, "%s", err);

@@ -82,8 +82,8 @@ static const char SPEC[] =
 
 /* An Org that uses every property. */
 #define ORG_OK                                                                                     \
-    "{\"slug\": \"acme-2\", \"name\": \"Acme\", " CREATED ","                                   \
-    " \"website\": \"https://acme.example/\", \"fee\": 19.99, \"seats\": 3, \"tags\": [\"a\"],"  \
+    "{\"slug\": \"acme-2\", \"name\": \"Acme\", " CREATED ","                                      \
+    " \"website\": \"https://acme.example/\", \"fee\": 19.99, \"seats\": 3, \"tags\": [\"a\"],"    \
     " \"ref\": \"AB-123\", \"founded\": \"2020-02-29\", \"status\": \"active\"}"
 
 /* Two-byte UTF-8 for U+00E9, one code point. */
@@ -119,8 +119,8 @@ static bool check(const char *method, const char *path, int status, const char *
                   const char *body)
 {
     g_err[0] = '\0';
-    return openapi_check_response(method, path, status, content_type, body,
-                                  body ? strlen(body) : 0, g_err, sizeof g_err);
+    return openapi_check_response(method, path, status, content_type, body, body ? strlen(body) : 0,
+                                  g_err, sizeof g_err);
 }
 
 /* GET /v1/organizations/acme answered 200 with a JSON `body`. */
@@ -142,8 +142,8 @@ static bool check_org(const char *member)
 #define ASSERT_PASS(expr) cr_assert((expr), "unexpected failure: %s", g_err)
 #define ASSERT_FAIL(expr, needle)                                                                  \
     do {                                                                                           \
-        cr_assert(!(expr), "unexpected success for %s", #expr);                                   \
-        cr_assert(strstr(g_err, (needle)) != NULL, "message lacks \"%s\": %s", (needle), g_err);  \
+        cr_assert(!(expr), "unexpected success for %s", #expr);                                    \
+        cr_assert(strstr(g_err, (needle)) != NULL, "message lacks \"%s\": %s", (needle), g_err);   \
     } while (0)
 
 TestSuite(openapi_check, .init = setup, .fini = teardown);
@@ -151,8 +151,8 @@ TestSuite(openapi_check, .init = setup, .fini = teardown);
 Test(openapi_check, valid_response_passes)
 {
     ASSERT_PASS(check_one(ORG_OK));
-    ASSERT_PASS(check("GET", "/v1/organizations/acme", 200, "Application/JSON; charset=utf-8",
-                      ORG_OK));
+    ASSERT_PASS(
+        check("GET", "/v1/organizations/acme", 200, "Application/JSON; charset=utf-8", ORG_OK));
     cr_assert_str_empty(g_err);
 }
 
@@ -238,9 +238,9 @@ Test(openapi_check, missing_required_property)
     ASSERT_FAIL(check_one("{\"slug\": \"acme\", " CREATED "}"),
                 "missing required property \"name\"");
     cr_assert(strstr(g_err, "at \"\" (root)") != NULL, "%s", g_err);
-    ASSERT_FAIL(check("GET", "/v1/organizations", 422, "application/problem+json",
-                      "{\"title\": \"bad\"}"),
-                "missing required property \"status\"");
+    ASSERT_FAIL(
+        check("GET", "/v1/organizations", 422, "application/problem+json", "{\"title\": \"bad\"}"),
+        "missing required property \"status\"");
 }
 
 Test(openapi_check, additional_properties_false)
@@ -298,8 +298,9 @@ Test(openapi_check, date_time_good)
 
 Test(openapi_check, date_time_bad)
 {
-    const char *bad[] = {"2024-05-01 12:00:00Z", "2024-05-01T12:00:00", "2023-02-29T00:00:00Z",
-                         "2024-05-01T24:00:00Z", "2024-05-01T12:00:00.Z", "2024-05-01",
+    const char *bad[] = {"2024-05-01 12:00:00Z",     "2024-05-01T12:00:00",
+                         "2023-02-29T00:00:00Z",     "2024-05-01T24:00:00Z",
+                         "2024-05-01T12:00:00.Z",    "2024-05-01",
                          "2024-05-01T12:00:00+0200", "2024-05-01T12:00:00Zjunk"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char body[512];
@@ -328,10 +329,10 @@ Test(openapi_check, string_lengths_count_code_points)
     ASSERT_FAIL(check_one("{\"slug\": \"a\", \"name\": \"A\", " CREATED "}"),
                 "fewer than minLength 2");
     /* name: maxLength 5; "\xc3\xa9" is one code point in two bytes */
-    ASSERT_PASS(check_one("{\"slug\": \"ab\", " CREATED ", \"name\": \"" E_ACUTE E_ACUTE E_ACUTE
-                          E_ACUTE E_ACUTE "\"}"));
-    ASSERT_FAIL(check_one("{\"slug\": \"ab\", " CREATED ", \"name\": \"" E_ACUTE E_ACUTE E_ACUTE
-                          E_ACUTE E_ACUTE E_ACUTE "\"}"),
+    ASSERT_PASS(check_one("{\"slug\": \"ab\", " CREATED
+                          ", \"name\": \"" E_ACUTE E_ACUTE E_ACUTE E_ACUTE E_ACUTE "\"}"));
+    ASSERT_FAIL(check_one("{\"slug\": \"ab\", " CREATED
+                          ", \"name\": \"" E_ACUTE E_ACUTE E_ACUTE E_ACUTE E_ACUTE E_ACUTE "\"}"),
                 "6 characters, more than maxLength 5");
 }
 
@@ -384,8 +385,7 @@ Test(openapi_check, literal_path_preferred_over_template)
     ASSERT_FAIL(check("GET", "/v1/organizations/me", 200, "application/json", ORG_OK),
                 "missing required property \"me\"");
     cr_assert(strstr(g_err, "(/v1/organizations/me)") != NULL, "%s", g_err);
-    ASSERT_FAIL(check("GET", "/v1/organizations/mine", 200, "application/json",
-                      "{\"me\": true}"),
+    ASSERT_FAIL(check("GET", "/v1/organizations/mine", 200, "application/json", "{\"me\": true}"),
                 "(/v1/organizations/{slug})");
     /* the literal path has no DELETE and wins anyway */
     ASSERT_FAIL(check("DELETE", "/v1/organizations/me", 204, NULL, NULL),
@@ -402,8 +402,7 @@ Test(openapi_check, composition)
                 "matches 2 oneOf schemas");
     ASSERT_FAIL(check("GET", path, 200, ct, "{\"id\": \"s1\"}"), "none of the oneOf");
     ASSERT_FAIL(check("GET", path, 200, ct, "{\"radius\": \"big\"}"), "at \"/radius\"");
-    ASSERT_FAIL(check("GET", path, 200, ct, "{\"radius\": 1, \"forbidden\": 0}"),
-                "under \"not\"");
+    ASSERT_FAIL(check("GET", path, 200, ct, "{\"radius\": 1, \"forbidden\": 0}"), "under \"not\"");
     /* unevaluatedProperties sees what allOf, properties and the passing oneOf evaluated */
     ASSERT_FAIL(check("GET", path, 200, ct, "{\"radius\": 1, \"colour\": \"red\"}"),
                 "unexpected property \"colour\" (unevaluatedProperties is false)");

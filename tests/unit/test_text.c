@@ -137,7 +137,8 @@ Test(validate, strings_and_fields)
     const char *read_only[] = {"extra", NULL};
     validate_fields(body, writable, read_only, errors);
     cr_expect_eq(json_array_size(errors), 1);
-    cr_expect_str_eq(json_string_value(json_object_get(json_array_get(errors, 0), "field")), "extra");
+    cr_expect_str_eq(json_string_value(json_object_get(json_array_get(errors, 0), "field")),
+                     "extra");
     json_decref(errors);
     json_decref(body);
 }
