@@ -252,7 +252,7 @@ static int load(struct config *c, unsigned needs, struct loader *l)
             return -1;
     }
     if (needs & CONFIG_HTTP) {
-        if (read_listen_addr(l, &c->listen_addr) || read_int(l, "PORT", 8080, 1, 65535, &c->port) ||
+        if (read_listen_addr(l, &c->listen_addr) || read_int(l, "PORT", 8080, 0, 65535, &c->port) ||
             read_int(l, "MAX_BODY_BYTES", 1048576, 1024, 64 * 1048576, &body_bytes) ||
             read_int(l, "HTTP_THREADS", 4, 1, 256, &c->threads) ||
             read_int(l, "MAX_CONNECTIONS", 1024, 1, 65536, &c->max_connections) ||

@@ -21,7 +21,7 @@ struct config {
     char *database_url;      /* libpq URI */
     char *database_read_url; /* optional replica, NULL when unset */
     char *listen_addr;       /* numeric IPv4 or IPv6 address */
-    int port;
+    int port; /* 0: any free port (the one chosen is logged) */
     enum token_alg jwt_alg;
     char *jwt_verify_key; /* HS256 secret or PEM public key */
     size_t jwt_verify_key_len;

@@ -107,7 +107,8 @@ static int start(struct _u_instance *instance, struct app *app, const struct con
     if (ipv6)
         inet_pton(AF_INET6, cfg->listen_addr, &v6.sin6_addr);
 
-    if (ulfius_init_instance(instance, (unsigned)cfg->port, NULL, NULL) != U_OK)
+    /* ulfius wants a non-zero port here; the socket address below decides. */
+    if (ulfius_init_instance(instance, cfg->port ? (unsigned)cfg->port : 1, NULL, NULL) != U_OK)
         return -1;
     instance->max_post_body_size = cfg->max_body_bytes + 1; /* one more: to tell "over" */
     instance->allowed_post_processor = U_POST_PROCESS_NONE;
@@ -131,6 +132,19 @@ static int start(struct _u_instance *instance, struct app *app, const struct con
         return -1;
     }
     return 0;
+}
+
+/* The port the listening socket is bound to (PORT=0 lets the system choose). */
+static int bound_port(struct _u_instance *instance)
+{
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(instance->mhd_daemon, MHD_DAEMON_INFO_LISTEN_FD);
+    struct sockaddr_storage addr;
+    socklen_t len = sizeof addr;
+    if (!info || getsockname(info->listen_fd, (struct sockaddr *)&addr, &len) != 0)
+        return -1;
+    return addr.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&addr)->sin6_port)
+                                      : ntohs(((struct sockaddr_in *)&addr)->sin_port);
 }
 
 /* Stops accepting, waits for requests in flight (bounded), then stops. */
@@ -178,8 +192,9 @@ int server_run(const struct config *cfg)
                   json_pack("{s:s, s:i}", "address", cfg->listen_addr, "port", cfg->port));
     } else {
         log_event(LOG_INFO, "listening",
-                  json_pack("{s:s, s:i, s:i, s:i}", "address", cfg->listen_addr, "port", cfg->port,
-                            "threads", cfg->threads, "db_pool", cfg->db_pool_size));
+                  json_pack("{s:s, s:i, s:i, s:i}", "address", cfg->listen_addr, "port",
+                            bound_port(&instance), "threads", cfg->threads, "db_pool",
+                            cfg->db_pool_size));
         int sig = 0;
         sigwait(&stop_signals, &sig);
         log_event(LOG_INFO, "stopping",

@@ -23,20 +23,6 @@ static const char *binary(void)
     return bin ? bin : "build/inclusion-api";
 }
 
-int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof addr;
-    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0 ||
-        getsockname(fd, (struct sockaddr *)&addr, &len) != 0) {
-        close(fd);
-        return -1;
-    }
-    close(fd);
-    return ntohs(addr.sin_port);
-}
-
 static bool overridden(const char *const *extra, const char *entry)
 {
     size_t name_len = strcspn(entry, "=");
@@ -112,40 +98,61 @@ static int exit_code(int status)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* The port the server logged in its "listening" line, or 0 while not yet. */
+static int logged_port(const char *log_path)
+{
+    FILE *f = fopen(log_path, "r");
+    if (!f)
+        return 0;
+    char line[1024];
+    int port = 0;
+    while (!port && fgets(line, sizeof line, f)) {
+        const char *p = strstr(line, "\"msg\":\"listening\"");
+        p = p ? strstr(p, "\"port\":") : NULL;
+        if (p)
+            port = atoi(p + 7);
+    }
+    fclose(f);
+    return port;
+}
+
 bool server_start(struct test_server *s, const char *const *extra_env)
 {
     memset(s, 0, sizeof *s);
-    for (int attempt = 0; attempt < 3; attempt++) {
-        s->port = free_port();
-        char port[32];
-        snprintf(port, sizeof port, "PORT=%d", s->port);
-        const char *merged[32] = {port};
-        size_t n = 1;
-        for (size_t i = 0; extra_env && extra_env[i] && n < 31; i++)
-            merged[n++] = extra_env[i];
-        merged[n] = NULL;
-        char **env = test_env(merged);
-        snprintf(s->log_path, sizeof s->log_path, "/tmp/inclusion-api-test-%d-%d.log", getpid(),
-                 s->port);
-        const char *args[] = {"serve", NULL};
-        s->pid = spawn(args, env, s->log_path);
-        free_env(env);
-        snprintf(s->base_url, sizeof s->base_url, "http://127.0.0.1:%d", s->port);
-        for (int waited = 0; s->pid > 0 && waited < 200; waited++) {
-            int status;
-            if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
-                s->pid = -1;
-                break;
-            }
+    /* PORT=0: the server binds a free port itself and logs it, so that tests
+     * running in parallel never race for one. */
+    const char *merged[32] = {"PORT=0", "LOG_LEVEL=info"};
+    size_t n = 2;
+    for (size_t i = 0; extra_env && extra_env[i] && n < 31; i++)
+        merged[n++] = extra_env[i];
+    merged[n] = NULL;
+    char **env = test_env(merged);
+    static int started = 0;
+    snprintf(s->log_path, sizeof s->log_path, "/tmp/inclusion-api-test-%d-%d.log", getpid(),
+             started++);
+    const char *args[] = {"serve", NULL};
+    s->pid = spawn(args, env, s->log_path);
+    free_env(env);
+    for (int waited = 0; s->pid > 0 && waited < 400; waited++) {
+        int status;
+        if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+            s->pid = -1;
+            break;
+        }
+        if (!s->port)
+            s->port = logged_port(s->log_path);
+        if (s->port) {
+            snprintf(s->base_url, sizeof s->base_url, "http://127.0.0.1:%d", s->port);
             if (http_ping(s->base_url))
                 return true;
-            struct timespec pause = {0, 50 * 1000 * 1000};
-            nanosleep(&pause, NULL);
         }
-        if (s->pid > 0) {
-            kill(s->pid, SIGKILL);
-            waitpid(s->pid, NULL, 0);
-        }
+        struct timespec pause = {0, 25 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    if (s->pid > 0) {
+        kill(s->pid, SIGKILL);
+        waitpid(s->pid, NULL, 0);
+        s->pid = -1;
     }
     fprintf(stderr, "server did not start; see %s\n", s->log_path);
     return false;

@@ -1,5 +1,5 @@
 /* Starts the real binary (INCLUSION_API_BIN) against the test database
- * (TEST_DATABASE_URL) on a free loopback port, for one test. */
+ * (TEST_DATABASE_URL) on a loopback port it chooses itself (PORT=0), for one test. */
 #ifndef TEST_SERVER_H
 #define TEST_SERVER_H
 
@@ -27,9 +27,6 @@ int server_stop(struct test_server *s);
 /* Runs the binary with arguments and environment overrides, capturing its
  * output (stdout and stderr) into *output (caller frees). Returns the exit code. */
 int run_binary(const char *const *args, const char *const *extra_env, char **output);
-
-/* A free TCP port on 127.0.0.1. */
-int free_port(void);
 
 /* The test environment, NULL-terminated, plus extras (the caller frees the
  * array and its strings with free_env). */

@@ -64,7 +64,7 @@ Test(config, weak_or_malformed_settings_are_refused)
     expect_error(key, ALL, "JWT_PUBLIC_KEY_FILE");
     const char *sign_key[] = {"JWT_ALG=ES256", NULL};
     expect_error(sign_key, CONFIG_JWT_SIGN, "JWT_PRIVATE_KEY_FILE");
-    const char *port[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", "PORT=0", NULL};
+    const char *port[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", "PORT=-1", NULL};
     expect_error(port, ALL, "PORT");
     const char *port2[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", "PORT=80a", NULL};
     expect_error(port2, ALL, "PORT");
@@ -94,6 +94,16 @@ Test(config, lists_and_ipv6)
     cr_expect_null(cfg.cors_origins[2]);
     cr_expect_str_eq(cfg.jwt_issuer, "https://idp");
     cr_expect_eq(cfg.log_level, LOG_DEBUG);
+    config_free(&cfg);
+}
+
+Test(config, port_zero_lets_the_system_choose)
+{
+    const char *env[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", "PORT=0", NULL};
+    struct config cfg;
+    char err[256];
+    cr_assert_eq(load(env, ALL, &cfg, err), 0, "%s", err);
+    cr_expect_eq(cfg.port, 0);
     config_free(&cfg);
 }
 
