@@ -39,8 +39,9 @@ static int end_field(struct csv_row *row, struct field_buf *f)
     return 0;
 }
 
-static int end_row(struct csv *csv, struct csv_row *row)
+static int end_row(struct csv *csv, struct csv_row *row, size_t line)
 {
+    row->line = line;
     struct csv_row *grown = realloc(csv->rows, (csv->count + 1) * sizeof *grown);
     if (!grown)
         return -1;
@@ -56,11 +57,13 @@ int csv_parse(const char *text, size_t len, char separator, struct csv *out, siz
     memset(out, 0, sizeof *out);
     struct field_buf f = {0};
     struct csv_row row = {0};
-    size_t line = 1, i = 0;
+    size_t line = 1, row_line = 1, i = 0;
     int rc = 0;
     bool in_row = false;
     while (i < len && rc == 0) {
         char c = text[i];
+        if (!in_row)
+            row_line = line;
         in_row = true;
         if (c == '"' && f.len == 0) { /* a quoted field */
             size_t start_line = line;
@@ -97,7 +100,7 @@ int csv_parse(const char *text, size_t len, char separator, struct csv *out, siz
             i += (c == '\r' && i + 1 < len && text[i + 1] == '\n') ? 2 : 1;
             rc = end_field(&row, &f);
             if (rc == 0)
-                rc = end_row(out, &row);
+                rc = end_row(out, &row, row_line);
             line++;
             in_row = false;
         } else if (c == '"') {
@@ -111,7 +114,7 @@ int csv_parse(const char *text, size_t len, char separator, struct csv *out, siz
     if (rc == 0 && in_row) {
         rc = end_field(&row, &f);
         if (rc == 0)
-            rc = end_row(out, &row);
+            rc = end_row(out, &row, row_line);
     }
     free(f.data);
     for (size_t k = 0; k < row.count; k++)

@@ -7,6 +7,7 @@
 struct csv_row {
     char **fields; /* NUL-terminated copies */
     size_t count;
+    size_t line; /* 1-based line where the row starts */
 };
 
 struct csv {

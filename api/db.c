@@ -1,5 +1,6 @@
 #include "db.h"
 
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,12 +35,23 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Server notices (a FATAL before a restart, say) would go to stderr raw: the
+ * service reports what matters through its own statuses and log. */
+static void ignore_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 PGconn *db_connect(const char *url, int statement_timeout_ms, char *err, size_t err_len)
 {
-    char options[160];
+    /* The service's queries are short: JIT compilation (8.5 ms measured on a
+     * 6 ms nearest-places query) and parallel workers cost more than they save. */
+    char options[256];
     snprintf(options, sizeof options,
              "-c search_path=public -c statement_timeout=%d -c TimeZone=Europe/Paris "
-             "-c idle_in_transaction_session_timeout=60000",
+             "-c idle_in_transaction_session_timeout=60000 -c jit=off "
+             "-c max_parallel_workers_per_gather=0",
              statement_timeout_ms);
     const char *const keys[] = {"dbname",           "options",         "connect_timeout",
                                 "application_name", "keepalives_idle", NULL};
@@ -54,6 +66,7 @@ PGconn *db_connect(const char *url, int statement_timeout_ms, char *err, size_t 
         PQfinish(conn);
         return NULL;
     }
+    PQsetNoticeProcessor(conn, ignore_notice, NULL);
     return conn;
 }
 
@@ -90,12 +103,15 @@ void db_pool_free(struct db_pool *pool)
     free(pool);
 }
 
-/* Whether an idle connection is still alive: reads what the server may have
- * sent (a termination notice after a restart) without blocking. */
+/* Whether an idle connection is still alive. An idle connection has nothing
+ * to read: anything waiting is the server saying goodbye (a termination
+ * notice before a restart) or the socket closing. */
 static bool still_alive(PGconn *conn)
 {
-    return PQstatus(conn) == CONNECTION_OK && PQconsumeInput(conn) == 1 &&
-           PQstatus(conn) == CONNECTION_OK;
+    if (PQstatus(conn) != CONNECTION_OK)
+        return false;
+    struct pollfd p = {.fd = PQsocket(conn), .events = POLLIN};
+    return poll(&p, 1, 0) == 0;
 }
 
 static struct slot *take_slot(struct db_pool *pool)
@@ -133,11 +149,12 @@ static void give_back(struct db_pool *pool, struct slot *s)
     pthread_mutex_unlock(&pool->lock);
 }
 
-PGconn *db_pool_acquire(struct db_pool *pool)
+PGconn *db_pool_acquire(struct db_pool *pool, int *slot)
 {
     struct slot *s = take_slot(pool);
     if (!s)
         return NULL;
+    *slot = (int)(s - pool->slots);
     if (s->conn && !still_alive(s->conn)) {
         PQfinish(s->conn);
         s->conn = NULL;
@@ -162,14 +179,10 @@ PGconn *db_pool_acquire(struct db_pool *pool)
     return s->conn;
 }
 
-void db_pool_release(struct db_pool *pool, PGconn *conn)
+void db_pool_release(struct db_pool *pool, int slot)
 {
-    struct slot *s = NULL;
-    for (int i = 0; i < pool->size && !s; i++)
-        if (pool->slots[i].conn == conn)
-            s = &pool->slots[i];
-    if (!s)
-        return;
+    struct slot *s = &pool->slots[slot];
+    PGconn *conn = s->conn;
     if (PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) != PQTRANS_IDLE)
         PQclear(PQexec(conn, "ROLLBACK"));
     if (PQstatus(conn) != CONNECTION_OK || PQtransactionStatus(conn) != PQTRANS_IDLE) {

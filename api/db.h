@@ -15,12 +15,12 @@ struct db_pool *db_pool_new(const char *url, int size, int statement_timeout_ms)
 void db_pool_free(struct db_pool *pool);
 
 /* Borrows a connection for the calling thread, or NULL (database unreachable,
- * or the pool exhausted for 2 s). Give it back with db_pool_release. */
-PGconn *db_pool_acquire(struct db_pool *pool);
+ * or the pool exhausted for 2 s). *slot identifies it for db_pool_release. */
+PGconn *db_pool_acquire(struct db_pool *pool, int *slot);
 
-/* Returns a borrowed connection. A connection in a transaction is rolled back;
- * a broken one is closed and reopened on next use. */
-void db_pool_release(struct db_pool *pool, PGconn *conn);
+/* Returns the connection borrowed as `slot`. A connection in a transaction is
+ * rolled back; a broken one is closed and reopened on next use. */
+void db_pool_release(struct db_pool *pool, int slot);
 
 /* Connections currently borrowed, for /metrics. */
 int db_pool_in_use(struct db_pool *pool);

@@ -68,3 +68,11 @@ bool guard_admit(struct req *r)
         return guard_require_scope(r, r->route->scope);
     return true;
 }
+
+bool guard_owns(struct req *r, const char *owner)
+{
+    if (strcmp(r->who.org, owner) == 0 || auth_has_scope(&r->who, "admin"))
+        return true;
+    http_problem(r, 403, "not-owner", "Only the owning organisation (or admin) may change this.");
+    return false;
+}

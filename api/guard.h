@@ -14,4 +14,8 @@ bool guard_admit(struct req *r);
 /* True when the token carries `scope`; otherwise answers 403 and returns false. */
 bool guard_require_scope(struct req *r, const char *scope);
 
+/* True when the acting organisation owns the object (`owner` is its slug) or
+ * the token carries `admin`; otherwise answers 403 and returns false. */
+bool guard_owns(struct req *r, const char *owner);
+
 #endif

@@ -1,6 +1,7 @@
 #include "http.h"
 
 #include "log.h"
+#include "validate.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -70,6 +71,48 @@ static void send_json(struct req *r, int status, const char *content_type, json_
     free(text);
 }
 
+/* FNV-1a, 64 bits: a cache validator, not a security measure. */
+static unsigned long long fnv1a(const char *data, size_t len)
+{
+    unsigned long long h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)data[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+void http_text_cached(struct req *r, const char *content_type, const char *text, size_t len,
+                      const char *etag, int max_age)
+{
+    char computed[40], cache[40];
+    snprintf(computed, sizeof computed, "\"%016llx%08zx\"", fnv1a(text, len), len);
+    snprintf(cache, sizeof cache, "max-age=%d", max_age);
+    if (!etag)
+        etag = computed;
+    http_set_header(r, "ETag", etag);
+    http_set_header(r, "Cache-Control", cache);
+    if (validate_etag_matches(http_header(r, "If-None-Match"), etag)) {
+        ulfius_set_empty_body_response(r->out, 304);
+        r->answered = true;
+    } else {
+        set_body(r, 200, content_type, text, len);
+    }
+}
+
+void http_json_cached(struct req *r, const char *content_type, json_t *body, const char *etag,
+                      int max_age)
+{
+    char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    json_decref(body);
+    if (!text) {
+        http_problem(r, 500, "internal", "The response could not be encoded.");
+        return;
+    }
+    http_text_cached(r, content_type, text, strlen(text), etag, max_age);
+    free(text);
+}
+
 void http_json(struct req *r, int status, json_t *body)
 {
     send_json(r, status, "application/json", body);
@@ -129,20 +172,22 @@ void http_error_add(json_t *errors, const char *field, const char *fmt, ...)
     json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "message", message));
 }
 
-/* application/json or application/<x>+json, with at most a utf-8 charset. */
-static bool is_json_media_type(const char *ct)
+/* Whether the Content-Type's media type is `want` (or, when want is NULL,
+ * application/json or application/<x>+json), with at most a utf-8 charset. */
+static bool media_type_is(const char *ct, const char *want)
 {
     if (!ct)
         return false;
     size_t type_len = strcspn(ct, ";");
     while (type_len && ct[type_len - 1] == ' ')
         type_len--;
-    bool json = (type_len == 16 && strncasecmp(ct, "application/json", 16) == 0) ||
-                (type_len > 17 && strncasecmp(ct, "application/", 12) == 0 &&
-                 strncasecmp(ct + type_len - 5, "+json", 5) == 0);
+    bool match = want ? type_len == strlen(want) && strncasecmp(ct, want, type_len) == 0
+                      : (type_len == 16 && strncasecmp(ct, "application/json", 16) == 0) ||
+                            (type_len > 17 && strncasecmp(ct, "application/", 12) == 0 &&
+                             strncasecmp(ct + type_len - 5, "+json", 5) == 0);
     const char *params = strchr(ct, ';');
-    if (!json || !params)
-        return json;
+    if (!match || !params)
+        return match;
     const char *charset = strcasestr(params, "charset=");
     if (!charset)
         return true;
@@ -150,7 +195,8 @@ static bool is_json_media_type(const char *ct)
     return strncasecmp(charset, "utf-8", 5) == 0 || strncasecmp(charset, "\"utf-8\"", 7) == 0;
 }
 
-json_t *http_read_object(struct req *r)
+/* 413 when the body is over the limit, by Content-Length or by bytes received. */
+static bool within_limit(struct req *r)
 {
     size_t max = r->app->cfg->max_body_bytes;
     const char *declared = http_header(r, "Content-Length");
@@ -158,9 +204,30 @@ json_t *http_read_object(struct req *r)
         char detail[96];
         snprintf(detail, sizeof detail, "The request body is over %zu bytes.", max);
         http_problem(r, 413, "body-too-large", detail);
+        return false;
+    }
+    return true;
+}
+
+const char *http_read_text(struct req *r, const char *media_type, size_t *len)
+{
+    if (!within_limit(r))
+        return NULL;
+    if (!media_type_is(http_header(r, "Content-Type"), media_type)) {
+        char detail[128];
+        snprintf(detail, sizeof detail, "The request body must be %s (UTF-8).", media_type);
+        http_problem(r, 415, "unsupported-media-type", detail);
         return NULL;
     }
-    if (!is_json_media_type(http_header(r, "Content-Type"))) {
+    *len = r->in->binary_body_length;
+    return r->in->binary_body ? r->in->binary_body : "";
+}
+
+json_t *http_read_object(struct req *r)
+{
+    if (!within_limit(r))
+        return NULL;
+    if (!media_type_is(http_header(r, "Content-Type"), NULL)) {
         http_problem(r, 415, "unsupported-media-type",
                      "The request body must be application/json (UTF-8).");
         return NULL;
@@ -200,7 +267,7 @@ static bool ensure_connection(struct req *r)
 {
     if (r->db)
         return true;
-    r->db = db_pool_acquire(r->app->pool);
+    r->db = db_pool_acquire(r->app->pool, &r->db_slot);
     if (!r->db)
         http_problem(r, 503, "database-unavailable", "The database is unreachable; retry shortly.");
     return r->db != NULL;
@@ -218,6 +285,13 @@ PGresult *http_sql(struct req *r, const char *sql, int nparams, const char *cons
     const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
     if (constraint_ok && state && strncmp(state, "23", 2) == 0)
         return res;
+    if (state && strncmp(state, "22", 2) == 0) {
+        /* A data exception: a value of the request that passed our checks but
+         * not PostgreSQL's (a date out of its range, say). The client's fault. */
+        PQclear(res);
+        http_problem(r, 400, "bad-request", "A value of the request is out of range or malformed.");
+        return NULL;
+    }
     char copy[6] = "";
     if (state)
         snprintf(copy, sizeof copy, "%s", state);

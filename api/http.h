@@ -24,6 +24,7 @@ struct req {
     const char *params[HTTP_MAX_PATH_PARAMS]; /* path parameters, in pattern order */
     struct auth_identity who;                 /* set when the route needs a token */
     PGconn *db;                               /* borrowed on first use, returned by the router */
+    int db_slot;                              /* its slot in the pool */
     char request_id[65];
     char path[2048]; /* a copy of the path that params point into */
     bool answered;
@@ -47,8 +48,24 @@ void http_set_header(struct req *r, const char *name, const char *value);
  * reference the caller decrefs, or NULL after having answered. */
 json_t *http_read_object(struct req *r);
 
+/* The raw body when its media type is `media_type` (charset utf-8 at most):
+ * 415 otherwise, 413 over MAX_BODY_BYTES. Returns a pointer into the request
+ * (not NUL-terminated) with its length in *len, or NULL after having answered. */
+const char *http_read_text(struct req *r, const char *media_type, size_t *len);
+
 /* Answers `status` with a JSON body (stolen). */
 void http_json(struct req *r, int status, json_t *body);
+
+/* Answers 200 with a JSON body (stolen) of the given content type, the ETag
+ * `etag` (NULL: a strong one computed from the body) and
+ * `Cache-Control: max-age=<max_age>`; or 304 without a body when
+ * If-None-Match names that ETag. */
+void http_json_cached(struct req *r, const char *content_type, json_t *body, const char *etag,
+                      int max_age);
+
+/* The same for a body that is already text (copied). */
+void http_text_cached(struct req *r, const char *content_type, const char *text, size_t len,
+                      const char *etag, int max_age);
 
 /* Answers `status` with a body of the given content type (copied). */
 void http_text(struct req *r, int status, const char *content_type, const char *body, size_t len);

@@ -14,7 +14,7 @@ static const double bucket_bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
 
 struct route_metrics {
     atomic_ulong by_status[STATUS_COUNT];
-    atomic_ulong buckets[BUCKETS]; /* not cumulative; summed at render */
+    atomic_ulong buckets[BUCKETS + 1]; /* not cumulative (summed at render); last: above all bounds */
     atomic_ulong count;
     atomic_ullong sum_us;
 };
@@ -55,8 +55,7 @@ void metrics_observe(struct metrics *m, size_t route_index, int status, double s
     size_t b = 0;
     while (b < BUCKETS && seconds > bucket_bounds[b])
         b++;
-    if (b < BUCKETS)
-        atomic_fetch_add_explicit(&rm->buckets[b], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&rm->buckets[b], 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&rm->count, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&rm->sum_us, (unsigned long long)(seconds * 1e6),
                               memory_order_relaxed);
@@ -124,17 +123,19 @@ char *metrics_render(const struct metrics *m, const char *const *labels, int poo
         if (!count)
             continue;
         const char *label = r + 1 < m->routes ? labels[r] : "unmatched";
+        /* Every line from one reading of the buckets, so that they agree. */
         unsigned long cumulative = 0;
         for (size_t i = 0; i < BUCKETS; i++) {
             cumulative += atomic_load(&rm->buckets[i]);
             put(&b, "http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %lu\n", label,
                 bucket_bounds[i], cumulative);
         }
+        cumulative += atomic_load(&rm->buckets[BUCKETS]);
         put(&b, "http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %lu\n", label,
-            count);
+            cumulative);
         put(&b, "http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", label,
             (double)atomic_load(&rm->sum_us) / 1e6);
-        put(&b, "http_request_duration_seconds_count{route=\"%s\"} %lu\n", label, count);
+        put(&b, "http_request_duration_seconds_count{route=\"%s\"} %lu\n", label, cumulative);
     }
     put(&b,
         "# HELP db_pool_connections_in_use Database connections borrowed by requests.\n"

@@ -72,7 +72,10 @@ static int apply_one(PGconn *conn, const struct embedded_file *f, char *err, siz
 
 int migrate_apply(PGconn *conn, char *err, size_t err_len)
 {
-    if (!exec_ok(conn, "SELECT pg_advisory_lock(" MIGRATION_LOCK_KEY ")", err, err_len))
+    /* Waiting for another instance's migrations, or a long migration, must not
+     * be cut by the service's statement_timeout. */
+    if (!exec_ok(conn, "SET statement_timeout = 0", err, err_len) ||
+        !exec_ok(conn, "SELECT pg_advisory_lock(" MIGRATION_LOCK_KEY ")", err, err_len))
         return -1;
     int applied = 0;
     if (!exec_ok(conn,

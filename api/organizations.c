@@ -72,8 +72,7 @@ void organizations_list(struct req *r)
         next = cursor_encode(&last, 1);
     }
     PQclear(res);
-    const char *const filters[] = {"kind", kind, NULL};
-    paging_answer(r, items, next, limit, filters);
+    paging_answer(r, items, next);
     free(next);
 }
 

@@ -18,25 +18,32 @@ void paging_read_limit(struct req *r, json_t *errors, int *limit)
         *limit = (int)n;
 }
 
-void paging_answer(struct req *r, json_t *items, const char *next_cursor, int limit,
-                   const char *const *filters)
+void paging_link(struct req *r, const char *next_cursor)
 {
-    if (next_cursor) {
-        char *escaped;
-        size_t len = 0;
-        FILE *link = open_memstream(&escaped, &len);
-        fprintf(link, "<%s?limit=%d", r->in->url_path, limit);
-        for (size_t i = 0; filters && filters[i]; i += 2) {
-            if (!filters[i + 1])
-                continue;
-            char *value = ulfius_url_encode(filters[i + 1]);
-            fprintf(link, "&%s=%s", filters[i], value ? value : "");
-            u_free(value);
-        }
-        fprintf(link, "&cursor=%s>; rel=\"next\"", next_cursor);
-        fclose(link);
-        http_set_header(r, "Link", escaped);
-        free(escaped);
+    if (!next_cursor)
+        return;
+    char *link = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&link, &len);
+    fprintf(out, "<%s?", r->in->url_path);
+    const char **keys = u_map_enum_keys(r->in->map_url);
+    for (size_t i = 0; keys && keys[i]; i++) {
+        if (strcmp(keys[i], "cursor") == 0)
+            continue;
+        char *name = ulfius_url_encode(keys[i]);
+        char *value = ulfius_url_encode(u_map_get(r->in->map_url, keys[i]));
+        fprintf(out, "%s=%s&", name ? name : "", value ? value : "");
+        u_free(name);
+        u_free(value);
     }
+    fprintf(out, "cursor=%s>; rel=\"next\"", next_cursor);
+    fclose(out);
+    http_set_header(r, "Link", link);
+    free(link);
+}
+
+void paging_answer(struct req *r, json_t *items, const char *next_cursor)
+{
+    paging_link(r, next_cursor);
     http_json(r, 200, json_pack("{s:o, s:s?}", "items", items, "next_cursor", next_cursor));
 }

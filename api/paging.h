@@ -7,15 +7,16 @@
 #include <jansson.h>
 
 #define PAGING_DEFAULT_LIMIT 50
-#define PAGING_MAX_LIMIT     200
+#define PAGING_MAX_LIMIT 200
 
 /* Reads `limit` (1..200, default 50) into *limit; adds errors to `errors`. */
 void paging_read_limit(struct req *r, json_t *errors, int *limit);
 
-/* Answers 200 with { items, next_cursor } (items stolen) and, when next_cursor
- * is not NULL, a Link header to the next page that repeats the given filters
- * (name/value pairs, NULL-terminated; NULL values skipped). */
-void paging_answer(struct req *r, json_t *items, const char *next_cursor, int limit,
-                   const char *const *filters);
+/* Sets `Link: <path?...&cursor=next>; rel="next"`, repeating every query
+ * parameter of the request but `cursor`. Nothing when next_cursor is NULL. */
+void paging_link(struct req *r, const char *next_cursor);
+
+/* Answers 200 with { items, next_cursor } (items stolen) and the Link header. */
+void paging_answer(struct req *r, json_t *items, const char *next_cursor);
 
 #endif

@@ -109,9 +109,10 @@ static void dispatch(struct req *r)
 {
     const char *method = r->in->http_verb;
     const char *origin = allowed_origin(r);
+    if (r->app->cfg->cors_origins && r->app->cfg->cors_origins[0])
+        http_set_header(r, "Vary", "Origin");
     if (origin) {
         http_set_header(r, "Access-Control-Allow-Origin", origin);
-        http_set_header(r, "Vary", "Origin");
         http_set_header(r, "Access-Control-Expose-Headers",
                         "ETag, Link, Location, Retry-After, X-Request-Id");
     }
@@ -149,6 +150,10 @@ static void dispatch(struct req *r)
         http_problem(r, 405, "method-not-allowed", detail);
         return;
     }
+    /* Answers behind a token are private: never stored by a shared browser or
+     * proxy, unless a handler says otherwise (public map data). */
+    if (r->route->scope)
+        http_set_header(r, "Cache-Control", "no-store");
     if (r->route->scope && !guard_admit(r))
         return;
     if (!http_query_only(r, r->route->query))
@@ -175,7 +180,7 @@ int router_dispatch(const struct _u_request *in, struct _u_response *out, void *
         http_set_header(&r, "Connection", "close");
     dispatch(&r);
     if (r.db)
-        db_pool_release(r.app->pool, r.db);
+        db_pool_release(r.app->pool, r.db_slot);
 
     double elapsed = seconds_since(&start);
     size_t route_index = r.route ? (size_t)(r.route - routes) : routes_count;

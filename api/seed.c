@@ -66,14 +66,20 @@ static int seed_france_services(PGconn *conn, char *err, size_t err_len)
         const struct csv_row *row = &csv.rows[i];
         if (row->count <= (size_t)name_col || row->count <= (size_t)commune_col)
             continue;
-        char commune[64], slug[96];
-        slug_from_name(row->fields[commune_col], commune, sizeof commune);
-        snprintf(slug, sizeof slug, "france-services-%s", commune);
+        char slug[96];
+        seed_france_services_slug(row->fields[commune_col], slug, sizeof slug);
         int rc = upsert(conn, slug, row->fields[name_col], "france_services", err, err_len);
         changed = rc < 0 ? -1 : changed + rc;
     }
     csv_free(&csv);
     return changed;
+}
+
+void seed_france_services_slug(const char *commune, char *out, size_t cap)
+{
+    char name[64];
+    slug_from_name(commune, name, sizeof name);
+    snprintf(out, cap, "france-services-%s", name);
 }
 
 int seed_run(PGconn *conn, char *err, size_t err_len)
@@ -86,6 +92,10 @@ int seed_run(PGconn *conn, char *err, size_t err_len)
     }
     if (changed >= 0) {
         int rc = seed_france_services(conn, err, err_len);
+        changed = rc < 0 ? -1 : changed + rc;
+    }
+    if (changed >= 0) {
+        int rc = seed_places(conn, err, err_len);
         changed = rc < 0 ? -1 : changed + rc;
     }
     PGresult *res = PQexec(conn, changed >= 0 ? "COMMIT" : "ROLLBACK");

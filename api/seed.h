@@ -9,4 +9,11 @@
  * or changed (0 on a second run), or -1 with a message in err. */
 int seed_run(PGconn *conn, char *err, size_t err_len);
 
+/* The places, communes and demo data (seed_places.c), in the caller's
+ * transaction. Returns the rows inserted or changed, or -1 with err. */
+int seed_places(PGconn *conn, char *err, size_t err_len);
+
+/* The directory slug of the France Services of a commune: "france-services-mirande". */
+void seed_france_services_slug(const char *commune, char *out, size_t cap);
+
 #endif

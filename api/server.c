@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -151,9 +152,12 @@ static int bound_port(struct _u_instance *instance)
 static void drain_and_stop(struct _u_instance *instance, struct app *app, int timeout_s)
 {
     atomic_store(&app->draining, true);
+    /* New connections are refused at once (shutdown stops the listening), but
+     * the descriptor is closed only after the daemon has stopped, as
+     * libmicrohttpd requires in threaded modes (no reuse of its number). */
     MHD_socket listener = MHD_quiesce_daemon(instance->mhd_daemon);
     if (listener != MHD_INVALID_SOCKET)
-        close(listener);
+        shutdown(listener, SHUT_RDWR);
     struct timespec pause = {0, 20 * 1000 * 1000};
     int waited_ms = 0;
     while (atomic_load(&app->in_flight) > 0 && waited_ms < timeout_s * 1000) {
@@ -163,6 +167,8 @@ static void drain_and_stop(struct _u_instance *instance, struct app *app, int ti
     int left = atomic_load(&app->in_flight);
     ulfius_stop_framework(instance);
     ulfius_clean_instance(instance);
+    if (listener != MHD_INVALID_SOCKET)
+        close(listener);
     log_event(left ? LOG_WARN : LOG_INFO, "stopped",
               json_pack("{s:i, s:i}", "drain_ms", waited_ms, "requests_cut", left));
 }

@@ -2,6 +2,8 @@
 
 #include "http.h"
 
+#include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 static bool in_list(const char *value, const char *const *list)
@@ -87,4 +89,72 @@ bool validate_etag_matches(const char *header, const char *etag)
         p += strcspn(p, ",");
     }
     return false;
+}
+
+/* Reads exactly n digits at *p; advances. -1 when not digits. */
+static int digits(const char **p, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++, (*p)++) {
+        if (!isdigit((unsigned char)**p))
+            return -1;
+        v = v * 10 + (**p - '0');
+    }
+    return v;
+}
+
+bool validate_rfc3339(const char *s)
+{
+    const char *p = s;
+    int y = digits(&p, 4);
+    if (y < 1 || *p++ != '-')
+        return false;
+    int mo = digits(&p, 2);
+    if (*p++ != '-')
+        return false;
+    int d = digits(&p, 2);
+    if (*p != 'T' && *p != 't')
+        return false;
+    p++;
+    int h = digits(&p, 2);
+    if (*p++ != ':')
+        return false;
+    int mi = digits(&p, 2);
+    if (*p++ != ':')
+        return false;
+    int sec = digits(&p, 2);
+    if (*p == '.') {
+        p++;
+        if (!isdigit((unsigned char)*p))
+            return false;
+        while (isdigit((unsigned char)*p))
+            p++;
+    }
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (mo < 1 || mo > 12 || d < 1 || d > days[mo - 1] + (mo == 2 && leap) || h < 0 || h > 23 ||
+        mi < 0 || mi > 59 || sec < 0 || sec > 60)
+        return false;
+    if (*p == 'Z' || *p == 'z')
+        return p[1] == '\0';
+    if (*p != '+' && *p != '-')
+        return false;
+    p++;
+    int oh = digits(&p, 2);
+    if (*p++ != ':')
+        return false;
+    int om = digits(&p, 2);
+    /* Real offsets lie within ±14:00; PostgreSQL refuses beyond ±15:59. */
+    return oh >= 0 && oh <= 15 && om >= 0 && om <= 59 && *p == '\0';
+}
+
+bool validate_uuid(const char *s)
+{
+    static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+    if (strlen(s) != sizeof shape - 1)
+        return false;
+    for (size_t i = 0; shape[i]; i++)
+        if (shape[i] == '-' ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+            return false;
+    return true;
 }

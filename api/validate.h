@@ -27,4 +27,12 @@ size_t validate_utf8_length(const char *s);
  * the entity tag `etag`, comparing weakly. */
 bool validate_etag_matches(const char *header, const char *etag);
 
+/* True for an RFC 3339 date-time with an offset: 2026-12-08T09:00:00+01:00,
+ * 2026-12-08T08:00:00.5Z (a real calendar date and time, an offset within
+ * ±15:59 as PostgreSQL stores them). */
+bool validate_rfc3339(const char *s);
+
+/* True for a UUID in its canonical 8-4-4-4-12 hexadecimal form. */
+bool validate_uuid(const char *s);
+
 #endif

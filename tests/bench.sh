@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# `make bench`: wrk figures for the foundation routes on loopback, with the
-# server's resident memory idle, under load (peak) and after.
-#   tests/bench.sh BINARY     (the dev cluster of `make run` must be started)
+# `make bench`: wrk figures on loopback for the foundation routes and for the
+# places routes at 3,000 and 30,000 generated places, with the server's
+# resident memory. Uses its own database (inclusion_bench) in the `make run`
+# cluster, which must be started.
+#   tests/bench.sh BINARY
 set -euo pipefail
 bin=${1:?usage: tests/bench.sh BINARY}
 tests/install-deps.sh wrk
+pg_port=${DEV_PG_PORT:-54320}
 port=${BENCH_PORT:-18090}
 duration=${BENCH_DURATION:-10s}
 connections=${BENCH_CONNECTIONS:-50}
-export DATABASE_URL=${DATABASE_URL:-postgresql://inclusion:inclusion@127.0.0.1:${DEV_PG_PORT:-54320}/inclusion}
+export PGPASSWORD=inclusion
+psql_bench() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U inclusion "$@"; }
+psql_bench -d inclusion -tc "SELECT 1 FROM pg_database WHERE datname = 'inclusion_bench'" | grep -q 1 \
+  || psql_bench -d inclusion -c "CREATE DATABASE inclusion_bench"
+export DATABASE_URL=postgresql://inclusion:inclusion@127.0.0.1:$pg_port/inclusion_bench
 export JWT_SECRET=${JWT_SECRET:-bench-secret-0123456789-0123456789-0123456789}
 export PORT=$port LOG_LEVEL=warn
 "$bin" migrate >/dev/null
@@ -17,7 +24,7 @@ export PORT=$port LOG_LEVEL=warn
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-token=$("$bin" token --org caf-gers --scope "referrals:read" --ttl 3600)
+token=$("$bin" token --org caf-gers --scope "referrals:read places:read" --ttl 3600)
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$server/status"; }
 hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$server/status"; }
@@ -28,24 +35,30 @@ mkdir -p build
   echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); wrk and server on the same machine."
   echo "wrk -t2 -c$connections -d$duration, loopback. Resident memory idle before the runs: $(rss_kb) KiB."
   echo
-  echo "| route | requests/s | p50 | p99 | non-2xx | RSS after (KiB) |"
-  echo "|---|---|---|---|---|---|"
+  echo "| route | places | requests/s | p50 | p99 | non-2xx | RSS after (KiB) |"
+  echo "|---|---|---|---|---|---|---|"
 } >"$out"
 
 run() {
-  local name=$1 path=$2; shift 2
-  local report
-  report=$(wrk -t2 -c"$connections" -d"$duration" --latency "$@" "http://127.0.0.1:$port$path")
-  local rps p50 p99 non2xx
+  local name=$1 scale=$2 path=$3
+  local report rps p50 p99 non2xx
+  report=$(wrk -t2 -c"$connections" -d"$duration" --latency -H "Authorization: Bearer $token" \
+    "http://127.0.0.1:$port$path")
   rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$report")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$report")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$report")
   non2xx=$(awk '/Non-2xx/ {print $4}' <<<"$report")
-  echo "| $name | $rps | $p50 | $p99 | ${non2xx:-0} | $(rss_kb) |" >>"$out"
+  echo "| $name | $scale | $rps | $p50 | $p99 | ${non2xx:-0} | $(rss_kb) |" >>"$out"
 }
 
-run "GET /healthz" /healthz
-run "GET /v1/organizations (token)" "/v1/organizations?limit=50" -H "Authorization: Bearer $token"
+run "GET /healthz" - /healthz
+run "GET /v1/organizations?limit=50" - "/v1/organizations?limit=50"
+for n in 3000 30000; do
+  psql_bench -d inclusion_bench -v n="$n" -f tests/bench/gen_places.sql
+  run "near Auch, 20 km, limit 50" "$n" "/v1/places?near=43.6465,0.5855&radius_km=20&limit=50"
+  run "the Gers as GeoJSON, limit 5000" "$n" "/v1/places?format=geojson&limit=5000"
+  run "text search q=mediatheque, limit 50" "$n" "/v1/places?q=mediatheque&limit=50"
+done
 echo >>"$out"
 echo "Peak resident memory (VmHWM): $(hwm_kb) KiB; after the runs: $(rss_kb) KiB." >>"$out"
 cat "$out"
