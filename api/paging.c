@@ -4,18 +4,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-void paging_read_limit(struct req *r, json_t *errors, int *limit)
+void paging_read_limit_within(struct req *r, json_t *errors, int fallback, int max, int *limit)
 {
     const char *text = http_query(r, "limit");
-    *limit = PAGING_DEFAULT_LIMIT;
+    *limit = fallback;
     if (!text)
         return;
     char *end;
     long n = strtol(text, &end, 10);
-    if (*text == '\0' || *end || n < 1 || n > PAGING_MAX_LIMIT)
-        http_error_add(errors, "limit", "must be an integer from 1 to %d", PAGING_MAX_LIMIT);
+    if (*text == '\0' || *end || n < 1 || n > max)
+        http_error_add(errors, "limit", "must be an integer from 1 to %d", max);
     else
         *limit = (int)n;
+}
+
+void paging_read_limit(struct req *r, json_t *errors, int *limit)
+{
+    paging_read_limit_within(r, errors, PAGING_DEFAULT_LIMIT, PAGING_MAX_LIMIT, limit);
 }
 
 void paging_link(struct req *r, const char *next_cursor)

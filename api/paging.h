@@ -12,6 +12,9 @@
 /* Reads `limit` (1..200, default 50) into *limit; adds errors to `errors`. */
 void paging_read_limit(struct req *r, json_t *errors, int *limit);
 
+/* The same with the collection's own default and maximum. */
+void paging_read_limit_within(struct req *r, json_t *errors, int fallback, int max, int *limit);
+
 /* Sets `Link: <path?...&cursor=next>; rel="next"`, repeating every query
  * parameter of the request but `cursor`. Nothing when next_cursor is NULL. */
 void paging_link(struct req *r, const char *next_cursor);

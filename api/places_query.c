@@ -3,6 +3,7 @@
 #include "cursor.h"
 #include "fields.h"
 #include "mednum.h"
+#include "paging.h"
 #include "places_sql.h"
 #include "validate.h"
 
@@ -69,17 +70,9 @@ static void read_format(struct req *r, struct places_query *q, json_t *errors)
 
 static void read_limit(struct req *r, struct places_query *q, json_t *errors)
 {
-    int max = q->format == FORMAT_GEOJSON ? MAX_GEOJSON_LIMIT : MAX_LIMIT;
-    q->limit = q->format == FORMAT_GEOJSON ? DEFAULT_GEOJSON_LIMIT : DEFAULT_LIMIT;
-    const char *text = http_query(r, "limit");
-    if (!text)
-        return;
-    char *end;
-    long n = strtol(text, &end, 10);
-    if (*text == '\0' || *end || n < 1 || n > max)
-        http_error_add(errors, "limit", "must be an integer from 1 to %d", max);
-    else
-        q->limit = (int)n;
+    bool geojson = q->format == FORMAT_GEOJSON;
+    paging_read_limit_within(r, errors, geojson ? DEFAULT_GEOJSON_LIMIT : DEFAULT_LIMIT,
+                             geojson ? MAX_GEOJSON_LIMIT : MAX_LIMIT, &q->limit);
 }
 
 /* An enumeration filter: the code must be one of the list. */

@@ -45,17 +45,24 @@ static int upsert(PGconn *conn, const char *slug, const char *name, const char *
     return rc;
 }
 
-static int seed_france_services(PGconn *conn, char *err, size_t err_len)
+int seed_france_services_csv(struct csv *csv, char *err, size_t err_len)
 {
     const struct embedded_file *file = embedded_find(FRANCE_SERVICES_CSV);
-    struct csv csv;
     size_t bad_line = 0;
-    if (!file || csv_parse(file->data, file->size, ',', &csv, &bad_line) != 0) {
+    memset(csv, 0, sizeof *csv);
+    if (!file || csv_parse(file->data, file->size, ',', csv, &bad_line) != 0) {
         snprintf(err, err_len, "%s: unreadable CSV (line %zu)", FRANCE_SERVICES_CSV, bad_line);
-        if (file)
-            csv_free(&csv);
+        csv_free(csv);
         return -1;
     }
+    return 0;
+}
+
+static int seed_france_services(PGconn *conn, char *err, size_t err_len)
+{
+    struct csv csv;
+    if (seed_france_services_csv(&csv, err, err_len) != 0)
+        return -1;
     int name_col = csv_column(&csv, "lib_fs"), commune_col = csv_column(&csv, "lib_com");
     int changed = 0;
     if (name_col < 0 || commune_col < 0) {

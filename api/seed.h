@@ -2,6 +2,8 @@
 #ifndef SEED_H
 #define SEED_H
 
+#include "csv.h"
+
 #include <libpq-fe.h>
 #include <stddef.h>
 
@@ -12,6 +14,10 @@ int seed_run(PGconn *conn, char *err, size_t err_len);
 /* The places, communes and demo data (seed_places.c), in the caller's
  * transaction. Returns the rows inserted or changed, or -1 with err. */
 int seed_places(PGconn *conn, char *err, size_t err_len);
+
+/* Parses the embedded France Services CSV into *csv (the caller frees it with
+ * csv_free). Returns 0, or -1 with a message in err. */
+int seed_france_services_csv(struct csv *csv, char *err, size_t err_len);
 
 /* The directory slug of the France Services of a commune: "france-services-mirande". */
 void seed_france_services_slug(const char *commune, char *out, size_t cap);

@@ -16,7 +16,6 @@
 #include <string.h>
 
 #define COMMUNES_GEOJSON "communes-32-gers.geojson"
-#define FRANCE_SERVICES_CSV "france-services-32-gers.csv"
 #define FRANCE_SERVICES_SOURCE "anct-france-services"
 #define FRANCE_SERVICES_DATE "2024-08-01"
 #define DEMO_SOURCE "inclusion-api-demo"
@@ -120,15 +119,9 @@ static json_t *france_services_doc(const struct csv *csv, size_t row, char *owne
 
 static int seed_france_services(PGconn *conn, char *err, size_t err_len)
 {
-    const struct embedded_file *file = embedded_find(FRANCE_SERVICES_CSV);
     struct csv csv;
-    size_t bad_line = 0;
-    if (!file || csv_parse(file->data, file->size, ',', &csv, &bad_line) != 0) {
-        snprintf(err, err_len, "%s: unreadable CSV (line %zu)", FRANCE_SERVICES_CSV, bad_line);
-        if (file)
-            csv_free(&csv);
+    if (seed_france_services_csv(&csv, err, err_len) != 0)
         return -1;
-    }
     int changed = 0;
     for (size_t i = 1; i < csv.count && changed >= 0; i++) {
         char owner[96];
