@@ -26,7 +26,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-
         -Wvla -Wpointer-arith -Wcast-qual -Wnull-dereference
 CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -MMD -MP -Iapi -Ibuild/gen \
           $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
-LDLIBS := $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null) -lorcania -lpthread
+LDLIBS := $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null) -lorcania -lpthread -lm
 TEST_LDLIBS := -lcriterion -lcurl
 
 # Debian 12 packages the build, the private cluster and the tests need.

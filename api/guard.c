@@ -43,9 +43,14 @@ static bool organisation_exists(struct req *r, bool *exists)
     return true;
 }
 
+static bool admit_token(struct req *r, const char *token);
+
 bool guard_admit(struct req *r)
 {
     const char *header = http_header(r, "Authorization");
+    const char *in_query = r->route->token_in_query ? http_query(r, "access_token") : NULL;
+    if (!header && in_query)
+        return admit_token(r, in_query);
     if (!header) {
         http_set_header(r, "WWW-Authenticate", REALM);
         http_problem(r, 401, "missing-token", "This operation needs a bearer token.");
@@ -56,6 +61,12 @@ bool guard_admit(struct req *r)
     const char *token = header + 7;
     while (*token == ' ')
         token++;
+    return admit_token(r, token);
+}
+
+/* The token checks proper, wherever the token came from. */
+static bool admit_token(struct req *r, const char *token)
+{
     const char *why = NULL;
     if (!auth_verify_token(&r->app->verifier, token, time(NULL), &r->who, &why))
         return refuse(r, why);

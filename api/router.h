@@ -18,6 +18,7 @@ struct route {
     const char *scope;
     void (*handle)(struct req *r);
     const char *const *query; /* accepted query parameters, NULL-terminated; NULL: none */
+    bool token_in_query;      /* also accepts `access_token` (RFC 6750 §2.3), for calendar apps */
 };
 
 extern const struct route routes[];

@@ -6,27 +6,38 @@
 #include "organizations.h"
 #include "places.h"
 #include "stops.h"
+#include "workshops.h"
 
 static const char *const list_organizations[] = {"kind", "limit", "cursor", NULL};
 
 const struct route routes[] = {
-    {"GET", "/healthz", NULL, ops_healthz, NULL},
-    {"GET", "/readyz", NULL, ops_readyz, NULL},
-    {"GET", "/metrics", NULL, ops_metrics, NULL},
-    {"GET", "/openapi.yaml", NULL, ops_openapi, NULL},
-    {"GET", "/v1/organizations", ROUTE_ANY_TOKEN, organizations_list, list_organizations},
-    {"POST", "/v1/organizations", "admin", organizations_create, NULL},
-    {"GET", "/v1/organizations/{slug}", ROUTE_ANY_TOKEN, organizations_get, NULL},
-    {"PATCH", "/v1/organizations/{slug}", "admin", organizations_update, NULL},
-    {"GET", "/v1/places", "places:read", places_list, places_list_query},
-    {"POST", "/v1/places", "places:write", places_create, NULL},
-    {"POST", "/v1/places/import", "places:write", places_import, places_import_query},
-    {"GET", "/v1/places/{id}", "places:read", places_get, NULL},
-    {"PATCH", "/v1/places/{id}", "places:write", places_update, NULL},
-    {"DELETE", "/v1/places/{id}", "places:write", places_delete, NULL},
-    {"GET", "/v1/places/{id}/stops", "places:read", stops_of_place, place_stops_query},
-    {"POST", "/v1/places/{id}/stops", "places:write", stops_create, NULL},
-    {"GET", "/v1/stops", "places:read", stops_list, stops_list_query},
+    {"GET", "/healthz", NULL, ops_healthz, NULL, false},
+    {"GET", "/readyz", NULL, ops_readyz, NULL, false},
+    {"GET", "/metrics", NULL, ops_metrics, NULL, false},
+    {"GET", "/openapi.yaml", NULL, ops_openapi, NULL, false},
+    {"GET", "/v1/organizations", ROUTE_ANY_TOKEN, organizations_list, list_organizations, false},
+    {"POST", "/v1/organizations", "admin", organizations_create, NULL, false},
+    {"GET", "/v1/organizations/{slug}", ROUTE_ANY_TOKEN, organizations_get, NULL, false},
+    {"PATCH", "/v1/organizations/{slug}", "admin", organizations_update, NULL, false},
+    {"GET", "/v1/places", "places:read", places_list, places_list_query, false},
+    {"POST", "/v1/places", "places:write", places_create, NULL, false},
+    {"POST", "/v1/places/import", "places:write", places_import, places_import_query, false},
+    {"GET", "/v1/places/{id}", "places:read", places_get, NULL, false},
+    {"PATCH", "/v1/places/{id}", "places:write", places_update, NULL, false},
+    {"DELETE", "/v1/places/{id}", "places:write", places_delete, NULL, false},
+    {"GET", "/v1/places/{id}/stops", "places:read", stops_of_place, place_stops_query, false},
+    {"POST", "/v1/places/{id}/stops", "places:write", stops_create, NULL, false},
+    {"GET", "/v1/stops", "places:read", stops_list, stops_list_query, false},
+    {"GET", "/v1/workshops", "workshops:read", workshops_list, workshops_list_query, false},
+    {"GET", "/v1/calendar.ics", "workshops:read", workshops_calendar, calendar_query, true},
+    {"POST", "/v1/workshops", "workshops:write", workshops_create, NULL, false},
+    {"GET", "/v1/workshops/{id}", "workshops:read", workshops_get, NULL, false},
+    {"PATCH", "/v1/workshops/{id}", "workshops:write", workshops_update, NULL, false},
+    {"POST", "/v1/workshops/{id}/cancel", "workshops:write", workshops_cancel, NULL, false},
+    {"GET", "/v1/workshops/{id}/registrations", ROUTE_ANY_TOKEN, registrations_list, NULL, false},
+    {"POST", "/v1/workshops/{id}/registrations", "registrations:write", registrations_create, NULL, false},
+    {"PATCH", "/v1/workshops/{id}/registrations/{rid}", "workshops:write", registrations_update, NULL, false},
+    {"DELETE", "/v1/workshops/{id}/registrations/{rid}", "registrations:write", registrations_delete, NULL, false},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

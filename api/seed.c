@@ -105,6 +105,10 @@ int seed_run(PGconn *conn, char *err, size_t err_len)
         int rc = seed_places(conn, err, err_len);
         changed = rc < 0 ? -1 : changed + rc;
     }
+    if (changed >= 0) {
+        int rc = seed_workshops(conn, err, err_len);
+        changed = rc < 0 ? -1 : changed + rc;
+    }
     PGresult *res = PQexec(conn, changed >= 0 ? "COMMIT" : "ROLLBACK");
     if (changed >= 0 && PQresultStatus(res) != PGRES_COMMAND_OK) {
         snprintf(err, err_len, "commit: %s", PQresultErrorMessage(res));

@@ -15,6 +15,10 @@ int seed_run(PGconn *conn, char *err, size_t err_len);
  * transaction. Returns the rows inserted or changed, or -1 with err. */
 int seed_places(PGconn *conn, char *err, size_t err_len);
 
+/* The demo workshops of the Semaine du Numérique (seed_workshops.c), after
+ * the places. Returns the rows inserted, or -1 with err. */
+int seed_workshops(PGconn *conn, char *err, size_t err_len);
+
 /* Parses the embedded France Services CSV into *csv (the caller frees it with
  * csv_free). Returns 0, or -1 with a message in err. */
 int seed_france_services_csv(struct csv *csv, char *err, size_t err_len);

@@ -147,6 +147,9 @@ static const struct demo_place demo_places[] = {
      "Tu-Fr 10:00-18:00; Sa 10:00-17:00; PH off", "Place de la Libération"},
     {"demo-tiers-lieu-fleurance", "Tiers-lieu La Fabrique numérique (démo)", "Fleurance",
      "32500", "TIERS_LIEUX", "fixe", "Mo-Fr 09:00-12:30,14:00-18:00", "Rue Gambetta"},
+    {"demo-salle-coeur-astarac", "Salle du conseil communautaire Cœur d'Astarac en Gascogne (démo)",
+     "Mirande", "32300", "CC", "fixe", "Mo-Fr 09:00-12:30,14:00-17:30; PH off",
+     "Siège de la communauté de communes"},
     {"demo-bus-numerique", "Bus numérique du Gers (démo)", "Auch", "32000", "MUNI", "itinerant",
      "Tu,Th 09:30-12:30; PH off", "Départ : parking du Conseil départemental"},
 };

@@ -24,7 +24,7 @@ export PORT=$port LOG_LEVEL=warn
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-token=$("$bin" token --org caf-gers --scope "referrals:read places:read" --ttl 3600)
+token=$("$bin" token --org caf-gers --scope "referrals:read places:read workshops:read registrations:write" --ttl 3600)
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$server/status"; }
 hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$server/status"; }
@@ -59,6 +59,21 @@ for n in 3000 30000; do
   run "the Gers as GeoJSON, limit 5000" "$n" "/v1/places?format=geojson&limit=5000"
   run "text search q=mediatheque, limit 50" "$n" "/v1/places?q=mediatheque&limit=50"
 done
+
+# Workshops: with seats near Auch; then 50 clients competing for the seats of
+# 100 workshops (20 each): every attempt must end confirmed or waitlisted.
+psql_bench -d inclusion_bench -f tests/bench/gen_workshops.sql
+run "workshops with seats near Auch" 30000 "/v1/workshops?has_seats=true&near=43.6465,0.5855&radius_km=30"
+workshops=$(psql_bench -d inclusion_bench -Atc "SELECT string_agg(id::text, ',') FROM workshops WHERE title LIKE 'Bench %'")
+report=$(WORKSHOPS=$workshops wrk -t2 -c"$connections" -d"$duration" --latency -s tests/bench/register.lua \
+  -H "Authorization: Bearer $token" "http://127.0.0.1:$port")
+read -r confirmed waitlisted overbooked < <(psql_bench -d inclusion_bench -Atc \
+  "SELECT sum(confirmed_count), sum(waitlist_count), count(*) FILTER (WHERE confirmed_count > capacity)
+   FROM workshops WHERE title LIKE 'Bench %'" | tr '|' ' ')
+echo "| registrations, 50 clients, 100 workshops of 20 seats | 30000 | $(awk '/^Requests\/sec/ {print $2}' <<<"$report") | $(awk '$1 == "50%" {print $2}' <<<"$report") | $(awk '$1 == "99%" {print $2}' <<<"$report") | $(awk '/Non-2xx/ {print $4}' <<<"$report") | $(rss_kb) |" >>"$out"
+attempts=$(awk '/requests in/ {print $1}' <<<"$report")
+echo >>"$out"
+echo "Registrations: $attempts attempts, $confirmed confirmed + $waitlisted waitlisted = $((confirmed + waitlisted)); workshops overbooked: $overbooked." >>"$out"
 echo >>"$out"
 echo "Peak resident memory (VmHWM): $(hwm_kb) KiB; after the runs: $(rss_kb) KiB." >>"$out"
 cat "$out"

@@ -17,6 +17,7 @@
 
 #define FS_SOURCE "anct-france-services"
 #define DEMO_SOURCE "inclusion-api-demo"
+#define DEMO_PLACES 5 /* 2 médiathèques, a tiers-lieu, the Cœur d'Astarac hall, the bus */
 #define FRANCE_SERVICES 27
 /* The point the seed gives Auch (the médiathèque and the bus stand there). */
 #define AUCH_POINT "43.662545,0.6082926"
@@ -362,7 +363,7 @@ Test(places, service_and_public_filters)
     json_t *body = get_ok("/v1/places?service=maitrise_des_outils_numeriques_du_quotidien"
                           "&limit=1000");
     json_t *items = items_of(body);
-    cr_expect_eq(count_source(items, DEMO_SOURCE), 4, "the 4 demo places");
+    cr_expect_eq(count_source(items, DEMO_SOURCE), DEMO_PLACES, "every demo place");
     cr_expect_eq(count_source(items, FS_SOURCE), 0, "France Services do not list it");
     size_t i;
     json_t *item;
@@ -373,7 +374,7 @@ Test(places, service_and_public_filters)
     body = get_ok("/v1/places?service=aide_aux_demarches_administratives&limit=1000");
     items = items_of(body);
     cr_expect_eq(count_source(items, FS_SOURCE), FRANCE_SERVICES);
-    cr_expect_eq(count_source(items, DEMO_SOURCE), 4);
+    cr_expect_eq(count_source(items, DEMO_SOURCE), DEMO_PLACES);
     json_decref(body);
 
     /* no seeded place names its publics: a place of ours does */
@@ -413,7 +414,7 @@ Test(places, itinerant_filter)
     items = items_of(body);
     cr_expect_null(find_source(items, DEMO_SOURCE, "demo-bus-numerique"));
     cr_expect_eq(count_source(items, FS_SOURCE), FRANCE_SERVICES);
-    cr_expect_eq(count_source(items, DEMO_SOURCE), 3);
+    cr_expect_eq(count_source(items, DEMO_SOURCE), DEMO_PLACES - 1, "all but the bus");
     json_array_foreach(items, i, item)
         cr_expect(!array_has(json_object_get(item, "itinerance"), "itinerant"));
     json_decref(body);
@@ -891,7 +892,7 @@ Test(places_paging, walking_every_page_returns_each_place_once)
     json_t *all = walk("/v1/places?limit=100", NULL, 1000);
     expect_unique_ascending_ids(all);
     cr_expect_eq(count_source(all, FS_SOURCE), FRANCE_SERVICES);
-    cr_expect_eq(count_source(all, DEMO_SOURCE), 4);
+    cr_expect_eq(count_source(all, DEMO_SOURCE), DEMO_PLACES);
     json_decref(all);
     all = walk("/v1/places?limit=4&typology=RFS", NULL, 20);
     expect_unique_ascending_ids(all);

@@ -1,0 +1,26 @@
+/* /v1/workshops: the campaign's shared calendar of workshops, and their
+ * registrations with a waiting list (registrations.c). */
+#ifndef WORKSHOPS_H
+#define WORKSHOPS_H
+
+#include "http.h"
+
+void workshops_list(struct req *r);
+void workshops_get(struct req *r);
+void workshops_create(struct req *r);
+void workshops_update(struct req *r);
+void workshops_cancel(struct req *r);
+
+void registrations_list(struct req *r);
+void registrations_create(struct req *r);
+void registrations_update(struct req *r);
+void registrations_delete(struct req *r);
+
+void workshops_calendar(struct req *r); /* GET /v1/calendar.ics (calendar.c) */
+
+extern const char *const workshops_list_query[];
+extern const char *const calendar_query[];
+extern const char *const workshop_themes[];    /* NULL-terminated codes */
+extern const char *const workshop_audiences[]; /* NULL-terminated codes */
+
+#endif
