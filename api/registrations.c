@@ -48,30 +48,43 @@ static PGresult *find_workshop(struct req *r, bool lock)
     return res;
 }
 
-void registrations_create(struct req *r)
+/* A registration body, checked: the parameters $3..$7 of REGISTRATION_SQL_INSERT. */
+struct registration_input {
+    const char *ref, *name, *phone, *email, *needs;
+    char e164[FIELDS_E164_SIZE];
+};
+
+static void read_registration(json_t *body, struct registration_input *in, json_t *errors)
 {
-    json_t *body = http_read_object(r);
-    if (!body)
-        return;
     static const char *const writable[] = {"participant_ref", "display_name", "phone", "email",
                                            "needs", NULL};
     static const char *const read_only[] = {"id", "workshop_id", "registered_by", "status",
                                             "waitlist_position", "attended", "created_at",
                                             "updated_at", NULL};
+    memset(in, 0, sizeof *in);
+    validate_fields(body, writable, read_only, errors);
+    in->ref = validate_string(body, "participant_ref", true, 1, 100, errors);
+    in->name = validate_string(body, "display_name", true, 1, 100, errors);
+    const char *phone = validate_string(body, "phone", false, 1, 30, errors);
+    in->email = validate_string(body, "email", false, 3, 254, errors);
+    in->needs = validate_string(body, "needs", false, 1, 500, errors);
+    const char *why = NULL;
+    if (phone && !fields_phone(phone, in->e164, sizeof in->e164, &why))
+        http_error_add(errors, "phone", "%s", why);
+    in->phone = phone ? in->e164 : NULL;
+    if (in->email && !fields_email(in->email, &why))
+        http_error_add(errors, "email", "%s", why);
+}
+
+void registrations_create(struct req *r)
+{
+    json_t *body = http_read_object(r);
+    if (!body)
+        return;
     json_t *errors = json_array();
     PGresult *res = NULL, *workshop = NULL;
-    validate_fields(body, writable, read_only, errors);
-    const char *ref = validate_string(body, "participant_ref", true, 1, 100, errors);
-    const char *name = validate_string(body, "display_name", true, 1, 100, errors);
-    const char *phone = validate_string(body, "phone", false, 1, 30, errors);
-    const char *email = validate_string(body, "email", false, 3, 254, errors);
-    const char *needs = validate_string(body, "needs", false, 1, 500, errors);
-    const char *why = NULL;
-    char e164[FIELDS_E164_SIZE] = "";
-    if (phone && !fields_phone(phone, e164, sizeof e164, &why))
-        http_error_add(errors, "phone", "%s", why);
-    if (email && !fields_email(email, &why))
-        http_error_add(errors, "email", "%s", why);
+    struct registration_input in;
+    read_registration(body, &in, errors);
     if (!validate_uuid(r->params[0])) {
         workshop_not_found(r);
         goto out;
@@ -81,7 +94,7 @@ void registrations_create(struct req *r)
         errors = NULL;
         goto out;
     }
-    const char *params[] = {r->params[0], r->who.org, ref, name, phone ? e164 : NULL, email, needs};
+    const char *params[] = {r->params[0], r->who.org, in.ref, in.name, in.phone, in.email, in.needs};
     res = http_sql(r, REGISTRATION_SQL_INSERT, 7, params, true);
     if (!res)
         goto out;
@@ -104,6 +117,76 @@ void registrations_create(struct req *r)
 out:
     PQclear(res);
     PQclear(workshop);
+    json_decref(errors);
+    json_decref(body);
+}
+
+/* POST /v1/series/{series_id}/registrations: every session of the series that
+ * is still to come, or none. The sessions are locked in order of their start,
+ * so that two series registrations never wait on each other in a cycle. */
+void registrations_create_series(struct req *r)
+{
+    json_t *body = http_read_object(r);
+    if (!body)
+        return;
+    json_t *errors = json_array(), *items = json_array();
+    PGresult *sessions = NULL;
+    struct registration_input in;
+    read_registration(body, &in, errors);
+    const char *series[] = {r->params[0]};
+    if (!validate_uuid(r->params[0])) {
+        http_problem(r, 404, "not-found", "No series has this id.");
+        goto out;
+    }
+    if (json_array_size(errors) > 0) {
+        http_invalid(r, 422, errors);
+        errors = NULL;
+        goto out;
+    }
+    if (!http_sql_command(r, "BEGIN") ||
+        !(sessions = http_sql(r,
+                              "SELECT id, cancelled_at IS NULL AND starts_at > now() FROM workshops "
+                              "WHERE series_id = $1::uuid AND ends_at > now() "
+                              "ORDER BY starts_at, id FOR UPDATE",
+                              1, series, false)))
+        goto out;
+    int count = PQntuples(sessions);
+    if (count == 0) {
+        http_problem(r, 404, "not-found", "No series has this id, or all its sessions are over.");
+        goto out;
+    }
+    for (int i = 0; i < count; i++)
+        if (strcmp(PQgetvalue(sessions, i, 1), "t") != 0) {
+            http_problem(r, 409, "started",
+                         "A session of the series is cancelled or has started: register to the "
+                         "sessions one by one.");
+            goto out;
+        }
+    for (int i = 0; i < count; i++) {
+        const char *params[] = {PQgetvalue(sessions, i, 0), r->who.org, in.ref, in.name,
+                                in.phone, in.email, in.needs};
+        PGresult *res = http_sql(r, REGISTRATION_SQL_INSERT, 7, params, true);
+        if (!res)
+            goto out;
+        bool ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+        if (ok)
+            json_array_append_new(items, json_loads(PQgetvalue(res, 0, 0), 0, NULL));
+        PQclear(res);
+        if (!ok) { /* rolled back by the router: none is kept */
+            http_problem(r, 409, "already-registered",
+                         "This participant_ref is already registered on a session of the series.");
+            goto out;
+        }
+    }
+    if (http_sql_command(r, "COMMIT")) {
+        char location[96];
+        snprintf(location, sizeof location, "/v1/workshops?series_id=%s", r->params[0]);
+        http_set_header(r, "Location", location);
+        http_json(r, 201, json_pack("{s:s, s:O}", "series_id", r->params[0], "items", items));
+    }
+out:
+    PQclear(sessions);
+    json_decref(items);
     json_decref(errors);
     json_decref(body);
 }

@@ -30,6 +30,7 @@ const struct route routes[] = {
     {"GET", "/v1/stops", "places:read", stops_list, stops_list_query, false},
     {"GET", "/v1/workshops", "workshops:read", workshops_list, workshops_list_query, false},
     {"GET", "/v1/calendar.ics", "workshops:read", workshops_calendar, calendar_query, true},
+    {"POST", "/v1/series/{id}/registrations", "registrations:write", registrations_create_series, NULL, false},
     {"POST", "/v1/workshops", "workshops:write", workshops_create, NULL, false},
     {"GET", "/v1/workshops/{id}", "workshops:read", workshops_get, NULL, false},
     {"PATCH", "/v1/workshops/{id}", "workshops:write", workshops_update, NULL, false},
