@@ -2,6 +2,9 @@
 -- Gers (random points inside each commune's outline), with the words the
 -- benchmark searches for. Run in the bench database, after `seed`:
 --   psql -v n=30000 -f tests/bench/gen_places.sql
+DELETE FROM registrations WHERE workshop_id IN
+    (SELECT w.id FROM workshops w JOIN places p ON p.id = w.place_id WHERE p.source = 'bench');
+DELETE FROM workshops WHERE place_id IN (SELECT id FROM places WHERE source = 'bench');
 DELETE FROM place_stops WHERE place_id IN (SELECT id FROM places WHERE source = 'bench');
 DELETE FROM places WHERE source = 'bench';
 INSERT INTO places (owner, source, source_id, pivot, name, street, postal_code, commune,
