@@ -307,3 +307,21 @@ bool http_sql_command(struct req *r, const char *sql)
     PQclear(res);
     return res != NULL;
 }
+
+PGresult *http_sql_lock(struct req *r, const char *sql, const char *not_found)
+{
+    const char *id = r->params[0];
+    if (!validate_uuid(id)) {
+        http_problem(r, 404, "not-found", not_found);
+        return NULL;
+    }
+    const char *params[] = {id};
+    PGresult *res = NULL;
+    if (!http_sql_command(r, "BEGIN") || !(res = http_sql(r, sql, 1, params, false)))
+        return NULL;
+    if (PQntuples(res) == 1)
+        return res;
+    PQclear(res);
+    http_problem(r, 404, "not-found", not_found);
+    return NULL;
+}

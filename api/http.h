@@ -89,6 +89,12 @@ void http_error_add(json_t *errors, const char *field, const char *fmt, ...)
 PGresult *http_sql(struct req *r, const char *sql, int nparams, const char *const *params,
                    bool constraint_ok);
 
+/* Opens a transaction and locks the row that `sql` ($1: the path's UUID
+ * r->params[0]) selects FOR UPDATE. Returns the row (the caller PQclears it),
+ * or NULL after having answered 404 (`not_found` as detail: not a UUID, or no
+ * row) or 503/500. */
+PGresult *http_sql_lock(struct req *r, const char *sql, const char *not_found);
+
 /* Runs BEGIN/COMMIT; false after having answered. An open transaction is
  * rolled back by the router when the handler returns. */
 bool http_sql_command(struct req *r, const char *sql);

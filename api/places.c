@@ -197,20 +197,9 @@ void places_create(struct req *r)
  * or NULL after having answered. */
 static PGresult *lock_own_place(struct req *r)
 {
-    const char *id = r->params[0];
-    if (!validate_uuid(id)) {
-        not_found(r);
-        return NULL;
-    }
-    const char *params[] = {id};
-    PGresult *res = NULL;
-    if (!http_sql_command(r, "BEGIN") ||
-        !(res = http_sql(r, PLACES_SQL_GET_FOR_UPDATE, 1, params, false)))
-        return NULL;
+    PGresult *res = http_sql_lock(r, PLACES_SQL_GET_FOR_UPDATE, "No place has this id.");
     const char *if_match = http_header(r, "If-Match");
-    if (PQntuples(res) == 0)
-        not_found(r);
-    else if (!guard_owns(r, PQgetvalue(res, 0, PLACE_COL_EXTRA)))
+    if (!res || !guard_owns(r, PQgetvalue(res, 0, PLACE_COL_EXTRA)))
         ;
     else if (if_match && !validate_etag_matches(if_match, PQgetvalue(res, 0, PLACE_COL_ETAG)))
         http_problem(r, 412, "precondition-failed", "If-Match does not match the place's ETag.");

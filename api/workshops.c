@@ -422,23 +422,12 @@ out:
  * cancelled, ended), or NULL after having answered. */
 static PGresult *lock_own_workshop(struct req *r)
 {
-    const char *id = r->params[0];
-    if (!validate_uuid(id)) {
-        not_found(r);
-        return NULL;
-    }
-    const char *params[] = {id};
-    PGresult *res = NULL;
-    if (!http_sql_command(r, "BEGIN") ||
-        !(res = http_sql(r,
-                         "SELECT " WORKSHOP_SQL_ROW ", w.capacity, w.confirmed_count, "
-                         "w.cancelled_at IS NOT NULL, w.ends_at <= now()" WORKSHOP_SQL_FROM
-                         "WHERE w.id = $1::uuid FOR UPDATE OF w",
-                         1, params, false)))
-        return NULL;
-    if (PQntuples(res) == 0)
-        not_found(r);
-    else if (guard_owns(r, PQgetvalue(res, 0, WS_COL_OWNER)))
+    PGresult *res = http_sql_lock(r,
+                                  "SELECT " WORKSHOP_SQL_ROW ", w.capacity, w.confirmed_count, "
+                                  "w.cancelled_at IS NOT NULL, w.ends_at <= now()" WORKSHOP_SQL_FROM
+                                  "WHERE w.id = $1::uuid FOR UPDATE OF w",
+                                  "No workshop has this id.");
+    if (res && guard_owns(r, PQgetvalue(res, 0, WS_COL_OWNER)))
         return res;
     PQclear(res);
     return NULL;
