@@ -191,22 +191,55 @@ out:
     json_decref(body);
 }
 
-void registrations_list(struct req *r)
+/* Who may see the participants of the workshop r->params[0]: its owner (with
+ * workshops:write) or admin sees all (*all = true); a partner with
+ * registrations:write its own. Otherwise answers 403 (or 404) and returns false. */
+static bool may_see_participants(struct req *r, bool *all)
 {
-    PGresult *workshop = find_workshop(r, false), *res = NULL;
+    PGresult *workshop = find_workshop(r, false);
     if (!workshop)
-        return;
-    /* The owner needs workshops:write to see participants; a partner
-     * registrations:write to see its own. */
-    bool owner = (strcmp(PQgetvalue(workshop, 0, 0), r->who.org) == 0 &&
-                  auth_has_scope(&r->who, "workshops:write")) ||
-                 auth_has_scope(&r->who, "admin");
+        return false;
+    *all = (strcmp(PQgetvalue(workshop, 0, 0), r->who.org) == 0 &&
+            auth_has_scope(&r->who, "workshops:write")) ||
+           auth_has_scope(&r->who, "admin");
     PQclear(workshop);
-    if (!owner && !auth_has_scope(&r->who, "registrations:write")) {
-        http_problem(r, 403, "not-allowed",
-                     "Only the workshop's owner, or a partner for its own registrations, sees them.");
+    if (*all || auth_has_scope(&r->who, "registrations:write"))
+        return true;
+    http_problem(r, 403, "not-allowed",
+                 "Only the workshop's owner, or a partner for its own registrations, sees them.");
+    return false;
+}
+
+void registrations_get(struct req *r)
+{
+    bool all = false;
+    if (!may_see_participants(r, &all))
+        return;
+    if (!validate_uuid(r->params[1])) {
+        registration_not_found(r);
         return;
     }
+    const char *params[] = {r->params[0], r->params[1], all ? NULL : r->who.org};
+    PGresult *res = http_sql(r,
+                             "SELECT " REGISTRATION_SQL_JSON "::text FROM registrations r "
+                             "WHERE r.workshop_id = $1::uuid AND r.id = $2::uuid AND "
+                             "($3::text IS NULL OR r.registered_by = $3)",
+                             3, params, false);
+    if (!res)
+        return;
+    if (PQntuples(res) == 0) /* another partner's registration is not revealed */
+        registration_not_found(r);
+    else
+        http_json(r, 200, json_loads(PQgetvalue(res, 0, 0), 0, NULL));
+    PQclear(res);
+}
+
+void registrations_list(struct req *r)
+{
+    PGresult *res = NULL;
+    bool owner = false;
+    if (!may_see_participants(r, &owner))
+        return;
     const char *params[] = {r->params[0], owner ? NULL : r->who.org};
     res = http_sql(r,
                    "SELECT coalesce(json_agg(" REGISTRATION_SQL_JSON " ORDER BY r.arrival), '[]')"

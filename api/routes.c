@@ -37,6 +37,7 @@ const struct route routes[] = {
     {"POST", "/v1/workshops/{id}/cancel", "workshops:write", workshops_cancel, NULL, false},
     {"GET", "/v1/workshops/{id}/registrations", ROUTE_ANY_TOKEN, registrations_list, NULL, false},
     {"POST", "/v1/workshops/{id}/registrations", "registrations:write", registrations_create, NULL, false},
+    {"GET", "/v1/workshops/{id}/registrations/{rid}", ROUTE_ANY_TOKEN, registrations_get, NULL, false},
     {"PATCH", "/v1/workshops/{id}/registrations/{rid}", "workshops:write", registrations_update, NULL, false},
     {"DELETE", "/v1/workshops/{id}/registrations/{rid}", "registrations:write", registrations_delete, NULL, false},
 };

@@ -12,6 +12,7 @@ void workshops_update(struct req *r);
 void workshops_cancel(struct req *r);
 
 void registrations_list(struct req *r);
+void registrations_get(struct req *r);
 void registrations_create(struct req *r);
 void registrations_create_series(struct req *r); /* POST /v1/series/{id}/registrations */
 void registrations_update(struct req *r);

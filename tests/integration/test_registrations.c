@@ -640,6 +640,25 @@ Test(registrations, the_owner_sees_all_a_partner_its_own)
     r = list_as(owner, "00000000-0000-4000-8000-000000000000");
     cr_expect_eq(r->status, 404, "unknown workshop: %ld", r->status);
     response_free(r);
+
+    /* one registration: the Location of a 201 leads there */
+    json_t *mine = registered(id, "fs-3");
+    char one[256];
+    snprintf(one, sizeof one, "/v1/workshops/%s/registrations/%s", id, str(theirs, "id"));
+    r = call("GET", one, owner, NULL, NULL);
+    cr_expect_eq(r->status, 200, "the owner reads the partner's: %ld %s", r->status, r->body);
+    response_free(r);
+    r = call("GET", one, partner, NULL, NULL);
+    cr_expect_eq(r->status, 200, "the partner reads its own: %ld", r->status);
+    response_free(r);
+    snprintf(one, sizeof one, "/v1/workshops/%s/registrations/%s", id, str(mine, "id"));
+    r = call("GET", one, partner, NULL, NULL);
+    cr_expect_eq(r->status, 404, "another partner's is not revealed: %ld", r->status);
+    response_free(r);
+    r = call("GET", one, viewer, NULL, NULL);
+    cr_expect_eq(r->status, 403, "%ld", r->status);
+    response_free(r);
+    json_decref(mine);
     json_decref(theirs);
     remove_place(place);
 }
