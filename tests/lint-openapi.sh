@@ -24,10 +24,15 @@ if ! command -v npm >/dev/null 2>&1; then
 fi
 
 node_major=$(node -v | sed -e 's/^v//' -e 's/\..*//')
+skip=()
 if [ "$node_major" -ge 20 ]; then
   want=2.77.0
 else
+  # Debian 12's own Node.js is 18: Redocly 1.x, whose problem-details rule does
+  # not follow allOf (our problems extend a shared schema): that rule is left
+  # to 2.x.
   want=1.34.20
+  skip=(--skip-rule operation-4xx-problem-details-rfc7807)
 fi
 pkg=$tools/node_modules/@redocly/cli/package.json
 have=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$pkg" 2>/dev/null | head -n 1 || true)
@@ -41,7 +46,7 @@ redocly=$tools/node_modules/.bin/redocly
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true NO_COLOR=1
-if ! "$redocly" lint --config "$config" --format stylish "$spec" >"$log" 2>&1; then
+if ! "$redocly" lint --config "$config" --format stylish "${skip[@]}" "$spec" >"$log" 2>&1; then
   cat "$log" >&2
   echo "lint-openapi: $spec has errors" >&2
   exit 1
