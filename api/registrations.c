@@ -313,7 +313,9 @@ void registrations_update(struct req *r)
     json_t *errors = json_array();
     static const char *const writable[] = {"attended", NULL};
     static const char *const read_only[] = {"id", "workshop_id", "registered_by", "status",
-                                            "participant_ref", "waitlist_position", NULL};
+                                            "participant_ref", "display_name", "phone", "email",
+                                            "needs", "waitlist_position", "created_at",
+                                            "updated_at", NULL};
     validate_fields(body, writable, read_only, errors);
     const json_t *attended = json_object_get(body, "attended");
     if (!json_is_boolean(attended))

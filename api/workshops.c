@@ -234,10 +234,17 @@ static void check_audience(const json_t *v, struct workshop_input *in, json_t *e
     }
     size_t i;
     const json_t *item;
-    json_array_foreach(v, i, item) if (!validate_in_list(json_string_value(item), workshop_audiences))
+    json_array_foreach(v, i, item)
     {
-        http_error_add(errors, "audience", "item %zu is not an audience code", i);
-        return;
+        if (!validate_in_list(json_string_value(item), workshop_audiences)) {
+            http_error_add(errors, "audience", "item %zu is not an audience code", i);
+            return;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (json_equal(json_array_get(v, j), item)) {
+                http_error_add(errors, "audience", "item %zu repeats item %zu", i, j);
+                return;
+            }
     }
     in->audience = json_dumps(v, JSON_COMPACT);
 }

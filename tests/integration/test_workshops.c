@@ -1258,3 +1258,12 @@ Test(workshops_rules, a_cancelled_workshop_has_no_seats)
     cr_expect(!listed(path, str(w, "id")), "a cancelled workshop is not listed with seats");
     json_decref(w);
 }
+
+Test(workshops_rules, an_audience_is_named_once)
+{
+    char place[64];
+    mirande_fs(place, sizeof place);
+    json_t *doc = workshop_doc(place, "2031-05-20T14:00:00+02:00", "2031-05-20T16:00:00+02:00", 5);
+    json_object_set_new(doc, "audience", json_pack("[s, s]", "seniors", "seniors"));
+    expect_422(doc, "audience", NULL, "a repeated audience");
+}
