@@ -39,6 +39,8 @@ struct config {
     int max_connections_per_ip;
     int connection_timeout_s;
     int shutdown_timeout_s;
+    int referral_expiry_days; /* a referral still sent after this is expired */
+    int retention_days;       /* personal fields of closed referrals are erased after this */
 };
 
 /* Reads a variable; returns NULL when unset. */

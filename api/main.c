@@ -1,9 +1,10 @@
 /* inclusion-api: the shared back end of the Gers digital inclusion campaign.
- * Sub-commands: serve, migrate, seed, token. Configuration: environment only. */
+ * Sub-commands: serve, migrate, seed, purge, token. Configuration: environment only. */
 #include "config.h"
 #include "db.h"
 #include "log.h"
 #include "migrate.h"
+#include "purge.h"
 #include "seed.h"
 #include "server.h"
 #include "token.h"
@@ -20,6 +21,7 @@ static const char usage[] =
     "  serve     apply pending migrations, then serve the API until SIGTERM/SIGINT\n"
     "  migrate   apply pending migrations and exit\n"
     "  seed      load the Gers reference data (idempotent)\n"
+    "  purge     retention pass over referrals (daily): expire, erase, forget old keys\n"
     "  token     mint a signed token: token --org SLUG --scope \"S1 S2\" [--ttl SECONDS] [--sub "
     "ID]\n"
     "\n"
@@ -68,6 +70,28 @@ static int run_database_command(const char *command)
     }
     if (rc != 0)
         fprintf(stderr, "inclusion-api %s: %s\n", command, err);
+    config_free(&cfg);
+    return rc;
+}
+
+static int run_purge(void)
+{
+    struct config cfg;
+    if (load_config(&cfg, CONFIG_DB) != 0)
+        return 2;
+    char err[512] = "";
+    int rc = 1;
+    struct purge_counts counts;
+    PGconn *conn = db_connect(cfg.database_url, cfg.db_statement_timeout_ms, err, sizeof err);
+    if (conn && purge_run(conn, cfg.referral_expiry_days, cfg.retention_days, &counts, err,
+                          sizeof err) == 0) {
+        printf("purge: %ld referral(s) expired, %ld erased, %ld idempotency key(s) deleted\n",
+               counts.expired, counts.erased, counts.keys);
+        rc = 0;
+    }
+    PQfinish(conn);
+    if (rc != 0)
+        fprintf(stderr, "inclusion-api purge: %s\n", err);
     config_free(&cfg);
     return rc;
 }
@@ -138,6 +162,11 @@ int main(int argc, char **argv)
                     "(embedded) and exits; a second run changes nothing.\n"},
         {"seed", "usage: inclusion-api seed\n  Loads the partner directory (27 France Services of "
                  "the Gers and the campaign's partners); idempotent.\n"},
+        {"purge", "usage: inclusion-api purge\n  Meant for a daily timer. In one transaction: "
+                  "expires referrals still sent after\n  REFERRAL_EXPIRY_DAYS (default 30), "
+                  "erases the personal fields and free texts of\n  referrals closed more than "
+                  "RETENTION_DAYS (default 365) ago, deletes Idempotency-Key\n  records older "
+                  "than 24 hours. Journeys and timestamps stay for the indicators.\n"},
         {"token", "usage: inclusion-api token --org SLUG --scope \"SCOPE ...\" [--ttl SECONDS] "
                   "[--sub ID]\n  Prints a token signed with JWT_SECRET (HS256) or "
                   "JWT_PRIVATE_KEY_FILE (RS256/ES256).\n"},
@@ -155,6 +184,8 @@ int main(int argc, char **argv)
         return run_serve();
     if (strcmp(argv[1], "migrate") == 0 || strcmp(argv[1], "seed") == 0)
         return run_database_command(argv[1]);
+    if (strcmp(argv[1], "purge") == 0)
+        return run_purge();
     if (strcmp(argv[1], "token") == 0)
         return run_token(argc, argv);
     fprintf(stderr, "inclusion-api: unknown command \"%s\"\n\n%s", argv[1], usage);

@@ -114,7 +114,7 @@ static void dispatch(struct req *r)
     if (origin) {
         http_set_header(r, "Access-Control-Allow-Origin", origin);
         http_set_header(r, "Access-Control-Expose-Headers",
-                        "ETag, Link, Location, Retry-After, X-Request-Id");
+                        "ETag, Idempotent-Replayed, Link, Location, Retry-After, X-Request-Id");
     }
     if (strlen(r->in->url_path) >= MAX_PATH) {
         http_problem(r, 414, "uri-too-long", "The path is too long.");

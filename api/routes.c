@@ -5,6 +5,7 @@
 #include "ops.h"
 #include "organizations.h"
 #include "places.h"
+#include "referrals.h"
 #include "stops.h"
 #include "workshops.h"
 
@@ -30,6 +31,12 @@ const struct route routes[] = {
     {"GET", "/v1/stops", "places:read", stops_list, stops_list_query, false},
     {"GET", "/v1/workshops", "workshops:read", workshops_list, workshops_list_query, false},
     {"GET", "/v1/calendar.ics", "workshops:read", workshops_calendar, calendar_query, true},
+    {"GET", "/v1/referrals", "referrals:read", referrals_list, referrals_list_query, false},
+    {"POST", "/v1/referrals", "referrals:write", referrals_create, NULL, false},
+    {"GET", "/v1/referrals/{id}", "referrals:read", referrals_get, NULL, false},
+    {"POST", "/v1/referrals/{id}/events", "referrals:write", referrals_add_event, NULL, false},
+    {"GET", "/v1/referrals/{id}/events", "referrals:read", referrals_events, NULL, false},
+    {"GET", "/v1/referrals/{id}/access-log", "referrals:read", referrals_access_log, NULL, false},
     {"POST", "/v1/series/{id}/registrations", "registrations:write", registrations_create_series, NULL, false},
     {"POST", "/v1/workshops", "workshops:write", workshops_create, NULL, false},
     {"GET", "/v1/workshops/{id}", "workshops:read", workshops_get, NULL, false},

@@ -24,7 +24,8 @@ export PORT=$port LOG_LEVEL=warn
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-token=$("$bin" token --org caf-gers --scope "referrals:read places:read workshops:read registrations:write" --ttl 3600)
+token=$("$bin" token --org caf-gers --scope "referrals:read referrals:write places:read workshops:read registrations:write" --ttl 3600)
+receiver=$("$bin" token --org france-services-mirande --scope "referrals:read referrals:write" --ttl 3600)
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$server/status"; }
 hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$server/status"; }
@@ -34,8 +35,9 @@ mkdir -p build
 {
   echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); wrk and server on the same machine."
   echo "wrk -t2 -c$connections -d$duration, loopback. Resident memory idle before the runs: $(rss_kb) KiB."
+  echo "PostgreSQL synchronous_commit: $(psql_bench -d inclusion_bench -Atc 'SHOW synchronous_commit')."
   echo
-  echo "| route | places | requests/s | p50 | p99 | non-2xx | RSS after (KiB) |"
+  echo "| route | data | requests/s | p50 | p99 | non-2xx | RSS after (KiB) |"
   echo "|---|---|---|---|---|---|---|"
 } >"$out"
 
@@ -55,15 +57,15 @@ run "GET /healthz" - /healthz
 run "GET /v1/organizations?limit=50" - "/v1/organizations?limit=50"
 for n in 3000 30000; do
   psql_bench -d inclusion_bench -v n="$n" -f tests/bench/gen_places.sql
-  run "near Auch, 20 km, limit 50" "$n" "/v1/places?near=43.6465,0.5855&radius_km=20&limit=50"
-  run "the Gers as GeoJSON, limit 5000" "$n" "/v1/places?format=geojson&limit=5000"
-  run "text search q=mediatheque, limit 50" "$n" "/v1/places?q=mediatheque&limit=50"
+  run "near Auch, 20 km, limit 50" "$n places" "/v1/places?near=43.6465,0.5855&radius_km=20&limit=50"
+  run "the Gers as GeoJSON, limit 5000" "$n places" "/v1/places?format=geojson&limit=5000"
+  run "text search q=mediatheque, limit 50" "$n places" "/v1/places?q=mediatheque&limit=50"
 done
 
 # Workshops: with seats near Auch; then 50 clients competing for the seats of
 # 100 workshops (20 each): every attempt must end confirmed or waitlisted.
 psql_bench -d inclusion_bench -f tests/bench/gen_workshops.sql
-run "workshops with seats near Auch" 30000 "/v1/workshops?has_seats=true&near=43.6465,0.5855&radius_km=30"
+run "workshops with seats near Auch" "30000 places" "/v1/workshops?has_seats=true&near=43.6465,0.5855&radius_km=30"
 workshops=$(psql_bench -d inclusion_bench -Atc "SELECT string_agg(id::text, ',') FROM workshops WHERE title LIKE 'Bench %'")
 report=$(WORKSHOPS=$workshops TOKEN=$token wrk -t2 -c"$connections" -d"$duration" --latency \
   -s tests/bench/register.lua "http://127.0.0.1:$port")
@@ -71,10 +73,27 @@ read -r confirmed waitlisted overbooked < <(psql_bench -d inclusion_bench -Atc \
   "SELECT sum(confirmed_count), sum(waitlist_count), count(*) FILTER (WHERE confirmed_count > capacity)
    FROM workshops WHERE title LIKE 'Bench %'" | tr '|' ' ')
 non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$report")
-echo "| registrations, 50 clients, 100 workshops of 20 seats | 30000 | $(awk '/^Requests\/sec/ {print $2}' <<<"$report") | $(awk '$1 == "50%" {print $2}' <<<"$report") | $(awk '$1 == "99%" {print $2}' <<<"$report") | ${non2xx:-0} | $(rss_kb) |" >>"$out"
+echo "| registrations, 50 clients, 100 workshops of 20 seats | 30000 places | $(awk '/^Requests\/sec/ {print $2}' <<<"$report") | $(awk '$1 == "50%" {print $2}' <<<"$report") | $(awk '$1 == "99%" {print $2}' <<<"$report") | ${non2xx:-0} | $(rss_kb) |" >>"$out"
 attempts=$(awk '/requests in/ {print $1}' <<<"$report")
+notes="Registrations: $attempts answered attempts (wrk does not count those cut at the end), $confirmed confirmed + $waitlisted waitlisted = $((confirmed + waitlisted)) in the database; workshops overbooked: $overbooked."
+
+# Referrals (synchronous_commit on, the default): POSTs under unique
+# Idempotency-Keys; a mixed load of POSTs and moves; a page of the sync feed.
+referral_run() {
+  local name=$1 moves=$2 report
+  report=$(TOKEN=$token RECEIVER_TOKEN=$receiver MOVES=$moves wrk -t2 -c"$connections" \
+    -d"$duration" --latency -s tests/bench/referrals.lua "http://127.0.0.1:$port")
+  echo "| $name | $(psql_bench -d inclusion_bench -Atc 'SELECT count(*) FROM referrals') referrals after | $(awk '/^Requests\/sec/ {print $2}' <<<"$report") | $(awk '$1 == "50%" {print $2}' <<<"$report") | $(awk '$1 == "99%" {print $2}' <<<"$report") | $(awk '/Non-2xx/ {print $NF}' <<<"$report" | grep . || echo 0) | $(rss_kb) |" >>"$out"
+}
+referral_run "referral POST, unique keys" 0
+referral_run "referral POST + accepted moves, 1:1" 1
+token_saved=$token
+token=$receiver
+run "referral sync feed page, limit 50 (inbound)" "$(psql_bench -d inclusion_bench -Atc 'SELECT count(*) FROM referrals') referrals" "/v1/referrals?direction=inbound&limit=50"
+token=$token_saved
+
 echo >>"$out"
-echo "Registrations: $attempts answered attempts (wrk does not count those cut at the end), $confirmed confirmed + $waitlisted waitlisted = $((confirmed + waitlisted)) in the database; workshops overbooked: $overbooked." >>"$out"
+echo "$notes" >>"$out"
 echo >>"$out"
 echo "Peak resident memory (VmHWM): $(hwm_kb) KiB; after the runs: $(rss_kb) KiB." >>"$out"
 cat "$out"

@@ -36,6 +36,8 @@ Test(config, defaults)
     cr_expect_eq(cfg.jwt_alg, TOKEN_HS256);
     cr_expect_eq(cfg.max_body_bytes, 1048576);
     cr_expect_eq(cfg.max_connections_per_ip, 128);
+    cr_expect_eq(cfg.referral_expiry_days, 30);
+    cr_expect_eq(cfg.retention_days, 365);
     cr_expect_null(cfg.jwt_issuer);
     cr_expect_null(cfg.cors_origins[0]);
     cr_expect(strstr(cfg.database_url, "127.0.0.1:54320") != NULL);
@@ -75,6 +77,12 @@ Test(config, weak_or_malformed_settings_are_refused)
     expect_error(cors, ALL, "CORS_ALLOWED_ORIGINS");
     const char *pool[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", "DB_POOL_SIZE=0", NULL};
     expect_error(pool, ALL, "DB_POOL_SIZE");
+    const char *expiry[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", "REFERRAL_EXPIRY_DAYS=0",
+                            NULL};
+    expect_error(expiry, ALL, "REFERRAL_EXPIRY_DAYS");
+    const char *retention[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", "RETENTION_DAYS=3651",
+                               NULL};
+    expect_error(retention, ALL, "RETENTION_DAYS");
 }
 
 Test(config, lists_and_ipv6)
