@@ -42,9 +42,10 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 INTEGRATION_SRC := $(wildcard tests/integration/*.c)
 FAULTS_SRC := $(wildcard tests/faults/*.c)
 SUPPORT_OBJ := $(SUPPORT_SRC:tests/%.c=$(OUT)/tests/obj/%.o)
-# What the binary carries: migrations in order, the seed data it loads, the contract.
+# What the binary carries: migrations in order, the seed data it loads, the contract,
+# the generator of `gen-data`.
 EMBEDDED := $(sort $(wildcard db/migrations/*.sql)) db/seeds/france-services-32-gers.csv \
-            db/seeds/communes-32-gers.geojson openapi/openapi.yaml
+            db/seeds/communes-32-gers.geojson openapi/openapi.yaml db/gen/gen_national.sql
 
 BIN := $(OUT)/inclusion-api
 UNIT_BIN := $(OUT)/tests/unit

@@ -250,7 +250,8 @@ static int load(struct config *c, unsigned needs, struct loader *l)
             read_int(l, "DB_POOL_SIZE", 4, 1, 256, &c->db_pool_size) ||
             read_int(l, "DB_STATEMENT_TIMEOUT_MS", 5000, 100, 600000, &c->db_statement_timeout_ms) ||
             read_int(l, "REFERRAL_EXPIRY_DAYS", 30, 1, 365, &c->referral_expiry_days) ||
-            read_int(l, "RETENTION_DAYS", 365, 1, 3650, &c->retention_days))
+            read_int(l, "RETENTION_DAYS", 365, 1, 3650, &c->retention_days) ||
+            read_int(l, "INDICATORS_MIN_CELL", 5, 1, 100, &c->indicators_min_cell))
             return -1;
     }
     if (needs & CONFIG_HTTP) {

@@ -41,6 +41,7 @@ struct config {
     int shutdown_timeout_s;
     int referral_expiry_days; /* a referral still sent after this is expired */
     int retention_days;       /* personal fields of closed referrals are erased after this */
+    int indicators_min_cell;  /* figures on fewer people or referrals are withheld */
 };
 
 /* Reads a variable; returns NULL when unset. */

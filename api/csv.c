@@ -143,3 +143,14 @@ int csv_column(const struct csv *csv, const char *name)
             return (int)k;
     return -1;
 }
+
+void csv_put_field(FILE *out, const char *text, bool last)
+{
+    fputc('"', out);
+    for (const char *p = text; *p; p++) {
+        if (*p == '"')
+            fputc('"', out);
+        fputc(*p, out);
+    }
+    fputs(last ? "\"\r\n" : "\",", out);
+}

@@ -2,7 +2,9 @@
 #ifndef CSV_H
 #define CSV_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct csv_row {
     char **fields; /* NUL-terminated copies */
@@ -21,6 +23,10 @@ struct csv {
 int csv_parse(const char *text, size_t len, char separator, struct csv *out, size_t *err_line);
 
 void csv_free(struct csv *csv);
+
+/* Writes one field, always quoted (quotes doubled), then "," or, for the
+ * last field of a line, CRLF. */
+void csv_put_field(FILE *out, const char *text, bool last);
 
 /* The index of `name` in the header row (row 0), or -1. */
 int csv_column(const struct csv *csv, const char *name);

@@ -63,31 +63,19 @@ const char *places_csv_column_of(const char *member)
     return member;
 }
 
-/* Writes one quoted field: quotes doubled. */
-static void put_field(FILE *out, const char *text, int last)
-{
-    fputc('"', out);
-    for (const char *p = text; *p; p++) {
-        if (*p == '"')
-            fputc('"', out);
-        fputc(*p, out);
-    }
-    fputs(last ? "\"\r\n" : "\",", out);
-}
-
 /* The value of a column for one place, as the standard writes it. */
 static void put_value(FILE *out, const struct column *c, const json_t *place, int last)
 {
     const json_t *v = json_object_get(place, c->member);
     char buf[64];
     if (c->kind == SCALAR) {
-        put_field(out, json_string_value(v) ? json_string_value(v) : "", last);
+        csv_put_field(out, json_string_value(v) ? json_string_value(v) : "", last);
     } else if (c->kind == NUMBER) {
         if (json_is_number(v))
             snprintf(buf, sizeof buf, "%.10g", json_number_value(v));
         else
             buf[0] = '\0';
-        put_field(out, buf, last);
+        csv_put_field(out, buf, last);
     } else {
         char *joined = NULL;
         size_t len = 0;
@@ -101,7 +89,7 @@ static void put_value(FILE *out, const struct column *c, const json_t *place, in
             fprintf(list, "%s%s", i ? "|" : "", label ? label : "");
         }
         fclose(list);
-        put_field(out, joined, last);
+        csv_put_field(out, joined, last);
         free(joined);
     }
 }
@@ -112,7 +100,7 @@ char *places_csv_export(const json_t *places)
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
     for (size_t i = 0; i < COLUMN_COUNT; i++)
-        put_field(out, columns[i].name, i + 1 == COLUMN_COUNT);
+        csv_put_field(out, columns[i].name, i + 1 == COLUMN_COUNT);
     size_t p;
     const json_t *place;
     json_array_foreach(places, p, place)
@@ -149,7 +137,8 @@ static json_t *split(const struct column *c, const char *value, json_t *errors)
         if (code)
             json_array_append_new(array, json_string(code));
         else
-            http_error_add(errors, c->name, "\"%.60s\" is not a value of the standard's list", item);
+            http_error_add(errors, c->name, "\"%.60s\" is not a value of the standard's list",
+                           item);
     }
     free(copy);
     return array;

@@ -91,16 +91,7 @@ static void read_beneficiary(json_t *b, struct referral_input *in, json_t *error
         http_error_add(sub, "phone", "is required when contact_preference is phone");
     else if (strcmp(in->preference, "email") == 0 && !json_object_get(b, "email"))
         http_error_add(sub, "email", "is required when contact_preference is email");
-    size_t i;
-    json_t *e;
-    json_array_foreach(sub, i, e)
-    {
-        char field[96];
-        snprintf(field, sizeof field, "beneficiary.%s",
-                 json_string_value(json_object_get(e, "field")));
-        http_error_add(errors, field, "%s", json_string_value(json_object_get(e, "message")));
-    }
-    json_decref(sub);
+    validate_nest(errors, "beneficiary", sub);
 }
 
 static void read_consent(json_t *c, struct referral_input *in, json_t *errors)

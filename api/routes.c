@@ -2,6 +2,9 @@
  * openapi/openapi.yaml documents exactly these (a test compares them). */
 #include "router.h"
 
+#include "activity.h"
+#include "devices.h"
+#include "indicators.h"
 #include "ops.h"
 #include "organizations.h"
 #include "places.h"
@@ -31,6 +34,18 @@ const struct route routes[] = {
     {"GET", "/v1/stops", "places:read", stops_list, stops_list_query, false},
     {"GET", "/v1/workshops", "workshops:read", workshops_list, workshops_list_query, false},
     {"GET", "/v1/calendar.ics", "workshops:read", workshops_calendar, calendar_query, true},
+    {"GET", "/v1/reference/skills", NULL, activity_skills, NULL, false},
+    {"POST", "/v1/visits", "activity:write", activity_visit, NULL, false},
+    {"POST", "/v1/assessments", "activity:write", activity_assessment, NULL, false},
+    {"POST", "/v1/feedback", "activity:write", activity_feedback, NULL, false},
+    {"POST", "/v1/devices", "devices:write", devices_create, NULL, false},
+    {"GET", "/v1/devices/{id}", "devices:write", devices_get, NULL, false},
+    {"POST", "/v1/devices/{id}/events", "devices:write", devices_add_event, NULL, false},
+    {"GET", "/v1/devices/{id}/events", "devices:write", devices_events, NULL, false},
+    {"GET", "/v1/indicators", "indicators:read", indicators_list, indicators_query, false},
+    {"GET", "/v1/indicators/routes", "indicators:read", indicators_routes, indicators_routes_query, false},
+    {"GET", "/v1/indicators/{code}/series", "indicators:read", indicators_series, indicators_series_query, false},
+    {"PUT", "/v1/targets/{code}", "admin", indicators_put_target, NULL, false},
     {"GET", "/v1/referrals", "referrals:read", referrals_list, referrals_list_query, false},
     {"POST", "/v1/referrals", "referrals:write", referrals_create, NULL, false},
     {"GET", "/v1/referrals/{id}", "referrals:read", referrals_get, NULL, false},

@@ -41,15 +41,21 @@ size_t validate_utf8_length(const char *s)
     return n;
 }
 
+/* The member `field` of body, or NULL (reported as missing when required). */
+static const json_t *member(const json_t *body, const char *field, bool required, json_t *errors)
+{
+    const json_t *v = json_object_get(body, field);
+    if (!v && required)
+        http_error_add(errors, field, "is required");
+    return v;
+}
+
 const char *validate_string(const json_t *body, const char *field, bool required, size_t min,
                             size_t max, json_t *errors)
 {
-    const json_t *v = json_object_get(body, field);
-    if (!v) {
-        if (required)
-            http_error_add(errors, field, "is required");
+    const json_t *v = member(body, field, required, errors);
+    if (!v)
         return NULL;
-    }
     const char *s = json_string_value(v);
     if (!s) {
         http_error_add(errors, field, "must be a string");
@@ -66,6 +72,79 @@ const char *validate_string(const json_t *body, const char *field, bool required
             return NULL;
         }
     return s;
+}
+
+const char *validate_enum(const json_t *body, const char *field, bool required,
+                          const char *const *list, json_t *errors)
+{
+    const json_t *v = member(body, field, required, errors);
+    if (!v)
+        return NULL;
+    const char *s = json_string_value(v);
+    if (validate_in_list(s, list))
+        return s;
+    char names[512] = "";
+    size_t used = 0;
+    for (size_t i = 0; list[i] && used < sizeof names; i++)
+        used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "", list[i]);
+    http_error_add(errors, field, "must be one of: %s", names);
+    return NULL;
+}
+
+bool validate_integer(const json_t *body, const char *field, bool required, long min, long max,
+                      json_t *errors, long *out)
+{
+    const json_t *v = member(body, field, required, errors);
+    if (!v)
+        return false;
+    json_int_t n = json_integer_value(v);
+    if (!json_is_integer(v) || n < min || n > max) {
+        http_error_add(errors, field, "must be an integer from %ld to %ld", min, max);
+        return false;
+    }
+    *out = (long)n;
+    return true;
+}
+
+const char *validate_time(const json_t *body, const char *field, bool required, json_t *errors)
+{
+    const json_t *v = member(body, field, required, errors);
+    if (!v)
+        return NULL;
+    const char *s = json_string_value(v);
+    if (!s || !validate_rfc3339(s)) {
+        http_error_add(errors, field, "must be an RFC 3339 time such as 2026-12-08T09:00:00+01:00");
+        return NULL;
+    }
+    return s;
+}
+
+const char *validate_uuid_member(const json_t *body, const char *field, bool required,
+                                 const char *what, json_t *errors)
+{
+    const json_t *v = member(body, field, required, errors);
+    if (!v)
+        return NULL;
+    const char *s = json_string_value(v);
+    if (!s || !validate_uuid(s)) {
+        http_error_add(errors, field, "must be the UUID of %s", what);
+        return NULL;
+    }
+    return s;
+}
+
+void validate_nest(json_t *errors, const char *prefix, json_t *sub)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(sub, i, e)
+    {
+        char field[160];
+        snprintf(field, sizeof field, "%s.%s", prefix,
+                 json_string_value(json_object_get(e, "field")));
+        http_error_add(errors, field, "%s", json_string_value(json_object_get(e, "message")));
+    }
+    json_decref(sub);
 }
 
 bool validate_etag_matches(const char *header, const char *etag)

@@ -17,6 +17,29 @@ void validate_fields(json_t *body, const char *const *writable, const char *cons
 const char *validate_string(const json_t *body, const char *field, bool required, size_t min,
                             size_t max, json_t *errors);
 
+/* A string member that is one of `list` (NULL-terminated); the message lists
+ * them ("must be one of: a, b, c"). Returns it or NULL. */
+const char *validate_enum(const json_t *body, const char *field, bool required,
+                          const char *const *list, json_t *errors);
+
+/* An integer member within min..max (1.0, 1.5 and "1" are refused). Returns
+ * true with the value in *out when present and valid. */
+bool validate_integer(const json_t *body, const char *field, bool required, long min, long max,
+                      json_t *errors, long *out);
+
+/* A string member holding an RFC 3339 date-time (see validate_rfc3339).
+ * Returns it or NULL. */
+const char *validate_time(const json_t *body, const char *field, bool required, json_t *errors);
+
+/* A string member holding a UUID; `what` names it in the message ("must be
+ * the UUID of a place"). Returns it or NULL. */
+const char *validate_uuid_member(const json_t *body, const char *field, bool required,
+                                 const char *what, json_t *errors);
+
+/* Moves the entries of `sub` (stolen) into `errors`, their fields prefixed
+ * with "prefix." (beneficiary.phone, levels.email). */
+void validate_nest(json_t *errors, const char *prefix, json_t *sub);
+
 /* True when `value` is one of the NULL-terminated `list`. */
 bool validate_in_list(const char *value, const char *const *list);
 

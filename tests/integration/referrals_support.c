@@ -1,5 +1,6 @@
 /* Helpers of the referral tests (see referrals_support.h). */
 #include "referrals_support.h"
+#include "support/expect.h"
 
 #include <curl/curl.h>
 #include <stdlib.h>
@@ -81,18 +82,6 @@ bool is_null(json_t *obj, const char *key)
     return v && json_is_null(v);
 }
 
-bool names_field(struct response *r, const char *field)
-{
-    json_t *body = response_json(r);
-    json_t *errors = json_object_get(body, "errors");
-    size_t i;
-    json_t *e;
-    bool found = false;
-    json_array_foreach(errors, i, e) if (str_is(e, "field", field)) found = true;
-    json_decref(body);
-    return found;
-}
-
 /* The problem's detail mentions `word`. */
 bool detail_names(struct response *r, const char *word)
 {
@@ -103,21 +92,13 @@ bool detail_names(struct response *r, const char *word)
     return found;
 }
 
-/* RFC 3339 UTC of a time. */
-void rfc3339(time_t t, char *buf, size_t cap)
-{
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* A valid referral to `to_org`, with `notes` (unique per test: it is how the
  * referrals of a test are counted). The beneficiary's last name carries the
  * notes too, to look for it in the database once erased. */
 json_t *referral_doc(const char *to_org, const char *notes)
 {
     char recorded[40], last[128];
-    rfc3339(time(NULL) - 3600, recorded, sizeof recorded);
+    rfc3339_utc(time(NULL) - 3600, recorded, sizeof recorded);
     snprintf(last, sizeof last, "Dupin-%s", notes);
     return json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s}, s:{s:b, s:s, s:s}, s:s}", "to_org",
                      to_org, "need", "caf_procedures", "beneficiary", "first_name", "Josette",

@@ -6,6 +6,7 @@
 #ifndef REFERRALS_SUPPORT_H
 #define REFERRALS_SUPPORT_H
 
+#include "support/expect.h"
 #include "support/fixture.h"
 
 #include <libpq-fe.h>
@@ -35,13 +36,8 @@ bool str_is(json_t *obj, const char *key, const char *value);
 
 bool is_null(json_t *obj, const char *key);
 
-bool names_field(struct response *r, const char *field);
-
 /* The problem's detail mentions `word`. */
 bool detail_names(struct response *r, const char *word);
-
-/* RFC 3339 UTC of a time. */
-void rfc3339(time_t t, char *buf, size_t cap);
 
 /* A valid referral to `to_org`, with `notes` (unique per test: it is how the
  * referrals of a test are counted). The beneficiary's last name carries the

@@ -13,12 +13,14 @@ static char place[64];
 static void start(void)
 {
     fixture_start();
-    owner = test_token("france-services-mirande", "places:read workshops:read workshops:write registrations:write");
+    owner = test_token("france-services-mirande",
+                       "places:read workshops:read workshops:write registrations:write");
     partner = test_token("caf-gers", "workshops:read registrations:write");
     struct response *r = http_get(server.base_url, "/v1/places?commune=32256&typology=RFS", owner);
     json_t *body = response_json(r);
     snprintf(place, sizeof place, "%s",
-             json_string_value(json_object_get(json_array_get(json_object_get(body, "items"), 0), "id")));
+             json_string_value(
+                 json_object_get(json_array_get(json_object_get(body, "items"), 0), "id")));
     json_decref(body);
     response_free(r);
 }
@@ -35,7 +37,8 @@ TestSuite(calendar_series, .init = start, .fini = stop, .timeout = 60);
 static struct response *post(const char *token, const char *path, const char *body)
 {
     char auth[4096];
-    const char *headers[] = {bearer_header(token, auth, sizeof auth), "Content-Type: application/json", NULL};
+    const char *headers[] = {bearer_header(token, auth, sizeof auth),
+                             "Content-Type: application/json", NULL};
     return http_request("POST", url(path), headers, body);
 }
 
@@ -43,11 +46,13 @@ static struct response *post(const char *token, const char *path, const char *bo
 static json_t *series(const char *title, int count, int capacity)
 {
     char body[1024];
-    snprintf(body, sizeof body,
-             "{\"place_id\":\"%s\",\"title\":\"%s\",\"theme\":\"first_steps\",\"audience\":[\"beginners\"],"
-             "\"starts_at\":\"2031-09-02T14:00:00+02:00\",\"ends_at\":\"2031-09-02T16:00:00+02:00\","
-             "\"capacity\":%d,\"recurrence\":\"FREQ=WEEKLY;COUNT=%d\"}",
-             place, title, capacity, count);
+    snprintf(
+        body, sizeof body,
+        "{\"place_id\":\"%s\",\"title\":\"%s\",\"theme\":\"first_steps\",\"audience\":["
+        "\"beginners\"],"
+        "\"starts_at\":\"2031-09-02T14:00:00+02:00\",\"ends_at\":\"2031-09-02T16:00:00+02:00\","
+        "\"capacity\":%d,\"recurrence\":\"FREQ=WEEKLY;COUNT=%d\"}",
+        place, title, capacity, count);
     struct response *r = post(owner, "/v1/workshops", body);
     cr_assert_eq(r->status, 201, "%s", r->body);
     json_t *created = response_json(r);
@@ -62,42 +67,50 @@ Test(calendar_series, a_series_registers_all_or_nothing)
     json_t *s = series(title, 3, 1);
     const char *id = json_string_value(json_object_get(s, "series_id"));
     snprintf(path, sizeof path, "/v1/series/%s/registrations", id);
-    snprintf(body, sizeof body, "{\"participant_ref\":\"serie-a-%d\",\"display_name\":\"A\"}", getpid());
+    snprintf(body, sizeof body, "{\"participant_ref\":\"serie-a-%d\",\"display_name\":\"A\"}",
+             getpid());
     struct response *r = post(partner, path, body);
     cr_expect_eq(r->status, 201, "%s", r->body);
     json_t *got = response_json(r);
     json_t *items = json_object_get(got, "items");
     cr_expect_eq(json_array_size(items), 3);
     for (size_t i = 0; i < json_array_size(items); i++)
-        cr_expect_str_eq(json_string_value(json_object_get(json_array_get(items, i), "status")), "confirmed");
+        cr_expect_str_eq(json_string_value(json_object_get(json_array_get(items, i), "status")),
+                         "confirmed");
     json_decref(got);
     response_free(r);
     /* B is waitlisted everywhere (1 seat each) */
-    snprintf(body, sizeof body, "{\"participant_ref\":\"serie-b-%d\",\"display_name\":\"B\"}", getpid());
+    snprintf(body, sizeof body, "{\"participant_ref\":\"serie-b-%d\",\"display_name\":\"B\"}",
+             getpid());
     r = post(partner, path, body);
     cr_expect_eq(r->status, 201);
     got = response_json(r);
-    cr_expect_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(got, "items"), 2), "status")),
+    cr_expect_str_eq(json_string_value(json_object_get(
+                         json_array_get(json_object_get(got, "items"), 2), "status")),
                      "waitlisted");
     json_decref(got);
     response_free(r);
     /* A again: already registered on every session: 409, and nothing more */
-    snprintf(body, sizeof body, "{\"participant_ref\":\"serie-a-%d\",\"display_name\":\"A\"}", getpid());
+    snprintf(body, sizeof body, "{\"participant_ref\":\"serie-a-%d\",\"display_name\":\"A\"}",
+             getpid());
     r = post(partner, path, body);
     cr_expect_eq(r->status, 409, "%s", r->body);
     response_free(r);
     /* a participant registered on one session only: the whole series is refused, nothing kept */
-    const char *second = json_string_value(json_object_get(json_array_get(json_object_get(s, "items"), 1), "id"));
+    const char *second =
+        json_string_value(json_object_get(json_array_get(json_object_get(s, "items"), 1), "id"));
     char one[160];
     snprintf(one, sizeof one, "/v1/workshops/%s/registrations", second);
-    snprintf(body, sizeof body, "{\"participant_ref\":\"serie-c-%d\",\"display_name\":\"C\"}", getpid());
+    snprintf(body, sizeof body, "{\"participant_ref\":\"serie-c-%d\",\"display_name\":\"C\"}",
+             getpid());
     r = post(partner, one, body);
     cr_expect_eq(r->status, 201);
     response_free(r);
     r = post(partner, path, body);
     cr_expect_eq(r->status, 409);
     response_free(r);
-    const char *first = json_string_value(json_object_get(json_array_get(json_object_get(s, "items"), 0), "id"));
+    const char *first =
+        json_string_value(json_object_get(json_array_get(json_object_get(s, "items"), 0), "id"));
     snprintf(one, sizeof one, "/v1/workshops/%s", first);
     r = http_get(server.base_url, one, owner);
     got = response_json(r);
@@ -142,7 +155,8 @@ static char **unfold(const char *text, size_t len, size_t *count)
 Test(calendar_series, the_calendar_is_strict_rfc5545)
 {
     char title[96], body[1024];
-    snprintf(title, sizeof title, "Calendrier; une ligne, très longue — pour plier les lignes à 75 octets %d", getpid());
+    snprintf(title, sizeof title,
+             "Calendrier; une ligne, très longue — pour plier les lignes à 75 octets %d", getpid());
     json_t *s = series(title, 2, 5);
     const char *cancelled_id =
         json_string_value(json_object_get(json_array_get(json_object_get(s, "items"), 1), "id"));
@@ -157,14 +171,16 @@ Test(calendar_series, the_calendar_is_strict_rfc5545)
     r = http_request("GET", url(path), NULL, NULL);
     cr_assert_eq(r->status, 200, "%s", r->body);
     char ct[64];
-    cr_expect_str_eq(response_header(r, "Content-Type", ct, sizeof ct), "text/calendar; charset=utf-8");
+    cr_expect_str_eq(response_header(r, "Content-Type", ct, sizeof ct),
+                     "text/calendar; charset=utf-8");
     size_t count = 0;
     char **lines = unfold(r->body, r->body_len, &count);
     cr_expect_str_eq(lines[0], "BEGIN:VCALENDAR");
     cr_expect_str_eq(lines[count - 1], "END:VCALENDAR");
     char escaped[160];
     snprintf(escaped, sizeof escaped,
-             "Calendrier\\; une ligne\\, très longue — pour plier les lignes à 75 octets %d", getpid());
+             "Calendrier\\; une ligne\\, très longue — pour plier les lignes à 75 octets %d",
+             getpid());
     int depth = 0, events = 0, ours = 0, ours_cancelled = 0;
     char uid[128] = "";
     bool in_ours = false;

@@ -7,6 +7,7 @@
  * seeded data only use what nobody changes (the 27 France Services and the 4
  * demo places of api/seed_places.c); every place a test needs it creates with
  * a unique name and source_id, and deletes at the end. */
+#include "support/expect.h"
 #include "support/fixture.h"
 
 #include <stdarg.h>
@@ -15,9 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FS_SOURCE "anct-france-services"
-#define DEMO_SOURCE "inclusion-api-demo"
-#define DEMO_PLACES 5 /* 2 médiathèques, a tiers-lieu, the Cœur d'Astarac hall, the bus */
+#define FS_SOURCE       "anct-france-services"
+#define DEMO_SOURCE     "inclusion-api-demo"
+#define DEMO_PLACES     5 /* 2 médiathèques, a tiers-lieu, the Cœur d'Astarac hall, the bus */
 #define FRANCE_SERVICES 27
 /* The point the seed gives Auch (the médiathèque and the bus stand there). */
 #define AUCH_POINT "43.662545,0.6082926"
@@ -145,18 +146,6 @@ static bool array_has(json_t *array, const char *value)
     return false;
 }
 
-static bool names_field(struct response *r, const char *field)
-{
-    json_t *body = response_json(r);
-    json_t *errors = json_object_get(body, "errors");
-    size_t i;
-    json_t *e;
-    bool found = false;
-    json_array_foreach(errors, i, e) if (str_is(e, "field", field)) found = true;
-    json_decref(body);
-    return found;
-}
-
 static void expect_400(const char *path, const char *field)
 {
     struct response *r = http_get(server.base_url, path, reader);
@@ -175,31 +164,10 @@ static bool close_to(double a, double b, double eps)
     return a - b < eps && b - a < eps;
 }
 
-/* Seconds since the epoch of an RFC 3339 time (PostgreSQL's JSON timestamps). */
-static double parse_time(const char *s)
-{
-    struct tm tm = {0};
-    double sec = 0;
-    int consumed = 0;
-    cr_assert(s && sscanf(s, "%d-%d-%dT%d:%d:%lf%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                          &tm.tm_hour, &tm.tm_min, &sec, &consumed) == 6,
-              "an RFC 3339 time: %s", s ? s : "(null)");
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    double t = (double)timegm(&tm) + sec;
-    const char *zone = s + consumed;
-    if (*zone == '+' || *zone == '-') {
-        int h = 0, m = 0;
-        sscanf(zone + 1, "%d:%d", &h, &m);
-        t -= (*zone == '+' ? 1 : -1) * (h * 3600 + m * 60);
-    }
-    return t;
-}
-
 /* A time 1 ms before the RFC 3339 time `ts`, in UTC, for updated_since. */
 static void time_before(const char *ts, char *out, size_t cap)
 {
-    double t = parse_time(ts) - 0.001;
+    double t = rfc3339_seconds(ts) - 0.001;
     time_t whole = (time_t)t;
     struct tm tm;
     gmtime_r(&whole, &tm);
@@ -229,10 +197,9 @@ static json_t *place_doc(const char *tag)
     char name[128];
     snprintf(name, sizeof name, "Lieu d'essai %s", tag);
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f}", "source",
-                     "integration-tests", "source_id", tag, "pivot", "00000000000000", "name",
-                     name, "street", "1 rue de l'Essai", "postal_code", "32300", "commune",
-                     "Mirande", "insee_code", "32256", "latitude", MIRANDE_LAT, "longitude",
-                     MIRANDE_LON);
+                     "integration-tests", "source_id", tag, "pivot", "00000000000000", "name", name,
+                     "street", "1 rue de l'Essai", "postal_code", "32300", "commune", "Mirande",
+                     "insee_code", "32256", "latitude", MIRANDE_LAT, "longitude", MIRANDE_LON);
 }
 
 /* POSTs doc (stolen) as token; asserts 201; returns the created place. */
@@ -279,8 +246,7 @@ static size_t count_matching(const char *tag)
 Test(places, q_is_case_and_accent_insensitive)
 {
     const char *paths[] = {"/v1/places?q=MIELAN", "/v1/places?q=mi%C3%A9lan",
-                           "/v1/places?q=MI%C3%89LAN", "/v1/places?q=services%20de%20mielan",
-                           NULL};
+                           "/v1/places?q=MI%C3%89LAN", "/v1/places?q=services%20de%20mielan", NULL};
     for (size_t i = 0; paths[i]; i++) {
         json_t *body = get_ok(paths[i]);
         json_t *items = items_of(body);
@@ -299,8 +265,7 @@ Test(places, q_is_case_and_accent_insensitive)
 
 Test(places, q_treats_like_wildcards_as_text)
 {
-    const char *paths[] = {"/v1/places?q=%25%25", "/v1/places?q=__", "/v1/places?q=%5C%25",
-                           NULL};
+    const char *paths[] = {"/v1/places?q=%25%25", "/v1/places?q=__", "/v1/places?q=%5C%25", NULL};
     for (size_t i = 0; paths[i]; i++) {
         json_t *body = get_ok(paths[i]);
         cr_expect_eq(count_source(items_of(body), FS_SOURCE), 0,
@@ -318,8 +283,8 @@ Test(places, commune_and_postal_code_filters)
     cr_expect_null(find_source(items, FS_SOURCE, "2002"), "not Miélan");
     size_t i;
     json_t *item;
-    json_array_foreach(items, i, item) cr_expect(str_is(item, "insee_code", "32256"),
-                                                 "only Mirande: %s", str(item, "insee_code"));
+    json_array_foreach(items, i, item)
+        cr_expect(str_is(item, "insee_code", "32256"), "only Mirande: %s", str(item, "insee_code"));
     json_decref(body);
 
     body = get_ok("/v1/places?postal_code=32170");
@@ -367,8 +332,8 @@ Test(places, service_and_public_filters)
     cr_expect_eq(count_source(items, FS_SOURCE), 0, "France Services do not list it");
     size_t i;
     json_t *item;
-    json_array_foreach(items, i, item) cr_expect(
-        array_has(json_object_get(item, "services"), "maitrise_des_outils_numeriques_du_quotidien"));
+    json_array_foreach(items, i, item) cr_expect(array_has(
+        json_object_get(item, "services"), "maitrise_des_outils_numeriques_du_quotidien"));
     json_decref(body);
 
     body = get_ok("/v1/places?service=aide_aux_demarches_administratives&limit=1000");
@@ -450,9 +415,8 @@ Test(places, near_sorts_by_distance_within_the_radius)
 
     /* the default radius is 20 km; a larger one reaches Mirande */
     body = get_ok("/v1/places?near=" AUCH_POINT "&limit=1000");
-    json_array_foreach(items_of(body), i, item) cr_expect(num(item, "distance_m") <= 20000,
-                                                          "default radius: %g",
-                                                          num(item, "distance_m"));
+    json_array_foreach(items_of(body), i, item)
+        cr_expect(num(item, "distance_m") <= 20000, "default radius: %g", num(item, "distance_m"));
     json_decref(body);
     body = get_ok("/v1/places?near=" AUCH_POINT "&radius_km=40&typology=RFS&limit=1000");
     json_t *mirande = find_source(items_of(body), FS_SOURCE, "1717");
@@ -462,8 +426,7 @@ Test(places, near_sorts_by_distance_within_the_radius)
     json_decref(body);
     /* without near, no distance */
     body = get_ok("/v1/places?commune=32013");
-    json_array_foreach(items_of(body), i, item)
-        cr_expect_null(json_object_get(item, "distance_m"));
+    json_array_foreach(items_of(body), i, item) cr_expect_null(json_object_get(item, "distance_m"));
     json_decref(body);
 }
 
@@ -502,7 +465,8 @@ Test(places, open_at_tuesday_morning_versus_sunday)
     json_t *tuesday = get_ok("/v1/places?limit=1000&open_at=2026-12-08T10:00:00%2B01:00");
     json_t *sunday = get_ok("/v1/places?limit=1000&open_at=2026-12-13T10:00:00%2B01:00");
     json_t *t = items_of(tuesday), *s = items_of(sunday);
-    cr_expect_eq(count_source(t, FS_SOURCE), FRANCE_SERVICES, "every France Services opens Tuesday 10:00");
+    cr_expect_eq(count_source(t, FS_SOURCE), FRANCE_SERVICES,
+                 "every France Services opens Tuesday 10:00");
     cr_expect_not_null(find_source(t, DEMO_SOURCE, "demo-mediatheque-auch"), "Tu-Fr 10:00-18:00");
     cr_expect_not_null(find_source(t, DEMO_SOURCE, "demo-bus-numerique"), "Tu 09:30-12:30");
     cr_expect_not_null(find_source(t, DEMO_SOURCE, "demo-tiers-lieu-fleurance"));
@@ -513,9 +477,8 @@ Test(places, open_at_tuesday_morning_versus_sunday)
     cr_expect_gt(json_array_size(t), json_array_size(s));
     size_t i;
     json_t *item;
-    json_array_foreach(t, i, item) cr_expect_not_null(str(item, "opening_hours"),
-                                                      "open means it has hours: %s",
-                                                      str(item, "name"));
+    json_array_foreach(t, i, item) cr_expect_not_null(
+        str(item, "opening_hours"), "open means it has hours: %s", str(item, "name"));
     json_decref(tuesday);
     json_decref(sunday);
 }
@@ -542,7 +505,7 @@ Test(places, open_at_follows_each_place_s_opening_hours)
     cr_expect(listed("open_at=2026-12-11T13:45:00%2B01:00", FS_SOURCE, "1717"), "Fri 13:45");
     cr_expect(!listed("open_at=2026-12-07T13:45:00%2B01:00", FS_SOURCE, "1717"), "Mon 13:45");
     cr_expect(listed("open_at=2026-12-07T14:00:00%2B01:00&commune=32256", FS_SOURCE, "1717"),
-                     "Mon 14:00, combined with commune");
+              "Mon 14:00, combined with commune");
     cr_expect(!listed("open_at=2026-12-12T10:00:00%2B01:00", FS_SOURCE, "1717"), "Saturday");
 }
 
@@ -556,16 +519,16 @@ Test(places, open_at_a_public_holiday_closes_places_with_ph_off)
     /* places without "PH off" stay open */
     cr_expect(listed("open_at=2026-12-25T11:00:00%2B01:00", FS_SOURCE, "2390"),
               "France services de Marciac (Mo-Fr 09:00-17:00)");
-    cr_expect(listed("open_at=2026-12-25T11:00:00%2B01:00", DEMO_SOURCE,
-                     "demo-tiers-lieu-fleurance"),
-              "the tiers-lieu has no PH off");
+    cr_expect(
+        listed("open_at=2026-12-25T11:00:00%2B01:00", DEMO_SOURCE, "demo-tiers-lieu-fleurance"),
+        "the tiers-lieu has no PH off");
     /* a moving holiday: Ascension 2027 is Thursday 6 May (Easter on 28 March) */
-    cr_expect(!listed("open_at=2027-05-06T15:00:00%2B02:00", DEMO_SOURCE,
-                      "demo-mediatheque-mirande"),
-              "Ascension");
-    cr_expect(listed("open_at=2027-05-13T15:00:00%2B02:00", DEMO_SOURCE,
-                     "demo-mediatheque-mirande"),
-              "the Thursday after");
+    cr_expect(
+        !listed("open_at=2027-05-06T15:00:00%2B02:00", DEMO_SOURCE, "demo-mediatheque-mirande"),
+        "Ascension");
+    cr_expect(
+        listed("open_at=2027-05-13T15:00:00%2B02:00", DEMO_SOURCE, "demo-mediatheque-mirande"),
+        "the Thursday after");
     /* the holiday is the Paris date: 2026-12-24 23:30 UTC is already the 25th in Paris */
     cr_expect(!listed("open_at=2026-12-24T23:30:00Z", FS_SOURCE, "2390"), "night");
 }
@@ -720,8 +683,8 @@ Test(places, geojson_by_format_or_accept)
     char auth[4096], ct[128];
     const char *headers[] = {bearer_header(reader, auth, sizeof auth),
                              "Accept: application/geo+json", NULL};
-    struct response *r = http_request("GET", url("/v1/places?commune=32252&format=json"), headers,
-                                      NULL);
+    struct response *r =
+        http_request("GET", url("/v1/places?commune=32252&format=json"), headers, NULL);
     cr_expect_eq(r->status, 200);
     cr_expect_str_eq(response_header(r, "Content-Type", ct, sizeof ct), "application/json");
     json_t *body = response_json(r);
@@ -856,7 +819,8 @@ static json_t *walk(const char *first, void (*between)(int page), int max_pages)
         const char *next = str(body, "next_cursor");
         char link[2048];
         if (!next) {
-            cr_expect_null(response_header(r, "Link", link, sizeof link), "no Link on the last page");
+            cr_expect_null(response_header(r, "Link", link, sizeof link),
+                           "no Link on the last page");
             json_decref(body);
             response_free(r);
             break;
@@ -881,8 +845,7 @@ static void expect_unique_ascending_ids(json_t *items)
     {
         const char *id = str(item, "id");
         cr_assert_not_null(id);
-        cr_expect(strcmp(previous, id) < 0, "ids ascend without repeats: %s then %s", previous,
-                  id);
+        cr_expect(strcmp(previous, id) < 0, "ids ascend without repeats: %s then %s", previous, id);
         previous = id;
     }
 }
@@ -941,8 +904,8 @@ Test(places_paging, pages_stay_stable_while_places_are_inserted)
 
 Test(places_paging, near_pages_follow_the_distance)
 {
-    json_t *all = walk("/v1/places?near=" AUCH_POINT "&radius_km=200&typology=RFS&limit=4", NULL,
-                       20);
+    json_t *all =
+        walk("/v1/places?near=" AUCH_POINT "&radius_km=200&typology=RFS&limit=4", NULL, 20);
     cr_expect_eq(json_array_size(all), FRANCE_SERVICES, "each France Services once");
     double previous = -1;
     size_t i;
@@ -1025,7 +988,8 @@ Test(places_write, create_echoes_the_fields_and_normalises_the_phone)
     cr_expect_str_eq(str(created, "owner"), "france-services-mirande", "owned by the token's org");
     cr_expect_not_null(str(created, "created_at"));
     cr_expect_not_null(str(created, "updated_at"));
-    cr_expect_eq(json_array_size(json_object_get(created, "specific_support")), 0, "lists default to []");
+    cr_expect_eq(json_array_size(json_object_get(created, "specific_support")), 0,
+                 "lists default to []");
 
     /* GET answers the same place with the same ETag */
     r = http_get(server.base_url, expected, reader);
@@ -1259,10 +1223,11 @@ Test(places_write, patch_changes_one_field_and_null_removes_an_optional_one)
     cr_expect_str_eq(str(updated, "summary"), "Après");
     const char *key;
     json_t *value;
-    json_object_foreach(created, key, value) if (strcmp(key, "summary") != 0 &&
-                                                 strcmp(key, "updated_at") != 0)
+    json_object_foreach(created, key,
+                        value) if (strcmp(key, "summary") != 0 && strcmp(key, "updated_at") != 0)
         cr_expect(json_equal(value, json_object_get(updated, key)), "%s unchanged", key);
-    cr_expect_gt(parse_time(str(updated, "updated_at")), parse_time(str(created, "updated_at")));
+    cr_expect_gt(rfc3339_seconds(str(updated, "updated_at")),
+                 rfc3339_seconds(str(created, "updated_at")));
     json_decref(updated);
 
     r = patch(id, writer, "{\"phone\":null,\"services\":null,\"emails\":[\"contact@mirande.fr\"]}",
@@ -1472,15 +1437,16 @@ Test(places_write, delete_leaves_a_tombstone_for_updated_since)
     cr_expect_eq(json_object_size(tombstone), 3, "{id, deleted, updated_at} only");
     cr_expect_str_eq(str(tombstone, "id"), id);
     cr_expect(json_is_true(json_object_get(tombstone, "deleted")));
-    cr_expect_gt(parse_time(str(tombstone, "updated_at")), parse_time(str(created, "updated_at")));
+    cr_expect_gt(rfc3339_seconds(str(tombstone, "updated_at")),
+                 rfc3339_seconds(str(created, "updated_at")));
     double previous = 0;
     size_t i;
     json_t *it;
     json_array_foreach(items, i, it)
     {
-        double t = parse_time(str(it, "updated_at"));
+        double t = rfc3339_seconds(str(it, "updated_at"));
         cr_expect_geq(t, previous, "ordered by updated_at");
-        cr_expect_gt(t, parse_time(since), "after updated_since");
+        cr_expect_gt(t, rfc3339_seconds(since), "after updated_since");
         previous = t;
     }
     encode_time(str(tombstone, "updated_at"), since, sizeof since);
@@ -1530,7 +1496,7 @@ Test(places_write, updated_since_pages_through_changes)
     double previous = 0;
     json_array_foreach(all, i, it)
     {
-        double t = parse_time(str(it, "updated_at"));
+        double t = rfc3339_seconds(str(it, "updated_at"));
         cr_expect_geq(t, previous, "ordered by updated_at across pages");
         previous = t;
     }

@@ -64,8 +64,9 @@ Test(places_csv_export, every_row_is_valid_against_the_standards_schema)
             if (required)
                 cr_expect(value[0] != '\0', "line %zu: %s is required", csv.rows[row].line, name);
             if (posix && value[0])
-                cr_expect_eq(regexec(&re, value, 0, NULL, 0), 0, "line %zu: %s=\"%s\" must match %s",
-                             csv.rows[row].line, name, value, pattern);
+                cr_expect_eq(regexec(&re, value, 0, NULL, 0), 0,
+                             "line %zu: %s=\"%s\" must match %s", csv.rows[row].line, name, value,
+                             pattern);
         }
         if (posix)
             regfree(&re);

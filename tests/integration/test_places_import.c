@@ -26,7 +26,7 @@ static void stop(void)
 TestSuite(places_import, .init = start, .fini = stop, .timeout = 60);
 
 #define HEADER                                                                                     \
-    "id,pivot,nom,commune,code_postal,code_insee,adresse,latitude,longitude,telephone,courriels," \
+    "id,pivot,nom,commune,code_postal,code_insee,adresse,latitude,longitude,telephone,courriels,"  \
     "source,date_maj,services\n"
 
 static struct response *import(const char *who, const char *query, const char *csv)
@@ -124,22 +124,28 @@ Test(places_import, refused_rows_name_their_line_and_every_error_and_change_noth
 {
     char csv[4096], source[64];
     snprintf(source, sizeof source, "defects-%d", getpid());
-    snprintf(csv, sizeof csv,
-             HEADER
-             /* line 2: valid */
-             "ok,43493312300029,Lieu valide %d,Mirande,32300,32256,1 rue A,43.5147,0.4047,,,%s,2026-11-01,\n"
-             /* line 3: an e-mail with a comma, one without @ */
-             "e1,43493312300029,Lieu e-mail %d,Mirande,32300,32256,1 rue A,43.5147,0.4047,,aubiet@france-service.gouv,fr,%s,2026-11-01,\n"
-             /* line 4: a phone with one digit too many */
-             "p1,43493312300029,Lieu tel %d,Mirande,32300,32256,1 rue A,43.5147,0.4047,+330562660408,,%s,2026-11-01,\n"
-             /* line 5: a commune named GERS */
-             "c1,43493312300029,Lieu GERS %d,GERS,32000,32013,1 rue A,43.6465,0.5855,,,%s,2026-11-01,\n"
-             /* line 6: an unknown service label and a bad date */
-             "s1,43493312300029,Lieu service %d,Mirande,32300,32256,1 rue A,43.5147,0.4047,,,%s,2026-13-01,Astrologie\n"
-             /* line 7: a postal code of another département: accepted, with a warning */
-             "w1,43493312300029,Lieu avertissement %d,Mirande,65300,32256,1 rue A,43.5147,0.4047,,,%s,2026-11-01,\n",
-             getpid(), source, getpid(), source, getpid(), source, getpid(), source, getpid(), source,
-             getpid(), source);
+    snprintf(
+        csv, sizeof csv,
+        HEADER
+        /* line 2: valid */
+        "ok,43493312300029,Lieu valide %d,Mirande,32300,32256,1 rue "
+        "A,43.5147,0.4047,,,%s,2026-11-01,\n"
+        /* line 3: an e-mail with a comma, one without @ */
+        "e1,43493312300029,Lieu e-mail %d,Mirande,32300,32256,1 rue "
+        "A,43.5147,0.4047,,aubiet@france-service.gouv,fr,%s,2026-11-01,\n"
+        /* line 4: a phone with one digit too many */
+        "p1,43493312300029,Lieu tel %d,Mirande,32300,32256,1 rue "
+        "A,43.5147,0.4047,+330562660408,,%s,2026-11-01,\n"
+        /* line 5: a commune named GERS */
+        "c1,43493312300029,Lieu GERS %d,GERS,32000,32013,1 rue A,43.6465,0.5855,,,%s,2026-11-01,\n"
+        /* line 6: an unknown service label and a bad date */
+        "s1,43493312300029,Lieu service %d,Mirande,32300,32256,1 rue "
+        "A,43.5147,0.4047,,,%s,2026-13-01,Astrologie\n"
+        /* line 7: a postal code of another département: accepted, with a warning */
+        "w1,43493312300029,Lieu avertissement %d,Mirande,65300,32256,1 rue "
+        "A,43.5147,0.4047,,,%s,2026-11-01,\n",
+        getpid(), source, getpid(), source, getpid(), source, getpid(), source, getpid(), source,
+        getpid(), source);
     /* the e-mail with a comma splits into two columns: quote it */
     char *comma = strstr(csv, "aubiet@france-service.gouv,fr");
     cr_assert_not_null(comma);

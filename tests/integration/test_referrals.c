@@ -399,7 +399,7 @@ static void bad_recorded_at(json_t *d)
 static void future_recorded_at(json_t *d)
 {
     char t[40];
-    rfc3339(time(NULL) + 86400, t, sizeof t);
+    rfc3339_utc(time(NULL) + 86400, t, sizeof t);
     json_object_set_new(con(d), "recorded_at", json_string(t));
 }
 static void long_notes(json_t *d)

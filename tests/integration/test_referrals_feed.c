@@ -32,7 +32,7 @@ static struct response *feed(bool checked, const char *token, const char *query)
 /* The time a little before now, to narrow the feed to this test's era. */
 static void since(char *buf, size_t cap)
 {
-    rfc3339(time(NULL) - 2, buf, cap);
+    rfc3339_utc(time(NULL) - 2, buf, cap);
 }
 
 /* Walks the whole feed of token with `filters` (may be ""), page by page;

@@ -7,6 +7,7 @@
  * The database is shared with other tests running in parallel: every workshop
  * here is created by the test that uses it, at a place it creates in Mirande,
  * in 2031 (or a few seconds ahead when the test needs it to start). */
+#include "support/expect.h"
 #include "support/fixture.h"
 
 #include <curl/curl.h>
@@ -82,8 +83,7 @@ static void nonce(char *buf, size_t cap)
 /* Every request to a workshop route goes through here (thread-safe: no
  * static buffer). */
 static struct response *call_with(bool checked, const char *method, const char *path,
-                                  const char *token,
-                             const char *body, const char *extra_header)
+                                  const char *token, const char *body, const char *extra_header)
 {
     char auth[4096], target[2048];
     const char *headers[4];
@@ -124,18 +124,6 @@ static long long integer(json_t *obj, const char *key)
     return json_integer_value(json_object_get(obj, key));
 }
 
-static bool names_field(struct response *r, const char *field)
-{
-    json_t *body = response_json(r);
-    json_t *errors = json_object_get(body, "errors");
-    size_t i;
-    json_t *e;
-    bool found = false;
-    json_array_foreach(errors, i, e) if (str_is(e, "field", field)) found = true;
-    json_decref(body);
-    return found;
-}
-
 static json_t *find_id(json_t *items, const char *id)
 {
     size_t i;
@@ -149,14 +137,6 @@ static double now_s(void)
     struct timeval tv;
     gettimeofday(&tv, NULL);
     return (double)tv.tv_sec + tv.tv_usec / 1e6;
-}
-
-/* RFC 3339 UTC of a time. */
-static void rfc3339(time_t t, char *buf, size_t cap)
-{
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 /* A fixed place of france-services-mirande in Mirande. */
@@ -669,8 +649,8 @@ Test(registrations, attendance_once_started_and_registration_closed)
 {
     char id[64], place[64], starts[40], ends[40];
     time_t at = time(NULL) + 4;
-    rfc3339(at, starts, sizeof starts);
-    rfc3339(at + 3600, ends, sizeof ends);
+    rfc3339_utc(at, starts, sizeof starts);
+    rfc3339_utc(at + 3600, ends, sizeof ends);
     create_workshop(starts, ends, 1, id, sizeof id, place, sizeof place);
     json_t *a = registered(id, "present");
     json_t *b = registered(id, "en-attente");

@@ -5,6 +5,7 @@
  * Tuesdays in Miélan and Thursdays in Marciac, 09:30-12:30 Paris time, from
  * December 2026 to June 2027. Nobody changes these. The stops this file
  * creates are on places it creates, in 2031, far from the seeded window. */
+#include "support/expect.h"
 #include "support/fixture.h"
 
 #include <stdlib.h>
@@ -13,15 +14,15 @@
 #include <unistd.h>
 
 #define DEMO_SOURCE "inclusion-api-demo"
-#define DEC_WEEK "from=2026-12-01T00:00:00%2B01:00&to=2026-12-08T00:00:00%2B01:00"
-#define DEC_MONTH "from=2026-12-01T00:00:00%2B01:00&to=2027-01-01T00:00:00%2B01:00"
+#define DEC_WEEK    "from=2026-12-01T00:00:00%2B01:00&to=2026-12-08T00:00:00%2B01:00"
+#define DEC_MONTH   "from=2026-12-01T00:00:00%2B01:00&to=2027-01-01T00:00:00%2B01:00"
 /* Points the seed uses: ST_PointOnSurface of each commune. */
-#define MIELAN_LAT 43.42524
-#define MIELAN_LON 0.30991
+#define MIELAN_LAT  43.42524
+#define MIELAN_LON  0.30991
 #define MARCIAC_LAT 43.52129
 #define MARCIAC_LON 0.14991
-#define AUCH_LAT 43.662545
-#define AUCH_LON 0.6082926
+#define AUCH_LAT    43.662545
+#define AUCH_LON    0.6082926
 
 static char *reader, *writer, *other, *admin;
 
@@ -74,38 +75,6 @@ static bool close_to(double a, double b, double eps)
     return a - b < eps && b - a < eps;
 }
 
-static double parse_time(const char *s)
-{
-    struct tm tm = {0};
-    double sec = 0;
-    int consumed = 0;
-    cr_assert(s && sscanf(s, "%d-%d-%dT%d:%d:%lf%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                          &tm.tm_hour, &tm.tm_min, &sec, &consumed) == 6,
-              "an RFC 3339 time: %s", s ? s : "(null)");
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    double t = (double)timegm(&tm) + sec;
-    const char *zone = s + consumed;
-    if (*zone == '+' || *zone == '-') {
-        int h = 0, m = 0;
-        sscanf(zone + 1, "%d:%d", &h, &m);
-        t -= (*zone == '+' ? 1 : -1) * (h * 3600 + m * 60);
-    }
-    return t;
-}
-
-static bool names_field(struct response *r, const char *field)
-{
-    json_t *body = response_json(r);
-    json_t *errors = json_object_get(body, "errors");
-    size_t i;
-    json_t *e;
-    bool found = false;
-    json_array_foreach(errors, i, e) if (str_is(e, "field", field)) found = true;
-    json_decref(body);
-    return found;
-}
-
 static json_t *get_ok(const char *path)
 {
     struct response *r = http_get(server.base_url, path, reader);
@@ -150,8 +119,7 @@ static const char *bus_id(char *buf, size_t cap)
     json_t *item;
     buf[0] = '\0';
     json_array_foreach(items_of(body), i, item) if (str_is(item, "source", DEMO_SOURCE) &&
-                                                    str_is(item, "source_id",
-                                                           "demo-bus-numerique"))
+                                                    str_is(item, "source_id", "demo-bus-numerique"))
         snprintf(buf, cap, "%s", str(item, "id"));
     json_decref(body);
     cr_assert(buf[0], "the demo bus is seeded");
@@ -164,12 +132,11 @@ static void create_place(const char *token, bool itinerant, char *id, size_t cap
     char tag[64], name[128];
     nonce(tag, sizeof tag);
     snprintf(name, sizeof name, "Unité mobile d'essai %s", tag);
-    json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:[s]}",
-                            "source", "integration-tests", "source_id", tag, "pivot",
-                            "00000000000000", "name", name, "street", "1 rue de l'Essai",
-                            "postal_code", "32300", "commune", "Mirande", "insee_code", "32256",
-                            "latitude", 43.513985, "longitude", 0.400199, "itinerance",
-                            itinerant ? "itinerant" : "fixe");
+    json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:[s]}", "source",
+                            "integration-tests", "source_id", tag, "pivot", "00000000000000",
+                            "name", name, "street", "1 rue de l'Essai", "postal_code", "32300",
+                            "commune", "Mirande", "insee_code", "32256", "latitude", 43.513985,
+                            "longitude", 0.400199, "itinerance", itinerant ? "itinerant" : "fixe");
     struct response *r = send_doc("POST", "/v1/places", token, doc);
     json_decref(doc);
     cr_assert_eq(r->status, 201, "%s", r->body);
@@ -230,11 +197,12 @@ Test(stops, the_demo_bus_stops_in_the_first_week_of_december)
     double previous = 0;
     json_array_foreach(items, i, s)
     {
-        double starts = parse_time(str(s, "starts_at")), ends = parse_time(str(s, "ends_at"));
+        double starts = rfc3339_seconds(str(s, "starts_at")),
+               ends = rfc3339_seconds(str(s, "ends_at"));
         cr_expect_geq(starts, previous, "ordered by starts_at");
         previous = starts;
-        cr_expect(ends > parse_time("2026-12-01T00:00:00+01:00") &&
-                      starts < parse_time("2026-12-08T00:00:00+01:00"),
+        cr_expect(ends > rfc3339_seconds("2026-12-01T00:00:00+01:00") &&
+                      starts < rfc3339_seconds("2026-12-08T00:00:00+01:00"),
                   "overlaps the window");
         if (!str_is(s, "place_id", bus))
             continue;
@@ -247,9 +215,12 @@ Test(stops, the_demo_bus_stops_in_the_first_week_of_december)
     cr_expect_eq(of_bus, 2, "two stops of the bus that week");
     cr_assert_not_null(mielan, "Miélan on Tuesday");
     cr_assert_not_null(marciac, "Marciac on Thursday");
-    cr_expect_eq(parse_time(str(mielan, "starts_at")), parse_time("2026-12-01T09:30:00+01:00"));
-    cr_expect_eq(parse_time(str(mielan, "ends_at")), parse_time("2026-12-01T12:30:00+01:00"));
-    cr_expect_eq(parse_time(str(marciac, "starts_at")), parse_time("2026-12-03T09:30:00+01:00"));
+    cr_expect_eq(rfc3339_seconds(str(mielan, "starts_at")),
+                 rfc3339_seconds("2026-12-01T09:30:00+01:00"));
+    cr_expect_eq(rfc3339_seconds(str(mielan, "ends_at")),
+                 rfc3339_seconds("2026-12-01T12:30:00+01:00"));
+    cr_expect_eq(rfc3339_seconds(str(marciac, "starts_at")),
+                 rfc3339_seconds("2026-12-03T09:30:00+01:00"));
     cr_expect_str_eq(str(mielan, "commune"), "Miélan");
     cr_expect_str_eq(str(marciac, "commune"), "Marciac");
     cr_expect_str_eq(str(mielan, "place_name"), "Bus numérique du Gers (démo)");
@@ -266,9 +237,10 @@ Test(stops, the_window_is_an_overlap)
     char bus[64], path[256];
     bus_id(bus, sizeof bus);
     /* from during the Miélan stop (09:30-12:30), to exactly when Marciac starts */
-    snprintf(path, sizeof path,
-             "/v1/places/%s/stops?from=2026-12-01T10:00:00%%2B01:00&to=2026-12-03T09:30:00%%2B01:00",
-             bus);
+    snprintf(
+        path, sizeof path,
+        "/v1/places/%s/stops?from=2026-12-01T10:00:00%%2B01:00&to=2026-12-03T09:30:00%%2B01:00",
+        bus);
     json_t *body = get_ok(path);
     json_t *items = items_of(body);
     cr_expect_eq(json_array_size(items), 1, "Miélan (still running), not Marciac (starts at to)");
@@ -288,9 +260,10 @@ Test(stops, the_window_is_an_overlap)
     cr_expect_eq(json_array_size(items_of(body)), 2, "Dec 1 and Dec 3 only");
     json_decref(body);
     /* a window without stops: Christmas week's Friday to Monday */
-    snprintf(path, sizeof path,
-             "/v1/places/%s/stops?from=2026-12-25T00:00:00%%2B01:00&to=2026-12-28T00:00:00%%2B01:00",
-             bus);
+    snprintf(
+        path, sizeof path,
+        "/v1/places/%s/stops?from=2026-12-25T00:00:00%%2B01:00&to=2026-12-28T00:00:00%%2B01:00",
+        bus);
     body = get_ok(path);
     cr_expect_eq(json_array_size(items_of(body)), 0);
     json_decref(body);
@@ -327,8 +300,8 @@ Test(stops, near_and_radius_filter_the_stops)
 
     /* Auch is 30 km away from both */
     body = get_ok("/v1/stops?" DEC_MONTH "&near=43.662545,0.6082926&radius_km=10");
-    json_array_foreach(items_of(body), i, s) cr_expect(!str_is(s, "place_id", bus),
-                                                       "no bus stop near Auch");
+    json_array_foreach(items_of(body), i, s)
+        cr_expect(!str_is(s, "place_id", bus), "no bus stop near Auch");
     json_decref(body);
     /* a wide radius has both */
     body = get_ok("/v1/stops?" DEC_WEEK "&near=43.47,0.23&radius_km=50");
@@ -373,7 +346,7 @@ Test(stops, pages_walk_every_stop_once_in_order)
         double previous = 0;
         json_array_foreach(seen, i, s)
         {
-            double t = parse_time(str(s, "starts_at"));
+            double t = rfc3339_seconds(str(s, "starts_at"));
             cr_expect_geq(t, previous, "ascending starts_at across pages");
             previous = t;
             for (size_t j = 0; j < i; j++)
@@ -460,8 +433,9 @@ Test(stops, a_mobile_unit_adds_its_stops)
     cr_expect_str_eq(str(created, "insee_code"), "32252");
     cr_expect_str_eq(str(created, "commune"), "Miélan");
     cr_expect_str_eq(str(created, "address"), "Place de la mairie");
-    cr_expect_eq(parse_time(str(created, "starts_at")), parse_time("2031-03-04T08:30:00Z"));
-    cr_expect_eq(parse_time(str(created, "ends_at")), parse_time("2031-03-04T11:30:00Z"));
+    cr_expect_eq(rfc3339_seconds(str(created, "starts_at")),
+                 rfc3339_seconds("2031-03-04T08:30:00Z"));
+    cr_expect_eq(rfc3339_seconds(str(created, "ends_at")), rfc3339_seconds("2031-03-04T11:30:00Z"));
     cr_expect(close_to(num(created, "latitude"), 43.42938, 1e-7));
     cr_expect(close_to(num(created, "longitude"), 0.309431, 1e-7));
     json_decref(doc);
@@ -492,8 +466,8 @@ Test(stops, a_mobile_unit_adds_its_stops)
     /* once the place is deleted, its stops are gone */
     remove_place(unit);
     body = get_ok("/v1/stops?from=2031-03-04T00:00:00Z&to=2031-03-05T00:00:00Z");
-    json_array_foreach(items_of(body), i, s) cr_expect(!str_is(s, "place_id", unit),
-                                                       "no stop of a deleted place");
+    json_array_foreach(items_of(body), i, s)
+        cr_expect(!str_is(s, "place_id", unit), "no stop of a deleted place");
     json_decref(body);
     snprintf(path, sizeof path, "/v1/places/%s/stops", unit);
     r = http_get(server.base_url, path, reader);
@@ -523,8 +497,8 @@ Test(stops, the_same_start_twice_is_409)
     response_free(r);
     json_decref(doc);
     /* the same instant written in UTC */
-    doc = stop_doc("2031-05-06T07:30:00Z", "2031-05-06T11:00:00Z", "32233", MARCIAC_LAT,
-                   MARCIAC_LON);
+    doc =
+        stop_doc("2031-05-06T07:30:00Z", "2031-05-06T11:00:00Z", "32233", MARCIAC_LAT, MARCIAC_LON);
     r = post_stop(unit, writer, doc);
     cr_expect_eq(r->status, 409, "the same instant: %s", r->body);
     response_free(r);
@@ -554,39 +528,37 @@ Test(stops, invalid_stops_are_422_and_write_nothing)
         double lat, lon;
         const char *field;
     } cases[] = {
-        {"2031-06-03T12:30:00+02:00", "2031-06-03T09:30:00+02:00", "32252", MIELAN_LAT,
-         MIELAN_LON, "ends_at"},
-        {"2031-06-03T09:30:00+02:00", "2031-06-03T09:30:00+02:00", "32252", MIELAN_LAT,
-         MIELAN_LON, "ends_at"},
+        {"2031-06-03T12:30:00+02:00", "2031-06-03T09:30:00+02:00", "32252", MIELAN_LAT, MIELAN_LON,
+         "ends_at"},
+        {"2031-06-03T09:30:00+02:00", "2031-06-03T09:30:00+02:00", "32252", MIELAN_LAT, MIELAN_LON,
+         "ends_at"},
         {"2031-06-03T09:30:00+02:00", "2031-06-03T07:00:00Z", "32252", MIELAN_LAT, MIELAN_LON,
          "ends_at"},
         {"2031-06-03 09:30", "2031-06-03T12:30:00+02:00", "32252", MIELAN_LAT, MIELAN_LON,
          "starts_at"},
-        {"2031-06-03T09:30:00+02:00", "midi et demi", "32252", MIELAN_LAT, MIELAN_LON,
-         "ends_at"},
+        {"2031-06-03T09:30:00+02:00", "midi et demi", "32252", MIELAN_LAT, MIELAN_LON, "ends_at"},
         /* an offset PostgreSQL cannot represent */
-        {"2031-06-03T09:30:00+20:00", "2031-06-03T12:30:00+02:00", "32252", MIELAN_LAT,
-         MIELAN_LON, "starts_at"},
+        {"2031-06-03T09:30:00+20:00", "2031-06-03T12:30:00+02:00", "32252", MIELAN_LAT, MIELAN_LON,
+         "starts_at"},
         /* Miélan's code with Auch's coordinates */
         {"2031-06-03T09:30:00+02:00", "2031-06-03T12:30:00+02:00", "32252", AUCH_LAT, AUCH_LON,
          "latitude"},
         /* Miélan's code with Marciac's coordinates (16 km away) */
         {"2031-06-03T09:30:00+02:00", "2031-06-03T12:30:00+02:00", "32252", MARCIAC_LAT,
          MARCIAC_LON, "latitude"},
-        {"2031-06-03T09:30:00+02:00", "2031-06-03T12:30:00+02:00", "32999", MIELAN_LAT,
-         MIELAN_LON, "insee_code"},
+        {"2031-06-03T09:30:00+02:00", "2031-06-03T12:30:00+02:00", "32999", MIELAN_LAT, MIELAN_LON,
+         "insee_code"},
         {"2031-06-03T09:30:00+02:00", "2031-06-03T12:30:00+02:00", "31555", 43.6045, 1.444,
          "insee_code"},
-        {"2031-06-03T09:30:00+02:00", "2031-06-03T12:30:00+02:00", "3225", MIELAN_LAT,
-         MIELAN_LON, "insee_code"},
+        {"2031-06-03T09:30:00+02:00", "2031-06-03T12:30:00+02:00", "3225", MIELAN_LAT, MIELAN_LON,
+         "insee_code"},
         {"2031-06-03T09:30:00+02:00", "2031-06-03T12:30:00+02:00", "32252", 91, MIELAN_LON,
          "latitude"},
         {"2031-06-03T09:30:00+02:00", "2031-06-03T12:30:00+02:00", "32252", MIELAN_LAT, 200,
          "longitude"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        doc = stop_doc(cases[i].starts, cases[i].ends, cases[i].insee, cases[i].lat,
-                       cases[i].lon);
+        doc = stop_doc(cases[i].starts, cases[i].ends, cases[i].insee, cases[i].lat, cases[i].lon);
         r = post_stop(unit, writer, doc);
         cr_expect_eq(r->status, 422, "case %zu: %ld %s", i, r->status, r->body);
         cr_expect(names_field(r, cases[i].field), "case %zu names %s: %s", i, cases[i].field,

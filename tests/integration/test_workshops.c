@@ -7,6 +7,7 @@
  * (except where the seeded France services de Mirande is the point), in 2031
  * (so it stays in the future), with a unique title; lists are always narrowed
  * to the test's own place or series, never compared with global counts. */
+#include "support/expect.h"
 #include "support/fixture.h"
 
 #include <stdlib.h>
@@ -65,8 +66,7 @@ static void nonce(char *buf, size_t cap)
 
 /* Every request to a workshop route goes through here. */
 static struct response *call_with(bool checked, const char *method, const char *path,
-                                  const char *token,
-                             const char *body, const char *extra_header)
+                                  const char *token, const char *body, const char *extra_header)
 {
     char auth[4096], target[2048];
     const char *headers[4];
@@ -124,38 +124,6 @@ static double num(json_t *obj, const char *key)
 static bool close_to(double a, double b, double eps)
 {
     return a - b < eps && b - a < eps;
-}
-
-static double parse_time(const char *s)
-{
-    struct tm tm = {0};
-    double sec = 0;
-    int consumed = 0;
-    cr_assert(s && sscanf(s, "%d-%d-%dT%d:%d:%lf%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                          &tm.tm_hour, &tm.tm_min, &sec, &consumed) == 6,
-              "an RFC 3339 time: %s", s ? s : "(null)");
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    double t = (double)timegm(&tm) + sec;
-    const char *zone = s + consumed;
-    if (*zone == '+' || *zone == '-') {
-        int h = 0, m = 0;
-        sscanf(zone + 1, "%d:%d", &h, &m);
-        t -= (*zone == '+' ? 1 : -1) * (h * 3600 + m * 60);
-    }
-    return t;
-}
-
-static bool names_field(struct response *r, const char *field)
-{
-    json_t *body = response_json(r);
-    json_t *errors = json_object_get(body, "errors");
-    size_t i;
-    json_t *e;
-    bool found = false;
-    json_array_foreach(errors, i, e) if (str_is(e, "field", field)) found = true;
-    json_decref(body);
-    return found;
 }
 
 static json_t *find_id(json_t *items, const char *id)
@@ -406,8 +374,8 @@ Test(workshops, create_echoes_the_workshop_at_its_place)
     cr_expect_eq(json_array_size(audience), 2);
     cr_expect_str_eq(json_string_value(json_array_get(audience, 0)), "seniors");
     cr_expect_str_eq(json_string_value(json_array_get(audience, 1)), "beginners");
-    cr_expect_eq(parse_time(str(w, "starts_at")), parse_time("2031-02-04T13:00:00Z"));
-    cr_expect_eq(parse_time(str(w, "ends_at")), parse_time("2031-02-04T15:00:00Z"));
+    cr_expect_eq(rfc3339_seconds(str(w, "starts_at")), rfc3339_seconds("2031-02-04T13:00:00Z"));
+    cr_expect_eq(rfc3339_seconds(str(w, "ends_at")), rfc3339_seconds("2031-02-04T15:00:00Z"));
     cr_expect_eq(integer(w, "capacity"), 12);
     cr_expect_eq(integer(w, "seats_left"), 12, "seats_left = capacity");
     cr_expect_eq(integer(w, "waitlist_count"), 0);
@@ -511,11 +479,11 @@ Test(workshops, weekly_recurrence_keeps_local_time_across_dst)
                           "2031-04-01T11:30:00+02:00", "2031-04-08T11:30:00+02:00"};
     for (size_t i = 0; i < 4; i++) {
         json_t *w = json_array_get(items, i);
-        cr_expect_eq(parse_time(str(w, "starts_at")), parse_time(starts[i]),
+        cr_expect_eq(rfc3339_seconds(str(w, "starts_at")), rfc3339_seconds(starts[i]),
                      "occurrence %zu starts at 09:00 local (%s): %s", i, starts[i],
                      str(w, "starts_at"));
-        cr_expect_eq(parse_time(str(w, "ends_at")), parse_time(ends[i]), "occurrence %zu ends: %s",
-                     i, str(w, "ends_at"));
+        cr_expect_eq(rfc3339_seconds(str(w, "ends_at")), rfc3339_seconds(ends[i]),
+                     "occurrence %zu ends: %s", i, str(w, "ends_at"));
         cr_expect_str_eq(str(w, "series_id"), series);
         cr_expect_eq(integer(w, "capacity"), 8);
         cr_expect_eq(integer(w, "seats_left"), 8);
@@ -529,8 +497,8 @@ Test(workshops, weekly_recurrence_keeps_local_time_across_dst)
     json_t *listed_items = items_of(listed_body);
     cr_expect_eq(json_array_size(listed_items), 4);
     for (size_t i = 0; i < json_array_size(listed_items); i++)
-        cr_expect_eq(parse_time(str(json_array_get(listed_items, i), "starts_at")),
-                     parse_time(starts[i]), "ordered by start");
+        cr_expect_eq(rfc3339_seconds(str(json_array_get(listed_items, i), "starts_at")),
+                     rfc3339_seconds(starts[i]), "ordered by start");
     json_decref(listed_body);
     json_decref(body);
     remove_place(place);
@@ -549,8 +517,8 @@ Test(workshops, weekly_recurrence_by_day)
     const char *starts[] = {"2031-03-04T14:00:00+01:00", "2031-03-06T14:00:00+01:00",
                             "2031-03-11T14:00:00+01:00", "2031-03-13T14:00:00+01:00"};
     for (size_t i = 0; i < 4; i++)
-        cr_expect_eq(parse_time(str(json_array_get(items, i), "starts_at")), parse_time(starts[i]),
-                     "occurrence %zu: %s", i, starts[i]);
+        cr_expect_eq(rfc3339_seconds(str(json_array_get(items, i), "starts_at")),
+                     rfc3339_seconds(starts[i]), "occurrence %zu: %s", i, starts[i]);
     json_decref(body);
     remove_place(place);
 }
@@ -926,7 +894,7 @@ Test(workshops_list, pages_walk_every_workshop_once)
     json_t *it;
     json_array_foreach(all, j, it)
     {
-        double t = parse_time(str(it, "starts_at"));
+        double t = rfc3339_seconds(str(it, "starts_at"));
         cr_expect(t > previous || (t == previous && strcmp(str(it, "id"), previous_id) > 0),
                   "ordered by (starts_at, id)");
         previous = t;
@@ -975,7 +943,7 @@ Test(workshops_write, the_owner_changes_the_title_with_if_match)
     cr_expect(close_to(num(updated, "price_eur"), 1.5, 1e-9));
     cr_expect_str_eq(str(updated, "theme"), "email", "the rest stays");
     cr_expect_eq(integer(updated, "capacity"), 5);
-    cr_expect_eq(parse_time(str(updated, "starts_at")), parse_time(str(w, "starts_at")));
+    cr_expect_eq(rfc3339_seconds(str(updated, "starts_at")), rfc3339_seconds(str(w, "starts_at")));
     json_decref(updated);
     json_t *now = get_workshop(id);
     cr_expect_str_eq(str(now, "title"), "Nouveau titre", "stored");
@@ -1253,8 +1221,8 @@ Test(workshops_rules, a_cancelled_workshop_has_no_seats)
     cr_expect_eq(integer(cancelled, "seats_left"), 0);
     json_decref(cancelled);
     response_free(r);
-    snprintf(path, sizeof path, "/v1/workshops?place_id=%s&from=2031-05-13T00:00:00%%2B02:00&has_seats=true",
-             place);
+    snprintf(path, sizeof path,
+             "/v1/workshops?place_id=%s&from=2031-05-13T00:00:00%%2B02:00&has_seats=true", place);
     cr_expect(!listed(path, str(w, "id")), "a cancelled workshop is not listed with seats");
     json_decref(w);
 }

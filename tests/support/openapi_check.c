@@ -359,6 +359,17 @@ static void translate_bracket(const char **pp, char **o)
             case 'n': BODY_PUT("\n"); break;
             case 't': BODY_PUT("\t"); break;
             case 'r': BODY_PUT("\r"); break;
+            case 'x': /* \xHH: the byte itself; NUL, which no C string holds, as 0x01 */
+                if (isxdigit((unsigned char)p[0]) && isxdigit((unsigned char)p[1])) {
+                    char hex[3] = {p[0], p[1], '\0'};
+                    long v = strtol(hex, NULL, 16);
+                    one[0] = (char)(v == 0 ? 1 : v);
+                    p += 2;
+                } else {
+                    one[0] = 'x';
+                }
+                BODY_PUT(one);
+                break;
             case ']': rbracket = true; break;
             case '-': dash = true; break;
             case '^': caret = true; break;

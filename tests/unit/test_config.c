@@ -38,6 +38,7 @@ Test(config, defaults)
     cr_expect_eq(cfg.max_connections_per_ip, 128);
     cr_expect_eq(cfg.referral_expiry_days, 30);
     cr_expect_eq(cfg.retention_days, 365);
+    cr_expect_eq(cfg.indicators_min_cell, 5);
     cr_expect_null(cfg.jwt_issuer);
     cr_expect_null(cfg.cors_origins[0]);
     cr_expect(strstr(cfg.database_url, "127.0.0.1:54320") != NULL);
@@ -83,6 +84,9 @@ Test(config, weak_or_malformed_settings_are_refused)
     const char *retention[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", "RETENTION_DAYS=3651",
                                NULL};
     expect_error(retention, ALL, "RETENTION_DAYS");
+    const char *cell[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", "INDICATORS_MIN_CELL=0",
+                          NULL};
+    expect_error(cell, ALL, "INDICATORS_MIN_CELL");
 }
 
 Test(config, lists_and_ipv6)

@@ -56,6 +56,7 @@ static const char SPEC[] =
     "     \"created_at\": {\"type\": \"string\", \"format\": \"date-time\"},\n"
     "     \"founded\": {\"type\": \"string\", \"format\": \"date\"},\n"
     "     \"ref\": {\"type\": \"string\", \"pattern\": \"\\\\d{3}\"},\n"
+    "     \"note\": {\"type\": \"string\", \"pattern\": \"^[^\\\\x00-\\\\x1F\\\\x7F]*$\"},\n"
     "     \"fee\": {\"type\": \"number\", \"multipleOf\": 0.01, \"minimum\": 0},\n"
     "     \"seats\": {\"type\": \"integer\", \"exclusiveMinimum\": 0, \"maximum\": 100},\n"
     "     \"tags\": {\"type\": \"array\", \"items\": {\"type\": \"string\"}, \"minItems\": 1,"
@@ -322,6 +323,10 @@ Test(openapi_check, pattern)
     /* unanchored search, \d spelled the ECMA way */
     ASSERT_PASS(check_org("\"ref\": \"xx-123-yy\""));
     ASSERT_FAIL(check_org("\"ref\": \"xx-12-yy\""), "does not match pattern \"\\d{3}\"");
+    /* \xHH in a bracket: no control character, digits and letters fine */
+    ASSERT_PASS(check_org("\"note\": \"dev1795760238p2881n001 x0 \\u00e9\""));
+    ASSERT_FAIL(check_org("\"note\": \"a\\tb\""), "does not match pattern");
+    ASSERT_FAIL(check_org("\"note\": \"a\\u007fb\""), "does not match pattern");
 }
 
 Test(openapi_check, string_lengths_count_code_points)

@@ -1,0 +1,69 @@
+/* The skills of the guided self-assessment: a dozen everyday tasks, each
+ * rated 0 (cannot do it) to 3 (does it alone and can explain it). */
+#include "skills.h"
+
+#include <string.h>
+
+const struct skill skills[SKILLS_COUNT] = {
+    {"device_basics", "Utiliser un ordinateur, une tablette ou un smartphone",
+     "Allumer l'appareil, utiliser le clavier, la souris ou l'écran tactile, ouvrir et fermer "
+     "une application."},
+    {"browsing", "Naviguer sur internet",
+     "Ouvrir un navigateur, saisir une adresse, suivre des liens, revenir en arrière."},
+    {"online_search", "Rechercher une information fiable",
+     "Utiliser un moteur de recherche et reconnaître un site officiel (service-public.fr, "
+     "impots.gouv.fr …)."},
+    {"email", "Envoyer et recevoir des e-mails",
+     "Lire, écrire et répondre à un message, joindre et ouvrir une pièce jointe."},
+    {"documents", "Numériser et envoyer un document",
+     "Photographier ou scanner un justificatif, l'enregistrer, le retrouver et le joindre à "
+     "une démarche."},
+    {"online_procedures", "Faire une démarche administrative en ligne",
+     "Remplir un formulaire en ligne (CAF, Assurance maladie, impôts, France Travail) jusqu'à "
+     "sa validation."},
+    {"franceconnect", "Se connecter avec FranceConnect",
+     "Utiliser FranceConnect ou l'identité numérique La Poste pour accéder à un service "
+     "public."},
+    {"passwords", "Gérer ses mots de passe",
+     "Créer un mot de passe solide, le conserver en sécurité, le réinitialiser."},
+    {"fraud", "Repérer une arnaque",
+     "Reconnaître un hameçonnage, un faux SMS ou un faux site, et savoir quoi faire."},
+    {"personal_data", "Protéger ses données personnelles",
+     "Régler la confidentialité d'un compte, refuser un partage, se déconnecter d'un appareil "
+     "partagé."},
+    {"smartphone_apps", "Utiliser les applications du smartphone",
+     "Installer, mettre à jour et utiliser une application (banque, Ameli, transports)."},
+    {"video_calls", "Passer un appel vidéo",
+     "Rejoindre ou lancer un appel vidéo avec un proche ou un service (visio-guichet)."},
+};
+
+const char *const skill_level_labels[SKILLS_MAX_LEVEL + 1] = {
+    "Ne sait pas faire", "Fait avec de l'aide", "Fait seul", "Fait seul et sait expliquer"};
+
+int skills_index(const char *code)
+{
+    for (int i = 0; code && i < SKILLS_COUNT; i++)
+        if (strcmp(skills[i].code, code) == 0)
+            return i;
+    return -1;
+}
+
+static int sum_of(const int levels[SKILLS_COUNT])
+{
+    int sum = 0;
+    for (int i = 0; i < SKILLS_COUNT; i++)
+        sum += levels[i];
+    return sum;
+}
+
+int skills_score_tenths(const int levels[SKILLS_COUNT])
+{
+    /* 1000 × sum / 36, rounded half away from zero (sums are non-negative). */
+    int max = SKILLS_MAX_LEVEL * SKILLS_COUNT;
+    return (2000 * sum_of(levels) + max) / (2 * max);
+}
+
+bool skills_autonomous(const int levels[SKILLS_COUNT])
+{
+    return sum_of(levels) >= SKILLS_AUTONOMY_SUM;
+}

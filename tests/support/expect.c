@@ -1,0 +1,51 @@
+/* See expect.h. */
+#include "support/expect.h"
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+void rfc3339_utc(time_t t, char *buf, size_t cap)
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+double rfc3339_seconds(const char *s)
+{
+    struct tm tm = {0};
+    double sec = 0;
+    int consumed = 0;
+    cr_assert(s && sscanf(s, "%d-%d-%dT%d:%d:%lf%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                          &tm.tm_hour, &tm.tm_min, &sec, &consumed) == 6,
+              "an RFC 3339 time: %s", s ? s : "(null)");
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    double t = (double)timegm(&tm) + sec;
+    const char *zone = s + consumed;
+    if (*zone == '+' || *zone == '-') {
+        int h = 0, m = 0;
+        sscanf(zone + 1, "%d:%d", &h, &m);
+        t -= (*zone == '+' ? 1 : -1) * (h * 3600 + m * 60);
+    }
+    return t;
+}
+
+bool names_field(const struct response *r, const char *field)
+{
+    json_t *body = response_json(r);
+    json_t *errors = json_object_get(body, "errors");
+    size_t i;
+    json_t *e;
+    bool found = false;
+    json_array_foreach(errors, i, e)
+    {
+        const char *f = json_string_value(json_object_get(e, "field"));
+        if (f && strcmp(f, field) == 0)
+            found = true;
+    }
+    json_decref(body);
+    return found;
+}

@@ -1,0 +1,21 @@
+/* What integration tests share to read answers: times and problem fields. */
+#ifndef TEST_EXPECT_H
+#define TEST_EXPECT_H
+
+#include "support/client.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+/* `t` as RFC 3339 in UTC ("2026-12-08T08:00:00Z") into buf. */
+void rfc3339_utc(time_t t, char *buf, size_t cap);
+
+/* Seconds since the epoch of an RFC 3339 time with any offset (asserts that
+ * it is one). */
+double rfc3339_seconds(const char *s);
+
+/* True when the problem in `r` has an entry of `errors` for `field`. */
+bool names_field(const struct response *r, const char *field);
+
+#endif
