@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Part of `make bench`: the indicators at national scale. Generates, once, a
+# database inclusion_bench_national with `gen-data --scale $BENCH_SCALE`
+# (default 1: 1 million referrals, 2 million registrations …), then times the
+# full indicator list (sequential requests, the first one discarded) for one
+# year over the département and for one commune. Appends to the table $2.
+#   tests/bench/indicators.sh BINARY OUT.md
+set -euo pipefail
+bin=${1:?} out=${2:?}
+pg_port=${DEV_PG_PORT:-54320}
+port=$((${BENCH_PORT:-18090} + 1))
+scale=${BENCH_SCALE:-1}
+requests=${BENCH_INDICATOR_REQUESTS:-20}
+export PGPASSWORD=inclusion
+psql_bench() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U inclusion "$@"; }
+db=inclusion_bench_national
+psql_bench -d inclusion -tc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 \
+  || psql_bench -d inclusion -c "CREATE DATABASE $db"
+export DATABASE_URL=postgresql://inclusion:inclusion@127.0.0.1:$pg_port/$db
+"$bin" migrate >/dev/null
+"$bin" seed >/dev/null
+if ! psql_bench -d "$db" -Atc "SELECT 1 FROM referrals WHERE notes = 'gen-data' LIMIT 1" | grep -q 1; then
+  start=$(date +%s)
+  "$bin" gen-data --scale "$scale"
+  echo "gen-data --scale $scale: $(($(date +%s) - start)) s" >&2
+fi
+counts=$(psql_bench -d "$db" -Atc "SELECT format('%s referrals, %s registrations, %s assessments, %s devices, %s answers',
+  (SELECT count(*) FROM referrals), (SELECT count(*) FROM registrations), (SELECT count(*) FROM assessments),
+  (SELECT count(*) FROM devices), (SELECT count(*) FROM feedback))")
+# The indicators may take longer than the API's default statement timeout at
+# this scale: give them room, and report the time.
+DB_STATEMENT_TIMEOUT_MS=120000 PORT=$port LOG_LEVEL=warn "$bin" serve >/dev/null &
+server=$!
+trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+token=$("$bin" token --org gers-numerique --scope "indicators:read" --ttl 3600)
+to=$(date +%F)
+from=$(date -d "$to - 364 days" +%F)
+
+# p50 and p95 (ms) of $requests sequential GETs of $1, after one warm-up.
+timed() {
+  local path=$1 times status
+  curl -s -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$port$path"
+  times=$(for _ in $(seq "$requests"); do
+    curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "Authorization: Bearer $token" \
+      "http://127.0.0.1:$port$path"
+  done)
+  status=$(awk '$1 != 200' <<<"$times" | wc -l)
+  awk '{print $2 * 1000}' <<<"$times" | sort -n | awk -v n="$requests" -v bad="$status" '
+    {v[NR] = $1} END {printf "%.0f ms | %.0f ms | %d", v[int((n + 1) * 0.5)], v[int(n * 0.95 + 0.5)], bad}'
+}
+
+{
+  echo
+  echo "Indicators at scale $scale ($counts), $requests sequential requests each:"
+  echo
+  echo "| indicators, $from to $to | p50 | p95 | non-200 |"
+  echo "|---|---|---|---|"
+  echo "| all 11, the département | $(timed "/v1/indicators?from=$from&to=$to") |"
+  echo "| all 11, one commune (Auch, 32013) | $(timed "/v1/indicators?from=$from&to=$to&commune=32013") |"
+  echo "| satisfaction_mean by month | $(timed "/v1/indicators/satisfaction_mean/series?from=$from&to=$to") |"
+} >>"$out"
