@@ -55,6 +55,15 @@ enum {
     IND_COLUMNS = IND_COL_JSON
 };
 
+/* Secondary suppression over the rows of r (primary_cell: withheld for its own
+ * small sample; order_key: a stable order): when exactly one row is withheld,
+ * the shown row with the smallest sample is withheld too, so that the total
+ * of the period minus the shown rows does not give the withheld one away. */
+#define INDICATOR_SQL_SECONDARY(order_key)                                                         \
+    "(NOT primary_cell AND sample_size > 0 AND (SELECT count(*) FROM r x WHERE x.primary_cell) "   \
+    "= 1 AND " order_key " = (SELECT x." order_key " FROM r x WHERE NOT x.primary_cell AND "       \
+    "x.sample_size > 0 ORDER BY x.sample_size, x." order_key " LIMIT 1))"
+
 /* $1 first day, $2 last day, $3 commune, $4 place, $5 organisation, $6 the
  * smallest sample shown, $7 the code, $8 granularity (week: ISO weeks from
  * Monday; month). One row per bucket, clipped to the period: start, end (last
@@ -64,17 +73,25 @@ enum {
     "WITH b AS (SELECT greatest(s::date, $1::date) AS first, least((s + ('1 ' || $8)::interval "   \
     "- interval '1 day')::date, $2::date) AS last FROM generate_series(date_trunc($8, "            \
     "$1::date), $2::date, ('1 ' || $8)::interval) s), "                                            \
-    "p AS (SELECT b.first, b.last, v.*, v.sample_size > 0 AND v.sample_size < $6::int AS "         \
-    "suppressed FROM b CROSS JOIN LATERAL indicator_values(b.first::timestamp AT TIME ZONE "        \
+    "r AS (SELECT b.first, b.last, v.*, v.sample_size > 0 AND v.sample_size < $6::int AS "         \
+    "primary_cell FROM b CROSS JOIN LATERAL indicator_values(b.first::timestamp AT TIME ZONE "     \
     "'Europe/Paris', (b.last + 1)::timestamp AT TIME ZONE 'Europe/Paris', $3, $4::uuid, $5) v "    \
-    "WHERE v.code = $7 AND EXISTS (SELECT 1 FROM indicators WHERE code = $7)) "                    \
-    "SELECT first, last, CASE WHEN suppressed THEN NULL ELSE value END, CASE WHEN suppressed "     \
-    "THEN NULL ELSE numerator END, CASE WHEN suppressed THEN NULL ELSE denominator END, CASE "     \
-    "WHEN suppressed THEN NULL ELSE sample_size END, suppressed, json_build_object('start', "      \
-    "first, 'end', last, 'value', CASE WHEN suppressed THEN NULL ELSE value END, 'numerator', "    \
-    "CASE WHEN suppressed THEN NULL ELSE numerator END, 'denominator', CASE WHEN suppressed THEN " \
-    "NULL ELSE denominator END, 'sample_size', CASE WHEN suppressed THEN NULL ELSE sample_size "   \
-    "END, 'suppressed', suppressed)::text FROM p ORDER BY first"
+    "WHERE v.code = $7 AND EXISTS (SELECT 1 FROM indicators WHERE code = $7)), "                   \
+    "p AS (SELECT r.*, primary_cell OR " INDICATOR_SQL_SECONDARY(                                  \
+        "first") " AS suppressed FROM r) "                                                         \
+                 "SELECT first, last, CASE WHEN suppressed THEN NULL ELSE value END, CASE WHEN "   \
+                 "suppressed "                                                                     \
+                 "THEN NULL ELSE numerator END, CASE WHEN suppressed THEN NULL ELSE denominator "  \
+                 "END, CASE "                                                                      \
+                 "WHEN suppressed THEN NULL ELSE sample_size END, suppressed, "                    \
+                 "json_build_object('start', "                                                     \
+                 "first, 'end', last, 'value', CASE WHEN suppressed THEN NULL ELSE value END, "    \
+                 "'numerator', "                                                                   \
+                 "CASE WHEN suppressed THEN NULL ELSE numerator END, 'denominator', CASE WHEN "    \
+                 "suppressed THEN "                                                                \
+                 "NULL ELSE denominator END, 'sample_size', CASE WHEN suppressed THEN NULL ELSE "  \
+                 "sample_size "                                                                    \
+                 "END, 'suppressed', suppressed)::text FROM p ORDER BY first"
 
 enum { SERIES_COL_SUPPRESSED = 6, SERIES_COL_JSON = 7 };
 
@@ -88,29 +105,42 @@ enum { SERIES_COL_SUPPRESSED = 6, SERIES_COL_JSON = 7 };
  * Columns: from_kind, to_kind, referrals, accepted, median hours, completed,
  * closed, completion rate, suppressed (text), then the row as JSON. */
 #define INDICATORS_SQL_ROUTES                                                                      \
-    "WITH r AS (SELECT fo.kind AS from_kind, too.kind AS to_kind, x.status, (SELECT "             \
+    "WITH sent AS (SELECT fo.kind AS from_kind, too.kind AS to_kind, x.status, (SELECT "           \
     "extract(epoch FROM e.at - x.created_at) / 3600.0 FROM referral_events e WHERE "               \
-    "e.referral_id = x.id AND e.type = 'accepted' ORDER BY e.id LIMIT 1) AS hours "               \
+    "e.referral_id = x.id AND e.type = 'accepted' ORDER BY e.id LIMIT 1) AS hours "                \
     "FROM referrals x JOIN organizations fo ON fo.slug = x.from_org JOIN organizations too ON "    \
     "too.slug = x.to_org WHERE x.created_at >= ($1::date)::timestamp AT TIME ZONE 'Europe/Paris' " \
-    "AND x.created_at < ($2::date + 1)::timestamp AT TIME ZONE 'Europe/Paris' AND ($3::text IS "    \
+    "AND x.created_at < ($2::date + 1)::timestamp AT TIME ZONE 'Europe/Paris' AND ($3::text IS "   \
     "NULL OR x.from_org = $3 OR x.to_org = $3)), "                                                 \
     "g AS (SELECT from_kind, to_kind, count(*) AS referrals, count(hours) AS accepted, "           \
     "round((percentile_cont(0.5) WITHIN GROUP (ORDER BY hours))::numeric, 1) AS median, "          \
     "count(*) FILTER (WHERE status = 'completed') AS completed, count(*) FILTER (WHERE status IN " \
-    "('completed', 'declined', 'cancelled', 'expired')) AS closed FROM r GROUP BY 1, 2), "          \
-    "h AS (SELECT g.*, round(100.0 * completed / nullif(closed, 0), 1) AS rate, referrals < "      \
-    "$4::int AS suppressed FROM g) "                                                               \
-    "SELECT from_kind, to_kind, CASE WHEN suppressed THEN NULL ELSE referrals END, CASE WHEN "     \
-    "suppressed THEN NULL ELSE accepted END, CASE WHEN suppressed THEN NULL ELSE median END, "     \
-    "CASE WHEN suppressed THEN NULL ELSE completed END, CASE WHEN suppressed THEN NULL ELSE "      \
-    "closed END, CASE WHEN suppressed THEN NULL ELSE rate END, suppressed, json_build_object("     \
-    "'from_kind', from_kind, 'to_kind', to_kind, 'referrals', CASE WHEN suppressed THEN NULL "      \
-    "ELSE referrals END, 'accepted', CASE WHEN suppressed THEN NULL ELSE accepted END, "           \
-    "'orientation_time_median_hours', CASE WHEN suppressed THEN NULL ELSE median END, "           \
-    "'completed', CASE WHEN suppressed THEN NULL ELSE completed END, 'closed', CASE WHEN "         \
-    "suppressed THEN NULL ELSE closed END, 'referral_completion_rate', CASE WHEN suppressed THEN " \
-    "NULL ELSE rate END, 'suppressed', suppressed)::text FROM h ORDER BY from_kind, to_kind"
+    "('completed', 'declined', 'cancelled', 'expired')) AS closed FROM sent GROUP BY 1, 2), "      \
+    "r AS (SELECT g.*, round(100.0 * completed / nullif(closed, 0), 1) AS rate, referrals < "      \
+    "$4::int AS primary_cell, referrals AS sample_size, from_kind || '>' || to_kind AS route "     \
+    "FROM g), "                                                                                    \
+    "h AS (SELECT r.*, primary_cell OR " INDICATOR_SQL_SECONDARY(                                  \
+        "route") " AS suppressed FROM r) "                                                         \
+                 "SELECT from_kind, to_kind, CASE WHEN suppressed THEN NULL ELSE referrals END, "  \
+                 "CASE WHEN "                                                                      \
+                 "suppressed THEN NULL ELSE accepted END, CASE WHEN suppressed THEN NULL ELSE "    \
+                 "median END, "                                                                    \
+                 "CASE WHEN suppressed THEN NULL ELSE completed END, CASE WHEN suppressed THEN "   \
+                 "NULL ELSE "                                                                      \
+                 "closed END, CASE WHEN suppressed THEN NULL ELSE rate END, suppressed, "          \
+                 "json_build_object("                                                              \
+                 "'from_kind', from_kind, 'to_kind', to_kind, 'referrals', CASE WHEN suppressed "  \
+                 "THEN NULL "                                                                      \
+                 "ELSE referrals END, 'accepted', CASE WHEN suppressed THEN NULL ELSE accepted "   \
+                 "END, "                                                                           \
+                 "'orientation_time_median_hours', CASE WHEN suppressed THEN NULL ELSE median "    \
+                 "END, "                                                                           \
+                 "'completed', CASE WHEN suppressed THEN NULL ELSE completed END, 'closed', CASE " \
+                 "WHEN "                                                                           \
+                 "suppressed THEN NULL ELSE closed END, 'referral_completion_rate', CASE WHEN "    \
+                 "suppressed THEN "                                                                \
+                 "NULL ELSE rate END, 'suppressed', suppressed)::text FROM h ORDER BY from_kind, " \
+                 "to_kind"
 
 enum { ROUTES_COL_SUPPRESSED = 8, ROUTES_COL_JSON = 9 };
 

@@ -353,7 +353,9 @@ static void feedback(struct dataset *d, const char *type, const char *subject, i
 
 /* A device collected two hours ago, wiped, then distributed (now) in commune,
  * at place (NULL: none). */
-static void distribute_device(struct dataset *d, const char *commune, const char *place)
+/* A device collected, wiped and distributed (at `when`, RFC 3339; NULL: now). */
+static void distribute_device_at(struct dataset *d, const char *commune, const char *place,
+                                 const char *when)
 {
     char at[40], id[64], path[128], tag[64];
     nonce(tag, sizeof tag);
@@ -371,7 +373,14 @@ static void distribute_device(struct dataset *d, const char *commune, const char
                             "donation", "commune", commune, "household_ref", tag);
     if (place)
         json_object_set_new(json_object_get(doc, "details"), "place_id", json_string(place));
+    if (when)
+        json_object_set_new(doc, "at", json_string(when));
     create(path, d->token, doc, NULL, NULL, 0);
+}
+
+static void distribute_device(struct dataset *d, const char *commune, const char *place)
+{
+    distribute_device_at(d, commune, place, NULL);
 }
 
 /* A visit an hour ago at the stop (stop) or at the place. */
@@ -386,19 +395,23 @@ static void visit(struct dataset *d, const char *member, const char *id, int cou
 }
 
 /* A referral from the dataset's organisation to caf-gers; its id into id. */
-static void refer(struct dataset *d, char *id, size_t cap)
+static void refer_to(struct dataset *d, const char *to_org, char *id, size_t cap)
 {
     char tag[64], key[128], recorded[40];
     nonce(tag, sizeof tag);
     snprintf(key, sizeof key, "Idempotency-Key: %s", tag);
     rfc3339(time(NULL) - 3600, recorded, sizeof recorded);
     create("/v1/referrals", d->token,
-           json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:{s:b, s:s, s:s}, s:s}", "to_org",
-                     "caf-gers", "need", "caf_procedures", "beneficiary", "first_name", "Josette",
-                     "last_name", "Dupin", "phone", "06 12 34 56 78", "contact_preference", "phone",
-                     "consent", "given", 1, "method", "oral", "recorded_at", recorded, "notes",
-                     tag),
+           json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:{s:b, s:s, s:s}, s:s}", "to_org", to_org,
+                     "need", "caf_procedures", "beneficiary", "first_name", "Josette", "last_name",
+                     "Dupin", "phone", "06 12 34 56 78", "contact_preference", "phone", "consent",
+                     "given", 1, "method", "oral", "recorded_at", recorded, "notes", tag),
            key, id, cap);
+}
+
+static void refer(struct dataset *d, char *id, size_t cap)
+{
+    refer_to(d, "caf-gers", id, cap);
 }
 
 static void move(const char *token, const char *id, const char *body)
@@ -1049,6 +1062,78 @@ Test(indicators_suppression, a_figure_on_fewer_than_5_is_withheld_everywhere)
 }
 
 /* ---- requests refused ---------------------------------------------------------------- */
+
+/* When one cell of a series or of the routes is withheld, the shown cell with
+ * the smallest sample is withheld too: otherwise the period's total (the
+ * list) minus the shown cells would give the withheld one away. */
+Test(indicators_suppression, a_lone_withheld_cell_takes_a_second_one_with_it)
+{
+    struct dataset d;
+    dataset_org(&d);
+    /* devices: 3 in January, 7 in February, 12 in March 2026 */
+    const struct {
+        const char *at;
+        int n;
+    } months[] = {{"2026-01-10T12:00:00+01:00", 3},
+                  {"2026-02-10T12:00:00+01:00", 7},
+                  {"2026-03-10T12:00:00+01:00", 12}};
+    for (size_t m = 0; m < 3; m++)
+        for (int i = 0; i < months[m].n; i++)
+            distribute_device_at(&d, MIRANDE, NULL, months[m].at);
+    char path[256];
+    snprintf(path, sizeof path,
+             "/v1/indicators/devices_distributed/series?from=2026-01-01&to=2026-03-31&org=%s",
+             d.org);
+    struct response *r = indicators_call("GET", path, d.token, NULL, NULL);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    json_t *body = response_json(r);
+    response_free(r);
+    json_t *points = json_object_get(body, "items");
+    cr_assert_eq(json_array_size(points), 3, "three months");
+    const bool withheld[] = {true, true, false};
+    for (size_t m = 0; m < 3; m++) {
+        json_t *p = json_array_get(points, m);
+        cr_expect_eq(json_is_true(json_object_get(p, "suppressed")), withheld[m], "month %zu",
+                     m + 1);
+        cr_expect_eq(json_is_null(json_object_get(p, "value")), withheld[m], "month %zu value",
+                     m + 1);
+    }
+    cr_expect_eq(json_number_value(json_object_get(json_array_get(points, 2), "value")), 12);
+    json_decref(body);
+
+    /* routes: association -> caf 3 (withheld), -> la_poste 6 (withheld with it),
+     * -> france_travail 8 (shown) */
+    const struct {
+        const char *to;
+        int n;
+    } routes[] = {{"caf-gers", 3}, {"la-poste-gers", 6}, {"france-travail-gers", 8}};
+    for (size_t k = 0; k < 3; k++)
+        for (int i = 0; i < routes[k].n; i++) {
+            char id[64];
+            refer_to(&d, routes[k].to, id, sizeof id);
+        }
+    snprintf(path, sizeof path, "/v1/indicators/routes?from=%s&to=%s&org=%s", d.from, d.to, d.org);
+    r = indicators_call("GET", path, d.token, NULL, NULL);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    body = response_json(r);
+    response_free(r);
+    json_t *items = json_object_get(body, "items");
+    cr_assert_eq(json_array_size(items), 3, "%s", json_dumps(body, 0));
+    size_t i;
+    json_t *item;
+    json_array_foreach(items, i, item)
+    {
+        const char *to_kind = or_empty(str(item, "to_kind"));
+        bool shown = strcmp(to_kind, "france_travail") == 0;
+        cr_expect_eq(json_is_true(json_object_get(item, "suppressed")), !shown, "%s", to_kind);
+        if (shown)
+            cr_expect_eq(json_integer_value(json_object_get(item, "referrals")), 8);
+        else
+            cr_expect(json_is_null(json_object_get(item, "referrals")), "%s withheld", to_kind);
+    }
+    json_decref(body);
+    dataset_free(&d);
+}
 
 TestSuite(indicators_requests, .init = start_default, .fini = stop, .timeout = 60);
 
