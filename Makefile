@@ -9,12 +9,19 @@
 #   make format   clang-format the C sources
 #
 # VARIANT=asan builds the AddressSanitizer + UndefinedBehaviorSanitizer variant
-# under build/asan/ (make test does it by itself).
+# under build/asan/ (make test does it by itself); VARIANT=fuzz the libFuzzer
+# harnesses of tests/fuzz/ with clang 14 under build/fuzz/.
+#   make fuzz     run every fuzzer for FUZZ_SECONDS (default 600) each
 
 VARIANT ?= release
 ifeq ($(VARIANT),asan)
   OUT := build/asan
   OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+else ifeq ($(VARIANT),fuzz)
+  OUT := build/fuzz
+  CC := clang-14
+  OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+         -fno-sanitize-recover=all
 else
   OUT := build
   OPT := -O2 -g
@@ -32,7 +39,7 @@ TEST_LDLIBS := -lcriterion -lcurl
 # Debian 12 packages the build, the private cluster and the tests need.
 DEB_PACKAGES := gcc make pkg-config libulfius-dev libmicrohttpd-dev libjansson-dev libpq-dev \
   libjwt-dev libssl-dev libcriterion-dev libcurl4-gnutls-dev postgresql-15 \
-  postgresql-15-postgis-3 cppcheck curl ca-certificates
+  postgresql-15-postgis-3 cppcheck curl ca-certificates clang-14 libclang-rt-14-dev
 
 API_SRC := $(filter-out api/main.c,$(wildcard api/*.c))
 API_OBJ := $(API_SRC:api/%.c=$(OUT)/obj/%.o) $(OUT)/obj/embedded.o
@@ -47,6 +54,9 @@ SUPPORT_OBJ := $(SUPPORT_SRC:tests/%.c=$(OUT)/tests/obj/%.o)
 EMBEDDED := $(sort $(wildcard db/migrations/*.sql)) db/seeds/france-services-32-gers.csv \
             db/seeds/communes-32-gers.geojson openapi/openapi.yaml db/gen/gen_national.sql
 
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_SECONDS ?= 600
 BIN := $(OUT)/inclusion-api
 UNIT_BIN := $(OUT)/tests/unit
 INTEGRATION_BIN := $(OUT)/tests/integration
@@ -60,7 +70,7 @@ TEST_PG_PORT := 54321
 TEST_DATABASE_URL := postgresql://inclusion:inclusion@127.0.0.1:$(TEST_PG_PORT)/inclusion
 DEMO_SECRET := demo-secret-for-local-development-only-0123456789
 
-.PHONY: all binaries run test unit integration lint deps format bench clean
+.PHONY: all binaries run test unit integration lint deps format bench clean fuzz fuzzers
 all: $(BIN)
 binaries: $(BIN) $(UNIT_BIN) $(INTEGRATION_BIN) $(FAULTS_BIN)
 
@@ -105,6 +115,18 @@ $(FAULTS_BIN): $(FAULTS_SRC:tests/%.c=$(OUT)/tests/obj/%.o) $(SUPPORT_OBJ) $(OUT
 	@echo "  LD      $@"
 	@$(CC) $(OPT) -o $@ $^ $(LDLIBS) $(TEST_LDLIBS)
 
+# The fuzzers: each harness linked with libFuzzer and the instrumented library.
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(OUT)/libapi.a
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) -fsanitize=fuzzer -Itests -o $@ $^ $(LDLIBS)
+
+fuzzers:
+	@$(MAKE) --no-print-directory VARIANT=fuzz $(FUZZ_BINS)
+
+fuzz: deps fuzzers
+	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
 deps:
 	@VERBOSE=$(VERBOSE) tests/install-deps.sh $(DEB_PACKAGES)
 
@@ -126,6 +148,8 @@ unit: deps
 test: deps lint
 	@$(MAKE) --no-print-directory binaries
 	@$(MAKE) --no-print-directory VARIANT=asan binaries
+	@$(MAKE) --no-print-directory fuzzers
+	tests/fuzz/run.sh 3 $(FUZZ_BINS)
 	@db/cluster.sh start $(TEST_PG_DIR) $(TEST_PG_PORT)
 	@TEST_PG_DIR=$(TEST_PG_DIR) TEST_PG_PORT=$(TEST_PG_PORT) TEST_DATABASE_URL=$(TEST_DATABASE_URL) \
 	  tests/run.sh build build/asan; rc=$$?; db/cluster.sh stop $(TEST_PG_DIR) $(TEST_PG_PORT); exit $$rc

@@ -24,6 +24,9 @@ struct loader {
 };
 
 static int fail(struct loader *l, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(struct loader *l, const char *name, const char *fmt, ...)
 {
     va_list ap;
     int n = snprintf(l->err, l->err_len, "%s: ", name);
