@@ -7,6 +7,7 @@
 #include "config.h"
 #include "db.h"
 #include "metrics.h"
+#include "ratelimit.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -16,8 +17,10 @@ struct app {
     struct auth_verifier verifier;
     struct db_pool *pool;
     struct metrics *metrics;
-    atomic_int in_flight; /* requests received and not yet completed */
-    atomic_bool draining; /* SIGTERM received: answer with Connection: close */
+    struct ratelimit *org_limit; /* NULL: no limit */
+    struct ratelimit *ip_limit;  /* NULL: no limit */
+    atomic_int in_flight;        /* requests received and not yet completed */
+    atomic_bool draining;        /* SIGTERM received: answer with Connection: close */
 };
 
 #endif

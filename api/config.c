@@ -265,6 +265,10 @@ static int load(struct config *c, unsigned needs, struct loader *l)
             read_int(l, "MAX_CONNECTIONS_PER_IP", 128, 1, 65536, &c->max_connections_per_ip) ||
             read_int(l, "CONNECTION_TIMEOUT_S", 30, 1, 3600, &c->connection_timeout_s) ||
             read_int(l, "SHUTDOWN_TIMEOUT_S", 10, 1, 300, &c->shutdown_timeout_s) ||
+            read_int(l, "RATE_LIMIT_ORG_PER_S", 200, 0, 100000, &c->rate_limit_org_per_s) ||
+            read_int(l, "RATE_LIMIT_ORG_BURST", 400, 1, 1000000, &c->rate_limit_org_burst) ||
+            read_int(l, "RATE_LIMIT_IP_PER_S", 50, 0, 100000, &c->rate_limit_ip_per_s) ||
+            read_int(l, "RATE_LIMIT_IP_BURST", 100, 1, 1000000, &c->rate_limit_ip_burst) ||
             read_cors(l, &c->cors_origins))
             return -1;
         c->max_body_bytes = (size_t)body_bytes;

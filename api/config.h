@@ -21,7 +21,7 @@ struct config {
     char *database_url;      /* libpq URI */
     char *database_read_url; /* optional replica, NULL when unset */
     char *listen_addr;       /* numeric IPv4 or IPv6 address */
-    int port; /* 0: any free port (the one chosen is logged) */
+    int port;                /* 0: any free port (the one chosen is logged) */
     enum token_alg jwt_alg;
     char *jwt_verify_key; /* HS256 secret or PEM public key */
     size_t jwt_verify_key_len;
@@ -39,6 +39,8 @@ struct config {
     int max_connections_per_ip;
     int connection_timeout_s;
     int shutdown_timeout_s;
+    int rate_limit_org_per_s, rate_limit_org_burst; /* per organisation; 0: no limit */
+    int rate_limit_ip_per_s, rate_limit_ip_burst;   /* per address, unauthenticated paths */
     int referral_expiry_days; /* a referral still sent after this is expired */
     int retention_days;       /* personal fields of closed referrals are erased after this */
     int indicators_min_cell;  /* figures on fewer people or referrals are withheld */

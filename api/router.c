@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <arpa/inet.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -105,6 +106,55 @@ static const struct route *find_route(struct req *r, const char *method, char *a
     return found;
 }
 
+/* The client's address as text ("127.0.0.1", "::1"), or "unknown". */
+static void client_address(const struct req *r, char *out, size_t cap)
+{
+    const struct sockaddr *sa = r->in->client_address;
+    const void *addr = NULL;
+    if (sa && sa->sa_family == AF_INET)
+        addr = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+    else if (sa && sa->sa_family == AF_INET6)
+        addr = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+    if (!addr || !inet_ntop(sa->sa_family, addr, out, (socklen_t)cap))
+        snprintf(out, cap, "unknown");
+}
+
+/* Takes a token from `limit` for `key`; answers 429 with Retry-After (whole
+ * seconds, at least 1) and returns false when there is none. */
+static bool within_limit(struct req *r, struct ratelimit *limit, const char *key)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double retry = 0;
+    if (!limit ||
+        ratelimit_take(limit, key, (double)now.tv_sec + (double)now.tv_nsec / 1e9, &retry))
+        return true;
+    char seconds[16];
+    snprintf(seconds, sizeof seconds, "%d", (int)retry + 1);
+    http_set_header(r, "Retry-After", seconds);
+    http_problem(r, 429, "rate-limited", "Too many requests; retry after Retry-After seconds.");
+    return false;
+}
+
+/* Unauthenticated routes other than the operators' (health, readiness,
+ * metrics) are limited per client address; routes behind a token, per
+ * organisation. */
+static bool admit_rate(struct req *r)
+{
+    char key[96];
+    if (r->route->scope) {
+        snprintf(key, sizeof key, "org:%s", r->who.org);
+        return within_limit(r, r->app->org_limit, key);
+    }
+    if (strcmp(r->route->pattern, "/healthz") == 0 || strcmp(r->route->pattern, "/readyz") == 0 ||
+        strcmp(r->route->pattern, "/metrics") == 0)
+        return true;
+    char address[64];
+    client_address(r, address, sizeof address);
+    snprintf(key, sizeof key, "ip:%s", address);
+    return within_limit(r, r->app->ip_limit, key);
+}
+
 static void dispatch(struct req *r)
 {
     const char *method = r->in->http_verb;
@@ -155,6 +205,8 @@ static void dispatch(struct req *r)
     if (r->route->scope)
         http_set_header(r, "Cache-Control", "no-store");
     if (r->route->scope && !guard_admit(r))
+        return;
+    if (!admit_rate(r))
         return;
     if (!http_query_only(r, r->route->query))
         return;

@@ -181,6 +181,10 @@ int server_run(const struct config *cfg)
     init_verifier(&app, cfg);
     app.pool = db_pool_new(cfg->database_url, cfg->db_pool_size, cfg->db_statement_timeout_ms);
     app.metrics = metrics_new(routes_count);
+    if (cfg->rate_limit_org_per_s > 0)
+        app.org_limit = ratelimit_new(cfg->rate_limit_org_per_s, cfg->rate_limit_org_burst);
+    if (cfg->rate_limit_ip_per_s > 0)
+        app.ip_limit = ratelimit_new(cfg->rate_limit_ip_per_s, cfg->rate_limit_ip_burst);
 
     /* Signals are taken by sigwait in this thread only: block them before the
      * server's threads start, so that they inherit the mask. */
@@ -209,6 +213,8 @@ int server_run(const struct config *cfg)
         rc = 0;
     }
     metrics_free(app.metrics);
+    ratelimit_free(app.org_limit);
+    ratelimit_free(app.ip_limit);
     db_pool_free(app.pool);
     return rc;
 }

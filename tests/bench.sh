@@ -17,7 +17,8 @@ psql_bench -d inclusion -tc "SELECT 1 FROM pg_database WHERE datname = 'inclusio
   || psql_bench -d inclusion -c "CREATE DATABASE inclusion_bench"
 export DATABASE_URL=postgresql://inclusion:inclusion@127.0.0.1:$pg_port/inclusion_bench
 export JWT_SECRET=${JWT_SECRET:-bench-secret-0123456789-0123456789-0123456789}
-export PORT=$port LOG_LEVEL=warn
+# One token drives each run: the per-organisation rate limit would be what is measured.
+export PORT=$port LOG_LEVEL=warn RATE_LIMIT_ORG_PER_S=0 RATE_LIMIT_IP_PER_S=0
 "$bin" migrate >/dev/null
 "$bin" seed >/dev/null
 "$bin" serve >/dev/null &

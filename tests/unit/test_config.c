@@ -39,6 +39,8 @@ Test(config, defaults)
     cr_expect_eq(cfg.referral_expiry_days, 30);
     cr_expect_eq(cfg.retention_days, 365);
     cr_expect_eq(cfg.indicators_min_cell, 5);
+    cr_expect_eq(cfg.rate_limit_org_per_s, 200);
+    cr_expect_eq(cfg.rate_limit_ip_burst, 100);
     cr_expect_null(cfg.jwt_issuer);
     cr_expect_null(cfg.cors_origins[0]);
     cr_expect(strstr(cfg.database_url, "127.0.0.1:54320") != NULL);
@@ -87,6 +89,9 @@ Test(config, weak_or_malformed_settings_are_refused)
     const char *cell[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", "INDICATORS_MIN_CELL=0",
                           NULL};
     expect_error(cell, ALL, "INDICATORS_MIN_CELL");
+    const char *rate[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", "RATE_LIMIT_ORG_PER_S=-1",
+                          NULL};
+    expect_error(rate, ALL, "RATE_LIMIT_ORG_PER_S");
 }
 
 Test(config, lists_and_ipv6)
