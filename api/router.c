@@ -11,6 +11,8 @@
 #include <time.h>
 
 #define MAX_PATH 2048
+#define MAX_URL (16 * 1024)         /* path and query */
+#define MAX_HEADER_BYTES (64 * 1024) /* all request headers, names and values */
 
 bool router_match(const char *pattern, char *path, const char **params, size_t max_params)
 {
@@ -106,6 +108,16 @@ static const struct route *find_route(struct req *r, const char *method, char *a
     return found;
 }
 
+/* The bytes of the request's header names and values. */
+static size_t header_bytes(const struct req *r)
+{
+    const struct _u_map *headers = r->in->map_header;
+    size_t total = 0;
+    for (int i = 0; headers && i < headers->nb_values; i++)
+        total += strlen(headers->keys[i]) + headers->lengths[i] + 4;
+    return total;
+}
+
 /* The client's address as text ("127.0.0.1", "::1"), or "unknown". */
 static void client_address(const struct req *r, char *out, size_t cap)
 {
@@ -166,8 +178,12 @@ static void dispatch(struct req *r)
         http_set_header(r, "Access-Control-Expose-Headers",
                         "ETag, Idempotent-Replayed, Link, Location, Retry-After, X-Request-Id");
     }
-    if (strlen(r->in->url_path) >= MAX_PATH) {
-        http_problem(r, 414, "uri-too-long", "The path is too long.");
+    if (strlen(r->in->url_path) >= MAX_PATH || strlen(r->in->http_url) > MAX_URL) {
+        http_problem(r, 414, "uri-too-long", "The URL is too long (path 2 KiB, all 16 KiB).");
+        return;
+    }
+    if (header_bytes(r) > MAX_HEADER_BYTES) {
+        http_problem(r, 431, "headers-too-large", "The request headers exceed 64 KiB.");
         return;
     }
     snprintf(r->path, sizeof r->path, "%s", r->in->url_path);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #define DB_WAIT_AT_START_S 30
+#define CONNECTION_MEMORY (size_t)(128 * 1024) /* one request: headers, URL, arguments */
 
 /* Per-connection state: whether a request has started and not completed, so
  * that `in_flight` counts requests whose client is still waiting, including
@@ -122,6 +123,7 @@ static int start(struct _u_instance *instance, struct app *app, const struct con
         {MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, NULL},
         {MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_connections_per_ip, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout_s, NULL},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY, NULL},
         {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, app},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, app},
         {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, app},
