@@ -24,7 +24,7 @@ for fuzzer in "$@"; do
   log=build/fuzz/$name.log
   if "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \
        -artifact_prefix=build/fuzz/crash-"$name"- "$found" "$seeds" >"$log" 2>&1; then
-    runs=$(awk '/stat::number_of_executed_units/ {print $2}' "$log")
+    runs=$(awk '/stat::number_of_executed_units/ {n = $2} END {print n}' "$log")
     corpus=$(ls "$found" | wc -l)
     echo "fuzz $name: $runs executions in ${seconds}s, 0 crashes, corpus $corpus"
   else
