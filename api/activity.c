@@ -11,13 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Answers 201 with the first column of a one-row result (JSON text). */
-static void created(struct req *r, PGresult *res)
-{
-    const char *text = PQgetvalue(res, 0, 0);
-    http_text(r, 201, "application/json", text, strlen(text));
-}
-
 /* Runs the check query `sql` (one boolean column per reference, in the order
  * of `fields`) and names each reference that does not hold. False after
  * having answered (database). */
@@ -44,7 +37,7 @@ static void insert_or_refuse(struct req *r, json_t *errors, const char *sql, int
     }
     PGresult *res = http_sql(r, sql, n, params, false);
     if (res)
-        created(r, res);
+        http_json_text(r, 201, PQgetvalue(res, 0, 0));
     PQclear(res);
 }
 

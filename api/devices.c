@@ -17,12 +17,6 @@
 static const char *const types[] = {"laptop", "desktop", "tablet", "smartphone", NULL};
 static const char *const origins[] = {"individual", "administration", "company", NULL};
 
-static void answer_row(struct req *r, int status, PGresult *res)
-{
-    const char *text = PQgetvalue(res, 0, 0);
-    http_text(r, status, "application/json", text, strlen(text));
-}
-
 void devices_create(struct req *r)
 {
     json_t *body = http_read_object(r);
@@ -47,7 +41,7 @@ void devices_create(struct req *r)
             char location[80];
             snprintf(location, sizeof location, "/v1/devices/%s", PQgetvalue(res, 0, 1));
             http_set_header(r, "Location", location);
-            answer_row(r, 201, res);
+            http_json_text(r, 201, PQgetvalue(res, 0, 0));
         }
     }
     if (json_array_size(errors) > 0)
@@ -68,7 +62,7 @@ void devices_get(struct req *r)
     if (res && PQntuples(res) == 0)
         http_problem(r, 404, "not-found", "No device has this id.");
     else if (res)
-        answer_row(r, 200, res);
+        http_json_text(r, 200, PQgetvalue(res, 0, 0));
     PQclear(res);
 }
 
@@ -225,7 +219,7 @@ void devices_add_event(struct req *r)
         read_details(move->type, json_is_object(details) ? details : NULL, &details_text, &commune,
                      errors);
     PGresult *row = NULL, *res = NULL;
-    if (!(row = http_sql_lock(r, DEVICES_SQL_LOCK, "No device has this id.")))
+    if (!(row = http_sql_lock(r, DEVICES_SQL_LOCK, 0, NULL, "No device has this id.")))
         goto out;
     if (json_array_size(errors) == 0) {
         /* the references: the commune, the place, `at` not in the future */
@@ -265,7 +259,7 @@ void devices_add_event(struct req *r)
         at,           details_text, commune};
     res = http_sql(r, DEVICES_SQL_MOVE, 7, params, false);
     if (res && http_sql_command(r, "COMMIT"))
-        answer_row(r, 201, res);
+        http_json_text(r, 201, PQgetvalue(res, 0, 0));
 out:
     PQclear(row);
     PQclear(res);

@@ -51,6 +51,11 @@ static void set_body(struct req *r, int status, const char *content_type, const 
     r->answered = true;
 }
 
+void http_json_text(struct req *r, int status, const char *json)
+{
+    http_text(r, status, "application/json", json, strlen(json));
+}
+
 void http_text(struct req *r, int status, const char *content_type, const char *body, size_t len)
 {
     set_body(r, status, content_type, body, len);
@@ -309,16 +314,23 @@ bool http_sql_command(struct req *r, const char *sql)
     return res != NULL;
 }
 
-PGresult *http_sql_lock(struct req *r, const char *sql, const char *not_found)
+PGresult *http_sql_lock(struct req *r, const char *sql, int nextra, const char *const *extra,
+                        const char *not_found)
 {
     const char *id = r->params[0];
+    const char *params[8] = {id};
+    if (nextra < 0 || nextra >= 8) {
+        http_problem(r, 500, "internal", "An internal error occurred; it has been logged.");
+        return NULL;
+    }
     if (!validate_uuid(id)) {
         http_problem(r, 404, "not-found", not_found);
         return NULL;
     }
-    const char *params[] = {id};
+    for (int i = 0; i < nextra; i++)
+        params[i + 1] = extra[i];
     PGresult *res = NULL;
-    if (!http_sql_command(r, "BEGIN") || !(res = http_sql(r, sql, 1, params, false)))
+    if (!http_sql_command(r, "BEGIN") || !(res = http_sql(r, sql, 1 + nextra, params, false)))
         return NULL;
     if (PQntuples(res) == 1)
         return res;

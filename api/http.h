@@ -67,6 +67,9 @@ void http_json_cached(struct req *r, const char *content_type, json_t *body, con
 void http_text_cached(struct req *r, const char *content_type, const char *text, size_t len,
                       const char *etag, int max_age);
 
+/* Answers `status` with JSON already serialised, e.g. by PostgreSQL (copied). */
+void http_json_text(struct req *r, int status, const char *json);
+
 /* Answers `status` with a body of the given content type (copied). */
 void http_text(struct req *r, int status, const char *content_type, const char *body, size_t len);
 
@@ -90,10 +93,12 @@ PGresult *http_sql(struct req *r, const char *sql, int nparams, const char *cons
                    bool constraint_ok);
 
 /* Opens a transaction and locks the row that `sql` ($1: the path's UUID
- * r->params[0]) selects FOR UPDATE. Returns the row (the caller PQclears it),
- * or NULL after having answered 404 (`not_found` as detail: not a UUID, or no
- * row) or 503/500. */
-PGresult *http_sql_lock(struct req *r, const char *sql, const char *not_found);
+ * r->params[0]; $2.. the `nextra` (0 to 7) values of `extra`, may be 0 and NULL)
+ * selects FOR UPDATE. Returns the row (the caller PQclears it), or NULL after
+ * having answered 404 (`not_found` as detail: not a UUID, or no row) or
+ * 503/500. */
+PGresult *http_sql_lock(struct req *r, const char *sql, int nextra, const char *const *extra,
+                        const char *not_found);
 
 /* Runs BEGIN/COMMIT; false after having answered. An open transaction is
  * rolled back by the router when the handler returns. */

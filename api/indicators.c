@@ -268,8 +268,7 @@ void indicators_put_target(struct req *r)
         if (res && PQntuples(res) == 0)
             http_problem(r, 404, "not-found", "No indicator has this code.");
         else if (res)
-            http_text(r, 200, "application/json", PQgetvalue(res, 0, 0),
-                      strlen(PQgetvalue(res, 0, 0)));
+            http_json_text(r, 200, PQgetvalue(res, 0, 0));
         PQclear(res);
     }
     json_decref(errors);

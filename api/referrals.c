@@ -27,11 +27,6 @@ const char *const referral_needs[] = {"digital_identity",
                                       "other",
                                       NULL};
 
-static void not_found(struct req *r)
-{
-    http_problem(r, 404, "not-found", "No referral has this id.");
-}
-
 /* ---- creating ----------------------------------------------------------- */
 
 struct referral_input {
@@ -195,8 +190,7 @@ static void replay(struct req *r, PGresult *stored)
     if (!PQgetisnull(stored, 0, 3))
         http_set_header(r, "Location", PQgetvalue(stored, 0, 3));
     http_set_header(r, "Idempotent-Replayed", "true");
-    const char *body = PQgetvalue(stored, 0, 2);
-    http_text(r, atoi(PQgetvalue(stored, 0, 1)), "application/json", body, strlen(body));
+    http_json_text(r, atoi(PQgetvalue(stored, 0, 1)), PQgetvalue(stored, 0, 2));
 }
 
 void referrals_create(struct req *r)
@@ -271,8 +265,7 @@ void referrals_create(struct req *r)
                                6, record, false);
     if (saved && http_sql_command(r, "COMMIT")) {
         http_set_header(r, "Location", location);
-        const char *text = PQgetvalue(res, 0, 0);
-        http_text(r, 201, "application/json", text, strlen(text));
+        http_json_text(r, 201, PQgetvalue(res, 0, 0));
     }
     PQclear(saved);
 out:
@@ -291,21 +284,10 @@ out:
  * an expiry), or NULL after having answered. */
 static PGresult *lock_referral(struct req *r)
 {
-    if (!validate_uuid(r->params[0])) {
-        not_found(r);
-        return NULL;
-    }
     char days[16];
     snprintf(days, sizeof days, "%d", r->app->cfg->referral_expiry_days);
-    const char *params[] = {r->params[0], r->who.org, days};
-    if (!http_sql_command(r, "BEGIN"))
-        return NULL;
-    PGresult *res = http_sql(r, REFERRAL_SQL_LOCK, 3, params, false);
-    if (res && PQntuples(res) == 0) {
-        PQclear(res);
-        not_found(r);
-        return NULL;
-    }
+    const char *extra[] = {r->who.org, days};
+    PGresult *res = http_sql_lock(r, REFERRAL_SQL_LOCK, 2, extra, "No referral has this id.");
     if (res && strcmp(PQgetvalue(res, 0, REF_COL_EXPIRED), "t") == 0) {
         PQclear(res);
         const char *due[] = {NULL, days, r->params[0]};
@@ -313,6 +295,7 @@ static PGresult *lock_referral(struct req *r)
         if (!expired)
             return NULL;
         PQclear(expired);
+        const char *params[] = {r->params[0], r->who.org, days};
         res = http_sql(r, REFERRAL_SQL_LOCK, 3, params, false);
     }
     return res;
@@ -337,8 +320,7 @@ void referrals_get(struct req *r)
     if (!row)
         return;
     if (log_access(r, "read") && http_sql_command(r, "COMMIT")) {
-        const char *text = PQgetvalue(row, 0, REF_COL_JSON);
-        http_text(r, 200, "application/json", text, strlen(text));
+        http_json_text(r, 200, PQgetvalue(row, 0, REF_COL_JSON));
     }
     PQclear(row);
 }
@@ -451,8 +433,7 @@ void referrals_add_event(struct req *r)
     if (res && strcmp(move->type, "consent_withdrawn") == 0 && !erase_stored_responses(r))
         goto out;
     if (res && http_sql_command(r, "COMMIT")) {
-        const char *text = PQgetvalue(res, 0, 0);
-        http_text(r, 201, "application/json", text, strlen(text));
+        http_json_text(r, 201, PQgetvalue(res, 0, 0));
     }
 out:
     PQclear(row);

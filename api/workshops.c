@@ -433,7 +433,7 @@ static PGresult *lock_own_workshop(struct req *r)
                                   "SELECT " WORKSHOP_SQL_ROW ", w.capacity, w.confirmed_count, "
                                   "w.cancelled_at IS NOT NULL, w.ends_at <= now()" WORKSHOP_SQL_FROM
                                   "WHERE w.id = $1::uuid FOR UPDATE OF w",
-                                  "No workshop has this id.");
+                                  0, NULL, "No workshop has this id.");
     if (res && guard_owns(r, PQgetvalue(res, 0, WS_COL_OWNER)))
         return res;
     PQclear(res);
