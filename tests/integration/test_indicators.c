@@ -18,6 +18,7 @@
  * status agrees with the target shown in the same row, read by the same
  * statement, so a target changed meanwhile does not make them fail. */
 #include "csv.h"
+#include "support/expect.h"
 #include "support/fixture.h"
 
 #include <libpq-fe.h>
@@ -174,32 +175,16 @@ static const char *or_empty(const char *s)
 
 /* POSTs doc (its reference is taken) as token; asserts 201; the id of the
  * answer into id (when id is not NULL). */
-static void create(const char *path, const char *token, json_t *doc, const char *extra, char *id,
-                   size_t cap)
-{
-    char *text = json_dumps(doc, JSON_COMPACT);
-    json_decref(doc);
-    struct response *r = call("POST", path, token, text, extra);
-    cr_assert_eq(r->status, 201, "POST %s %s: %ld %s", path, text, r->status, r->body);
-    free(text);
-    json_t *body = response_json(r);
-    response_free(r);
-    if (id) {
-        snprintf(id, cap, "%s", or_empty(str(body, "id")));
-        cr_assert(id[0], "POST %s gives an id", path);
-    }
-    json_decref(body);
-}
 
 /* A new organisation (kind association) created by the admin; its slug into slug. */
 static void create_org(char *slug, size_t cap)
 {
     static int n;
     snprintf(slug, cap, "test-ind-%d-%ld-%d", (int)getpid(), (long)time(NULL) % 1000000, n++);
-    create("/v1/organizations", admin,
-           json_pack("{s:s, s:s, s:s}", "slug", slug, "name", "Association d'essai des indicateurs",
-                     "kind", "association"),
-           NULL, NULL, 0);
+    post_created("/v1/organizations", admin,
+                 json_pack("{s:s, s:s, s:s}", "slug", slug, "name",
+                           "Association d'essai des indicateurs", "kind", "association"),
+                 NULL, NULL, 0);
 }
 
 /* ---- the dataset ------------------------------------------------------------------ */
@@ -249,13 +234,13 @@ static void create_place(struct dataset *d, bool itinerant, char *id, size_t cap
     char tag[64], name[128];
     nonce(tag, sizeof tag);
     snprintf(name, sizeof name, "Lieu des indicateurs %s", tag);
-    create("/v1/places", d->token,
-           json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:[s]}", "source",
-                     "integration-tests", "source_id", tag, "pivot", "00000000000000", "name", name,
-                     "street", "1 rue de l'Essai", "postal_code", "32300", "commune", "Mirande",
-                     "insee_code", MIRANDE, "latitude", 43.513985, "longitude", 0.400199,
-                     "itinerance", itinerant ? "itinerant" : "fixe"),
-           NULL, id, cap);
+    post_created("/v1/places", d->token,
+                 json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:[s]}", "source",
+                           "integration-tests", "source_id", tag, "pivot", "00000000000000", "name",
+                           name, "street", "1 rue de l'Essai", "postal_code", "32300", "commune",
+                           "Mirande", "insee_code", MIRANDE, "latitude", 43.513985, "longitude",
+                           0.400199, "itinerance", itinerant ? "itinerant" : "fixe"),
+                 NULL, id, cap);
 }
 
 /* Workshop i at the place in 2031 (registrations open). */
@@ -266,11 +251,11 @@ static void create_workshop(struct dataset *d, int i, int capacity)
     snprintf(title, sizeof title, "Atelier des indicateurs %s", tag);
     snprintf(starts, sizeof starts, "2031-05-%02dT14:00:00+02:00", 12 + i);
     snprintf(ends, sizeof ends, "2031-05-%02dT16:00:00+02:00", 12 + i);
-    create("/v1/workshops", d->token,
-           json_pack("{s:s, s:s, s:s, s:[s], s:s, s:s, s:i}", "place_id", d->place, "title", title,
-                     "theme", "smartphone", "audience", "seniors", "starts_at", starts, "ends_at",
-                     ends, "capacity", capacity),
-           NULL, d->workshops[i], sizeof d->workshops[i]);
+    post_created("/v1/workshops", d->token,
+                 json_pack("{s:s, s:s, s:s, s:[s], s:s, s:s, s:i}", "place_id", d->place, "title",
+                           title, "theme", "smartphone", "audience", "seniors", "starts_at", starts,
+                           "ends_at", ends, "capacity", capacity),
+                 NULL, d->workshops[i], sizeof d->workshops[i]);
 }
 
 /* Registers `ref` on workshop (asserts 201 confirmed); its id into id. */
@@ -340,12 +325,12 @@ static void assess(struct dataset *d, const char *ref, const char *phase, int su
                             "taken_at", at, "levels", levels_doc(sum));
     if (workshop)
         json_object_set_new(doc, "workshop_id", json_string(workshop));
-    create("/v1/assessments", d->token, doc, NULL, NULL, 0);
+    post_created("/v1/assessments", d->token, doc, NULL, NULL, 0);
 }
 
 static void feedback(struct dataset *d, const char *type, const char *subject, int rating)
 {
-    create(
+    post_created(
         "/v1/feedback", d->token,
         json_pack("{s:s, s:s, s:i}", "subject_type", type, "subject_id", subject, "rating", rating),
         NULL, NULL, 0);
@@ -360,22 +345,22 @@ static void distribute_device_at(struct dataset *d, const char *commune, const c
     char at[40], id[64], path[128], tag[64];
     nonce(tag, sizeof tag);
     rfc3339(time(NULL) - 7200, at, sizeof at);
-    create("/v1/devices", d->token,
-           json_pack("{s:s, s:s, s:s, s:s}", "type", "laptop", "origin", "company", "collected_at",
-                     at, "inventory_ref", tag),
-           NULL, id, sizeof id);
+    post_created("/v1/devices", d->token,
+                 json_pack("{s:s, s:s, s:s, s:s}", "type", "laptop", "origin", "company",
+                           "collected_at", at, "inventory_ref", tag),
+                 NULL, id, sizeof id);
     snprintf(path, sizeof path, "/v1/devices/%s/events", id);
-    create(path, d->token,
-           json_pack("{s:s, s:{s:s, s:s}}", "type", "wiped", "details", "method",
-                     "software_overwrite", "certificate_ref", tag),
-           NULL, NULL, 0);
+    post_created(path, d->token,
+                 json_pack("{s:s, s:{s:s, s:s}}", "type", "wiped", "details", "method",
+                           "software_overwrite", "certificate_ref", tag),
+                 NULL, NULL, 0);
     json_t *doc = json_pack("{s:s, s:{s:s, s:s, s:s}}", "type", "distributed", "details", "mode",
                             "donation", "commune", commune, "household_ref", tag);
     if (place)
         json_object_set_new(json_object_get(doc, "details"), "place_id", json_string(place));
     if (when)
         json_object_set_new(doc, "at", json_string(when));
-    create(path, d->token, doc, NULL, NULL, 0);
+    post_created(path, d->token, doc, NULL, NULL, 0);
 }
 
 static void distribute_device(struct dataset *d, const char *commune, const char *place)
@@ -388,10 +373,10 @@ static void visit(struct dataset *d, const char *member, const char *id, int cou
 {
     char at[40];
     rfc3339(time(NULL) - 3600, at, sizeof at);
-    create("/v1/visits", d->token,
-           json_pack("{s:s, s:s, s:i, s:s}", member, id, "visited_at", at, "count", count,
-                     "purpose", "digital_support"),
-           NULL, NULL, 0);
+    post_created("/v1/visits", d->token,
+                 json_pack("{s:s, s:s, s:i, s:s}", member, id, "visited_at", at, "count", count,
+                           "purpose", "digital_support"),
+                 NULL, NULL, 0);
 }
 
 /* A referral from the dataset's organisation to caf-gers; its id into id. */
@@ -401,12 +386,13 @@ static void refer_to(struct dataset *d, const char *to_org, char *id, size_t cap
     nonce(tag, sizeof tag);
     snprintf(key, sizeof key, "Idempotency-Key: %s", tag);
     rfc3339(time(NULL) - 3600, recorded, sizeof recorded);
-    create("/v1/referrals", d->token,
-           json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:{s:b, s:s, s:s}, s:s}", "to_org", to_org,
-                     "need", "caf_procedures", "beneficiary", "first_name", "Josette", "last_name",
-                     "Dupin", "phone", "06 12 34 56 78", "contact_preference", "phone", "consent",
-                     "given", 1, "method", "oral", "recorded_at", recorded, "notes", tag),
-           key, id, cap);
+    post_created("/v1/referrals", d->token,
+                 json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:{s:b, s:s, s:s}, s:s}", "to_org",
+                           to_org, "need", "caf_procedures", "beneficiary", "first_name", "Josette",
+                           "last_name", "Dupin", "phone", "06 12 34 56 78", "contact_preference",
+                           "phone", "consent", "given", 1, "method", "oral", "recorded_at",
+                           recorded, "notes", tag),
+                 key, id, cap);
 }
 
 static void refer(struct dataset *d, char *id, size_t cap)
@@ -418,7 +404,7 @@ static void move(const char *token, const char *id, const char *body)
 {
     char path[512];
     snprintf(path, sizeof path, "/v1/referrals/%s/events", id);
-    create(path, token, json_loads(body, 0, NULL), NULL, NULL, 0);
+    post_created(path, token, json_loads(body, 0, NULL), NULL, NULL, 0);
 }
 
 /* The referral was sent `hours` hours before it was accepted: its created_at
@@ -453,11 +439,12 @@ static void dataset_build(struct dataset *d)
     create_place(d, false, d->place, sizeof d->place);
     create_place(d, true, d->bus, sizeof d->bus);
     snprintf(path, sizeof path, "/v1/places/%s/stops", d->bus);
-    create(path, d->token,
-           json_pack("{s:s, s:s, s:s, s:s, s:f, s:f}", "starts_at", "2031-03-04T09:30:00+01:00",
-                     "ends_at", "2031-03-04T12:30:00+01:00", "insee_code", MIELAN, "address",
-                     "Place de la mairie", "latitude", 43.42938, "longitude", 0.309431),
-           NULL, d->stop, sizeof d->stop);
+    post_created(path, d->token,
+                 json_pack("{s:s, s:s, s:s, s:s, s:f, s:f}", "starts_at",
+                           "2031-03-04T09:30:00+01:00", "ends_at", "2031-03-04T12:30:00+01:00",
+                           "insee_code", MIELAN, "address", "Place de la mairie", "latitude",
+                           43.42938, "longitude", 0.309431),
+                 NULL, d->stop, sizeof d->stop);
 
     /* workshops: capacity 10 with 6 confirmed, capacity 5 with 3 confirmed; then
      * in the past; attendance: A 5 true + 1 false, B 1 true + 1 false + 1 unknown */

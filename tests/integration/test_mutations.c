@@ -7,6 +7,7 @@
  * its own database, created and dropped here, so that what it writes never
  * meets the other tests. MUTATION_REQUESTS sets the count (default 2,000;
  * `make stress` runs 100,000). */
+#include "support/expect.h"
 #include "support/fixture.h"
 
 #include <libpq-fe.h>
@@ -33,25 +34,6 @@ static void exec_main(const char *sql)
     cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s: %s", sql, PQresultErrorMessage(res));
     PQclear(res);
     PQfinish(c);
-}
-
-/* POSTs doc (stolen) as token; the new object's id into id (asserts 201). */
-static void create(const char *path, const char *token, json_t *doc, const char *extra, char *id,
-                   size_t cap)
-{
-    char auth[4096], target[512];
-    const char *headers[] = {bearer_header(token, auth, sizeof auth),
-                             "Content-Type: application/json", extra, NULL};
-    snprintf(target, sizeof target, "%s%s", server.base_url, path);
-    char *text = json_dumps(doc, JSON_COMPACT);
-    json_decref(doc);
-    struct response *r = http_request("POST", target, headers, text);
-    free(text);
-    cr_assert_eq(r->status, 201, "%s: %ld %s", path, r->status, r->body);
-    json_t *body = response_json(r);
-    snprintf(id, cap, "%s", json_string_value(json_object_get(body, "id")));
-    json_decref(body);
-    response_free(r);
 }
 
 static void start(void)
@@ -83,30 +65,31 @@ static void start(void)
     struct tm day;
     gmtime_r(&soon, &day);
     strftime(at, sizeof at, "%Y-%m-%dT10:00:00Z", &day);
-    create("/v1/places", writer,
-           json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f}", "source", "mutations",
-                     "source_id", "mut-1", "pivot", "00000000000000", "name",
-                     "Médiathèque de Mirande", "street", "13 rue de l'Évêché", "postal_code",
-                     "32300", "commune", "Mirande", "insee_code", "32256", "latitude", 43.5147,
-                     "longitude", 0.4047),
-           NULL, place, sizeof place);
+    post_created("/v1/places", writer,
+                 json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f}", "source",
+                           "mutations", "source_id", "mut-1", "pivot", "00000000000000", "name",
+                           "Médiathèque de Mirande", "street", "13 rue de l'Évêché", "postal_code",
+                           "32300", "commune", "Mirande", "insee_code", "32256", "latitude",
+                           43.5147, "longitude", 0.4047),
+                 NULL, place, sizeof place);
     char ends[40];
     strftime(ends, sizeof ends, "%Y-%m-%dT12:00:00Z", &day);
-    create("/v1/workshops", writer,
-           json_pack("{s:s, s:s, s:s, s:[s], s:s, s:s, s:i}", "place_id", place, "title",
-                     "Premiers clics", "theme", "first_steps", "audience", "seniors", "starts_at",
-                     at, "ends_at", ends, "capacity", 12),
-           NULL, workshop, sizeof workshop);
-    create("/v1/referrals", writer,
-           json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:{s:b, s:s, s:s}}", "to_org", "caf-gers",
-                     "need", "caf_procedures", "beneficiary", "first_name", "Josette", "last_name",
-                     "Dupin", "contact_preference", "referring_partner", "consent", "given", 1,
-                     "method", "oral", "recorded_at", "2026-01-05T10:00:00+01:00"),
-           "Idempotency-Key: mutations-seed", referral, sizeof referral);
-    create("/v1/devices", writer,
-           json_pack("{s:s, s:s, s:s}", "type", "laptop", "origin", "company", "collected_at",
-                     "2026-01-05T10:00:00+01:00"),
-           NULL, device, sizeof device);
+    post_created("/v1/workshops", writer,
+                 json_pack("{s:s, s:s, s:s, s:[s], s:s, s:s, s:i}", "place_id", place, "title",
+                           "Premiers clics", "theme", "first_steps", "audience", "seniors",
+                           "starts_at", at, "ends_at", ends, "capacity", 12),
+                 NULL, workshop, sizeof workshop);
+    post_created("/v1/referrals", writer,
+                 json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:{s:b, s:s, s:s}}", "to_org", "caf-gers",
+                           "need", "caf_procedures", "beneficiary", "first_name", "Josette",
+                           "last_name", "Dupin", "contact_preference", "referring_partner",
+                           "consent", "given", 1, "method", "oral", "recorded_at",
+                           "2026-01-05T10:00:00+01:00"),
+                 "Idempotency-Key: mutations-seed", referral, sizeof referral);
+    post_created("/v1/devices", writer,
+                 json_pack("{s:s, s:s, s:s}", "type", "laptop", "origin", "company", "collected_at",
+                           "2026-01-05T10:00:00+01:00"),
+                 NULL, device, sizeof device);
 }
 
 static void stop(void)

@@ -218,7 +218,7 @@ Test(referrals, a_foreign_e164_phone_is_accepted)
 /* A fixed place of france-services-mirande in Mirande. */
 static void create_place(char *id, size_t cap)
 {
-    char tag[64], name[128], auth[4096];
+    char tag[64], name[128];
     nonce(tag, sizeof tag);
     snprintf(name, sizeof name, "Accueil orientations %s", tag);
     json_t *doc =
@@ -226,17 +226,7 @@ static void create_place(char *id, size_t cap)
                   "integration-tests", "source_id", tag, "pivot", "00000000000000", "name", name,
                   "street", "1 rue de l'Essai", "postal_code", "32300", "commune", "Mirande",
                   "insee_code", "32256", "latitude", 43.513985, "longitude", 0.400199);
-    char *text = dump(doc);
-    const char *headers[] = {bearer_header(places_writer, auth, sizeof auth),
-                             "Content-Type: application/json", NULL};
-    struct response *r = http_request("POST", url("/v1/places"), headers, text);
-    free(text);
-    json_decref(doc);
-    cr_assert_eq(r->status, 201, "place: %s", r->body);
-    json_t *created = response_json(r);
-    snprintf(id, cap, "%s", str(created, "id"));
-    json_decref(created);
-    response_free(r);
+    post_created("/v1/places", places_writer, doc, NULL, id, cap);
 }
 
 static void remove_place(const char *id)

@@ -156,7 +156,7 @@ static const char *mirande_fs(char *buf, size_t cap)
 /* A place of france-services-mirande in Mirande (itinerant or not). */
 static void create_place(bool itinerant, char *id, size_t cap)
 {
-    char tag[64], name[128], auth[4096];
+    char tag[64], name[128];
     nonce(tag, sizeof tag);
     snprintf(name, sizeof name, "Salle d'ateliers %s", tag);
     json_t *doc = json_pack(
@@ -164,17 +164,7 @@ static void create_place(bool itinerant, char *id, size_t cap)
         "source_id", tag, "pivot", "00000000000000", "name", name, "street", "1 rue de l'Essai",
         "postal_code", "32300", "commune", "Mirande", "insee_code", "32256", "latitude",
         MIRANDE_LAT, "longitude", MIRANDE_LON, "itinerance", itinerant ? "itinerant" : "fixe");
-    char *text = json_dumps(doc, JSON_COMPACT);
-    const char *headers[] = {bearer_header(places_writer, auth, sizeof auth),
-                             "Content-Type: application/json", NULL};
-    struct response *r = http_request("POST", url("/v1/places"), headers, text);
-    free(text);
-    json_decref(doc);
-    cr_assert_eq(r->status, 201, "%s", r->body);
-    json_t *created = response_json(r);
-    snprintf(id, cap, "%s", str(created, "id"));
-    json_decref(created);
-    response_free(r);
+    post_created("/v1/places", places_writer, doc, NULL, id, cap);
 }
 
 static void remove_place(const char *id)

@@ -1,6 +1,8 @@
 /* See expect.h. */
 #include "support/expect.h"
 
+#include "support/fixture.h"
+
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -48,4 +50,26 @@ bool names_field(const struct response *r, const char *field)
     }
     json_decref(body);
     return found;
+}
+
+void post_created(const char *path, const char *token, json_t *doc, const char *extra, char *id,
+                  size_t cap)
+{
+    char auth[4096], target[1024];
+    const char *headers[] = {bearer_header(token, auth, sizeof auth),
+                             "Content-Type: application/json", extra, NULL};
+    snprintf(target, sizeof target, "%s%s", server.base_url, path);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    struct response *r = http_request("POST", target, headers, text);
+    cr_assert_eq(r->status, 201, "POST %s %s: %ld %s", path, text, r->status, r->body);
+    free(text);
+    json_t *body = response_json(r);
+    response_free(r);
+    if (id) {
+        const char *value = json_string_value(json_object_get(body, "id"));
+        snprintf(id, cap, "%s", value ? value : "");
+        cr_assert(id[0], "POST %s gives an id", path);
+    }
+    json_decref(body);
 }

@@ -4,6 +4,8 @@
 
 #include "support/client.h"
 
+#include <jansson.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
@@ -17,5 +19,11 @@ double rfc3339_seconds(const char *s);
 
 /* True when the problem in `r` has an entry of `errors` for `field`. */
 bool names_field(const struct response *r, const char *field);
+
+/* POSTs `doc` (stolen) to path as token, with one more header `extra` (may be
+ * NULL), checked against the OpenAPI document; asserts 201 and, when id is not
+ * NULL, copies the new object's id into it (asserted not empty). */
+void post_created(const char *path, const char *token, json_t *doc, const char *extra, char *id,
+                  size_t cap);
 
 #endif
