@@ -1,5 +1,6 @@
 /* /v1/indicators: the campaign's dashboard, computed by PostgreSQL from what
- * partners record (indicator_values() in db/migrations/006_indicators.sql),
+ * partners record (indicator_values() in db/migrations/006_indicators.sql,
+ * summed from the rollups of 008_indicator_rollups.sql),
  * with the figures on too few people withheld; /v1/targets: the coordinators'
  * targets and baselines. */
 #include "indicators.h"
@@ -135,10 +136,18 @@ static json_t *filters_of(const struct indicators_query *q)
                      q->org);
 }
 
+/* Brings the rollups up to date with what was committed (the days written
+ * since the last call), in a statement of its own so that the reading
+ * statement sees them. False when it failed (answered). */
+static bool refresh_rollups(struct req *r)
+{
+    return http_sql_command(r, INDICATORS_SQL_REFRESH);
+}
+
 void indicators_list(struct req *r)
 {
     struct indicators_query q;
-    if (!read_query(r, &q))
+    if (!read_query(r, &q) || !refresh_rollups(r))
         return;
     const char *params[] = {q.from, q.to, q.commune, q.place_id, q.org, q.min_cell};
     PGresult *res = http_sql(r, INDICATORS_SQL_LIST, 6, params, false);
@@ -160,7 +169,7 @@ const char *const indicators_series_query[] = {"from", "to",          "commune",
 void indicators_series(struct req *r)
 {
     struct indicators_query q;
-    if (!read_query(r, &q))
+    if (!read_query(r, &q) || !refresh_rollups(r))
         return;
     const char *code[] = {r->params[0]};
     PGresult *one = http_sql(r, INDICATORS_SQL_ONE, 1, code, false), *res = NULL;
@@ -191,7 +200,7 @@ const char *const indicators_routes_query[] = {"from", "to", "org", "format", NU
 void indicators_routes(struct req *r)
 {
     struct indicators_query q;
-    if (!read_query(r, &q))
+    if (!read_query(r, &q) || !refresh_rollups(r))
         return;
     const char *params[] = {q.from, q.to, q.org, q.min_cell};
     static const char *const header[] = {"from_kind",

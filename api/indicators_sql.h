@@ -4,6 +4,9 @@
 #ifndef INDICATORS_SQL_H
 #define INDICATORS_SQL_H
 
+/* Rebuilds the rollups of the days written since the last call. */
+#define INDICATORS_SQL_REFRESH "SELECT indicator_refresh()"
+
 /* The goal a relative target sets from the baseline (i). */
 #define INDICATOR_SQL_GOAL                                                                         \
     "CASE WHEN i.target_kind = 'relative_change' THEN round(i.baseline_value * (1 + "              \
@@ -101,21 +104,18 @@ enum { SERIES_COL_SUPPRESSED = 6, SERIES_COL_JSON = 7 };
 /* $1 first day, $2 last day, $3 organisation (NULL: all), $4 the smallest
  * sample shown. Per route (the kinds of the sending and the receiving
  * organisations), over the referrals sent in the period: how many, the median
- * orientation time of those accepted, the completion rate of those closed.
+ * orientation time of those accepted, the completion rate of those closed
+ * (from indicator_referral_facts, 008_indicator_rollups.sql).
  * Columns: from_kind, to_kind, referrals, accepted, median hours, completed,
  * closed, completion rate, suppressed (text), then the row as JSON. */
 #define INDICATORS_SQL_ROUTES                                                                      \
-    "WITH sent AS (SELECT fo.kind AS from_kind, too.kind AS to_kind, x.status, (SELECT "           \
-    "extract(epoch FROM e.at - x.created_at) / 3600.0 FROM referral_events e WHERE "               \
-    "e.referral_id = x.id AND e.type = 'accepted' ORDER BY e.id LIMIT 1) AS hours "                \
-    "FROM referrals x JOIN organizations fo ON fo.slug = x.from_org JOIN organizations too ON "    \
-    "too.slug = x.to_org WHERE x.created_at >= ($1::date)::timestamp AT TIME ZONE 'Europe/Paris' " \
-    "AND x.created_at < ($2::date + 1)::timestamp AT TIME ZONE 'Europe/Paris' AND ($3::text IS "   \
-    "NULL OR x.from_org = $3 OR x.to_org = $3)), "                                                 \
+    "WITH sent AS (SELECT from_kind, to_kind, hours, completed, closed FROM "                      \
+    "indicator_referral_facts WHERE sent_day BETWEEN $1::date AND $2::date AND ($3::text IS NULL " \
+    "OR from_org = $3 OR to_org = $3)), "                                                          \
     "g AS (SELECT from_kind, to_kind, count(*) AS referrals, count(hours) AS accepted, "           \
     "round((percentile_cont(0.5) WITHIN GROUP (ORDER BY hours))::numeric, 1) AS median, "          \
-    "count(*) FILTER (WHERE status = 'completed') AS completed, count(*) FILTER (WHERE status IN " \
-    "('completed', 'declined', 'cancelled', 'expired')) AS closed FROM sent GROUP BY 1, 2), "      \
+    "count(*) FILTER (WHERE completed) AS completed, count(*) FILTER (WHERE closed) AS closed "     \
+    "FROM sent GROUP BY 1, 2), "                                                                   \
     "r AS (SELECT g.*, round(100.0 * completed / nullif(closed, 0), 1) AS rate, referrals < "      \
     "$4::int AS primary_cell, referrals AS sample_size, from_kind || '>' || to_kind AS route "     \
     "FROM g), "                                                                                    \

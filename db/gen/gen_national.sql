@@ -209,3 +209,8 @@ FROM gen, generate_series(0, (300000 * gen.s)::int - 1) g
 JOIN gen_senders s ON s.n = g % (SELECT count(*) FROM gen_senders)
 JOIN gen_places p ON p.n = (g * 5) % (SELECT count(*) FROM gen_places)
 LEFT JOIN gen_stops st ON st.n = g % greatest((SELECT count(*) FROM gen_stops), 1);
+
+-- The rollups of the indicators, for everything generated.
+SELECT indicator_refresh();
+ANALYZE indicator_daily, indicator_orientation, indicator_orientation_times, indicator_autonomy,
+        indicator_referral_facts;

@@ -3,7 +3,8 @@
 # database inclusion_bench_national with `gen-data --scale $BENCH_SCALE`
 # (default 1: 1 million referrals, 2 million registrations …), then times the
 # full indicator list (sequential requests, the first one discarded) for one
-# year over the département and for one commune. Appends to the table $2.
+# year over the département, one commune, one organisation, both, and the
+# series and routes. Appends to the table $2.
 #   tests/bench/indicators.sh BINARY OUT.md
 set -euo pipefail
 bin=${1:?} out=${2:?}
@@ -59,4 +60,9 @@ timed() {
   echo "|---|---|---|---|"
   echo "| all 11, the département | $(timed "/v1/indicators?from=$from&to=$to") |"
   echo "| all 11, one commune (Auch, 32013) | $(timed "/v1/indicators?from=$from&to=$to&commune=32013") |"
+  echo "| all 11, one organisation (caf-gers) | $(timed "/v1/indicators?from=$from&to=$to&org=caf-gers") |"
+  echo "| all 11, a commune and an organisation (from the inputs) | $(timed "/v1/indicators?from=$from&to=$to&commune=32013&org=caf-gers") |"
+  echo "| autonomy_rate by week (53 points) | $(timed "/v1/indicators/autonomy_rate/series?from=$from&to=$to&granularity=week") |"
+  echo "| orientation median by month (13 points) | $(timed "/v1/indicators/orientation_time_median_hours/series?from=$from&to=$to&granularity=month") |"
+  echo "| routes | $(timed "/v1/indicators/routes?from=$from&to=$to") |"
 } >>"$out"
