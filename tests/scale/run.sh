@@ -12,15 +12,16 @@
 #
 #   tests/scale/run.sh build/inclusion-api
 # Environment: SCALE_SECONDS (load duration, default 40), SCALE_PORT (first of
-# six loopback ports, default 55360), SCALE_WRITERS (default 2), KEEP=1 keeps
-# the temporary directory (it is kept anyway when a check fails).
+# six loopback ports, default 18360: below the ephemeral range, where a client
+# connection could hold one), SCALE_WRITERS (default 4), KEEP=1 keeps the
+# temporary directory (it is kept anyway when a check fails).
 set -euo pipefail
 
 bin=$(realpath "${1:?usage: tests/scale/run.sh path/to/inclusion-api}")
 root=$(cd "$(dirname "$0")/../.." && pwd)
 seconds=${SCALE_SECONDS:-40}
-base=${SCALE_PORT:-55360}
-writers=${SCALE_WRITERS:-2}
+base=${SCALE_PORT:-18360}
+writers=${SCALE_WRITERS:-4}
 pgbin=${PGBIN:-/usr/lib/postgresql/15/bin}
 pg_primary=$base pg_replica=$((base + 1)) api1=$((base + 2)) api2=$((base + 3))
 lb=$((base + 4)) stats=$((base + 5))
