@@ -13,6 +13,8 @@
 # harnesses of tests/fuzz/ with clang 14 under build/fuzz/.
 #   make fuzz     run every fuzzer for FUZZ_SECONDS (default 600) each
 #   make stress   the long runs: 100,000 mutated requests (ASan), then make fuzz
+#   make scale    two instances behind HAProxy, a primary and its streaming replica,
+#                 a mixed load with one instance killed (tests/scale/run.sh; not in make test)
 
 VARIANT ?= release
 ifeq ($(VARIANT),asan)
@@ -71,7 +73,7 @@ TEST_PG_PORT := 54321
 TEST_DATABASE_URL := postgresql://inclusion:inclusion@127.0.0.1:$(TEST_PG_PORT)/inclusion
 DEMO_SECRET := demo-secret-for-local-development-only-0123456789
 
-.PHONY: all binaries run test unit integration lint deps format bench clean fuzz fuzzers stress
+.PHONY: all binaries run test unit integration lint deps format bench clean fuzz fuzzers stress scale
 all: $(BIN)
 binaries: $(BIN) $(UNIT_BIN) $(INTEGRATION_BIN) $(FAULTS_BIN)
 
@@ -166,6 +168,15 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@db/cluster.sh start $(DEV_PG_DIR) $(DEV_PG_PORT)
 	@DEV_PG_PORT=$(DEV_PG_PORT) tests/bench.sh $(BIN)
+
+# What make scale needs besides DEB_PACKAGES: the load balancer and the load generator.
+SCALE_PACKAGES := haproxy wrk
+SCALE_SECONDS ?= 40
+
+scale: deps
+	@VERBOSE=$(VERBOSE) tests/install-deps.sh $(SCALE_PACKAGES)
+	@$(MAKE) --no-print-directory all
+	SCALE_SECONDS=$(SCALE_SECONDS) timeout 600 tests/scale/run.sh $(BIN)
 
 format:
 	clang-format -i api/*.c api/*.h tests/*/*.c tests/*/*.h

@@ -15,7 +15,9 @@
 struct app {
     const struct config *cfg;
     struct auth_verifier verifier;
-    struct db_pool *pool;
+    struct db_pool *pool;           /* the primary: every write, and reads that must see them */
+    struct db_pool *replica;        /* DATABASE_READ_URL's, or NULL; routes marked replica_ok */
+    atomic_ulong replica_fallbacks; /* replica_ok requests the replica could not take */
     struct metrics *metrics;
     struct ratelimit *org_limit; /* NULL: no limit */
     struct ratelimit *ip_limit;  /* NULL: no limit */

@@ -10,8 +10,11 @@
 struct db_pool;
 
 /* Opens nothing yet: connections are made on first use. The caller frees the
- * pool with db_pool_free. NULL on allocation failure. */
-struct db_pool *db_pool_new(const char *url, int size, int statement_timeout_ms);
+ * pool with db_pool_free. NULL on allocation failure. `read_only` adds
+ * default_transaction_read_only=on to the session settings (the replica's
+ * pool: a write that strays there fails the same way against a primary in the
+ * tests as against a standby in production). */
+struct db_pool *db_pool_new(const char *url, int size, int statement_timeout_ms, bool read_only);
 void db_pool_free(struct db_pool *pool);
 
 /* Borrows a connection for the calling thread, or NULL (database unreachable,
@@ -24,6 +27,9 @@ void db_pool_release(struct db_pool *pool, int slot);
 
 /* Connections currently borrowed, for /metrics. */
 int db_pool_in_use(struct db_pool *pool);
+
+/* Connections handed out by db_pool_acquire since the pool was made, for /metrics. */
+unsigned long db_pool_acquired(struct db_pool *pool);
 
 /* Opens one connection with the service's session settings (search_path,
  * statement_timeout, time zone), for sub-commands. NULL with a message in err. */

@@ -1,6 +1,7 @@
 #include "http.h"
 
 #include "log.h"
+#include "router.h"
 #include "validate.h"
 
 #include <stdarg.h>
@@ -269,11 +270,28 @@ static void answer_db_failure(struct req *r, const char *sqlstate, bool unavaila
         http_problem(r, 500, "internal", "An internal error occurred; it has been logged.");
 }
 
+/* Borrows the request's connection. The one place that picks a pool: the
+ * replica's for a route marked replica_ok in routes.c (when DATABASE_READ_URL
+ * is set), the primary's for everything else. When the replica cannot give a
+ * connection (down, in reconnection backoff, or its pool exhausted for 2 s),
+ * a replica_ok read falls back to the primary rather than answering 503: the
+ * primary can answer every read, and a dead replica must not take the public
+ * map down with it. Only a primary that cannot give one answers 503. */
 static bool ensure_connection(struct req *r)
 {
     if (r->db)
         return true;
-    r->db = db_pool_acquire(r->app->pool, &r->db_slot);
+    struct app *app = r->app;
+    if (app->replica && r->route && r->route->replica_ok) {
+        r->db = db_pool_acquire(app->replica, &r->db_slot);
+        if (r->db) {
+            r->db_pool = app->replica;
+            return true;
+        }
+        atomic_fetch_add_explicit(&app->replica_fallbacks, 1, memory_order_relaxed);
+    }
+    r->db = db_pool_acquire(app->pool, &r->db_slot);
+    r->db_pool = app->pool;
     if (!r->db)
         http_problem(r, 503, "database-unavailable", "The database is unreachable; retry shortly.");
     return r->db != NULL;

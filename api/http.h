@@ -24,7 +24,8 @@ struct req {
     const char *params[HTTP_MAX_PATH_PARAMS]; /* path parameters, in pattern order */
     struct auth_identity who;                 /* set when the route needs a token */
     PGconn *db;                               /* borrowed on first use, returned by the router */
-    int db_slot;                              /* its slot in the pool */
+    struct db_pool *db_pool;                  /* the pool it was borrowed from */
+    int db_slot;                              /* its slot in that pool */
     char request_id[65];
     char path[2048]; /* a copy of the path that params point into */
     bool answered;
@@ -86,7 +87,8 @@ void http_error_add(json_t *errors, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Runs a parameterised statement on the request's connection (borrowed on first
- * use). Returns the result (the caller PQclears it), or NULL after having
+ * use: from the replica's pool when the route is replica_ok and there is one,
+ * from the primary's otherwise). Returns the result (the caller PQclears it), or NULL after having
  * answered 503 (database unreachable) or 500. A constraint violation (class 23)
  * is returned to the caller instead when `constraint_ok` is true. */
 PGresult *http_sql(struct req *r, const char *sql, int nparams, const char *const *params,

@@ -97,8 +97,8 @@ __attribute__((format(printf, 2, 3))) static void put(struct buf *b, const char 
     }
 }
 
-char *metrics_render(const struct metrics *m, const char *const *labels, int pool_in_use,
-                     int pool_size, int in_flight)
+char *metrics_render(const struct metrics *m, const char *const *labels,
+                     const struct metrics_db *db, int in_flight)
 {
     struct buf b = {malloc(4096), 0, 4096, 0};
     if (!b.data)
@@ -144,7 +144,19 @@ char *metrics_render(const struct metrics *m, const char *const *labels, int poo
         "# TYPE db_pool_connections_max gauge\ndb_pool_connections_max %d\n"
         "# HELP http_requests_in_flight Requests received and not yet completed.\n"
         "# TYPE http_requests_in_flight gauge\nhttp_requests_in_flight %d\n",
-        pool_in_use, pool_size, in_flight);
+        db->in_use, db->size, in_flight);
+    put(&b,
+        "# HELP db_pool_acquired_total Database connections borrowed by requests, by pool.\n"
+        "# TYPE db_pool_acquired_total counter\n"
+        "db_pool_acquired_total{pool=\"primary\"} %lu\n",
+        db->acquired_primary);
+    if (db->has_replica)
+        put(&b,
+            "db_pool_acquired_total{pool=\"replica\"} %lu\n"
+            "# HELP db_replica_fallbacks_total Replica reads served by the primary "
+            "(replica unreachable or its pool busy).\n"
+            "# TYPE db_replica_fallbacks_total counter\ndb_replica_fallbacks_total %lu\n",
+            db->acquired_replica, db->replica_fallbacks);
     if (b.failed) {
         free(b.data);
         return NULL;

@@ -38,8 +38,16 @@ void ops_metrics(struct req *r)
             snprintf(storage + i * 128, 128, "%s %s", routes[i].method, routes[i].pattern);
             labels[i] = storage + i * 128;
         }
-        text = metrics_render(r->app->metrics, labels, db_pool_in_use(r->app->pool),
-                              r->app->cfg->db_pool_size, atomic_load(&r->app->in_flight));
+        struct app *app = r->app;
+        struct metrics_db db = {
+            .in_use = db_pool_in_use(app->pool),
+            .size = app->cfg->db_pool_size,
+            .acquired_primary = db_pool_acquired(app->pool),
+            .acquired_replica = app->replica ? db_pool_acquired(app->replica) : 0,
+            .replica_fallbacks = atomic_load(&app->replica_fallbacks),
+            .has_replica = app->replica != NULL,
+        };
+        text = metrics_render(app->metrics, labels, &db, atomic_load(&app->in_flight));
     }
     free(labels);
     free(storage);

@@ -248,7 +248,7 @@ int router_dispatch(const struct _u_request *in, struct _u_response *out, void *
         http_set_header(&r, "Connection", "close");
     dispatch(&r);
     if (r.db)
-        db_pool_release(r.app->pool, r.db_slot);
+        db_pool_release(r.db_pool, r.db_slot);
 
     double elapsed = seconds_since(&start);
     size_t route_index = r.route ? (size_t)(r.route - routes) : routes_count;

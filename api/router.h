@@ -19,6 +19,10 @@ struct route {
     void (*handle)(struct req *r);
     const char *const *query; /* accepted query parameters, NULL-terminated; NULL: none */
     bool token_in_query;      /* also accepts `access_token` (RFC 6750 §2.3), for calendar apps */
+    /* Reads that need not see the caller's own writes: served from the
+     * replica's pool when DATABASE_READ_URL is set (http.c's ensure_connection
+     * decides, from this field alone). Never true for a route that writes. */
+    bool replica_ok;
 };
 
 extern const struct route routes[];

@@ -181,7 +181,17 @@ int server_run(const struct config *cfg)
         return 1;
     struct app app = {.cfg = cfg};
     init_verifier(&app, cfg);
-    app.pool = db_pool_new(cfg->database_url, cfg->db_pool_size, cfg->db_statement_timeout_ms);
+    app.pool =
+        db_pool_new(cfg->database_url, cfg->db_pool_size, cfg->db_statement_timeout_ms, false);
+    /* The replica's pool: same size and session settings, read-only; it opens
+     * nothing until a replica_ok route needs it, so a replica that is down at
+     * start only means reads go to the primary (http.c, ensure_connection). */
+    bool replica_failed = false;
+    if (cfg->database_read_url) {
+        app.replica = db_pool_new(cfg->database_read_url, cfg->db_pool_size,
+                                  cfg->db_statement_timeout_ms, true);
+        replica_failed = !app.replica;
+    }
     app.metrics = metrics_new(routes_count);
     if (cfg->rate_limit_org_per_s > 0)
         app.org_limit = ratelimit_new(cfg->rate_limit_org_per_s, cfg->rate_limit_org_burst);
@@ -199,14 +209,14 @@ int server_run(const struct config *cfg)
 
     struct _u_instance instance;
     int rc = 1;
-    if (!app.pool || !app.metrics || start(&instance, &app, cfg) != 0) {
+    if (!app.pool || replica_failed || !app.metrics || start(&instance, &app, cfg) != 0) {
         log_event(LOG_ERROR, "cannot listen",
                   json_pack("{s:s, s:i}", "address", cfg->listen_addr, "port", cfg->port));
     } else {
         log_event(LOG_INFO, "listening",
-                  json_pack("{s:s, s:i, s:i, s:i}", "address", cfg->listen_addr, "port",
+                  json_pack("{s:s, s:i, s:i, s:i, s:b}", "address", cfg->listen_addr, "port",
                             bound_port(&instance), "threads", cfg->threads, "db_pool",
-                            cfg->db_pool_size));
+                            cfg->db_pool_size, "read_replica", app.replica != NULL));
         int sig = 0;
         sigwait(&stop_signals, &sig);
         log_event(LOG_INFO, "stopping",
@@ -217,6 +227,7 @@ int server_run(const struct config *cfg)
     metrics_free(app.metrics);
     ratelimit_free(app.org_limit);
     ratelimit_free(app.ip_limit);
+    db_pool_free(app.replica);
     db_pool_free(app.pool);
     return rc;
 }
