@@ -12,7 +12,9 @@
 # under build/asan/ (make test does it by itself); VARIANT=fuzz the libFuzzer
 # harnesses of tests/fuzz/ with clang 14 under build/fuzz/.
 #   make fuzz     run every fuzzer for FUZZ_SECONDS (default 600) each
-#   make stress   the long runs: 100,000 mutated requests (ASan), then make fuzz
+#   make stress   the long runs: 100,000 mutated requests (ASan), slowhttptest and a
+#                 connection flood, make fuzz, then make valgrind
+#   make valgrind the integration suite with every server under valgrind memcheck
 #   make scale    two instances behind HAProxy, a primary and its streaming replica,
 #                 a mixed load with one instance killed (tests/scale/run.sh; not in make test)
 
@@ -73,7 +75,8 @@ TEST_PG_PORT := 54321
 TEST_DATABASE_URL := postgresql://inclusion:inclusion@127.0.0.1:$(TEST_PG_PORT)/inclusion
 DEMO_SECRET := demo-secret-for-local-development-only-0123456789
 
-.PHONY: all binaries run test unit integration lint deps format bench clean fuzz fuzzers stress scale
+.PHONY: all binaries run test unit integration lint deps format bench clean fuzz fuzzers stress scale \
+        valgrind
 all: $(BIN)
 binaries: $(BIN) $(UNIT_BIN) $(INTEGRATION_BIN) $(FAULTS_BIN)
 
@@ -131,10 +134,19 @@ fuzz: deps fuzzers
 	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 stress: deps lint
+	@$(MAKE) --no-print-directory binaries
 	@$(MAKE) --no-print-directory VARIANT=asan binaries
 	@$(MAKE) --no-print-directory fuzzers
 	@db/cluster.sh start $(TEST_PG_DIR) $(TEST_PG_PORT)
 	@TEST_DATABASE_URL=$(TEST_DATABASE_URL) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/stress.sh $(FUZZ_BINS); \
+	  rc=$$?; db/cluster.sh stop $(TEST_PG_DIR) $(TEST_PG_PORT); exit $$rc
+	@$(MAKE) --no-print-directory valgrind
+
+valgrind: deps
+	@VERBOSE=$(VERBOSE) tests/install-deps.sh valgrind
+	@$(MAKE) --no-print-directory binaries
+	@db/cluster.sh start $(TEST_PG_DIR) $(TEST_PG_PORT)
+	@TEST_DATABASE_URL=$(TEST_DATABASE_URL) tests/valgrind/run.sh build; \
 	  rc=$$?; db/cluster.sh stop $(TEST_PG_DIR) $(TEST_PG_PORT); exit $$rc
 
 deps:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make stress`: the long versions of what `make test` runs quickly — the
-# mutation run with MUTATION_REQUESTS (default 100,000) under ASan+UBSan, then
-# every fuzzer for FUZZ_SECONDS (default 600) each. The test cluster must be
+# mutation run with MUTATION_REQUESTS (default 100,000) under ASan+UBSan,
+# slowhttptest's slowloris and slow body and a 2,000-connection flood
+# (tests/slowhttp.sh), then every fuzzer for FUZZ_SECONDS (default 600) each. The test cluster must be
 # started (the Makefile does it).
 set -euo pipefail
 : "${TEST_DATABASE_URL:?}"
@@ -16,6 +17,9 @@ mutation=0
 INCLUSION_API_BIN=build/asan/inclusion-api build/asan/tests/integration --filter 'mutations/*' \
   --verbose >build/stress-mutations.log 2>&1 || mutation=1
 grep -E 'mutations:|FAIL|Synthesis' build/stress-mutations.log || true
+echo "== slow clients and a connection flood (slowhttptest, wrk)"
+slow=0
+tests/slowhttp.sh build/inclusion-api || slow=1
 echo "== fuzzers: ${FUZZ_SECONDS:-600} s each"
 tests/fuzz/run.sh "${FUZZ_SECONDS:-600}" "$@"
-exit $mutation
+exit $((mutation | slow))

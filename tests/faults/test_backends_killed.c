@@ -1,7 +1,10 @@
-/* PostgreSQL backends terminated in the middle of a write load: every answer
- * is a 201 or a 503 with Retry-After (never a 500, never a crash), every 201
- * the client saw has its row, and a referral retried with its Idempotency-Key
- * after a 503 exists exactly once. Runs with the other fault tests, alone. */
+/* PostgreSQL backends terminated, and PostgreSQL itself restarted (fast, then
+ * immediate), in the middle of a write load: every answer is a 201 or a 503
+ * with Retry-After (never a 500, never a crash), every 201 the client saw has
+ * its row, a referral retried with its Idempotency-Key after a 503 exists
+ * exactly once, and writes succeed again within 5 s of the database being
+ * back. Runs with the other fault tests, alone. */
+#include "support/cluster.h"
 #include "support/fixture.h"
 
 #include <libpq-fe.h>
@@ -96,7 +99,7 @@ static void *write_load(void *arg)
                  "\"consent\":{\"given\":true,\"method\":\"oral\",\"recorded_at\":"
                  "\"2026-01-05T10:00:00+01:00\"},\"notes\":\"%s\"}",
                  w->tag);
-        for (int attempt = 0; attempt < 50; attempt++) {
+        for (int attempt = 0; attempt < 300; attempt++) {
             r = post("/v1/referrals", body, key);
             bool acknowledged = account(w, r);
             long status = r->status;
@@ -140,7 +143,10 @@ static long count_rows(PGconn *c, const char *sql, const char *param)
     return n;
 }
 
-Test(backends, killed_backends_cost_503s_not_acknowledged_writes)
+/* Runs the write load for `seconds` while `fault` runs (it stops when
+ * `stopping` is set), then checks every answer and every row. `what` names
+ * the fault in the log; `faults` is what the fault thread counted. */
+static void load_under(void *(*fault)(void *), long *faults, int seconds, const char *what)
 {
     token = test_token("france-services-mirande", "activity:write referrals:write referrals:read");
     PGconn *c = PQconnectdb(getenv("TEST_DATABASE_URL"));
@@ -149,25 +155,24 @@ Test(backends, killed_backends_cost_503s_not_acknowledged_writes)
     cr_assert(PQntuples(res) == 1, "a place");
     snprintf(place, sizeof place, "%s", PQgetvalue(res, 0, 0));
     PQclear(res);
-    PQfinish(c); /* the killer would end it: the rows are counted on a new one */
+    PQfinish(c); /* the fault would end it: the rows are counted on a new one */
 
     static struct writer writers[WRITERS];
     static char visits[WRITERS][MAX_IDS][40];
-    pthread_t threads[WRITERS], killer;
-    long kills = 0;
+    pthread_t threads[WRITERS], faulting;
     atomic_store(&stopping, false);
     for (int i = 0; i < WRITERS; i++) {
         memset(&writers[i], 0, sizeof writers[i]);
         writers[i].n = i;
         writers[i].visits = visits[i];
-        snprintf(writers[i].tag, sizeof writers[i].tag, "killed-%d-%ld-%d", (int)getpid(),
+        snprintf(writers[i].tag, sizeof writers[i].tag, "%.8s-%d-%ld-%d", what, (int)getpid(),
                  (long)time(NULL), i);
         pthread_create(&threads[i], NULL, write_load, &writers[i]);
     }
-    pthread_create(&killer, NULL, kill_backends, &kills);
-    sleep(SECONDS);
+    pthread_create(&faulting, NULL, fault, faults);
+    sleep(seconds);
     atomic_store(&stopping, true);
-    pthread_join(killer, NULL);
+    pthread_join(faulting, NULL);
     for (int i = 0; i < WRITERS; i++)
         pthread_join(threads[i], NULL);
     c = PQconnectdb(getenv("TEST_DATABASE_URL"));
@@ -201,10 +206,11 @@ Test(backends, killed_backends_cost_503s_not_acknowledged_writes)
         long rows = count_rows(c, "SELECT count(*) FROM referrals WHERE notes = $1", w->tag);
         duplicated += rows > w->key_count ? rows - w->key_count : 0;
     }
-    cr_log_info("backends killed: %ld; answers: %ld 201, %ld 503, %ld other; referrals "
+    cr_log_info("%s: %ld; answers: %ld 201, %ld 503, %ld other; referrals "
                 "acknowledged: %ld; lost: %ld; duplicated: %ld",
-                kills, created, unavailable, other, acked, lost, duplicated);
-    cr_expect_gt(kills, 0, "backends were terminated");
+                what, *faults, created, unavailable, other, acked, lost, duplicated);
+    cr_expect_gt(*faults, 0, "%s", what);
+    cr_expect_gt(unavailable, 0, "the fault was felt (503s)");
     cr_expect_gt(created, 0, "writes went through between the kills");
     cr_expect_eq(other, 0, "only 201 and 503");
     cr_expect_eq(no_retry, 0, "every 503 has Retry-After");
@@ -216,4 +222,73 @@ Test(backends, killed_backends_cost_503s_not_acknowledged_writes)
     struct response *r = http_get(server.base_url, "/readyz", NULL);
     cr_expect_eq(r->status, 200);
     response_free(r);
+}
+
+Test(backends, killed_backends_cost_503s_not_acknowledged_writes)
+{
+    long kills = 0;
+    load_under(kill_backends, &kills, SECONDS, "backends killed");
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Restarts PostgreSQL twice under the load, fast then immediate (a crash:
+ * recovery replays the WAL), and measures, after each, how long until a
+ * write is acknowledged again. */
+static double recovery_s[2];
+static bool cluster_failed;
+
+static void *restart_database(void *arg)
+{
+    long *restarts = arg;
+    static const char *const modes[] = {"fast", "immediate"};
+    for (int i = 0; i < 2 && !atomic_load(&stopping); i++) {
+        usleep(800 * 1000);
+        if (!test_cluster("stop", modes[i])) {
+            cluster_failed = true;
+            break;
+        }
+        usleep(500 * 1000);
+        if (!test_cluster("start", "fast")) {
+            cluster_failed = true;
+            break;
+        }
+        double up = now_s();
+        (*restarts)++;
+        recovery_s[i] = -1;
+        char body[256];
+        snprintf(body, sizeof body,
+                 "{\"place_id\":\"%s\",\"visited_at\":\"2026-01-05T10:00:00+01:00\",\"count\":1}",
+                 place);
+        while (now_s() - up < 20) {
+            struct response *r = post("/v1/visits", body, NULL);
+            long status = r->status;
+            response_free(r);
+            if (status == 201) {
+                recovery_s[i] = now_s() - up;
+                break;
+            }
+            usleep(20 * 1000);
+        }
+    }
+    return NULL;
+}
+
+Test(backends, restarted_database_costs_503s_not_acknowledged_writes, .timeout = 180)
+{
+    long restarts = 0;
+    load_under(restart_database, &restarts, 8, "database restarts");
+    cr_assert(!cluster_failed, "db/cluster.sh stop/start on TEST_PG_DIR, TEST_PG_PORT");
+    cr_expect_eq(restarts, 2, "restarted fast, then immediate");
+    for (int i = 0; i < 2; i++) {
+        cr_log_info("writes acknowledged again %.2f s after restart %d", recovery_s[i], i + 1);
+        cr_expect(recovery_s[i] >= 0 && recovery_s[i] <= 5.0,
+                  "restart %d: writes back %.2f s after the database (at most 5 s)", i + 1,
+                  recovery_s[i]);
+    }
 }

@@ -1,6 +1,7 @@
 /* PostgreSQL goes away under a running server: 503 with Retry-After (never a
  * 500, never a crash), /healthz stays up, and service comes back by itself.
  * Runs alone (it stops the test cluster): tests/run.sh runs it after the rest. */
+#include "support/cluster.h"
 #include "support/fixture.h"
 
 #include <stdio.h>
@@ -12,12 +13,8 @@ TestSuite(faults, .init = fixture_start, .fini = fixture_stop, .timeout = 120);
 
 static void cluster(const char *command, const char *mode)
 {
-    const char *dir = getenv("TEST_PG_DIR"), *port = getenv("TEST_PG_PORT");
-    cr_assert(dir && port, "TEST_PG_DIR and TEST_PG_PORT are set by tests/run.sh");
-    char line[512];
-    snprintf(line, sizeof line, "STOP_MODE=%s db/cluster.sh %s %s %s >/dev/null", mode, command,
-             dir, port);
-    cr_assert_eq(system(line), 0, "%s", line);
+    cr_assert(test_cluster(command, mode), "db/cluster.sh %s (%s) on TEST_PG_DIR, TEST_PG_PORT",
+              command, mode);
 }
 
 static long organisations_status(const char *token, char *retry_after, size_t cap)

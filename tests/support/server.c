@@ -23,6 +23,17 @@ static const char *binary(void)
     return bin ? bin : "build/inclusion-api";
 }
 
+/* How long to wait for a server to start or stop: TEST_SERVER_WAIT_S (seconds,
+ * for slow runs such as valgrind's), else `default_s`; in steps of `step_ms`. */
+static int wait_steps(int default_s, int step_ms)
+{
+    const char *v = getenv("TEST_SERVER_WAIT_S");
+    int seconds = v ? atoi(v) : 0;
+    if (seconds <= 0)
+        seconds = default_s;
+    return seconds * 1000 / step_ms;
+}
+
 static bool overridden(const char *const *extra, const char *entry)
 {
     size_t name_len = strcspn(entry, "=");
@@ -133,7 +144,8 @@ bool server_start(struct test_server *s, const char *const *extra_env)
     const char *args[] = {"serve", NULL};
     s->pid = spawn(args, env, s->log_path);
     free_env(env);
-    for (int waited = 0; s->pid > 0 && waited < 400; waited++) {
+    int steps = wait_steps(10, 25);
+    for (int waited = 0; s->pid > 0 && waited < steps; waited++) {
         int status;
         if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
             s->pid = -1;
@@ -164,7 +176,8 @@ int server_stop(struct test_server *s)
         return -1;
     kill(s->pid, SIGTERM);
     int status = 0;
-    for (int waited = 0; waited < 400; waited++) {
+    int steps = wait_steps(20, 50);
+    for (int waited = 0; waited < steps; waited++) {
         if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
             s->pid = 0;
             int code = exit_code(status);

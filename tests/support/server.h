@@ -17,10 +17,10 @@ struct test_server {
 
 /* Starts `inclusion-api serve` with the test environment plus `extra_env`
  * ("NAME=value", NULL-terminated, may be NULL; overrides the defaults) and
- * waits until /healthz answers (10 s at most). */
+ * waits until /healthz answers (10 s at most, or TEST_SERVER_WAIT_S). */
 bool server_start(struct test_server *s, const char *const *extra_env);
 
-/* SIGTERM, then waits (20 s at most, then SIGKILL). Returns the exit code,
+/* SIGTERM, then waits (20 s at most, or TEST_SERVER_WAIT_S, then SIGKILL). Returns the exit code,
  * or 128 + signal. Removes the log unless the exit was not 0. */
 int server_stop(struct test_server *s);
 
