@@ -1,5 +1,6 @@
 /* The binary's sub-commands and its configuration checks. */
 #include "support/fixture.h"
+#include "support/private_db.h"
 
 #include <libpq-fe.h>
 #include <stdlib.h>
@@ -116,21 +117,9 @@ Test(cli, minted_tokens_work_against_the_server)
  * them take turns, and each migration is recorded once. */
 Test(cli, concurrent_migrations_do_not_collide)
 {
-    const char *base = getenv("TEST_DATABASE_URL");
-    cr_assert_not_null(base);
-    PGconn *admin = PQconnectdb(base);
-    cr_assert_eq(PQstatus(admin), CONNECTION_OK);
-    char name[64], sql[128];
-    snprintf(name, sizeof name, "inclusion_lock_%d", getpid());
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
-    PGresult *res = PQexec(admin, sql);
-    cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s", PQresultErrorMessage(res));
-    PQclear(res);
-
-    char url_env[600];
-    snprintf(url_env, sizeof url_env, "DATABASE_URL=%.*s/%s", (int)(strrchr(base, '/') - base),
-             base, name);
-    const char *env[] = {url_env, NULL};
+    struct private_db db;
+    private_db_create(&db, "inclusion_lock");
+    const char *env[] = {db.env_url, NULL};
     pid_t children[3];
     for (int i = 0; i < 3; i++) {
         children[i] = fork();
@@ -149,15 +138,12 @@ Test(cli, concurrent_migrations_do_not_collide)
         waitpid(children[i], &status, 0);
         cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "migrate %d must succeed", i);
     }
-    snprintf(url_env, sizeof url_env, "%.*s/%s", (int)(strrchr(base, '/') - base), base, name);
-    PGconn *fresh = PQconnectdb(url_env);
-    res = PQexec(fresh, "SELECT count(*), count(DISTINCT version) FROM schema_migrations");
+    PGconn *fresh = PQconnectdb(db.url);
+    PGresult *res = PQexec(fresh, "SELECT count(*), count(DISTINCT version) FROM schema_migrations");
     cr_expect_eq(PQresultStatus(res), PGRES_TUPLES_OK);
     cr_expect_str_eq(PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
     cr_expect_neq(atoi(PQgetvalue(res, 0, 0)), 0);
     PQclear(res);
     PQfinish(fresh);
-    snprintf(sql, sizeof sql, "DROP DATABASE %s", name);
-    PQclear(PQexec(admin, sql));
-    PQfinish(admin);
+    private_db_drop(&db);
 }

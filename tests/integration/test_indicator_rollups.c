@@ -7,13 +7,14 @@
  * read. Each test has its own database, created and dropped here. */
 #include "support/expect.h"
 #include "support/fixture.h"
+#include "support/private_db.h"
 
 #include <libpq-fe.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static char database[64], database_url[512], env_url[600];
+static struct private_db db;
 static char *reader;
 
 static PGconn *connect_to(const char *conninfo)
@@ -32,28 +33,10 @@ static void exec_ok(PGconn *c, const char *sql)
     PQclear(res);
 }
 
-static void exec_main(const char *sql)
-{
-    PGconn *c = connect_to(getenv("TEST_DATABASE_URL"));
-    exec_ok(c, "SET client_min_messages = warning");
-    exec_ok(c, sql);
-    PQfinish(c);
-}
-
 static void start(void)
 {
-    snprintf(database, sizeof database, "inclusion_rollups_%d", (int)getpid());
-    char sql[160];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", database);
-    exec_main(sql);
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", database);
-    exec_main(sql);
-    const char *main_url = getenv("TEST_DATABASE_URL");
-    const char *slash = strrchr(main_url, '/');
-    snprintf(database_url, sizeof database_url, "%.*s/%s", (int)(slash - main_url), main_url,
-             database);
-    snprintf(env_url, sizeof env_url, "DATABASE_URL=%s", database_url);
-    const char *env[] = {env_url, "RATE_LIMIT_ORG_PER_S=0", "INDICATORS_MIN_CELL=1", NULL};
+    private_db_create(&db, "inclusion_rollups");
+    const char *env[] = {db.env_url, "RATE_LIMIT_ORG_PER_S=0", "INDICATORS_MIN_CELL=1", NULL};
     fixture_start_with(env); /* migrates */
     const char *seed[] = {"seed", NULL};
     const char *gen[] = {"gen-data", "--scale", "0.002", NULL};
@@ -70,9 +53,7 @@ static void stop(void)
 {
     free(reader);
     fixture_stop();
-    char sql[160];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", database);
-    exec_main(sql);
+    private_db_drop(&db);
 }
 
 TestSuite(indicator_rollups, .init = start, .fini = stop, .timeout = 300);
@@ -162,7 +143,7 @@ static struct comparison compare(PGconn *c)
 
 Test(indicator_rollups, equal_the_inputs_on_generated_data)
 {
-    PGconn *c = connect_to(database_url);
+    PGconn *c = connect_to(db.url);
     struct comparison k = compare(c);
     cr_expect_gt(k.compared, 2000, "compared %ld", k.compared);
     cr_expect_gt(k.nonempty, k.compared / 3, "only %ld of %ld figures have data", k.nonempty,
@@ -242,7 +223,7 @@ static const char *const changes[] = {
 
 Test(indicator_rollups, follow_every_kind_of_change)
 {
-    PGconn *c = connect_to(database_url);
+    PGconn *c = connect_to(db.url);
     compare(c);
     for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++)
         exec_ok(c, changes[i]);
@@ -287,7 +268,7 @@ Test(indicator_rollups, follow_every_kind_of_change)
  * day itself, and the next read rebuilds it. */
 Test(indicator_rollups, a_late_commit_shows_at_the_next_read)
 {
-    PGconn *writer = connect_to(database_url), *c = connect_to(database_url);
+    PGconn *writer = connect_to(db.url), *c = connect_to(db.url);
     compare(c);
     exec_ok(writer, "BEGIN");
     exec_ok(writer, "INSERT INTO feedback (org, subject_type, subject_id, rating, created_at) "

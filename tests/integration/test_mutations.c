@@ -9,6 +9,7 @@
  * `make stress` runs 100,000). */
 #include "support/expect.h"
 #include "support/fixture.h"
+#include "support/private_db.h"
 
 #include <libpq-fe.h>
 #include <stdlib.h>
@@ -16,40 +17,14 @@
 #include <time.h>
 #include <unistd.h>
 
-static char database[64], database_url[512], env_url[600];
+static struct private_db db;
 static char *admin, *writer;
 static char place[64], workshop[64], referral[64], device[64];
 
-static PGconn *connect_main(void)
-{
-    PGconn *c = PQconnectdb(getenv("TEST_DATABASE_URL"));
-    cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
-    return c;
-}
-
-static void exec_main(const char *sql)
-{
-    PGconn *c = connect_main();
-    PGresult *res = PQexec(c, sql);
-    cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s: %s", sql, PQresultErrorMessage(res));
-    PQclear(res);
-    PQfinish(c);
-}
-
 static void start(void)
 {
-    snprintf(database, sizeof database, "inclusion_mutations_%d", (int)getpid());
-    char sql[160];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", database);
-    exec_main(sql);
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", database);
-    exec_main(sql);
-    const char *main_url = getenv("TEST_DATABASE_URL");
-    const char *slash = strrchr(main_url, '/');
-    snprintf(database_url, sizeof database_url, "%.*s/%s", (int)(slash - main_url), main_url,
-             database);
-    snprintf(env_url, sizeof env_url, "DATABASE_URL=%s", database_url);
-    const char *env[] = {env_url, "RATE_LIMIT_ORG_PER_S=0", "RATE_LIMIT_IP_PER_S=0", NULL};
+    private_db_create(&db, "inclusion_mutations");
+    const char *env[] = {db.env_url, "RATE_LIMIT_ORG_PER_S=0", "RATE_LIMIT_IP_PER_S=0", NULL};
     const char *seed[] = {"seed", NULL};
     char *output = NULL;
     fixture_start_with(env); /* migrates */
@@ -97,9 +72,7 @@ static void stop(void)
     free(admin);
     free(writer);
     fixture_stop();
-    char sql[160];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", database);
-    exec_main(sql);
+    private_db_drop(&db);
 }
 
 TestSuite(mutations, .init = start, .fini = stop, .timeout = 900);
