@@ -182,14 +182,16 @@ int server_run(const struct config *cfg)
     struct app app = {.cfg = cfg};
     init_verifier(&app, cfg);
     app.pool =
-        db_pool_new(cfg->database_url, cfg->db_pool_size, cfg->db_statement_timeout_ms, false);
+        db_pool_new(cfg->database_url, cfg->db_pool_size, cfg->db_statement_timeout_ms, false,
+                    cfg->db_prepared_statements == 1);
     /* The replica's pool: same size and session settings, read-only; it opens
      * nothing until a replica_ok route needs it, so a replica that is down at
      * start only means reads go to the primary (http.c, ensure_connection). */
     bool replica_failed = false;
     if (cfg->database_read_url) {
         app.replica = db_pool_new(cfg->database_read_url, cfg->db_pool_size,
-                                  cfg->db_statement_timeout_ms, true);
+                                  cfg->db_statement_timeout_ms, true,
+                                  cfg->db_prepared_statements == 1);
         replica_failed = !app.replica;
     }
     app.metrics = metrics_new(routes_count);

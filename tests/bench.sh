@@ -36,6 +36,8 @@ export DATABASE_URL=postgresql://inclusion:inclusion@127.0.0.1:$pg_port/inclusio
 export JWT_SECRET=${JWT_SECRET:-bench-secret-0123456789-0123456789-0123456789}
 # One token drives each run: the per-organisation rate limit would be what is measured.
 export PORT=$port LOG_LEVEL=warn RATE_LIMIT_ORG_PER_S=0 RATE_LIMIT_IP_PER_S=0
+# Every wrk connection comes from 127.0.0.1: the per-address limit (128) would refuse half of the 256.
+export MAX_CONNECTIONS_PER_IP=${MAX_CONNECTIONS_PER_IP:-1024}
 "$bin" migrate >/dev/null
 "$bin" seed >/dev/null
 mkdir -p build/bench
@@ -59,8 +61,13 @@ mib() { awk -v k="$1" 'BEGIN {printf "%.0f", k / 1024}'; }
 reset_peak() { echo 5 >"/proc/$server/clear_refs"; }
 reset_peak
 idle_kb=$(rss_kb)
-max_hwm=0
-peak() { local h; h=$(hwm_kb); [ "$h" -gt "$max_hwm" ] && max_hwm=$h; mib "$h"; }
+echo 0 >build/bench/max_hwm
+# The route's peak in MiB; keeps the highest in build/bench/max_hwm (peak runs in a subshell).
+peak() {
+  local h; h=$(hwm_kb)
+  [ "$h" -gt "$(cat build/bench/max_hwm)" ] && echo "$h" >build/bench/max_hwm
+  mib "$h"
+}
 
 # The ceiling of a route's SQL. capture sends one request with PostgreSQL
 # logging every statement (log_min_duration_statement = 0), and
@@ -74,6 +81,12 @@ psql_super -c "ALTER SYSTEM SET log_line_prefix = '%m [%p] %a: '" -c "SELECT pg_
 capture() { # NAME TOKEN-TO-VARY CURL-ARGS...
   local name=$1 vary=$2 before status
   shift 2
+  # The requests of the previous run that wrk left behind must be over.
+  for _ in $(seq 300); do
+    [ "$(psql_bench -d inclusion_bench -Atc "SELECT count(*) FROM pg_stat_activity
+      WHERE application_name = 'inclusion-api' AND state <> 'idle'")" = 0 ] && break
+    sleep 0.1
+  done
   psql_super -c "ALTER SYSTEM SET log_min_duration_statement = 0" -c "SELECT pg_reload_conf()" >/dev/null
   sleep 0.3
   before=$(stat -c %s "$pg_log")
@@ -215,7 +228,7 @@ wait $soak_wrk
   echo
   echo "$notes"
   echo
-  echo "Peak resident memory over every run: $(mib "$max_hwm") MiB; after the runs: $(mib "$(rss_kb)") MiB."
+  echo "Peak resident memory over every run: $(mib "$(cat build/bench/max_hwm)") MiB; after the runs: $(mib "$(rss_kb)") MiB."
 } >>"$out"
 if [ "${BENCH_INDICATORS:-1}" = 1 ]; then tests/bench/indicators.sh "$bin" "$out"; fi
 mkdir -p bench/results

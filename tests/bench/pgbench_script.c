@@ -44,6 +44,7 @@ struct statement {
 
 static struct statement statements[MAX_STATEMENTS];
 static int nstatements;
+static char first_pid[16]; /* the connection that served the request */
 
 static void die(const char *message)
 {
@@ -155,6 +156,10 @@ static void take(struct entry *e, struct entry *detail)
         return;
     if (nstatements == MAX_STATEMENTS)
         die("too many statements");
+    if (nstatements == 0)
+        snprintf(first_pid, sizeof first_pid, "%s", e->pid);
+    else if (strcmp(first_pid, e->pid) != 0)
+        die("statements of more than one connection: the server was not idle during the capture");
     struct statement *s = &statements[nstatements++];
     s->sql = strdup(sql);
     if (!s->sql)
