@@ -42,15 +42,22 @@ export MAX_CONNECTIONS_PER_IP=${MAX_CONNECTIONS_PER_IP:-1024}
 "$bin" seed >/dev/null
 mkdir -p build/bench
 cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -o build/bench/pgbench_script tests/bench/pgbench_script.c
-"$bin" serve >/dev/null &
-server=$!
+bench_db=inclusion_bench
+start_server() { # DATABASE [ENV...]
+  bench_db=$1
+  shift
+  env DATABASE_URL="postgresql://inclusion:inclusion@127.0.0.1:$pg_port/$bench_db" "$@" "$bin" serve >/dev/null &
+  server=$!
+  for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+}
+stop_server() { kill -TERM "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; }
+start_server inclusion_bench
 cleanup() {
-  kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true
+  stop_server
   psql_super -c "ALTER SYSTEM RESET log_min_duration_statement" -c "ALTER SYSTEM RESET log_line_prefix" \
     -c "SELECT pg_reload_conf()" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 token=$("$bin" token --org caf-gers --scope "referrals:read referrals:write places:read workshops:read registrations:write" --ttl 3600)
 receiver=$("$bin" token --org france-services-mirande --scope "referrals:read referrals:write" --ttl 3600)
 
@@ -74,16 +81,17 @@ peak() {
 # tests/bench/pgbench_script.c turns the statements the server's connection
 # executed, with their parameters, into a pgbench script: the exact SQL of the
 # handler, guard and transaction included, taken from the server rather than
-# copied from api/ (a copy would drift). pgbench then runs it with the
-# extended protocol (as PQexecParams), the service's session settings (db.c)
-# and wrk's concurrency and duration.
+# copied from api/ (a copy would drift). pgbench then runs it with the protocol
+# the server used (prepared statements, or unnamed ones with
+# DB_PREPARED_STATEMENTS=0), the service's session settings (db.c) and wrk's
+# concurrency and duration.
 psql_super -c "ALTER SYSTEM SET log_line_prefix = '%m [%p] %a: '" -c "SELECT pg_reload_conf()" >/dev/null
 capture() { # NAME TOKEN-TO-VARY CURL-ARGS...
   local name=$1 vary=$2 before status
   shift 2
   # The requests of the previous run that wrk left behind must be over.
   for _ in $(seq 300); do
-    [ "$(psql_bench -d inclusion_bench -Atc "SELECT count(*) FROM pg_stat_activity
+    [ "$(psql_bench -d "$bench_db" -Atc "SELECT count(*) FROM pg_stat_activity
       WHERE application_name = 'inclusion-api' AND state <> 'idle'")" = 0 ] && break
     sleep 0.1
   done
@@ -101,8 +109,8 @@ pgbench_tps() { # NAME: transactions/s of its script (the request's statements)
   local args=() report
   mapfile -d '' args <"build/bench/$1.args"
   report=$(PGOPTIONS="-c search_path=public -c TimeZone=Europe/Paris -c jit=off -c max_parallel_workers_per_gather=0" \
-    "$pgbench" -n -M extended -c "$connections" -j 2 -T "$seconds" -h 127.0.0.1 -p "$pg_port" \
-    -U inclusion -f "build/bench/$1.sql" "${args[@]}" inclusion_bench 2>&1) \
+    "$pgbench" -n -c "$connections" -j 2 -T "$seconds" -h 127.0.0.1 -p "$pg_port" \
+    -U inclusion -f "build/bench/$1.sql" "${args[@]}" "$bench_db" 2>&1) \
     || { echo "pgbench $1 failed: $report" >&2; exit 1; }
   awk '/^tps = / {printf "%.0f", $3}' <<<"$report"
 }
@@ -111,7 +119,7 @@ out=build/bench.md
 {
   echo "Machine: $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); wrk, pgbench, the server and PostgreSQL share it."
   echo "PostgreSQL $(psql_bench -d inclusion_bench -Atc "SELECT current_setting('server_version') || ': shared_buffers ' || current_setting('shared_buffers') || ', work_mem ' || current_setting('work_mem') || ', synchronous_commit ' || current_setting('synchronous_commit') || ', fsync ' || current_setting('fsync') || ', max_connections ' || current_setting('max_connections')"); connections with jit=off, no parallel workers."
-  echo "Server: HTTP_THREADS=${HTTP_THREADS:-default}, DB_POOL_SIZE=${DB_POOL_SIZE:-default}. wrk -t2 -c$connections -d$duration on loopback; pgbench -M extended -c$connections -j2 -T$seconds on the same statements. Resident memory idle: $(mib "$idle_kb") MiB."
+  echo "Server: HTTP_THREADS=${HTTP_THREADS:-default}, DB_POOL_SIZE=${DB_POOL_SIZE:-default}. wrk -t2 -c$connections -d$duration on loopback; pgbench -c$connections -j2 -T$seconds on the same statements, same protocol. Resident memory idle: $(mib "$idle_kb") MiB."
   echo
   echo "| route | data | requests/s | pgbench tps | API/pgbench | p50 | p99 | non-2xx | peak RSS |"
   echo "|---|---|---|---|---|---|---|---|---|"
@@ -171,10 +179,17 @@ notes="Registrations: $attempts answered attempts (wrk does not count those cut 
 
 # The sync feed at two sizes: referrals generated for the receiver, then ×10.
 feed="/v1/referrals?direction=inbound&limit=50"
+# The feed shows only changes older than every running transaction (of the
+# whole cluster): a long one (gen-data, say) would leave its pages empty.
+feed_check() {
+  curl -s -H "Authorization: Bearer $receiver" "http://127.0.0.1:$port$feed" | grep -q '"items":\[{' \
+    || { echo "the feed's page is empty: is a long transaction running on the cluster?" >&2; exit 1; }
+}
 referrals() { psql_bench -d inclusion_bench -Atc 'SELECT count(*) FROM referrals'; }
 top_up() { psql_bench -d inclusion_bench -v n="$1" -f tests/bench/gen_referrals.sql; }
 top_up 3000
 n_small=$(referrals)
+feed_check
 run "referral sync feed, a page of 50 (inbound)" "$n_small referrals" "$feed" "$receiver"; r_feed_small=$last_rps
 
 # Referral writes (synchronous_commit on): POSTs under unique Idempotency-Keys,
@@ -196,6 +211,7 @@ referral_run "referral POST, a new Idempotency-Key each" 0 "$post_ceiling"
 referral_run "referral POSTs + accepted moves, 1:1" 1 -
 top_up $((10 * n_small - $(referrals)))
 n_large=$(referrals)
+feed_check
 run "referral sync feed, a page of 50 (inbound)" "$n_large referrals" "$feed" "$receiver"; r_feed_large=$last_rps
 
 # Memory: 256 open connections on a read route, then a soak run sampling the
@@ -211,6 +227,21 @@ soak_wrk=$!
 samples=()
 for t in $(seq 10 10 "$soak"); do sleep 10; samples+=("${t}s $(mib "$(rss_kb)")"); done
 wait $soak_wrk
+
+# Indicators for one year over the département, under wrk beside their
+# ceiling, on the national database of tests/bench/indicators.sh (which
+# generates it the first time, then times each indicator request alone).
+: >build/bench/indicators.md
+if [ "${BENCH_INDICATORS:-1}" = 1 ]; then
+  tests/bench/indicators.sh "$bin" build/bench/indicators.md
+  stop_server
+  start_server inclusion_bench_national DB_STATEMENT_TIMEOUT_MS=120000
+  reset_peak
+  indicators=$("$bin" token --org gers-numerique --scope "indicators:read" --ttl 3600)
+  to=$(date +%F)
+  run "indicators for one year, the département (all 11)" "scale 1 (1M referrals)" \
+    "/v1/indicators?from=$(date -d "$to - 364 days" +%F)&to=$to" "$indicators"
+fi
 
 {
   echo
@@ -230,7 +261,7 @@ wait $soak_wrk
   echo
   echo "Peak resident memory over every run: $(mib "$(cat build/bench/max_hwm)") MiB; after the runs: $(mib "$(rss_kb)") MiB."
 } >>"$out"
-if [ "${BENCH_INDICATORS:-1}" = 1 ]; then tests/bench/indicators.sh "$bin" "$out"; fi
+cat build/bench/indicators.md >>"$out"
 mkdir -p bench/results
 cp "$out" "bench/results/$(date +%F)-$(hostname -s).md"
 cat "$out"
