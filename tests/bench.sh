@@ -30,8 +30,9 @@ psql_super() {
   "${run[@]}" psql -X -q -v ON_ERROR_STOP=1 -h "$pg_data/run" -p "$pg_port" -U postgres -d postgres "$@"
 }
 pg_log=$pg_data/server.log
-psql_bench -d inclusion -tc "SELECT 1 FROM pg_database WHERE datname = 'inclusion_bench'" | grep -q 1 \
-  || psql_bench -d inclusion -c "CREATE DATABASE inclusion_bench"
+# A new database at each run, so that every run starts from the same data
+# (referral events cannot be deleted: the ×10 of the feed needs a fresh start).
+psql_bench -d inclusion -c "DROP DATABASE IF EXISTS inclusion_bench" -c "CREATE DATABASE inclusion_bench"
 export DATABASE_URL=postgresql://inclusion:inclusion@127.0.0.1:$pg_port/inclusion_bench
 export JWT_SECRET=${JWT_SECRET:-bench-secret-0123456789-0123456789-0123456789}
 # One token drives each run: the per-organisation rate limit would be what is measured.
@@ -89,10 +90,10 @@ psql_super -c "ALTER SYSTEM SET log_line_prefix = '%m [%p] %a: '" -c "SELECT pg_
 capture() { # NAME TOKEN-TO-VARY CURL-ARGS...
   local name=$1 vary=$2 before status
   shift 2
-  # The requests of the previous run that wrk left behind must be over.
-  for _ in $(seq 300); do
-    [ "$(psql_bench -d "$bench_db" -Atc "SELECT count(*) FROM pg_stat_activity
-      WHERE application_name = 'inclusion-api' AND state <> 'idle'")" = 0 ] && break
+  # The requests of the previous run that wrk left behind (queued in the
+  # server, or at the database) must be over: only /metrics itself in flight.
+  for _ in $(seq 600); do
+    [ "$(curl -s "http://127.0.0.1:$port/metrics" | awk '$1 == "http_requests_in_flight" {print $2}')" = 1 ] && break
     sleep 0.1
   done
   psql_super -c "ALTER SYSTEM SET log_min_duration_statement = 0" -c "SELECT pg_reload_conf()" >/dev/null
@@ -228,21 +229,6 @@ samples=()
 for t in $(seq 10 10 "$soak"); do sleep 10; samples+=("${t}s $(mib "$(rss_kb)")"); done
 wait $soak_wrk
 
-# Indicators for one year over the département, under wrk beside their
-# ceiling, on the national database of tests/bench/indicators.sh (which
-# generates it the first time, then times each indicator request alone).
-: >build/bench/indicators.md
-if [ "${BENCH_INDICATORS:-1}" = 1 ]; then
-  tests/bench/indicators.sh "$bin" build/bench/indicators.md
-  stop_server
-  start_server inclusion_bench_national DB_STATEMENT_TIMEOUT_MS=120000
-  reset_peak
-  indicators=$("$bin" token --org gers-numerique --scope "indicators:read" --ttl 3600)
-  to=$(date +%F)
-  run "indicators for one year, the département (all 11)" "scale 1 (1M referrals)" \
-    "/v1/indicators?from=$(date -d "$to - 364 days" +%F)&to=$to" "$indicators"
-fi
-
 {
   echo
   echo "Data ×10 (requests/s at the smaller size → the larger; ratio large/small):"
@@ -261,7 +247,29 @@ fi
   echo
   echo "Peak resident memory over every run: $(mib "$(cat build/bench/max_hwm)") MiB; after the runs: $(mib "$(rss_kb)") MiB."
 } >>"$out"
-cat build/bench/indicators.md >>"$out"
+results=bench/results/$(date +%F)-$(hostname -s).md
 mkdir -p bench/results
-cp "$out" "bench/results/$(date +%F)-$(hostname -s).md"
+cp "$out" "$results"
+# Indicators for one year over the département, under wrk beside their
+# ceiling, on the national database of tests/bench/indicators.sh (which
+# generates it the first time, then times each indicator request alone).
+: >build/bench/indicators.md
+if [ "${BENCH_INDICATORS:-1}" = 1 ]; then
+  tests/bench/indicators.sh "$bin" build/bench/indicators.md
+  stop_server
+  start_server inclusion_bench_national DB_STATEMENT_TIMEOUT_MS=120000
+  reset_peak
+  indicators=$("$bin" token --org gers-numerique --scope "indicators:read" --ttl 3600)
+  to=$(date +%F)
+  {
+    echo
+    echo "| route | data | requests/s | pgbench tps | API/pgbench | p50 | p99 | non-2xx | peak RSS |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+  } >>"$out"
+  run "indicators for one year, the département (all 11)" "$(psql_bench -d inclusion_bench_national -Atc "SELECT count(*) FROM referrals") referrals" \
+    "/v1/indicators?from=$(date -d "$to - 364 days" +%F)&to=$to" "$indicators"
+fi
+
+cat build/bench/indicators.md >>"$out"
+cp "$out" "$results"
 cat "$out"
