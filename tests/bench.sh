@@ -11,7 +11,8 @@
 # BENCH_SOAK_SECONDS (60), BENCH_INDICATORS (1: run tests/bench/indicators.sh).
 set -euo pipefail
 bin=${1:?usage: tests/bench.sh BINARY}
-tests/install-deps.sh wrk postgresql-contrib
+# pgbench comes with postgresql-15 (make deps).
+tests/install-deps.sh wrk
 pg_port=${DEV_PG_PORT:-54320}
 pg_dir=${DEV_PG_DIR:-var/pg-dev}
 port=${BENCH_PORT:-18090}
