@@ -5,7 +5,7 @@
 #                 migrate, seed and serve on 127.0.0.1:8080 with a demo token
 #   make test     lint, then unit and integration suites, plain and under ASan+UBSan
 #   make lint     cppcheck and the OpenAPI linter
-#   make bench    wrk figures for the foundation routes
+#   make bench    wrk figures of the main routes beside their pgbench ceilings (tests/bench.sh)
 #   make format   clang-format the C sources
 #
 # VARIANT=asan builds the AddressSanitizer + UndefinedBehaviorSanitizer variant
@@ -179,7 +179,7 @@ test: deps lint
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@db/cluster.sh start $(DEV_PG_DIR) $(DEV_PG_PORT)
-	@DEV_PG_PORT=$(DEV_PG_PORT) tests/bench.sh $(BIN)
+	@DEV_PG_DIR=$(DEV_PG_DIR) DEV_PG_PORT=$(DEV_PG_PORT) tests/bench.sh $(BIN)
 
 # What make scale needs besides DEB_PACKAGES: the load balancer and the load generator.
 SCALE_PACKAGES := haproxy wrk

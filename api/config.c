@@ -251,6 +251,7 @@ static int load(struct config *c, unsigned needs, struct loader *l)
         if (read_url(l, "DATABASE_URL", DEFAULT_DATABASE_URL, &c->database_url) ||
             read_url(l, "DATABASE_READ_URL", NULL, &c->database_read_url) ||
             read_int(l, "DB_POOL_SIZE", 4, 1, 256, &c->db_pool_size) ||
+            read_int(l, "DB_PREPARED_STATEMENTS", 1, 0, 1, &c->db_prepared_statements) ||
             read_int(l, "DB_STATEMENT_TIMEOUT_MS", 5000, 100, 600000, &c->db_statement_timeout_ms) ||
             read_int(l, "REFERRAL_EXPIRY_DAYS", 30, 1, 365, &c->referral_expiry_days) ||
             read_int(l, "RETENTION_DAYS", 365, 1, 3650, &c->retention_days) ||

@@ -33,6 +33,7 @@ struct config {
     enum log_level log_level;
     size_t max_body_bytes;
     int db_pool_size;
+    int db_prepared_statements; /* 1: statements prepared per pooled connection */
     int db_statement_timeout_ms;
     int threads;
     int max_connections;

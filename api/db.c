@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +12,21 @@
 #define ACQUIRE_WAIT_MS  2000
 #define BACKOFF_FIRST_MS 100
 #define BACKOFF_MAX_MS   2000
+/* Statements prepared per connection: the service has about 150 distinct
+ * statement texts (places queries vary with their filters); past this, the
+ * others run unnamed, as before. */
+#define PREPARED_MAX 256
+
+/* A statement prepared on a connection, named "s<index>" in its slot. */
+struct prepared {
+    uint64_t hash;
+    char *sql; /* owned */
+};
 
 struct slot {
     PGconn *conn;
+    struct prepared *prepared; /* owned; PREPARED_MAX, allocated on first use */
+    int nprepared;
     bool busy;
     long long retry_at_ms; /* no reconnection attempt before this time */
     int backoff_ms;
@@ -25,6 +38,7 @@ struct db_pool {
     char *url;
     int statement_timeout_ms;
     bool read_only;
+    bool prepare;
     int size;
     int in_use;
     atomic_ulong acquired; /* connections handed out since start, for /metrics */
@@ -82,7 +96,18 @@ PGconn *db_connect(const char *url, int statement_timeout_ms, char *err, size_t 
     return connect_with(url, statement_timeout_ms, false, err, err_len);
 }
 
-struct db_pool *db_pool_new(const char *url, int size, int statement_timeout_ms, bool read_only)
+/* Closes the slot's connection: the statements prepared on it go with it. */
+static void close_slot(struct slot *s)
+{
+    PQfinish(s->conn);
+    s->conn = NULL;
+    for (int i = 0; i < s->nprepared; i++)
+        free(s->prepared[i].sql);
+    s->nprepared = 0;
+}
+
+struct db_pool *db_pool_new(const char *url, int size, int statement_timeout_ms, bool read_only,
+                            bool prepare)
 {
     struct db_pool *pool = calloc(1, sizeof *pool);
     if (!pool)
@@ -100,6 +125,7 @@ struct db_pool *db_pool_new(const char *url, int size, int statement_timeout_ms,
     pool->size = size;
     pool->statement_timeout_ms = statement_timeout_ms;
     pool->read_only = read_only;
+    pool->prepare = prepare;
     return pool;
 }
 
@@ -107,8 +133,10 @@ void db_pool_free(struct db_pool *pool)
 {
     if (!pool)
         return;
-    for (int i = 0; i < pool->size; i++)
-        PQfinish(pool->slots[i].conn);
+    for (int i = 0; i < pool->size; i++) {
+        close_slot(&pool->slots[i]);
+        free(pool->slots[i].prepared);
+    }
     pthread_mutex_destroy(&pool->lock);
     pthread_cond_destroy(&pool->freed);
     free(pool->slots);
@@ -168,10 +196,8 @@ PGconn *db_pool_acquire(struct db_pool *pool, int *slot)
     if (!s)
         return NULL;
     *slot = (int)(s - pool->slots);
-    if (s->conn && !still_alive(s->conn)) {
-        PQfinish(s->conn);
-        s->conn = NULL;
-    }
+    if (s->conn && !still_alive(s->conn))
+        close_slot(s);
     if (!s->conn) {
         /* The slot is ours alone while busy: its fields need no lock. */
         if (now_ms() < s->retry_at_ms) {
@@ -199,11 +225,50 @@ void db_pool_release(struct db_pool *pool, int slot)
     PGconn *conn = s->conn;
     if (PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) != PQTRANS_IDLE)
         PQclear(PQexec(conn, "ROLLBACK"));
-    if (PQstatus(conn) != CONNECTION_OK || PQtransactionStatus(conn) != PQTRANS_IDLE) {
-        PQfinish(conn);
-        s->conn = NULL;
-    }
+    if (PQstatus(conn) != CONNECTION_OK || PQtransactionStatus(conn) != PQTRANS_IDLE)
+        close_slot(s);
     give_back(pool, s);
+}
+
+static uint64_t fnv1a(const char *text)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    return h;
+}
+
+PGresult *db_pool_exec(struct db_pool *pool, int slot, const char *sql, int nparams,
+                       const char *const *params)
+{
+    struct slot *s = &pool->slots[slot];
+    if (!pool->prepare)
+        return PQexecParams(s->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    uint64_t hash = fnv1a(sql);
+    char name[16];
+    for (int i = 0; i < s->nprepared; i++)
+        if (s->prepared[i].hash == hash && strcmp(s->prepared[i].sql, sql) == 0) {
+            snprintf(name, sizeof name, "s%d", i);
+            return PQexecPrepared(s->conn, name, nparams, params, NULL, NULL, 0);
+        }
+    if (!s->prepared)
+        s->prepared = calloc(PREPARED_MAX, sizeof *s->prepared);
+    char *copy = s->prepared && s->nprepared < PREPARED_MAX ? strdup(sql) : NULL;
+    if (copy) {
+        snprintf(name, sizeof name, "s%d", s->nprepared);
+        PGresult *prepared = PQprepare(s->conn, name, sql, nparams, NULL);
+        bool ok = PQresultStatus(prepared) == PGRES_COMMAND_OK;
+        PQclear(prepared);
+        if (ok) {
+            s->prepared[s->nprepared++] = (struct prepared){.hash = hash, .sql = copy};
+            return PQexecPrepared(s->conn, name, nparams, params, NULL, NULL, 0);
+        }
+        free(copy);
+    }
+    /* Not prepared (cache full, no memory, or the statement failed to
+     * prepare, in an aborted transaction say): unnamed, whose result carries
+     * the error if there is one. */
+    return PQexecParams(s->conn, sql, nparams, NULL, params, NULL, NULL, 0);
 }
 
 int db_pool_in_use(struct db_pool *pool)

@@ -302,7 +302,7 @@ PGresult *http_sql(struct req *r, const char *sql, int nparams, const char *cons
 {
     if (!ensure_connection(r))
         return NULL;
-    PGresult *res = PQexecParams(r->db, sql, nparams, NULL, params, NULL, NULL, 0);
+    PGresult *res = db_pool_exec(r->db_pool, r->db_slot, sql, nparams, params);
     ExecStatusType st = PQresultStatus(res);
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
         return res;

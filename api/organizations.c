@@ -63,16 +63,13 @@ void organizations_list(struct req *r)
     if (!res)
         return;
     int rows = PQntuples(res);
-    json_t *items = json_array();
-    for (int i = 0; i < rows && i < limit; i++)
-        json_array_append_new(items, json_loads(PQgetvalue(res, i, ORG_COL_JSON), 0, NULL));
     char *next = NULL;
     if (rows > limit) {
         const char *last = PQgetvalue(res, limit - 1, ORG_COL_SLUG);
         next = cursor_encode(&last, 1);
     }
+    paging_answer_rows(r, res, ORG_COL_JSON, rows < limit ? rows : limit, next);
     PQclear(res);
-    paging_answer(r, items, next);
     free(next);
 }
 

@@ -52,3 +52,49 @@ void paging_answer(struct req *r, json_t *items, const char *next_cursor)
     paging_link(r, next_cursor);
     http_json(r, 200, json_pack("{s:o, s:s?}", "items", items, "next_cursor", next_cursor));
 }
+
+/* Ends the page that `out` (an open_memstream on *text) holds and answers it:
+ * the cursor is base64url, nothing to escape. */
+static void answer_page(struct req *r, FILE *out, char **text, const char *next_cursor)
+{
+    if (next_cursor)
+        fprintf(out, "],\"next_cursor\":\"%s\"}", next_cursor);
+    else
+        fputs("],\"next_cursor\":null}", out);
+    fclose(out);
+    http_json_text(r, 200, *text);
+    free(*text);
+}
+
+void paging_answer_rows(struct req *r, const PGresult *res, int col, int rows,
+                        const char *next_cursor)
+{
+    paging_link(r, next_cursor);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    fputs("{\"items\":[", out);
+    for (int i = 0; i < rows; i++) {
+        if (i)
+            fputc(',', out);
+        fputs(PQgetvalue(res, i, col), out);
+    }
+    answer_page(r, out, &text, next_cursor);
+}
+
+void paging_answer_array(struct req *r, const char *items_json, const char *next_cursor)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    /* the array without its closing bracket, which answer_page writes */
+    size_t n = strlen(items_json);
+    while (n > 0 && items_json[n - 1] != ']')
+        n--;
+    fputs("{\"items\":", out);
+    if (n == 0)
+        fputc('[', out);
+    else
+        fwrite(items_json, 1, n - 1, out);
+    answer_page(r, out, &text, next_cursor);
+}

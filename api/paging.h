@@ -22,4 +22,14 @@ void paging_link(struct req *r, const char *next_cursor);
 /* Answers 200 with { items, next_cursor } (items stolen) and the Link header. */
 void paging_answer(struct req *r, json_t *items, const char *next_cursor);
 
+/* Answers 200 with { items, next_cursor } and the Link header, the items being
+ * the JSON texts in column `col` of the first `rows` rows of `res`, as
+ * PostgreSQL built them: concatenated, never parsed and serialised again. */
+void paging_answer_rows(struct req *r, const PGresult *res, int col, int rows,
+                        const char *next_cursor);
+
+/* Answers 200 with { items, next_cursor }, `items_json` being the items as one
+ * JSON array text (json_agg's), used as it is. Sets no Link header. */
+void paging_answer_array(struct req *r, const char *items_json, const char *next_cursor);
+
 #endif

@@ -26,13 +26,17 @@ enum { PLACE_COL_JSON, PLACE_COL_ID, PLACE_COL_ETAG, PLACE_COL_EXTRA };
     PLACES_SQL_LIST_OF(30) ", " PLACES_SQL_LIST_OF(31) ", " PLACES_SQL_LIST_OF(32) ", $33, $34, "  \
     "coalesce($35::date, current_date)"
 
-/* A place as the API shows it (t: the table alias). */
-#define PLACES_SQL_JSON(t)                                                                         \
-    "json_build_object('id', " t ".id, 'owner', " t ".owner, 'source', " t ".source, "            \
+/* A place as the API shows it (t: the table alias), as the arguments of
+ * json_build_object: its id, the fields before its coordinates, the
+ * coordinates, the fields after them. A GeoJSON feature's properties are the
+ * same fields without id and coordinates (the feature's own "id" and
+ * "geometry"): built from the same two lists, so that the two never differ. */
+#define PLACES_SQL_FIELDS_BEFORE_POINT(t)                                                          \
+    "'owner', " t ".owner, 'source', " t ".source, "                                               \
     "'source_id', " t ".source_id, 'pivot', " t ".pivot, 'name', " t ".name, "                     \
     "'street', " t ".street, 'address_complement', " t ".address_complement, "                     \
-    "'postal_code', " t ".postal_code, 'commune', " t ".commune, 'insee_code', " t ".insee_code, " \
-    "'latitude', ST_Y(" t ".location::geometry), 'longitude', ST_X(" t ".location::geometry), "   \
+    "'postal_code', " t ".postal_code, 'commune', " t ".commune, 'insee_code', " t ".insee_code"
+#define PLACES_SQL_FIELDS_AFTER_POINT(t)                                                           \
     "'typologies', " t ".typologies, 'phone', " t ".phone, 'emails', " t ".emails, "               \
     "'websites', " t ".websites, 'opening_hours', " t ".opening_hours, "                           \
     "'summary', " t ".summary, 'description', " t ".description, "                                 \
@@ -44,7 +48,14 @@ enum { PLACE_COL_JSON, PLACE_COL_ID, PLACE_COL_ETAG, PLACE_COL_EXTRA };
     "'access_modes', " t ".access_modes, 'support_modes', " t ".support_modes, "                   \
     "'accessibility_url', " t ".accessibility_url, 'booking_url', " t ".booking_url, "             \
     "'data_updated_on', " t ".data_updated_on, 'created_at', " t ".created_at, "                   \
-    "'updated_at', " t ".updated_at)"
+    "'updated_at', " t ".updated_at"
+#define PLACES_SQL_JSON_ARGS(t)                                                                    \
+    "'id', " t ".id, " PLACES_SQL_FIELDS_BEFORE_POINT(t) ", "                                      \
+    "'latitude', ST_Y(" t ".location::geometry), 'longitude', ST_X(" t ".location::geometry), "   \
+    PLACES_SQL_FIELDS_AFTER_POINT(t)
+#define PLACES_SQL_PROPERTIES_ARGS(t)                                                              \
+    PLACES_SQL_FIELDS_BEFORE_POINT(t) ", " PLACES_SQL_FIELDS_AFTER_POINT(t)
+#define PLACES_SQL_JSON(t) "json_build_object(" PLACES_SQL_JSON_ARGS(t) ")"
 
 #define PLACES_SQL_ETAG(t) "'\"' || (extract(epoch FROM " t ".updated_at) * 1000000)::bigint || '\"'"
 

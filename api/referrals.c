@@ -541,8 +541,7 @@ void referrals_list(struct req *r)
         }
         if (count == limit)
             paging_link(r, next);
-        json_t *items = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
-        http_json(r, 200, json_pack("{s:o, s:s?}", "items", items, "next_cursor", next));
+        paging_answer_array(r, PQgetvalue(res, 0, 0), next);
         free(next);
     }
     PQclear(expired);

@@ -6,6 +6,7 @@
 #include "router.h"
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <stdlib.h>
@@ -175,21 +176,37 @@ static void drain_and_stop(struct _u_instance *instance, struct app *app, int ti
               json_pack("{s:i, s:i}", "drain_ms", waited_ms, "requests_cut", left));
 }
 
+/* glibc's allocator, tuned for a server whose large bodies (a GeoJSON page of
+ * 5,000 features is 5 MB, its PGresult as much) come and go between threads:
+ * by default it raises its mmap threshold after each large free, so that the
+ * next large blocks come from the threads' arenas, one arena per thread. With
+ * a fixed threshold large blocks are mapped and unmapped, and two arenas hold
+ * less free memory: while 50 clients fetch GeoJSON pages, the peak resident
+ * size fell from 138-172 MiB to 78 MiB (README, Performance). */
+static void tune_allocator(void)
+{
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    mallopt(M_ARENA_MAX, 2);
+}
+
 int server_run(const struct config *cfg)
 {
+    tune_allocator();
     if (migrate_at_start(cfg) != 0)
         return 1;
     struct app app = {.cfg = cfg};
     init_verifier(&app, cfg);
     app.pool =
-        db_pool_new(cfg->database_url, cfg->db_pool_size, cfg->db_statement_timeout_ms, false);
+        db_pool_new(cfg->database_url, cfg->db_pool_size, cfg->db_statement_timeout_ms, false,
+                    cfg->db_prepared_statements == 1);
     /* The replica's pool: same size and session settings, read-only; it opens
      * nothing until a replica_ok route needs it, so a replica that is down at
      * start only means reads go to the primary (http.c, ensure_connection). */
     bool replica_failed = false;
     if (cfg->database_read_url) {
         app.replica = db_pool_new(cfg->database_read_url, cfg->db_pool_size,
-                                  cfg->db_statement_timeout_ms, true);
+                                  cfg->db_statement_timeout_ms, true,
+                                  cfg->db_prepared_statements == 1);
         replica_failed = !app.replica;
     }
     app.metrics = metrics_new(routes_count);

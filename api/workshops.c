@@ -172,15 +172,12 @@ void workshops_list(struct req *r)
     free(sql);
     if (res) {
         int rows = PQntuples(res);
-        json_t *items = json_array();
-        for (int i = 0; i < rows && i < limit; i++)
-            json_array_append_new(items, json_loads(PQgetvalue(res, i, 0), 0, NULL));
         char *next = NULL;
         if (rows > limit) {
             const char *keys[] = {PQgetvalue(res, limit - 1, 1), PQgetvalue(res, limit - 1, 2)};
             next = cursor_encode(keys, 2);
         }
-        paging_answer(r, items, next);
+        paging_answer_rows(r, res, 0, rows < limit ? rows : limit, next);
         free(next);
         PQclear(res);
     }

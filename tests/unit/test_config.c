@@ -80,6 +80,9 @@ Test(config, weak_or_malformed_settings_are_refused)
     expect_error(cors, ALL, "CORS_ALLOWED_ORIGINS");
     const char *pool[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", "DB_POOL_SIZE=0", NULL};
     expect_error(pool, ALL, "DB_POOL_SIZE");
+    const char *prepared[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef",
+                              "DB_PREPARED_STATEMENTS=on", NULL};
+    expect_error(prepared, ALL, "DB_PREPARED_STATEMENTS");
     const char *expiry[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", "REFERRAL_EXPIRY_DAYS=0",
                             NULL};
     expect_error(expiry, ALL, "REFERRAL_EXPIRY_DAYS");
