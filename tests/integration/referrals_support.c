@@ -29,34 +29,16 @@ void tokens(void)
 
 /* ---- helpers ------------------------------------------------------------ */
 
-void nonce(char *buf, size_t cap)
-{
-    static int counter;
-    snprintf(buf, cap, "ref%ldp%dn%03d", (long)time(NULL), (int)getpid(), counter++);
-}
-
 /* Every request to a referral route goes through here (thread-safe: no
  * static buffer). `key` is the Idempotency-Key (NULL: no header). */
 struct response *call_with(bool checked, const char *method, const char *path, const char *token,
                            const char *body, const char *key)
 {
-    char auth[4096], target[2048], idem[400];
-    const char *headers[4];
-    size_t n = 0;
-    if (token)
-        headers[n++] = bearer_header(token, auth, sizeof auth);
-    if (body)
-        headers[n++] = "Content-Type: application/json";
-    if (key) {
+    char idem[400];
+    if (key)
         snprintf(idem, sizeof idem, "Idempotency-Key: %s", key);
-        headers[n++] = idem;
-    }
-    headers[n] = NULL;
-    snprintf(target, sizeof target, "%s%s", server.base_url, path);
     /* From threads the validator must not run: it is not thread-safe. */
-    if (checked)
-        return http_request(method, target, headers, body);
-    return http_request_raw(method, target, headers, body);
+    return api_call(checked, method, path, token, body, key ? idem : NULL);
 }
 
 struct response *call(const char *method, const char *path, const char *token, const char *body,
@@ -116,7 +98,7 @@ char *dump(json_t *doc)
 struct response *post_doc(const char *token, json_t *doc)
 {
     char key[64];
-    nonce(key, sizeof key);
+    test_nonce("ref", key, sizeof key);
     char *text = dump(doc);
     struct response *r = call("POST", "/v1/referrals", token, text, key);
     free(text);
@@ -128,7 +110,7 @@ struct response *post_doc(const char *token, json_t *doc)
 json_t *create_referral_from(const char *token, const char *to_org, char *id, size_t cap)
 {
     char tag[64];
-    nonce(tag, sizeof tag);
+    test_nonce("ref", tag, sizeof tag);
     json_t *doc = referral_doc(to_org, tag);
     struct response *r = post_doc(token, doc);
     json_decref(doc);

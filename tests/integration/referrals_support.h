@@ -2,7 +2,7 @@
  * referral routes, a valid referral document, direct reads of the database.
  * The database is shared with other tests running in parallel: every referral
  * is created by the test that uses it, with notes and a key unique to the
- * process and the call (nonce), and counted through those notes. */
+ * process and the call (test_nonce), and counted through those notes. */
 #ifndef REFERRALS_SUPPORT_H
 #define REFERRALS_SUPPORT_H
 
@@ -19,8 +19,6 @@ extern char *mirande, *caf, *poste, *travail, *mirande_reader, *caf_reader, *uns
 
 /* Mints the tokens above; free_tokens releases them. */
 void tokens(void);
-
-void nonce(char *buf, size_t cap);
 
 /* Every request to a referral route goes through here (thread-safe: no
  * static buffer). `key` is the Idempotency-Key (NULL: no header). */

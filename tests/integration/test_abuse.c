@@ -32,16 +32,7 @@ TestSuite(owasp, .init = start, .fini = stop, .timeout = 60);
 static struct response *send(const char *method, const char *path, const char *token,
                              const char *body, const char *extra)
 {
-    char auth[4096];
-    const char *headers[4] = {NULL};
-    size_t n = 0;
-    if (token)
-        headers[n++] = bearer_header(token, auth, sizeof auth);
-    if (body)
-        headers[n++] = "Content-Type: application/json";
-    if (extra)
-        headers[n++] = extra;
-    return http_request(method, url(path), headers, body);
+    return api_call(true, method, path, token, body, extra);
 }
 
 static long status_of(const char *method, const char *path, const char *token, const char *body,

@@ -59,27 +59,11 @@ TestSuite(activity_feedback, .init = start, .fini = stop, .timeout = 60);
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static void nonce(char *buf, size_t cap)
-{
-    static int counter;
-    snprintf(buf, cap, "act%ldp%dn%03d", (long)time(NULL), (int)getpid(), counter++);
-}
-
 /* A checked request; `extra` is one more header or NULL. */
 static struct response *call(const char *method, const char *path, const char *token,
                              const char *body, const char *extra)
 {
-    char auth[4096];
-    const char *headers[4];
-    size_t n = 0;
-    if (token)
-        headers[n++] = bearer_header(token, auth, sizeof auth);
-    if (body)
-        headers[n++] = "Content-Type: application/json";
-    if (extra)
-        headers[n++] = extra;
-    headers[n] = NULL;
-    return http_request(method, url(path), headers, body);
+    return api_call(true, method, path, token, body, extra);
 }
 
 /* POSTs doc (its reference is taken). */
@@ -155,7 +139,7 @@ static void create(const char *path, json_t *doc, char *id, size_t cap)
 static void create_place(bool itinerant, char *id, size_t cap)
 {
     char tag[64], name[128];
-    nonce(tag, sizeof tag);
+    test_nonce("act", tag, sizeof tag);
     snprintf(name, sizeof name, "Lieu d'activité %s", tag);
     create("/v1/places",
            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:[s]}", "source",
@@ -184,7 +168,7 @@ static void create_workshop(char *id, size_t cap)
 {
     char place[64], tag[64], title[128];
     create_place(false, place, sizeof place);
-    nonce(tag, sizeof tag);
+    test_nonce("act", tag, sizeof tag);
     snprintf(title, sizeof title, "Atelier d'autonomie %s", tag);
     create("/v1/workshops",
            json_pack("{s:s, s:s, s:s, s:[s], s:s, s:s, s:i}", "place_id", place, "title", title,
@@ -246,7 +230,7 @@ static json_t *feedback_doc(const char *type, const char *id, int rating)
 static void create_referral(const char *notes, char *id, size_t cap)
 {
     char key[96], recorded[40], last[128];
-    nonce(key, sizeof key);
+    test_nonce("act", key, sizeof key);
     snprintf(key + strlen(key), sizeof key - strlen(key), "-key");
     char header[128];
     snprintf(header, sizeof header, "Idempotency-Key: %s", key);
@@ -587,7 +571,7 @@ Test(activity_visits, a_visit_needs_activity_write_and_a_token)
 static void expect_assessed(const int levels[12], double score, bool autonomous)
 {
     char ref[64], at[40];
-    nonce(ref, sizeof ref);
+    test_nonce("act", ref, sizeof ref);
     rfc3339_utc(time(NULL) - 600, at, sizeof at);
     json_t *doc = json_pack("{s:s, s:s, s:s, s:o}", "participant_ref", ref, "phase", "after",
                             "taken_at", at, "levels", levels_doc(levels));
@@ -637,7 +621,7 @@ Test(activity_assessments, an_assessment_is_201_with_the_score_and_autonomy_comp
 Test(activity_assessments, a_missing_skill_is_422_on_its_levels_member)
 {
     char ref[64];
-    nonce(ref, sizeof ref);
+    test_nonce("act", ref, sizeof ref);
     json_t *doc = assessment_doc(ref);
     json_object_del(json_object_get(doc, "levels"), "fraud");
     expect_422(post("/v1/assessments", writer, doc), "levels.fraud", "is required", "no fraud");
@@ -663,7 +647,7 @@ Test(activity_assessments, a_missing_skill_is_422_on_its_levels_member)
 Test(activity_assessments, a_level_that_is_not_an_integer_from_0_to_3_is_422_on_its_member)
 {
     char ref[64], field[64];
-    nonce(ref, sizeof ref);
+    test_nonce("act", ref, sizeof ref);
     json_t *bad[] = {json_integer(4),  json_integer(-1), json_real(2.5),
                      json_string("2"), json_null(),      json_true()};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -682,7 +666,7 @@ Test(activity_assessments, a_level_that_is_not_an_integer_from_0_to_3_is_422_on_
 Test(activity_assessments, an_unknown_skill_is_422_on_its_key)
 {
     char ref[64];
-    nonce(ref, sizeof ref);
+    test_nonce("act", ref, sizeof ref);
     json_t *doc = assessment_doc(ref);
     json_object_set_new(json_object_get(doc, "levels"), "cooking", json_integer(2));
     expect_422(post("/v1/assessments", writer, doc), "levels.cooking",
@@ -697,7 +681,7 @@ Test(activity_assessments, an_unknown_skill_is_422_on_its_key)
 Test(activity_assessments, levels_that_are_not_an_object_are_422_on_levels)
 {
     char ref[64];
-    nonce(ref, sizeof ref);
+    test_nonce("act", ref, sizeof ref);
     json_t *bad[] = {json_pack("[i,i,i,i,i,i,i,i,i,i,i,i]", 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2),
                      json_integer(24), json_string("all 2"), json_null()};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -738,7 +722,7 @@ Test(activity_assessments, participant_ref_must_be_pseudonymous_and_1_to_100_cha
 Test(activity_assessments, a_bad_phase_or_taken_at_is_422)
 {
     char ref[64], ahead[40];
-    nonce(ref, sizeof ref);
+    test_nonce("act", ref, sizeof ref);
     const char *phases[] = {"during", "Before", "follow-up", ""};
     for (size_t i = 0; i < sizeof phases / sizeof phases[0]; i++) {
         json_t *doc = assessment_doc(ref);
@@ -769,7 +753,7 @@ Test(activity_assessments, a_bad_phase_or_taken_at_is_422)
 Test(activity_assessments, an_unknown_workshop_or_series_is_422_on_its_field)
 {
     char ref[64];
-    nonce(ref, sizeof ref);
+    test_nonce("act", ref, sizeof ref);
     json_t *doc = assessment_doc(ref);
     json_object_set_new(doc, "workshop_id", json_string(NO_SUCH_ID));
     expect_422(post("/v1/assessments", writer, doc), "workshop_id", "no such workshop",
@@ -794,7 +778,7 @@ Test(activity_assessments, an_unknown_workshop_or_series_is_422_on_its_field)
 Test(activity_assessments, a_known_workshop_or_series_is_accepted_and_kept)
 {
     char ref[64], workshop[64];
-    nonce(ref, sizeof ref);
+    test_nonce("act", ref, sizeof ref);
     create_workshop(workshop, sizeof workshop);
     json_t *doc = assessment_doc(ref);
     json_object_set_new(doc, "workshop_id", json_string(workshop));
@@ -833,7 +817,7 @@ Test(activity_assessments, a_known_workshop_or_series_is_accepted_and_kept)
 Test(activity_assessments, score_autonomous_and_the_other_server_set_members_are_read_only)
 {
     char ref[64];
-    nonce(ref, sizeof ref);
+    test_nonce("act", ref, sizeof ref);
     json_t *doc = assessment_doc(ref);
     json_object_set_new(doc, "score", json_real(100.0));
     json_object_set_new(doc, "autonomous", json_true());
@@ -856,7 +840,7 @@ Test(activity_assessments, score_autonomous_and_the_other_server_set_members_are
 Test(activity_assessments, an_assessment_needs_activity_write_and_a_token)
 {
     char ref[64];
-    nonce(ref, sizeof ref);
+    test_nonce("act", ref, sizeof ref);
     struct response *r = post("/v1/assessments", reader, assessment_doc(ref));
     cr_expect_eq(r->status, 403, "places:read only: %ld %s", r->status, r->body);
     response_free(r);
@@ -915,7 +899,7 @@ Test(activity_feedback, feedback_on_a_workshop_keeps_its_comment)
 Test(activity_feedback, either_partner_of_a_referral_may_rate_it)
 {
     char notes[64], referral[64];
-    nonce(notes, sizeof notes);
+    test_nonce("act", notes, sizeof notes);
     create_referral(notes, referral, sizeof referral);
     /* the receiver */
     json_t *f =
@@ -935,7 +919,7 @@ Test(activity_feedback, either_partner_of_a_referral_may_rate_it)
 Test(activity_feedback, a_referral_of_other_partners_is_no_such_referral_and_reveals_nothing)
 {
     char notes[64], referral[64];
-    nonce(notes, sizeof notes);
+    test_nonce("act", notes, sizeof notes);
     create_referral(notes, referral, sizeof referral);
     struct response *other = post("/v1/feedback", poste, feedback_doc("referral", referral, 1));
     struct response *none = post("/v1/feedback", poste, feedback_doc("referral", NO_SUCH_ID, 1));

@@ -51,26 +51,12 @@ TestSuite(devices, .init = start, .fini = stop, .timeout = 90);
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static void nonce(char *buf, size_t cap)
-{
-    static int counter;
-    snprintf(buf, cap, "dev%ldp%dn%03d", (long)time(NULL), (int)getpid(), counter++);
-}
-
 /* A checked request; doc (may be NULL) is sent as JSON and its reference taken. */
 static struct response *call(const char *method, const char *path, const char *token, json_t *doc)
 {
-    char auth[4096];
-    const char *headers[3];
-    size_t n = 0;
     char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     json_decref(doc);
-    if (token)
-        headers[n++] = bearer_header(token, auth, sizeof auth);
-    if (text)
-        headers[n++] = "Content-Type: application/json";
-    headers[n] = NULL;
-    struct response *r = http_request(method, url(path), headers, text);
+    struct response *r = api_call(true, method, path, token, text, NULL);
     free(text);
     return r;
 }
@@ -153,7 +139,7 @@ static json_t *device_doc(const char *inventory_ref)
 static void create_device(char *id, size_t cap)
 {
     char ref[64];
-    nonce(ref, sizeof ref);
+    test_nonce("dev", ref, sizeof ref);
     struct response *r = call("POST", "/v1/devices", collector, device_doc(ref));
     cr_assert_eq(r->status, 201, "create: %ld %s", r->status, r->body);
     json_t *d = response_json(r);
@@ -245,7 +231,7 @@ static json_t *history(const char *token, const char *id)
 static json_t *wiped_doc(void)
 {
     char cert[64];
-    nonce(cert, sizeof cert);
+    test_nonce("dev", cert, sizeof cert);
     return json_pack("{s:s, s:{s:s, s:s}}", "type", "wiped", "details", "method",
                      "software_overwrite", "certificate_ref", cert);
 }
@@ -276,7 +262,7 @@ static json_t *bare_doc(const char *type)
 Test(devices, a_device_is_created_collected_and_read_back)
 {
     char ref[64], at[40], location[256], expected[256];
-    nonce(ref, sizeof ref);
+    test_nonce("dev", ref, sizeof ref);
     rfc3339_utc(time(NULL) - 3 * 86400, at, sizeof at);
     struct response *r =
         call("POST", "/v1/devices", collector,
@@ -324,7 +310,7 @@ Test(devices, a_device_is_created_collected_and_read_back)
 Test(devices, a_new_device_is_checked_member_by_member)
 {
     char ref[64], ahead[40], long_ref[66];
-    nonce(ref, sizeof ref);
+    test_nonce("dev", ref, sizeof ref);
     struct {
         const char *member;
         json_t *value;
@@ -460,7 +446,7 @@ Test(devices, every_move_the_spec_allows_is_accepted)
     }
     /* a distribution at one of the partner's live places, without a price (donation) */
     char tag[64], place[64];
-    nonce(tag, sizeof tag);
+    test_nonce("dev", tag, sizeof tag);
     struct response *r =
         call("POST", "/v1/places", builder,
              json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f}", "source",
@@ -776,7 +762,7 @@ Test(devices, every_device_route_needs_devices_write)
 {
     char id[64], ref[64];
     create_device(id, sizeof id);
-    nonce(ref, sizeof ref);
+    test_nonce("dev", ref, sizeof ref);
     char *places = test_token(ORG, "places:read places:write");
     const char *refused[] = {activity_only, places};
     for (size_t i = 0; i < 2; i++) {

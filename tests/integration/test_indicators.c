@@ -119,34 +119,10 @@ static void sql_one_row(const char *sql, int n, const char *const *params)
 
 /* ---- requests ----------------------------------------------------------------------- */
 
-static void nonce(char *buf, size_t cap)
-{
-    static int counter;
-    snprintf(buf, cap, "ind%ldp%dn%03d", (long)time(NULL), (int)getpid(), counter++);
-}
-
-static void rfc3339(time_t t, char *buf, size_t cap)
-{
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static struct response *send_with(bool checked, const char *method, const char *path,
                                   const char *token, const char *body, const char *extra)
 {
-    char auth[4096];
-    const char *headers[4];
-    size_t n = 0;
-    if (token)
-        headers[n++] = bearer_header(token, auth, sizeof auth);
-    if (body)
-        headers[n++] = "Content-Type: application/json";
-    if (extra)
-        headers[n++] = extra;
-    headers[n] = NULL;
-    return checked ? http_request(method, url(path), headers, body)
-                   : http_request_raw(method, url(path), headers, body);
+    return api_call(checked, method, path, token, body, extra);
 }
 
 /* The routes openapi.yaml documents: checked against it. */
@@ -232,7 +208,7 @@ static void dataset_org(struct dataset *d)
 static void create_place(struct dataset *d, bool itinerant, char *id, size_t cap)
 {
     char tag[64], name[128];
-    nonce(tag, sizeof tag);
+    test_nonce("ind", tag, sizeof tag);
     snprintf(name, sizeof name, "Lieu des indicateurs %s", tag);
     post_created("/v1/places", d->token,
                  json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:[s]}", "source",
@@ -247,7 +223,7 @@ static void create_place(struct dataset *d, bool itinerant, char *id, size_t cap
 static void create_workshop(struct dataset *d, int i, int capacity)
 {
     char tag[64], title[128], starts[40], ends[40];
-    nonce(tag, sizeof tag);
+    test_nonce("ind", tag, sizeof tag);
     snprintf(title, sizeof title, "Atelier des indicateurs %s", tag);
     snprintf(starts, sizeof starts, "2031-05-%02dT14:00:00+02:00", 12 + i);
     snprintf(ends, sizeof ends, "2031-05-%02dT16:00:00+02:00", 12 + i);
@@ -320,7 +296,7 @@ static void assess(struct dataset *d, const char *ref, const char *phase, int su
                    const char *workshop)
 {
     char at[40];
-    rfc3339(time(NULL) - 60 * minutes_ago, at, sizeof at);
+    rfc3339_utc(time(NULL) - 60 * minutes_ago, at, sizeof at);
     json_t *doc = json_pack("{s:s, s:s, s:s, s:o}", "participant_ref", ref, "phase", phase,
                             "taken_at", at, "levels", levels_doc(sum));
     if (workshop)
@@ -343,8 +319,8 @@ static void distribute_device_at(struct dataset *d, const char *commune, const c
                                  const char *when)
 {
     char at[40], id[64], path[128], tag[64];
-    nonce(tag, sizeof tag);
-    rfc3339(time(NULL) - 7200, at, sizeof at);
+    test_nonce("ind", tag, sizeof tag);
+    rfc3339_utc(time(NULL) - 7200, at, sizeof at);
     post_created("/v1/devices", d->token,
                  json_pack("{s:s, s:s, s:s, s:s}", "type", "laptop", "origin", "company",
                            "collected_at", at, "inventory_ref", tag),
@@ -372,7 +348,7 @@ static void distribute_device(struct dataset *d, const char *commune, const char
 static void visit(struct dataset *d, const char *member, const char *id, int count)
 {
     char at[40];
-    rfc3339(time(NULL) - 3600, at, sizeof at);
+    rfc3339_utc(time(NULL) - 3600, at, sizeof at);
     post_created("/v1/visits", d->token,
                  json_pack("{s:s, s:s, s:i, s:s}", member, id, "visited_at", at, "count", count,
                            "purpose", "digital_support"),
@@ -383,9 +359,9 @@ static void visit(struct dataset *d, const char *member, const char *id, int cou
 static void refer_to(struct dataset *d, const char *to_org, char *id, size_t cap)
 {
     char tag[64], key[128], recorded[40];
-    nonce(tag, sizeof tag);
+    test_nonce("ind", tag, sizeof tag);
     snprintf(key, sizeof key, "Idempotency-Key: %s", tag);
-    rfc3339(time(NULL) - 3600, recorded, sizeof recorded);
+    rfc3339_utc(time(NULL) - 3600, recorded, sizeof recorded);
     post_created("/v1/referrals", d->token,
                  json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:{s:b, s:s, s:s}, s:s}", "to_org",
                            to_org, "need", "caf_procedures", "beneficiary", "first_name", "Josette",

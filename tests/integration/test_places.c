@@ -58,12 +58,6 @@ TestSuite(places_write, .init = start, .fini = stop, .timeout = 120);
 /* ---- helpers ------------------------------------------------------------ */
 
 /* A token unique to this test process and run: letters and digits only. */
-static void nonce(char *buf, size_t cap)
-{
-    static int counter;
-    snprintf(buf, cap, "t%ldp%dn%03d", (long)time(NULL), (int)getpid(), counter++);
-}
-
 static struct response *send_json(const char *method, const char *path, const char *token,
                                   const char *body, const char *extra_header)
 {
@@ -216,7 +210,7 @@ static json_t *create(const char *token, json_t *doc)
 
 static json_t *create_tagged(const char *token, char *tag, size_t cap)
 {
-    nonce(tag, cap);
+    test_nonce("t", tag, cap);
     return create(token, place_doc(tag));
 }
 
@@ -344,7 +338,7 @@ Test(places, service_and_public_filters)
 
     /* no seeded place names its publics: a place of ours does */
     char tag[64], path[256];
-    nonce(tag, sizeof tag);
+    test_nonce("t", tag, sizeof tag);
     json_t *doc = place_doc(tag);
     json_object_set_new(doc, "publics", json_pack("[s, s]", "seniors", "jeunes"));
     json_t *created = create(writer, doc);
@@ -787,7 +781,7 @@ Test(places, scopes_and_tokens)
     response_free(r);
 
     char tag[64];
-    nonce(tag, sizeof tag);
+    test_nonce("t", tag, sizeof tag);
     json_t *doc = place_doc(tag);
     r = send_doc("POST", "/v1/places", reader, doc, NULL);
     cr_expect_eq(r->status, 403, "places:read cannot write");
@@ -872,7 +866,7 @@ static void insert_one(int page)
     if (json_array_size(paging_created) >= 12)
         return;
     char tag[96];
-    nonce(tag, 48);
+    test_nonce("t", tag, 48);
     snprintf(tag + strlen(tag), sizeof tag - strlen(tag), "x%s", paging_tag);
     json_t *created = create(writer, place_doc(tag));
     json_array_append_new(paging_created, created);
@@ -880,7 +874,7 @@ static void insert_one(int page)
 
 Test(places_paging, pages_stay_stable_while_places_are_inserted)
 {
-    nonce(paging_tag, sizeof paging_tag);
+    test_nonce("t", paging_tag, sizeof paging_tag);
     paging_created = json_array();
     for (int i = 0; i < 7; i++)
         insert_one(0);
@@ -946,7 +940,7 @@ Test(places_paging, a_cursor_belongs_to_its_ordering)
 Test(places_write, create_echoes_the_fields_and_normalises_the_phone)
 {
     char tag[64];
-    nonce(tag, sizeof tag);
+    test_nonce("t", tag, sizeof tag);
     json_t *doc = place_doc(tag);
     json_object_set_new(doc, "phone", json_string("05 62 66 86 87"));
     json_object_set_new(doc, "emails", json_pack("[s]", "mirande@france-services.gouv.fr"));
@@ -1017,7 +1011,7 @@ Test(places_write, create_echoes_the_fields_and_normalises_the_phone)
 Test(places_write, source_defaults_and_source_id_is_generated)
 {
     char tag[64];
-    nonce(tag, sizeof tag);
+    test_nonce("t", tag, sizeof tag);
     json_t *doc = place_doc(tag);
     json_object_del(doc, "source");
     json_object_del(doc, "source_id");
@@ -1034,7 +1028,7 @@ Test(places_write, source_defaults_and_source_id_is_generated)
 Test(places_write, missing_required_fields_are_422_naming_each)
 {
     char tag[64], body[256];
-    nonce(tag, sizeof tag);
+    test_nonce("t", tag, sizeof tag);
     snprintf(body, sizeof body, "{\"source\":\"integration-tests\",\"source_id\":\"%s\"}", tag);
     struct response *r = send_json("POST", "/v1/places", writer, body, NULL);
     cr_expect_eq(r->status, 422, "%s", r->body);
@@ -1104,7 +1098,7 @@ Test(places_write, each_bad_field_is_422_naming_it_and_nothing_is_written)
         {"distance_m", "3", "distance_m"},
     };
     char tag[64];
-    nonce(tag, sizeof tag);
+    test_nonce("t", tag, sizeof tag);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         json_t *doc = place_doc(tag);
         json_t *value = json_loads(cases[i][1], JSON_DECODE_ANY, NULL);
@@ -1127,7 +1121,7 @@ Test(places_write, each_bad_field_is_422_naming_it_and_nothing_is_written)
 Test(places_write, the_commune_is_checked_against_the_gers)
 {
     char tag[64];
-    nonce(tag, sizeof tag);
+    test_nonce("t", tag, sizeof tag);
     /* a Gers code that is not a commune */
     json_t *doc = place_doc(tag);
     json_object_set_new(doc, "insee_code", json_string("32999"));
@@ -1158,7 +1152,7 @@ Test(places_write, the_commune_is_checked_against_the_gers)
 
     /* a commune outside the Gers is not in the table and is not checked */
     char tag2[64];
-    nonce(tag2, sizeof tag2);
+    test_nonce("t", tag2, sizeof tag2);
     doc = place_doc(tag2);
     json_object_set_new(doc, "insee_code", json_string("31555"));
     json_object_set_new(doc, "postal_code", json_string("31000"));
@@ -1208,7 +1202,7 @@ static struct response *patch(const char *id, const char *token, const char *bod
 Test(places_write, patch_changes_one_field_and_null_removes_an_optional_one)
 {
     char tag[64];
-    nonce(tag, sizeof tag);
+    test_nonce("t", tag, sizeof tag);
     json_t *doc = place_doc(tag);
     json_object_set_new(doc, "phone", json_string("0562668687"));
     json_object_set_new(doc, "summary", json_string("Avant"));

@@ -37,8 +37,8 @@ TestSuite(referrals_contention, .init = referrals_start_concurrent, .fini = refe
 Test(referrals, creating_returns_the_referral_and_its_location)
 {
     char tag[64], key[64], location[256], path[128];
-    nonce(tag, sizeof tag);
-    nonce(key, sizeof key);
+    test_nonce("ref", tag, sizeof tag);
+    test_nonce("ref", key, sizeof key);
     json_t *doc = referral_doc("caf-gers", tag);
     char *text = dump(doc);
     json_decref(doc);
@@ -100,7 +100,7 @@ Test(referrals, accepted_variants_are_normalised)
                                             {"+262 262 12 34 56", "+262262123456"}};
     for (size_t i = 0; i < sizeof phones / sizeof phones[0]; i++) {
         char tag[64];
-        nonce(tag, sizeof tag);
+        test_nonce("ref", tag, sizeof tag);
         json_t *doc = referral_doc("caf-gers", tag);
         json_object_set_new(json_object_get(doc, "beneficiary"), "phone",
                             json_string(phones[i][0]));
@@ -116,7 +116,7 @@ Test(referrals, accepted_variants_are_normalised)
 
     /* contact by e-mail, no phone; through the referring partner, neither */
     char tag[64];
-    nonce(tag, sizeof tag);
+    test_nonce("ref", tag, sizeof tag);
     json_t *doc = referral_doc("la-poste-gers", tag);
     json_t *b = json_object_get(doc, "beneficiary");
     json_object_del(b, "phone");
@@ -130,7 +130,7 @@ Test(referrals, accepted_variants_are_normalised)
     cr_expect_str_eq(str(json_object_get(ref, "beneficiary"), "contact_preference"), "email");
     json_decref(ref);
 
-    nonce(tag, sizeof tag);
+    test_nonce("ref", tag, sizeof tag);
     doc = referral_doc("la-poste-gers", tag);
     b = json_object_get(doc, "beneficiary");
     json_object_del(b, "phone");
@@ -153,7 +153,7 @@ Test(referrals, accepted_variants_are_normalised)
     hundred[100] = '\0';
     memset(thousand, 'n', 1000);
     thousand[1000] = '\0';
-    nonce(tag, sizeof tag);
+    test_nonce("ref", tag, sizeof tag);
     doc = referral_doc("france-travail-gers", tag);
     b = json_object_get(doc, "beneficiary");
     json_object_set_new(b, "first_name", json_string(hundred));
@@ -168,7 +168,7 @@ Test(referrals, accepted_variants_are_normalised)
                  r->body);
     response_free(r);
 
-    nonce(tag, sizeof tag);
+    test_nonce("ref", tag, sizeof tag);
     doc = referral_doc("caf-gers", tag);
     json_object_del(doc, "notes");
     r = post_doc(mirande, doc);
@@ -184,7 +184,7 @@ Test(referrals, accepted_variants_are_normalised)
         "digital_identity", "caf_procedures",       "employment", "health_insurance", "taxes",
         "equipment",        "basic_digital_skills", "housing",    "retirement",       "other"};
     for (size_t i = 0; i < sizeof needs / sizeof needs[0]; i++) {
-        nonce(tag, sizeof tag);
+        test_nonce("ref", tag, sizeof tag);
         doc = referral_doc("caf-gers", tag);
         json_object_set_new(doc, "need", json_string(needs[i]));
         r = post_doc(mirande, doc);
@@ -202,7 +202,7 @@ Test(referrals, accepted_variants_are_normalised)
 Test(referrals, a_foreign_e164_phone_is_accepted)
 {
     char tag[64];
-    nonce(tag, sizeof tag);
+    test_nonce("ref", tag, sizeof tag);
     json_t *doc = referral_doc("caf-gers", tag);
     json_object_set_new(json_object_get(doc, "beneficiary"), "phone", json_string("+447700900123"));
     struct response *r = post_doc(mirande, doc);
@@ -219,7 +219,7 @@ Test(referrals, a_foreign_e164_phone_is_accepted)
 static void create_place(char *id, size_t cap)
 {
     char tag[64], name[128];
-    nonce(tag, sizeof tag);
+    test_nonce("ref", tag, sizeof tag);
     snprintf(name, sizeof name, "Accueil orientations %s", tag);
     json_t *doc =
         json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f}", "source",
@@ -243,7 +243,7 @@ Test(referrals, a_place_must_be_live)
 {
     char place[64], tag[64];
     create_place(place, sizeof place);
-    nonce(tag, sizeof tag);
+    test_nonce("ref", tag, sizeof tag);
     json_t *doc = referral_doc("caf-gers", tag);
     json_object_set_new(doc, "place_id", json_string(place));
     struct response *r = post_doc(mirande, doc);
@@ -255,7 +255,7 @@ Test(referrals, a_place_must_be_live)
     json_decref(ref);
 
     /* an unknown place, then a removed one */
-    nonce(tag, sizeof tag);
+    test_nonce("ref", tag, sizeof tag);
     doc = referral_doc("caf-gers", tag);
     json_object_set_new(doc, "place_id", json_string(NO_SUCH_ID));
     r = post_doc(mirande, doc);
@@ -453,7 +453,7 @@ Test(referrals, invalid_bodies_are_422_naming_the_field)
         {"id is read-only", "id", NULL, id_field},
     };
     char tag[64];
-    nonce(tag, sizeof tag);
+    test_nonce("ref", tag, sizeof tag);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         json_t *doc = referral_doc("caf-gers", tag);
         cases[i].edit(doc);
@@ -472,11 +472,11 @@ Test(referrals, invalid_bodies_are_422_naming_the_field)
 
     /* not JSON, not an object */
     char key[64];
-    nonce(key, sizeof key);
+    test_nonce("ref", key, sizeof key);
     struct response *r = call("POST", "/v1/referrals", mirande, "{\"to_org\":", key);
     cr_expect_eq(r->status, 400, "broken JSON: %ld %s", r->status, r->body);
     response_free(r);
-    nonce(key, sizeof key);
+    test_nonce("ref", key, sizeof key);
     r = call("POST", "/v1/referrals", mirande, "[1,2]", key);
     cr_expect(r->status == 400 || r->status == 422, "an array: %ld %s", r->status, r->body);
     response_free(r);
@@ -487,7 +487,7 @@ Test(referrals, scopes_are_required)
     char id[64], tag[64];
     json_t *ref = create_referral(id, sizeof id);
     json_decref(ref);
-    nonce(tag, sizeof tag);
+    test_nonce("ref", tag, sizeof tag);
     json_t *doc = referral_doc("caf-gers", tag);
     struct response *r = post_doc(mirande_reader, doc);
     cr_expect_eq(r->status, 403, "referrals:read cannot create: %ld %s", r->status, r->body);
@@ -518,7 +518,7 @@ Test(referrals, scopes_are_required)
 Test(referrals, the_idempotency_key_is_required_and_checked)
 {
     char tag[64];
-    nonce(tag, sizeof tag);
+    test_nonce("ref", tag, sizeof tag);
     json_t *doc = referral_doc("caf-gers", tag);
     char *text = dump(doc);
     json_decref(doc);
@@ -544,7 +544,7 @@ Test(referrals, the_idempotency_key_is_required_and_checked)
 
     /* 255 visible characters are a key */
     char longest[300], unique[64];
-    nonce(unique, sizeof unique);
+    test_nonce("ref", unique, sizeof unique);
     memset(longest, '~', 255);
     memcpy(longest, unique, strlen(unique));
     longest[255] = '\0';
@@ -558,8 +558,8 @@ Test(referrals, the_idempotency_key_is_required_and_checked)
 Test(referrals, the_same_key_and_body_replay_the_first_response)
 {
     char tag[64], key[64], loc1[256], loc2[256];
-    nonce(tag, sizeof tag);
-    nonce(key, sizeof key);
+    test_nonce("ref", tag, sizeof tag);
+    test_nonce("ref", key, sizeof key);
     json_t *doc = referral_doc("caf-gers", tag);
     char *text = dump(doc);
     struct response *first = call("POST", "/v1/referrals", mirande, text, key);
@@ -615,8 +615,8 @@ Test(referrals, the_same_key_and_body_replay_the_first_response)
 Test(referrals, keys_are_per_organisation)
 {
     char tag[64], key[64];
-    nonce(tag, sizeof tag);
-    nonce(key, sizeof key);
+    test_nonce("ref", tag, sizeof tag);
+    test_nonce("ref", key, sizeof key);
     json_t *doc = referral_doc("la-poste-gers", tag);
     char *text = dump(doc);
     json_decref(doc);
@@ -1272,8 +1272,8 @@ static void *contend(void *arg)
 Test(referrals_contention, twenty_identical_posts_at_once_create_one_referral)
 {
     char tag[64], key[64];
-    nonce(tag, sizeof tag);
-    nonce(key, sizeof key);
+    test_nonce("ref", tag, sizeof tag);
+    test_nonce("ref", key, sizeof key);
     json_t *doc = referral_doc("caf-gers", tag);
     char *text = dump(doc);
     json_decref(doc);

@@ -485,7 +485,7 @@ Test(referral_feed_concurrent, a_poller_misses_nothing_while_writers_run)
     pthread_create(&pt, NULL, poll_feed, &poller);
     for (int i = 0; i < WRITERS; i++) {
         memset(&writers[i], 0, sizeof writers[i]);
-        nonce(writers[i].tag, sizeof writers[i].tag);
+        test_nonce("ref", writers[i].tag, sizeof writers[i].tag);
         pthread_create(&wt[i], NULL, write_referrals, &writers[i]);
     }
     for (int i = 0; i < WRITERS; i++)
@@ -517,8 +517,8 @@ Test(referral_feed_concurrent, a_poller_misses_nothing_while_writers_run)
 Test(referral_feed, consent_withdrawal_erases_the_free_texts_of_the_history_and_the_replay)
 {
     char key[64], tag[64];
-    nonce(key, sizeof key);
-    nonce(tag, sizeof tag);
+    test_nonce("ref", key, sizeof key);
+    test_nonce("ref", tag, sizeof tag);
     json_t *doc = referral_doc("caf-gers", tag);
     char *text = dump(doc);
     json_decref(doc);
@@ -597,8 +597,8 @@ Test(referral_purge, erases_closed_referrals_after_retention_and_keeps_the_journ
     exec2(c, "UPDATE referrals SET created_at = now() - interval '31 days' WHERE id = $1::uuid",
           due, NULL);
     /* two idempotency records: one 25 hours old, one fresh */
-    nonce(key_old, sizeof key_old);
-    nonce(key_new, sizeof key_new);
+    test_nonce("ref", key_old, sizeof key_old);
+    test_nonce("ref", key_new, sizeof key_new);
     exec2(c,
           "INSERT INTO idempotency_keys (org, key, body_hash, status, response, created_at) "
           "VALUES ('la-poste-gers', $1, 'h', 201, '{}', now() - interval '25 hours')",

@@ -74,32 +74,12 @@ TestSuite(registrations_contention, .init = start_concurrent, .fini = stop, .tim
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static void nonce(char *buf, size_t cap)
-{
-    static int counter;
-    snprintf(buf, cap, "r%ldp%dn%03d", (long)time(NULL), (int)getpid(), counter++);
-}
-
 /* Every request to a workshop route goes through here (thread-safe: no
  * static buffer). */
 static struct response *call_with(bool checked, const char *method, const char *path,
                                   const char *token, const char *body, const char *extra_header)
 {
-    char auth[4096], target[2048];
-    const char *headers[4];
-    size_t n = 0;
-    if (token)
-        headers[n++] = bearer_header(token, auth, sizeof auth);
-    if (body)
-        headers[n++] = "Content-Type: application/json";
-    if (extra_header)
-        headers[n++] = extra_header;
-    headers[n] = NULL;
-    snprintf(target, sizeof target, "%s%s", server.base_url, path);
-    /* Checked against openapi.yaml, but from threads: the validator is not
-     * thread-safe (the contention tests check statuses and bodies themselves). */
-    return checked ? http_request(method, target, headers, body)
-                   : http_request_raw(method, target, headers, body);
+    return api_call(checked, method, path, token, body, extra_header);
 }
 
 static struct response *call(const char *method, const char *path, const char *token,
@@ -143,7 +123,7 @@ static double now_s(void)
 static void create_place(char *id, size_t cap)
 {
     char tag[64], name[128];
-    nonce(tag, sizeof tag);
+    test_nonce("r", tag, sizeof tag);
     snprintf(name, sizeof name, "Salle d'inscriptions %s", tag);
     json_t *doc =
         json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f}", "source",
@@ -169,7 +149,7 @@ static void create_workshop(const char *starts, const char *ends, int capacity, 
 {
     char tag[64], title[128];
     create_place(place, place_cap);
-    nonce(tag, sizeof tag);
+    test_nonce("r", tag, sizeof tag);
     snprintf(title, sizeof title, "Atelier d'inscriptions %s", tag);
     json_t *doc = json_pack("{s:s, s:s, s:s, s:[s], s:s, s:s, s:i}", "place_id", place, "title",
                             title, "theme", "smartphone", "audience", "seniors", "starts_at",

@@ -48,12 +48,6 @@ TestSuite(stops, .init = start, .fini = stop, .timeout = 120);
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static void nonce(char *buf, size_t cap)
-{
-    static int counter;
-    snprintf(buf, cap, "s%ldp%dn%03d", (long)time(NULL), (int)getpid(), counter++);
-}
-
 static const char *str(json_t *obj, const char *key)
 {
     return json_string_value(json_object_get(obj, key));
@@ -130,7 +124,7 @@ static const char *bus_id(char *buf, size_t cap)
 static void create_place(const char *token, bool itinerant, char *id, size_t cap)
 {
     char tag[64], name[128];
-    nonce(tag, sizeof tag);
+    test_nonce("s", tag, sizeof tag);
     snprintf(name, sizeof name, "Unité mobile d'essai %s", tag);
     json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:[s]}", "source",
                             "integration-tests", "source_id", tag, "pivot", "00000000000000",

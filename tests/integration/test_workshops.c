@@ -58,31 +58,13 @@ TestSuite(workshops_write, .init = start, .fini = stop, .timeout = 120);
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static void nonce(char *buf, size_t cap)
-{
-    static int counter;
-    snprintf(buf, cap, "w%ldp%dn%03d", (long)time(NULL), (int)getpid(), counter++);
-}
-
 /* Every request to a workshop route goes through here. */
 static struct response *call_with(bool checked, const char *method, const char *path,
                                   const char *token, const char *body, const char *extra_header)
 {
-    char auth[4096], target[2048];
-    const char *headers[4];
-    size_t n = 0;
-    if (token)
-        headers[n++] = bearer_header(token, auth, sizeof auth);
-    if (body)
-        headers[n++] = "Content-Type: application/json";
-    if (extra_header)
-        headers[n++] = extra_header;
-    headers[n] = NULL;
-    snprintf(target, sizeof target, "%s%s", server.base_url, path);
-    /* Checked against openapi.yaml, but from threads: the validator is not
-     * thread-safe (the contention tests check statuses and bodies themselves). */
-    return checked ? http_request(method, target, headers, body)
-                   : http_request_raw(method, target, headers, body);
+    /* unchecked from threads: the validator is not thread-safe (the contention
+     * tests check statuses and bodies themselves) */
+    return api_call(checked, method, path, token, body, extra_header);
 }
 
 static struct response *call(const char *method, const char *path, const char *token,
@@ -157,7 +139,7 @@ static const char *mirande_fs(char *buf, size_t cap)
 static void create_place(bool itinerant, char *id, size_t cap)
 {
     char tag[64], name[128];
-    nonce(tag, sizeof tag);
+    test_nonce("w", tag, sizeof tag);
     snprintf(name, sizeof name, "Salle d'ateliers %s", tag);
     json_t *doc = json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:[s]}", "source", "integration-tests",
@@ -202,7 +184,7 @@ static void create_stop(const char *place, const char *starts, const char *ends,
 static json_t *workshop_doc(const char *place, const char *starts, const char *ends, int capacity)
 {
     char tag[64], title[128];
-    nonce(tag, sizeof tag);
+    test_nonce("w", tag, sizeof tag);
     snprintf(title, sizeof title, "Atelier d'essai %s", tag);
     json_t *doc = json_pack("{s:s, s:s, s:[s, s], s:s, s:s, s:i}", "title", title, "theme", "email",
                             "audience", "seniors", "beginners", "starts_at", starts, "ends_at",

@@ -5,8 +5,35 @@
 
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+struct response *api_call(bool checked, const char *method, const char *path, const char *token,
+                          const char *body, const char *extra_header)
+{
+    char auth[4096], target[2048];
+    const char *headers[4];
+    size_t n = 0;
+    if (token)
+        headers[n++] = bearer_header(token, auth, sizeof auth);
+    if (body)
+        headers[n++] = "Content-Type: application/json";
+    if (extra_header)
+        headers[n++] = extra_header;
+    headers[n] = NULL;
+    snprintf(target, sizeof target, "%s%s", server.base_url, path);
+    return checked ? http_request(method, target, headers, body)
+                   : http_request_raw(method, target, headers, body);
+}
+
+void test_nonce(const char *prefix, char *buf, size_t cap)
+{
+    static atomic_int counter;
+    snprintf(buf, cap, "%s%ldp%dn%03d", prefix, (long)time(NULL), (int)getpid(),
+             atomic_fetch_add(&counter, 1));
+}
 
 void rfc3339_utc(time_t t, char *buf, size_t cap)
 {
@@ -55,13 +82,9 @@ bool names_field(const struct response *r, const char *field)
 void post_created(const char *path, const char *token, json_t *doc, const char *extra, char *id,
                   size_t cap)
 {
-    char auth[4096], target[1024];
-    const char *headers[] = {bearer_header(token, auth, sizeof auth),
-                             "Content-Type: application/json", extra, NULL};
-    snprintf(target, sizeof target, "%s%s", server.base_url, path);
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
-    struct response *r = http_request("POST", target, headers, text);
+    struct response *r = api_call(true, "POST", path, token, text, extra);
     cr_assert_eq(r->status, 201, "POST %s %s: %ld %s", path, text, r->status, r->body);
     free(text);
     json_t *body = response_json(r);

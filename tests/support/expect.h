@@ -1,4 +1,5 @@
-/* What integration tests share to read answers: times and problem fields. */
+/* What integration tests share to send requests and read answers: one way to
+ * call the test server, unique references, times and problem fields. */
 #ifndef TEST_EXPECT_H
 #define TEST_EXPECT_H
 
@@ -9,6 +10,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
+
+/* A request to the test server (server.base_url + path) with, each when not
+ * NULL, a bearer token, a JSON body and one more header ("Name: value").
+ * `checked`: the answer is validated against openapi.yaml (never from
+ * threads: the validator is not thread-safe); otherwise it is not. No static
+ * buffer: threads may call it. The caller frees the response. */
+struct response *api_call(bool checked, const char *method, const char *path, const char *token,
+                          const char *body, const char *extra_header);
+
+/* A reference no other test run uses: prefix, time, process, a counter. */
+void test_nonce(const char *prefix, char *buf, size_t cap);
 
 /* `t` as RFC 3339 in UTC ("2026-12-08T08:00:00Z") into buf. */
 void rfc3339_utc(time_t t, char *buf, size_t cap);
