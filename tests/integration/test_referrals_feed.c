@@ -96,6 +96,33 @@ static char *value_of(const char *sql, const char *param)
     return v;
 }
 
+/* How long a poller waits for a change: the feed holds changes back while an
+ * older transaction runs anywhere in the cluster, and tests running beside
+ * these (a database created and seeded, under ASan) hold some for seconds. */
+#define POLL_ATTEMPTS 900 /* of 100 ms at least: 90 s */
+
+/* Waits (POLL_ATTEMPTS of 100 ms at most) until the feed may show the last
+ * changes of the referrals `ids` (a PostgreSQL array literal): until every
+ * transaction older than them has ended, in the whole cluster. */
+static void wait_until_shown(const char *ids)
+{
+    PGconn *c = db();
+    bool shown = false;
+    for (int attempt = 0; attempt < POLL_ATTEMPTS && !shown; attempt++) {
+        PGresult *res = sql1(c,
+                             "SELECT bool_and(change_xid < pg_snapshot_xmin(pg_current_snapshot())) "
+                             "FROM referrals WHERE id = ANY ($1::uuid[])",
+                             ids);
+        cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQresultErrorMessage(res));
+        shown = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+        PQclear(res);
+        if (!shown)
+            usleep(100 * 1000);
+    }
+    PQfinish(c);
+    cr_assert(shown, "the feed shows %s within %d s", ids, POLL_ATTEMPTS / 10);
+}
+
 /* ---- isolation and filters --------------------------------------------------- */
 
 /* Every item of the feed belongs to org (sender or receiver); none of the
@@ -120,6 +147,9 @@ Test(referral_feed, four_partners_each_see_only_their_referrals_whatever_the_fil
     json_decref(create_referral_from(poste, "france-travail-gers", b, sizeof b));
     json_decref(create_referral_from(caf, "france-travail-gers", c, sizeof c));
     cr_expect_eq(move(caf, a, "accepted"), 201);
+    char all[256];
+    snprintf(all, sizeof all, "{%s,%s,%s}", a, b, c);
+    wait_until_shown(all);
 
     struct {
         const char *name, *token, *org;
@@ -185,6 +215,9 @@ Test(referral_feed, listing_is_logged_in_each_referrals_access_log)
     char t0[40], id[64], query[128];
     since(t0, sizeof t0);
     json_decref(create_referral(id, sizeof id));
+    char one[80];
+    snprintf(one, sizeof one, "{%s}", id);
+    wait_until_shown(one);
     snprintf(query, sizeof query, "updated_since=%s", t0);
     json_decref(walk(caf, query));
     json_t *log = items_of(mirande, id, "access-log");
@@ -226,11 +259,6 @@ Test(referral_feed, bad_parameters_are_400_naming_each)
     cr_expect_eq(r->status, 401, "no token: %ld", r->status);
     response_free(r);
 }
-
-/* How long a poller waits for a change: the feed holds changes back while an
- * older transaction runs anywhere in the cluster, and tests running beside
- * these (a database created and seeded, under ASan) hold some for seconds. */
-#define POLL_ATTEMPTS 900 /* of 100 ms at least: 90 s */
 
 /* Polls the feed of token from *cursor until `id` shows with `status` or
  * POLL_ATTEMPTS pass; advances *cursor. True when seen. */
@@ -319,6 +347,9 @@ Test(referral_feed, a_full_page_links_to_the_next)
     since(t0, sizeof t0);
     json_decref(create_referral_from(travail, "la-poste-gers", a, sizeof a));
     json_decref(create_referral_from(travail, "la-poste-gers", b, sizeof b));
+    char both[160];
+    snprintf(both, sizeof both, "{%s,%s}", a, b);
+    wait_until_shown(both);
     snprintf(query, sizeof query, "limit=1&direction=outbound&updated_since=%s", t0);
     struct response *r = feed(true, travail, query);
     cr_assert_eq(r->status, 200, "%s", r->body);
