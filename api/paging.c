@@ -47,12 +47,6 @@ void paging_link(struct req *r, const char *next_cursor)
     free(link);
 }
 
-void paging_answer(struct req *r, json_t *items, const char *next_cursor)
-{
-    paging_link(r, next_cursor);
-    http_json(r, 200, json_pack("{s:o, s:s?}", "items", items, "next_cursor", next_cursor));
-}
-
 /* Ends the page that `out` (an open_memstream on *text) holds and answers it:
  * the cursor is base64url, nothing to escape. */
 static void answer_page(struct req *r, FILE *out, char **text, const char *next_cursor)

@@ -19,9 +19,6 @@ void paging_read_limit_within(struct req *r, json_t *errors, int fallback, int m
  * parameter of the request but `cursor`. Nothing when next_cursor is NULL. */
 void paging_link(struct req *r, const char *next_cursor);
 
-/* Answers 200 with { items, next_cursor } (items stolen) and the Link header. */
-void paging_answer(struct req *r, json_t *items, const char *next_cursor);
-
 /* Answers 200 with { items, next_cursor } and the Link header, the items being
  * the JSON texts in column `col` of the first `rows` rows of `res`, as
  * PostgreSQL built them: concatenated, never parsed and serialised again. */

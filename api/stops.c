@@ -146,16 +146,13 @@ static void list(struct req *r, const char *place_id)
     if (!res)
         return;
     int rows = PQntuples(res);
-    json_t *items = json_array();
-    for (int i = 0; i < rows && i < q.limit_n; i++)
-        json_array_append_new(items, json_loads(PQgetvalue(res, i, 0), 0, NULL));
     char *next = NULL;
     if (rows > q.limit_n) {
         const char *keys[] = {PQgetvalue(res, q.limit_n - 1, 1), PQgetvalue(res, q.limit_n - 1, 2)};
         next = cursor_encode(keys, 2);
     }
+    paging_answer_rows(r, res, 0, rows < q.limit_n ? rows : q.limit_n, next);
     PQclear(res);
-    paging_answer(r, items, next);
     free(next);
 }
 
