@@ -3,6 +3,8 @@
  * written in E.164 within its buffer. */
 #include "fields.h"
 
+#include "fuzz_input.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +13,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *s = malloc(size + 1);
+    char *s = fuzz_cstring(data, size);
     if (!s)
         return 0;
-    memcpy(s, data, size);
-    s[size] = '\0';
     const char *why;
     char e164[FIELDS_E164_SIZE];
     if (fields_phone(s, e164, sizeof e164, &why) && (e164[0] != '+' || strlen(e164) > 16))

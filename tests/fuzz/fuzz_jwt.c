@@ -3,6 +3,8 @@
  * any JSON as a JOSE header or claims set must be checked without one. */
 #include "auth.h"
 
+#include "fuzz_input.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +16,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char secret[] = "fuzz-secret-0123456789-0123456789-0123";
     const struct auth_verifier v = {TOKEN_HS256, secret, sizeof secret - 1, "https://issuer",
                                     "inclusion-api"};
-    char *token = malloc(size + 1);
+    char *token = fuzz_cstring(data, size);
     if (!token)
         return 0;
-    memcpy(token, data, size);
-    token[size] = '\0';
     struct auth_identity who;
     const char *why = NULL;
     if (auth_verify_token(&v, token, 1800000000, &who, &why))

@@ -2,6 +2,8 @@
  * schedule (is it open at a minute of the week, the multirange for SQL). */
 #include "opening_hours.h"
 
+#include "fuzz_input.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,11 +12,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = malloc(size + 1);
+    char *text = fuzz_cstring(data, size);
     if (!text)
         return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
     struct oh_schedule s;
     char err[128], range[8192];
     if (oh_parse(text, &s, err, sizeof err) == 0) {

@@ -6,6 +6,8 @@
 #include "dates.h"
 #include "validate.h"
 
+#include "fuzz_input.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +16,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *s = malloc(size + 1);
+    char *s = fuzz_cstring(data, size);
     if (!s)
         return 0;
-    memcpy(s, data, size);
-    s[size] = '\0';
     validate_rfc3339(s);
     validate_uuid(s);
     validate_etag_matches(s, "\"abc\"");

@@ -5,6 +5,8 @@
 #include "csv.h"
 #include "ical.h"
 
+#include "fuzz_input.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,11 +59,9 @@ static void check_csv(const char *text)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = malloc(size + 1);
+    char *text = fuzz_cstring(data, size);
     if (!text)
         return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
     check_ical(text);
     check_csv(text);
     free(text);
