@@ -4,7 +4,7 @@
 #   make run      install what is missing, start a private PostgreSQL under var/,
 #                 migrate, seed and serve on 127.0.0.1:8080 with a demo token
 #   make test     lint, then unit and integration suites, plain and under ASan+UBSan
-#   make lint     cppcheck and the OpenAPI linter
+#   make lint     formatting (clang-format, no drift), cppcheck and the OpenAPI linter
 #   make bench    wrk figures of the main routes beside their pgbench ceilings (tests/bench.sh)
 #   make format   clang-format the C sources
 #
@@ -36,22 +36,39 @@ CC ?= cc
 PKG_LIBS := libulfius libmicrohttpd jansson libpq libjwt libcrypto
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
         -Wvla -Wpointer-arith -Wcast-qual -Wnull-dereference
-CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -MMD -MP -Iapi -Ibuild/gen \
-          $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -MMD -MP
+CFLAGS := $(BASE_CFLAGS) $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
+
+# The layers of api/, bottom up, and the headers each may include. The build
+# enforces it: a file sees its own folder and the include path of its layer,
+# nothing else, so a format that includes an HTTP or database header, or a
+# resource that includes another resource's, does not compile.
+#   formats/        pure code: its own headers, and jansson (no libpq, no ulfius flags)
+#   core/           + formats/
+#   resources/<r>/  + core/ and formats/: never another resource
+#   jobs/           + core/, formats/ and the resources ("places/places_sql.h")
+#   main.c routes.c the top: everything
+INC_formats := $(BASE_CFLAGS) $(shell pkg-config --cflags jansson 2>/dev/null)
+INC_core := $(CFLAGS) -Iapi/formats
+INC_resources := $(CFLAGS) -Iapi/core -Iapi/formats
+INC_jobs := $(CFLAGS) -Iapi/core -Iapi/formats -Iapi/resources
+INC_top := $(CFLAGS) -Iapi/core -Iapi/formats -Iapi/resources -Iapi/jobs
+# The flags of a source path relative to api/ ("core/http" -> core, "main" -> top).
+layer_flags = $(INC_$(if $(findstring /,$1),$(firstword $(subst /, ,$1)),top))
 LDLIBS := $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null) -lorcania -lpthread -lm
 TEST_LDLIBS := -lcriterion -lcurl
 
 # Debian 12 packages the build, the private cluster and the tests need.
 DEB_PACKAGES := gcc make pkg-config libulfius-dev libmicrohttpd-dev libjansson-dev libpq-dev \
   libjwt-dev libssl-dev libcriterion-dev libcurl4-gnutls-dev postgresql-15 \
-  postgresql-15-postgis-3 cppcheck curl ca-certificates clang-14 libclang-rt-14-dev
+  postgresql-15-postgis-3 cppcheck clang-format curl ca-certificates clang-14 libclang-rt-14-dev
 
-API_SRC := $(filter-out api/main.c,$(wildcard api/*.c))
+API_SRC := $(filter-out api/main.c,$(wildcard api/*.c api/*/*.c api/resources/*/*.c))
 API_OBJ := $(API_SRC:api/%.c=$(OUT)/obj/%.o) $(OUT)/obj/embedded.o
 MAIN_OBJ := $(OUT)/obj/main.o
 SUPPORT_SRC := $(wildcard tests/support/*.c)
-UNIT_SRC := $(wildcard tests/unit/*.c)
-INTEGRATION_SRC := $(wildcard tests/integration/*.c)
+UNIT_SRC := $(shell find tests/unit -name '*.c' | sort)
+INTEGRATION_SRC := $(shell find tests/integration -name '*.c' | sort)
 FAULTS_SRC := $(wildcard tests/faults/*.c)
 SUPPORT_OBJ := $(SUPPORT_SRC:tests/%.c=$(OUT)/tests/obj/%.o)
 # What the binary carries: migrations in order, the seed data it loads, the contract,
@@ -68,10 +85,10 @@ INTEGRATION_BIN := $(OUT)/tests/integration
 FAULTS_BIN := $(OUT)/tests/faults
 
 # The private clusters: one for `make run`, one for the tests, never the same.
-DEV_PG_DIR := var/pg-dev
-DEV_PG_PORT := 54320
-TEST_PG_DIR := var/pg-test
-TEST_PG_PORT := 54321
+DEV_PG_DIR ?= var/pg-dev
+DEV_PG_PORT ?= 54320
+TEST_PG_DIR ?= var/pg-test
+TEST_PG_PORT ?= 54321
 TEST_DATABASE_URL := postgresql://inclusion:inclusion@127.0.0.1:$(TEST_PG_PORT)/inclusion
 DEMO_SECRET := demo-secret-for-local-development-only-0123456789
 
@@ -80,24 +97,24 @@ DEMO_SECRET := demo-secret-for-local-development-only-0123456789
 all: $(BIN)
 binaries: $(BIN) $(UNIT_BIN) $(INTEGRATION_BIN) $(FAULTS_BIN)
 
-build/gen/embedded.c: api/embed.sh $(EMBEDDED)
+build/gen/embedded.c: api/core/embed.sh $(EMBEDDED)
 	@mkdir -p $(@D)
-	api/embed.sh $@ $(EMBEDDED)
+	api/core/embed.sh $@ $(EMBEDDED)
 
-$(OUT)/obj/embedded.o: build/gen/embedded.c api/embedded.h
+$(OUT)/obj/embedded.o: build/gen/embedded.c api/core/embedded.h
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) -c -o $@ $<
+	@$(CC) $(INC_core) -Iapi/core -c -o $@ $<
 
 $(OUT)/obj/%.o: api/%.c
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) -c -o $@ $<
+	@$(CC) $(call layer_flags,$*) -c -o $@ $<
 
 $(OUT)/tests/obj/%.o: tests/%.c
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) -Itests -c -o $@ $<
+	@$(CC) $(INC_top) -Itests -c -o $@ $<
 
 $(OUT)/libapi.a: $(API_OBJ)
 	$(AR) rcs $@ $^
@@ -125,7 +142,7 @@ $(FAULTS_BIN): $(FAULTS_SRC:tests/%.c=$(OUT)/tests/obj/%.o) $(SUPPORT_OBJ) $(OUT
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(OUT)/libapi.a
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
-	@$(CC) $(CFLAGS) -fsanitize=fuzzer -Itests -o $@ $^ $(LDLIBS)
+	@$(CC) $(INC_top) -fsanitize=fuzzer -Itests -o $@ $^ $(LDLIBS)
 
 fuzzers:
 	@$(MAKE) --no-print-directory VARIANT=fuzz $(FUZZ_BINS)
@@ -158,9 +175,16 @@ run: deps
 	@DEV_PG_DIR=$(DEV_PG_DIR) DEV_PG_PORT=$(DEV_PG_PORT) JWT_SECRET=$${JWT_SECRET:-$(DEMO_SECRET)} \
 	  db/run.sh $(BIN)
 
+# Every C file as make format leaves it (clang-format 14, .clang-format).
+C_FILES = $(shell find api tests -name '*.[ch]' | sort)
+
 lint: deps
+	@mkdir -p build; clang-format --dry-run --Werror $(C_FILES) 2>&1 | grep -o '^[^:]*\.[ch]' | sort -u > build/format-drift.txt || true; \
+	  if [ -s build/format-drift.txt ]; then \
+	    echo "clang-format drift (run make format):"; cat build/format-drift.txt; exit 1; fi
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	  --inline-suppr --std=c11 --suppress=unknownMacro -Iapi -Itests api tests
+	  --inline-suppr --std=c11 --suppress=unknownMacro -Iapi/core -Iapi/formats -Iapi/resources \
+	  -Iapi/jobs -Itests api tests
 	tests/lint-openapi.sh openapi/openapi.yaml
 
 unit: deps
@@ -191,9 +215,9 @@ scale: deps
 	SCALE_SECONDS=$(SCALE_SECONDS) timeout 600 tests/scale/run.sh $(BIN)
 
 format:
-	clang-format -i api/*.c api/*.h tests/*/*.c tests/*/*.h
+	clang-format -i $(C_FILES)
 
 clean:
 	rm -rf build
 
--include $(wildcard $(OUT)/obj/*.d $(OUT)/tests/obj/*/*.d)
+-include $(shell find $(OUT)/obj $(OUT)/tests/obj -name '*.d' 2>/dev/null)

@@ -9,20 +9,22 @@
  * (partners read right after writing, and the sync feed's xmin rule needs the
  * primary's snapshot); registrations and devices (read right after writing);
  * the indicators; /readyz (it checks the primary's schema). */
-#include "router.h"
+#include "route.h"
 
-#include "activity.h"
-#include "devices.h"
-#include "indicators.h"
-#include "ops.h"
-#include "organizations.h"
-#include "places.h"
-#include "referrals.h"
-#include "stops.h"
-#include "workshops.h"
+#include "activity/activity.h"
+#include "devices/devices.h"
+#include "indicators/indicators.h"
+#include "ops/ops.h"
+#include "organizations/organizations.h"
+#include "places/places.h"
+#include "referrals/referrals.h"
+#include "places/stops.h"
+#include "workshops/workshops.h"
 
 static const char *const list_organizations[] = {"kind", "limit", "cursor", NULL};
 
+/* One route a line: a table to scan. */
+/* clang-format off */
 const struct route routes[] = {
     {"GET", "/healthz", NULL, ops_healthz, NULL, false, false},
     {"GET", "/readyz", NULL, ops_readyz, NULL, false, false},
@@ -72,5 +74,6 @@ const struct route routes[] = {
     {"PATCH", "/v1/workshops/{id}/registrations/{rid}", "workshops:write", registrations_update, NULL, false, false},
     {"DELETE", "/v1/workshops/{id}/registrations/{rid}", "registrations:write", registrations_delete, NULL, false, false},
 };
+/* clang-format on */
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

@@ -5,7 +5,7 @@
  * Why a capture rather than a program that includes the api/..._sql.h headers: a request
  * runs more than one macro (the auth guard's organisation check, BEGIN, the
  * idempotency lock and record, COMMIT …), some statements are assembled at run
- * time (api/places_query.c, the workshop list), and the parameters are values
+ * time (api/resources/places/places_query.c, the workshop list), and the parameters are values
  * the C code computes (a point as WKB, a cursor). tests/bench.sh turns on
  * log_min_duration_statement = 0 on its own cluster, sends one request, and
  * hands the lines PostgreSQL logged for it to this program: every statement

@@ -1,8 +1,8 @@
 /* Fuzzer: the national standard's CSV import — RFC 4180 parsing, the header
  * check and each row turned into a place document, then validated. */
 #include "csv.h"
-#include "place_input.h"
-#include "places_csv.h"
+#include "places/place_input.h"
+#include "places/places_csv.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * (the biggest one: the national standard's 32 fields) and JSON merge patch
  * (RFC 7396) against a fixed place; then through the shared member checks. */
 #include "merge_patch.h"
-#include "place_input.h"
+#include "places/place_input.h"
 #include "validate.h"
 
 #include <stdint.h>

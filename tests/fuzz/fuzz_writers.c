@@ -16,8 +16,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void check_ical(const char *text)
 {
     const char *const categories[] = {text, "seniors", NULL};
-    struct ical_event e = {"uid@inclusion-api.gers", text, text, text, 43.5, 0.4, true,
-                           1800000000, 1800007200, 1800000000, 1, false, NULL, categories};
+    struct ical_event e = {"uid@inclusion-api.gers",
+                           text,
+                           text,
+                           text,
+                           43.5,
+                           0.4,
+                           true,
+                           1800000000,
+                           1800007200,
+                           1800000000,
+                           1,
+                           false,
+                           NULL,
+                           categories};
     size_t len = 0;
     char *cal = ical_calendar(text, &e, 1, &len);
     if (!cal)

@@ -4,9 +4,9 @@
 #define TEST_PRIVATE_DB_H
 
 struct private_db {
-    char name[64];      /* PREFIX_PID */
-    char url[512];      /* its libpq URL */
-    char env_url[600];  /* "DATABASE_URL=<url>", for the server's environment */
+    char name[64];     /* PREFIX_PID */
+    char url[512];     /* its libpq URL */
+    char env_url[600]; /* "DATABASE_URL=<url>", for the server's environment */
 };
 
 /* Creates it empty (dropping a leftover of the same name first). Asserts. */

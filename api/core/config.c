@@ -1,0 +1,345 @@
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#define DEFAULT_DATABASE_URL "postgresql://inclusion:inclusion@127.0.0.1:54320/inclusion"
+#define MIN_HS256_SECRET     32
+#define MAX_KEY_FILE         (64 * 1024)
+
+struct loader {
+    config_getenv_fn get;
+    void *ctx;
+    char *err;
+    size_t err_len;
+};
+
+static int fail(struct loader *l, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(struct loader *l, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    int n = snprintf(l->err, l->err_len, "%s: ", name);
+    va_start(ap, fmt);
+    if (n >= 0 && (size_t)n < l->err_len)
+        vsnprintf(l->err + n, l->err_len - (size_t)n, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* The variable's value, or NULL when unset or empty. */
+static const char *value(struct loader *l, const char *name)
+{
+    const char *v = l->get(name, l->ctx);
+    return v && *v ? v : NULL;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static int read_int(struct loader *l, const char *name, int fallback, int min, int max, int *out)
+{
+    const char *v = value(l, name);
+    if (!v) {
+        *out = fallback;
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || *end || end == v || n < min || n > max)
+        return fail(l, name, "must be an integer from %d to %d (got \"%s\")", min, max, v);
+    *out = (int)n;
+    return 0;
+}
+
+static int read_url(struct loader *l, const char *name, const char *fallback, char **out)
+{
+    const char *v = value(l, name);
+    if (!v && !fallback) {
+        *out = NULL;
+        return 0;
+    }
+    if (!v)
+        v = fallback;
+    char *why = NULL;
+    PQconninfoOption *opts = PQconninfoParse(v, &why);
+    if (!opts) {
+        PQfreemem(why);
+        return fail(l, name, "is not a valid libpq connection string");
+    }
+    PQconninfoFree(opts);
+    *out = strdup(v);
+    return 0;
+}
+
+/* Reads a whole file, at most MAX_KEY_FILE bytes; NUL-terminates it. */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = malloc(MAX_KEY_FILE + 1);
+    size_t n = buf ? fread(buf, 1, MAX_KEY_FILE + 1, f) : 0;
+    fclose(f);
+    if (!buf || n == 0 || n > MAX_KEY_FILE) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+static bool key_matches_alg(EVP_PKEY *key, enum token_alg alg)
+{
+    if (alg == TOKEN_RS256)
+        return EVP_PKEY_base_id(key) == EVP_PKEY_RSA && EVP_PKEY_get_bits(key) >= 2048;
+    if (EVP_PKEY_base_id(key) != EVP_PKEY_EC)
+        return false;
+    char group[64];
+    size_t glen = 0;
+    return EVP_PKEY_get_utf8_string_param(key, "group", group, sizeof group, &glen) == 1 &&
+           strcmp(group, "prime256v1") == 0;
+}
+
+/* Loads a PEM key file for RS256/ES256 and checks that it is the right kind of key. */
+static int read_key_file(struct loader *l, const char *name, enum token_alg alg, bool private,
+                         char **out, size_t *out_len)
+{
+    const char *path = value(l, name);
+    if (!path)
+        return fail(l, name, "is required when JWT_ALG is %s", config_alg_name(alg));
+    size_t len = 0;
+    char *pem = slurp(path, &len);
+    if (!pem)
+        return fail(l, name, "cannot read \"%s\" (missing, empty, unreadable or over 64 KiB)",
+                    path);
+    BIO *bio = BIO_new_mem_buf(pem, (int)len);
+    EVP_PKEY *key = private ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL)
+                            : PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+    bool ok = key && key_matches_alg(key, alg);
+    EVP_PKEY_free(key);
+    if (!ok) {
+        free(pem);
+        return fail(l, name, "\"%s\" is not a PEM %s key for %s%s", path,
+                    private ? "private" : "public", config_alg_name(alg),
+                    alg == TOKEN_RS256 ? " (RSA, 2048 bits or more)" : " (EC P-256)");
+    }
+    *out = pem;
+    *out_len = len;
+    return 0;
+}
+
+static int read_secret(struct loader *l, char **out, size_t *out_len)
+{
+    const char *s = value(l, "JWT_SECRET");
+    if (!s)
+        return fail(l, "JWT_SECRET", "is required when JWT_ALG is HS256");
+    size_t len = strlen(s);
+    if (len < MIN_HS256_SECRET)
+        return fail(l, "JWT_SECRET", "must be at least %d bytes (got %zu)", MIN_HS256_SECRET, len);
+    *out = strdup(s);
+    *out_len = len;
+    return 0;
+}
+
+static int read_alg(struct loader *l, enum token_alg *alg)
+{
+    const char *v = value(l, "JWT_ALG");
+    if (!v || strcmp(v, "HS256") == 0)
+        *alg = TOKEN_HS256;
+    else if (strcmp(v, "RS256") == 0)
+        *alg = TOKEN_RS256;
+    else if (strcmp(v, "ES256") == 0)
+        *alg = TOKEN_ES256;
+    else
+        return fail(l, "JWT_ALG", "must be HS256, RS256 or ES256 (got \"%s\")", v);
+    return 0;
+}
+
+static int read_listen_addr(struct loader *l, char **out)
+{
+    const char *v = value(l, "LISTEN_ADDR");
+    if (!v)
+        v = "127.0.0.1";
+    unsigned char buf[sizeof(struct in6_addr)];
+    if (inet_pton(AF_INET, v, buf) != 1 && inet_pton(AF_INET6, v, buf) != 1)
+        return fail(l, "LISTEN_ADDR", "must be a numeric IPv4 or IPv6 address (got \"%s\")", v);
+    *out = strdup(v);
+    return 0;
+}
+
+static bool origin_is_valid(const char *o)
+{
+    if (strncmp(o, "https://", 8) != 0 && strncmp(o, "http://", 7) != 0)
+        return false;
+    const char *host = strstr(o, "://") + 3;
+    if (!*host)
+        return false;
+    for (const char *p = host; *p; p++)
+        if (*p == '/' || *p == ' ' || *p == '*' || *p == ',')
+            return false;
+    return true;
+}
+
+static int read_cors(struct loader *l, char ***out)
+{
+    const char *v = value(l, "CORS_ALLOWED_ORIGINS");
+    size_t count = 1;
+    for (const char *p = v; p && *p; p++)
+        count += *p == ',';
+    char **list = calloc(count + 1, sizeof *list);
+    *out = list;
+    if (!v)
+        return 0;
+    char *copy = strdup(v), *save = NULL;
+    size_t n = 0;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ')
+            tok++;
+        size_t tl = strlen(tok);
+        while (tl && tok[tl - 1] == ' ')
+            tok[--tl] = '\0';
+        if (!origin_is_valid(tok)) {
+            int rc = fail(l, "CORS_ALLOWED_ORIGINS",
+                          "\"%s\" is not an origin such as https://carto.example.fr", tok);
+            free(copy);
+            return rc;
+        }
+        list[n++] = strdup(tok);
+    }
+    free(copy);
+    return 0;
+}
+
+static int read_log_level(struct loader *l, enum log_level *out)
+{
+    static const char *const names[] = {"debug", "info", "warn", "error"};
+    const char *v = value(l, "LOG_LEVEL");
+    if (!v) {
+        *out = LOG_INFO;
+        return 0;
+    }
+    for (int i = 0; i < 4; i++)
+        if (strcmp(v, names[i]) == 0) {
+            *out = (enum log_level)i;
+            return 0;
+        }
+    return fail(l, "LOG_LEVEL", "must be debug, info, warn or error (got \"%s\")", v);
+}
+
+static int load(struct config *c, unsigned needs, struct loader *l)
+{
+    int body_bytes = 0;
+    if (read_log_level(l, &c->log_level))
+        return -1;
+    if (needs & CONFIG_DB) {
+        if (read_url(l, "DATABASE_URL", DEFAULT_DATABASE_URL, &c->database_url) ||
+            read_url(l, "DATABASE_READ_URL", NULL, &c->database_read_url) ||
+            read_int(l, "DB_POOL_SIZE", 4, 1, 256, &c->db_pool_size) ||
+            read_int(l, "DB_PREPARED_STATEMENTS", 1, 0, 1, &c->db_prepared_statements) ||
+            read_int(l, "DB_STATEMENT_TIMEOUT_MS", 5000, 100, 600000,
+                     &c->db_statement_timeout_ms) ||
+            read_int(l, "REFERRAL_EXPIRY_DAYS", 30, 1, 365, &c->referral_expiry_days) ||
+            read_int(l, "RETENTION_DAYS", 365, 1, 3650, &c->retention_days) ||
+            read_int(l, "INDICATORS_MIN_CELL", 5, 1, 100, &c->indicators_min_cell))
+            return -1;
+    }
+    if (needs & CONFIG_HTTP) {
+        if (read_listen_addr(l, &c->listen_addr) || read_int(l, "PORT", 8080, 0, 65535, &c->port) ||
+            read_int(l, "MAX_BODY_BYTES", 1048576, 1024, 64 * 1048576, &body_bytes) ||
+            read_int(l, "HTTP_THREADS", 4, 1, 256, &c->threads) ||
+            read_int(l, "MAX_CONNECTIONS", 1024, 1, 65536, &c->max_connections) ||
+            read_int(l, "MAX_CONNECTIONS_PER_IP", 128, 1, 65536, &c->max_connections_per_ip) ||
+            read_int(l, "CONNECTION_TIMEOUT_S", 30, 1, 3600, &c->connection_timeout_s) ||
+            read_int(l, "SHUTDOWN_TIMEOUT_S", 10, 1, 300, &c->shutdown_timeout_s) ||
+            read_int(l, "RATE_LIMIT_ORG_PER_S", 200, 0, 100000, &c->rate_limit_org_per_s) ||
+            read_int(l, "RATE_LIMIT_ORG_BURST", 400, 1, 1000000, &c->rate_limit_org_burst) ||
+            read_int(l, "RATE_LIMIT_IP_PER_S", 50, 0, 100000, &c->rate_limit_ip_per_s) ||
+            read_int(l, "RATE_LIMIT_IP_BURST", 100, 1, 1000000, &c->rate_limit_ip_burst) ||
+            read_cors(l, &c->cors_origins))
+            return -1;
+        c->max_body_bytes = (size_t)body_bytes;
+    }
+    if (needs & (CONFIG_JWT_VERIFY | CONFIG_JWT_SIGN)) {
+        if (read_alg(l, &c->jwt_alg))
+            return -1;
+        c->jwt_issuer = dup_or_null(value(l, "JWT_ISSUER"));
+        c->jwt_audience = dup_or_null(value(l, "JWT_AUDIENCE"));
+    }
+    if (needs & CONFIG_JWT_VERIFY) {
+        if (c->jwt_alg == TOKEN_HS256 ? read_secret(l, &c->jwt_verify_key, &c->jwt_verify_key_len)
+                                      : read_key_file(l, "JWT_PUBLIC_KEY_FILE", c->jwt_alg, false,
+                                                      &c->jwt_verify_key, &c->jwt_verify_key_len))
+            return -1;
+    }
+    if (needs & CONFIG_JWT_SIGN) {
+        if (c->jwt_alg == TOKEN_HS256 ? read_secret(l, &c->jwt_sign_key, &c->jwt_sign_key_len)
+                                      : read_key_file(l, "JWT_PRIVATE_KEY_FILE", c->jwt_alg, true,
+                                                      &c->jwt_sign_key, &c->jwt_sign_key_len))
+            return -1;
+    }
+    return 0;
+}
+
+int config_load(struct config *cfg, unsigned needs, config_getenv_fn get, void *ctx, char *err,
+                size_t err_len)
+{
+    struct loader l = {get, ctx, err, err_len};
+    memset(cfg, 0, sizeof *cfg);
+    if (load(cfg, needs, &l) == 0)
+        return 0;
+    config_free(cfg);
+    return -1;
+}
+
+const char *config_getenv(const char *name, void *ctx)
+{
+    (void)ctx;
+    return getenv(name);
+}
+
+static void free_secret(char *s, size_t len)
+{
+    if (s)
+        OPENSSL_cleanse(s, len);
+    free(s);
+}
+
+void config_free(struct config *c)
+{
+    free(c->database_url);
+    free(c->database_read_url);
+    free(c->listen_addr);
+    free_secret(c->jwt_verify_key, c->jwt_verify_key_len);
+    free_secret(c->jwt_sign_key, c->jwt_sign_key_len);
+    free(c->jwt_issuer);
+    free(c->jwt_audience);
+    for (char **o = c->cors_origins; o && *o; o++)
+        free(*o);
+    free(c->cors_origins);
+    memset(c, 0, sizeof *c);
+}
+
+const char *config_alg_name(enum token_alg alg)
+{
+    switch (alg) {
+    case TOKEN_RS256: return "RS256";
+    case TOKEN_ES256: return "ES256";
+    default: return "HS256";
+    }
+}

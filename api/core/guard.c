@@ -1,0 +1,89 @@
+#include "guard.h"
+
+#include "route.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define REALM "Bearer realm=\"inclusion-api\""
+
+static bool refuse(struct req *r, const char *reason)
+{
+    char challenge[256];
+    snprintf(challenge, sizeof challenge,
+             REALM ", error=\"invalid_token\", error_description=\"%s\"", reason);
+    http_set_header(r, "WWW-Authenticate", challenge);
+    http_problem(r, 401, "invalid-token", reason);
+    return false;
+}
+
+bool guard_require_scope(struct req *r, const char *scope)
+{
+    if (auth_has_scope(&r->who, scope))
+        return true;
+    char challenge[160], detail[160];
+    snprintf(challenge, sizeof challenge, REALM ", error=\"insufficient_scope\", scope=\"%s\"",
+             scope);
+    snprintf(detail, sizeof detail, "This operation needs the scope \"%s\".", scope);
+    http_set_header(r, "WWW-Authenticate", challenge);
+    http_problem(r, 403, "insufficient-scope", detail);
+    return false;
+}
+
+static bool organisation_exists(struct req *r, bool *exists)
+{
+    const char *params[] = {r->who.org};
+    PGresult *res = http_sql(r, "SELECT 1 FROM organizations WHERE slug = $1", 1, params, false);
+    if (!res)
+        return false;
+    *exists = PQntuples(res) == 1;
+    PQclear(res);
+    return true;
+}
+
+static bool admit_token(struct req *r, const char *token);
+
+bool guard_admit(struct req *r)
+{
+    const char *header = http_header(r, "Authorization");
+    const char *in_query = r->route->token_in_query ? http_query(r, "access_token") : NULL;
+    if (!header && in_query)
+        return admit_token(r, in_query);
+    if (!header) {
+        http_set_header(r, "WWW-Authenticate", REALM);
+        http_problem(r, 401, "missing-token", "This operation needs a bearer token.");
+        return false;
+    }
+    if (strncasecmp(header, "Bearer ", 7) != 0)
+        return refuse(r, "the Authorization scheme must be Bearer");
+    const char *token = header + 7;
+    while (*token == ' ')
+        token++;
+    return admit_token(r, token);
+}
+
+/* The token checks proper, wherever the token came from. */
+static bool admit_token(struct req *r, const char *token)
+{
+    const char *why = NULL;
+    if (!auth_verify_token(&r->app->verifier, token, time(NULL), &r->who, &why))
+        return refuse(r, why);
+    bool exists = false;
+    if (!organisation_exists(r, &exists))
+        return false;
+    if (!exists)
+        return refuse(r, "token organisation is not in the directory");
+    if (r->route->scope[0] != '\0')
+        return guard_require_scope(r, r->route->scope);
+    return true;
+}
+
+bool guard_owns(struct req *r, const char *owner)
+{
+    if (strcmp(r->who.org, owner) == 0 || auth_has_scope(&r->who, "admin"))
+        return true;
+    http_problem(r, 403, "not-owner", "Only the owning organisation (or admin) may change this.");
+    return false;
+}

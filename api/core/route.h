@@ -1,0 +1,31 @@
+/* The route type, and the table of every route that the top of the program
+ * (api/routes.c) defines: the only list that knows every resource. */
+#ifndef ROUTE_H
+#define ROUTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct req;
+
+/* Route scope: NULL for public routes (no token); ROUTE_ANY_TOKEN for any valid
+ * token; otherwise the scope the token must carry. */
+#define ROUTE_ANY_TOKEN ""
+
+struct route {
+    const char *method;  /* GET, POST, PATCH, DELETE; GET also answers HEAD */
+    const char *pattern; /* "/v1/organizations/{slug}" */
+    const char *scope;
+    void (*handle)(struct req *r);
+    const char *const *query; /* accepted query parameters, NULL-terminated; NULL: none */
+    bool token_in_query;      /* also accepts `access_token` (RFC 6750 §2.3), for calendar apps */
+    /* Reads that need not see the caller's own writes: served from the
+     * replica's pool when DATABASE_READ_URL is set (http.c's ensure_connection
+     * decides, from this field alone). Never true for a route that writes. */
+    bool replica_ok;
+};
+
+extern const struct route routes[];
+extern const size_t routes_count;
+
+#endif

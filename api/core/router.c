@@ -1,0 +1,262 @@
+#include "router.h"
+
+#include "guard.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <arpa/inet.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#define MAX_PATH         2048
+#define MAX_URL          (16 * 1024) /* path and query */
+#define MAX_HEADER_BYTES (64 * 1024) /* all request headers, names and values */
+
+bool router_match(const char *pattern, char *path, const char **params, size_t max_params)
+{
+    if (pattern[0] != '/' || path[0] != '/')
+        return false;
+    const char *p = pattern + 1;
+    char *s = path + 1;
+    size_t n = 0;
+    for (;;) {
+        size_t plen = strcspn(p, "/"), slen = strcspn(s, "/");
+        bool p_last = p[plen] == '\0', s_last = s[slen] == '\0';
+        if (p[0] == '{') {
+            if (slen == 0 || n == max_params)
+                return false;
+            params[n++] = s;
+        } else if (plen != slen || strncmp(p, s, plen) != 0) {
+            return false;
+        }
+        if (p_last || s_last)
+            return p_last && s_last;
+        s[slen] = '\0'; /* ends a parameter's text */
+        p += plen + 1;
+        s += slen + 1;
+    }
+}
+
+static bool valid_request_id(const char *id)
+{
+    size_t n = strlen(id);
+    if (n == 0 || n > 64)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = id[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.'))
+            return false;
+    }
+    return true;
+}
+
+static void assign_request_id(struct req *r)
+{
+    const char *given = http_header(r, "X-Request-Id");
+    if (given && valid_request_id(given)) {
+        snprintf(r->request_id, sizeof r->request_id, "%s", given);
+    } else {
+        unsigned char raw[16];
+        if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
+            memset(raw, 0, sizeof raw);
+        for (size_t i = 0; i < sizeof raw; i++)
+            snprintf(r->request_id + 2 * i, 3, "%02x", raw[i]);
+    }
+    http_set_header(r, "X-Request-Id", r->request_id);
+}
+
+static const char *allowed_origin(const struct req *r)
+{
+    const char *origin = http_header(r, "Origin");
+    for (char **o = r->app->cfg->cors_origins; origin && o && *o; o++)
+        if (strcmp(*o, origin) == 0)
+            return origin;
+    return NULL;
+}
+
+/* Splits a path into params for every route whose pattern matches; collects
+ * the allowed methods; returns the route for `method`, or NULL. */
+static const struct route *find_route(struct req *r, const char *method, char *allow,
+                                      size_t allow_len, bool *path_known)
+{
+    const struct route *found = NULL;
+    *path_known = false;
+    allow[0] = '\0';
+    for (size_t i = 0; i < routes_count; i++) {
+        char scratch[MAX_PATH];
+        const char *params[HTTP_MAX_PATH_PARAMS];
+        snprintf(scratch, sizeof scratch, "%s", r->in->url_path);
+        if (!router_match(routes[i].pattern, scratch, params, HTTP_MAX_PATH_PARAMS))
+            continue;
+        *path_known = true;
+        size_t used = strlen(allow);
+        snprintf(allow + used, allow_len - used, "%s%s", used ? ", " : "", routes[i].method);
+        if (strcmp(routes[i].method, "GET") == 0) {
+            used = strlen(allow);
+            snprintf(allow + used, allow_len - used, ", HEAD");
+        }
+        bool same = strcmp(routes[i].method, method) == 0 ||
+                    (strcmp(method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0);
+        if (same && !found) {
+            found = &routes[i];
+            router_match(routes[i].pattern, r->path, r->params, HTTP_MAX_PATH_PARAMS);
+        }
+    }
+    return found;
+}
+
+/* The bytes of the request's header names and values. */
+static size_t header_bytes(const struct req *r)
+{
+    const struct _u_map *headers = r->in->map_header;
+    size_t total = 0;
+    for (int i = 0; headers && i < headers->nb_values; i++)
+        total += strlen(headers->keys[i]) + headers->lengths[i] + 4;
+    return total;
+}
+
+/* The client's address as text ("127.0.0.1", "::1"), or "unknown". */
+static void client_address(const struct req *r, char *out, size_t cap)
+{
+    const struct sockaddr *sa = r->in->client_address;
+    const void *addr = NULL;
+    if (sa && sa->sa_family == AF_INET)
+        addr = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+    else if (sa && sa->sa_family == AF_INET6)
+        addr = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+    if (!addr || !inet_ntop(sa->sa_family, addr, out, (socklen_t)cap))
+        snprintf(out, cap, "unknown");
+}
+
+/* Takes a token from `limit` for `key`; answers 429 with Retry-After (whole
+ * seconds, at least 1) and returns false when there is none. */
+static bool within_limit(struct req *r, struct ratelimit *limit, const char *key)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double retry = 0;
+    if (!limit ||
+        ratelimit_take(limit, key, (double)now.tv_sec + (double)now.tv_nsec / 1e9, &retry))
+        return true;
+    char seconds[16];
+    snprintf(seconds, sizeof seconds, "%d", (int)retry + 1);
+    http_set_header(r, "Retry-After", seconds);
+    http_problem(r, 429, "rate-limited", "Too many requests; retry after Retry-After seconds.");
+    return false;
+}
+
+/* Unauthenticated routes other than the operators' (health, readiness,
+ * metrics) are limited per client address; routes behind a token, per
+ * organisation. */
+static bool admit_rate(struct req *r)
+{
+    char key[96];
+    if (r->route->scope) {
+        snprintf(key, sizeof key, "org:%s", r->who.org);
+        return within_limit(r, r->app->org_limit, key);
+    }
+    if (strcmp(r->route->pattern, "/healthz") == 0 || strcmp(r->route->pattern, "/readyz") == 0 ||
+        strcmp(r->route->pattern, "/metrics") == 0)
+        return true;
+    char address[64];
+    client_address(r, address, sizeof address);
+    snprintf(key, sizeof key, "ip:%s", address);
+    return within_limit(r, r->app->ip_limit, key);
+}
+
+static void dispatch(struct req *r)
+{
+    const char *method = r->in->http_verb;
+    const char *origin = allowed_origin(r);
+    if (r->app->cfg->cors_origins && r->app->cfg->cors_origins[0])
+        http_set_header(r, "Vary", "Origin");
+    if (origin) {
+        http_set_header(r, "Access-Control-Allow-Origin", origin);
+        http_set_header(r, "Access-Control-Expose-Headers",
+                        "ETag, Idempotent-Replayed, Link, Location, Retry-After, X-Request-Id");
+    }
+    if (strlen(r->in->url_path) >= MAX_PATH || strlen(r->in->http_url) > MAX_URL) {
+        http_problem(r, 414, "uri-too-long", "The URL is too long (path 2 KiB, all 16 KiB).");
+        return;
+    }
+    if (header_bytes(r) > MAX_HEADER_BYTES) {
+        http_problem(r, 431, "headers-too-large", "The request headers exceed 64 KiB.");
+        return;
+    }
+    snprintf(r->path, sizeof r->path, "%s", r->in->url_path);
+    char allow[128];
+    bool path_known = false;
+    r->route = find_route(r, method, allow, sizeof allow, &path_known);
+    if (!path_known) {
+        http_problem(r, 404, "not-found", "There is nothing at this path.");
+        return;
+    }
+    if (!r->route && strcmp(method, "OPTIONS") == 0) {
+        size_t used = strlen(allow);
+        snprintf(allow + used, sizeof allow - used, ", OPTIONS");
+        http_set_header(r, "Allow", allow);
+        if (origin) {
+            http_set_header(r, "Access-Control-Allow-Methods", allow);
+            http_set_header(r, "Access-Control-Allow-Headers",
+                            "Authorization, Content-Type, Idempotency-Key, If-Match, "
+                            "If-None-Match, X-Request-Id");
+            http_set_header(r, "Access-Control-Max-Age", "600");
+        }
+        http_empty(r, 204);
+        return;
+    }
+    if (!r->route) {
+        char detail[200];
+        snprintf(detail, sizeof detail, "This path accepts %s.", allow);
+        http_set_header(r, "Allow", allow);
+        http_problem(r, 405, "method-not-allowed", detail);
+        return;
+    }
+    /* Answers behind a token are private: never stored by a shared browser or
+     * proxy, unless a handler says otherwise (public map data). */
+    if (r->route->scope)
+        http_set_header(r, "Cache-Control", "no-store");
+    if (r->route->scope && !guard_admit(r))
+        return;
+    if (!admit_rate(r))
+        return;
+    if (!http_query_only(r, r->route->query))
+        return;
+    r->route->handle(r);
+    if (!r->answered)
+        http_problem(r, 500, "internal", "An internal error occurred; it has been logged.");
+}
+
+static double seconds_since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+int router_dispatch(const struct _u_request *in, struct _u_response *out, void *user_data)
+{
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    struct req r = {.in = in, .out = out, .app = user_data};
+    assign_request_id(&r);
+    if (atomic_load(&r.app->draining))
+        http_set_header(&r, "Connection", "close");
+    dispatch(&r);
+    if (r.db)
+        db_pool_release(r.db_pool, r.db_slot);
+
+    double elapsed = seconds_since(&start);
+    size_t route_index = r.route ? (size_t)(r.route - routes) : routes_count;
+    metrics_observe(r.app->metrics, route_index, (int)out->status, elapsed);
+    json_t *fields = json_pack("{s:s, s:s, s:s, s:i, s:f}", "request_id", r.request_id, "method",
+                               in->http_verb, "route", r.route ? r.route->pattern : "unmatched",
+                               "status", (int)out->status, "duration_ms", elapsed * 1000);
+    if (r.who.org[0])
+        json_object_set_new(fields, "org", json_string(r.who.org));
+    log_event(out->status >= 500 ? LOG_ERROR : LOG_INFO, "request", fields);
+    return U_CALLBACK_COMPLETE;
+}

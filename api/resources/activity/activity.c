@@ -1,0 +1,226 @@
+/* The inputs of the indicators that partners record: visits (counts only),
+ * guided self-assessments (pseudonymous), satisfaction answers (anonymous),
+ * and the published skill list the assessments rate. */
+#include "activity.h"
+
+#include "activity_sql.h"
+#include "skills.h"
+#include "validate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Runs the check query `sql` (one boolean column per reference, in the order
+ * of `fields`) and names each reference that does not hold. False after
+ * having answered (database). */
+static bool check_references(struct req *r, const char *sql, int n, const char *const *params,
+                             const char *const *fields, const char *const *messages, json_t *errors)
+{
+    PGresult *res = http_sql(r, sql, n, params, false);
+    if (!res)
+        return false;
+    for (int i = 0; fields[i]; i++)
+        if (strcmp(PQgetvalue(res, 0, i), "t") != 0)
+            validate_error(errors, fields[i], "%s", messages[i]);
+    PQclear(res);
+    return true;
+}
+
+/* Answers 422 when errors holds any, else runs the insert and answers 201. */
+static void insert_or_refuse(struct req *r, json_t *errors, const char *sql, int n,
+                             const char *const *params)
+{
+    if (json_array_size(errors) > 0) {
+        http_invalid(r, 422, json_incref(errors));
+        return;
+    }
+    PGresult *res = http_sql(r, sql, n, params, false);
+    if (res)
+        http_json_text(r, 201, PQgetvalue(res, 0, 0));
+    PQclear(res);
+}
+
+/* A pseudonymous reference: no e-mail address in it. */
+static const char *pseudonym(const json_t *body, const char *field, json_t *errors)
+{
+    const char *ref = validate_string(body, field, true, 1, 100, errors);
+    if (ref && strchr(ref, '@')) {
+        validate_error(errors, field, "must be a pseudonymous reference, not an e-mail address");
+        return NULL;
+    }
+    return ref;
+}
+
+/* ---- GET /v1/reference/skills -------------------------------------------- */
+
+void activity_skills(struct req *r)
+{
+    json_t *list = json_array(), *levels = json_array();
+    for (int i = 0; i < SKILLS_COUNT; i++)
+        json_array_append_new(list,
+                              json_pack("{s:s, s:s, s:s}", "code", skills[i].code, "label",
+                                        skills[i].label, "description", skills[i].description));
+    for (int i = 0; i <= SKILLS_MAX_LEVEL; i++)
+        json_array_append_new(levels,
+                              json_pack("{s:i, s:s}", "level", i, "label", skill_level_labels[i]));
+    char autonomy[160];
+    snprintf(autonomy, sizeof autonomy,
+             "autonomous when the sum of the levels is at least %d (score at least 66.7): on "
+             "average the person does each task alone",
+             SKILLS_AUTONOMY_SUM);
+    http_json_cached(r, "application/json",
+                     json_pack("{s:o, s:o, s:s, s:s}", "skills", list, "levels", levels, "score",
+                               "round(100 x sum of the 12 levels / 36, 1 decimal)", "autonomy",
+                               autonomy),
+                     NULL, 3600);
+}
+
+/* ---- POST /v1/visits ------------------------------------------------------ */
+
+static const char *const visit_purposes[] = {
+    "information", "administrative_procedure", "digital_support", "equipment", "workshop", "other",
+    NULL};
+
+void activity_visit(struct req *r)
+{
+    json_t *body = http_read_object(r);
+    if (!body)
+        return;
+    json_t *errors = json_array();
+    static const char *const writable[] = {"place_id", "stop_id", "visited_at",
+                                           "count",    "purpose", NULL};
+    static const char *const read_only[] = {"id", "org", "created_at", NULL};
+    validate_fields(body, writable, read_only, errors);
+    const char *place = validate_uuid_member(body, "place_id", false, "a place", errors);
+    const char *stop = validate_uuid_member(body, "stop_id", false, "a stop", errors);
+    bool has_place = json_object_get(body, "place_id"), has_stop = json_object_get(body, "stop_id");
+    if (has_place && has_stop)
+        validate_error(errors, "place_id", "give place_id or stop_id, not both");
+    else if (!has_place && !has_stop)
+        validate_error(errors, "place_id", "place_id or stop_id is required");
+    const char *at = validate_time(body, "visited_at", true, errors);
+    long count = 0;
+    validate_integer(body, "count", true, 1, 10000, errors, &count);
+    const char *purpose = validate_enum(body, "purpose", false, visit_purposes, errors);
+    char count_text[16];
+    snprintf(count_text, sizeof count_text, "%ld", count);
+    const char *params[] = {r->who.org, place, stop, at, count_text, purpose};
+    static const char *const fields[] = {"place_id", "stop_id", "visited_at", NULL};
+    static const char *const messages[] = {"no such place", "no such stop",
+                                           "must not be in the future"};
+    if (json_array_size(errors) > 0 ||
+        check_references(r, ACTIVITY_SQL_VISIT_CHECK, 3, params + 1, fields, messages, errors))
+        insert_or_refuse(r, errors, ACTIVITY_SQL_VISIT_INSERT, 6, params);
+    json_decref(errors);
+    json_decref(body);
+}
+
+/* ---- POST /v1/assessments ------------------------------------------------- */
+
+/* The 12 levels of `levels` into out; errors named levels.<code>. */
+static bool read_levels(const json_t *body, int out[SKILLS_COUNT], json_t *errors)
+{
+    json_t *levels = json_object_get(body, "levels");
+    if (!json_is_object(levels)) {
+        validate_error(errors, "levels",
+                       levels ? "must be an object: a level 0 to 3 for each skill" : "is required");
+        return false;
+    }
+    json_t *sub = json_array();
+    const char *key;
+    json_t *value;
+    json_object_foreach(levels, key, value) if (skills_index(key) < 0)
+        validate_error(sub, key, "is not a skill of /v1/reference/skills");
+    for (int i = 0; i < SKILLS_COUNT; i++) {
+        long level = 0;
+        out[i] = validate_integer(levels, skills[i].code, true, 0, SKILLS_MAX_LEVEL, sub, &level)
+                     ? (int)level
+                     : 0;
+    }
+    bool ok = json_array_size(sub) == 0;
+    validate_nest(errors, "levels", sub);
+    return ok;
+}
+
+static const char *const phases[] = {"before", "after", "follow_up", NULL};
+
+void activity_assessment(struct req *r)
+{
+    json_t *body = http_read_object(r);
+    if (!body)
+        return;
+    json_t *errors = json_array();
+    static const char *const writable[] = {"participant_ref", "workshop_id", "series_id", "phase",
+                                           "taken_at",        "levels",      NULL};
+    static const char *const read_only[] = {"id", "org", "score", "autonomous", "created_at", NULL};
+    validate_fields(body, writable, read_only, errors);
+    const char *participant = pseudonym(body, "participant_ref", errors);
+    const char *workshop = validate_uuid_member(body, "workshop_id", false, "a workshop", errors);
+    const char *series = validate_uuid_member(body, "series_id", false, "a series", errors);
+    const char *phase = validate_enum(body, "phase", true, phases, errors);
+    const char *at = validate_time(body, "taken_at", true, errors);
+    int levels[SKILLS_COUNT];
+    char *levels_text = NULL, sum_text[16] = "", score_text[16] = "";
+    if (read_levels(body, levels, errors)) {
+        json_t *canonical = json_object();
+        int sum = 0;
+        for (int i = 0; i < SKILLS_COUNT; i++) {
+            json_object_set_new(canonical, skills[i].code, json_integer(levels[i]));
+            sum += levels[i];
+        }
+        levels_text = json_dumps(canonical, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_decref(canonical);
+        int tenths = skills_score_tenths(levels);
+        snprintf(sum_text, sizeof sum_text, "%d", sum);
+        snprintf(score_text, sizeof score_text, "%d.%d", tenths / 10, tenths % 10);
+    }
+    const char *params[] = {
+        r->who.org,  participant,
+        workshop,    series,
+        phase,       at,
+        levels_text, sum_text,
+        score_text,  levels_text && skills_autonomous(levels) ? "true" : "false"};
+    const char *checks[] = {workshop, series, at};
+    static const char *const fields[] = {"workshop_id", "series_id", "taken_at", NULL};
+    static const char *const messages[] = {"no such workshop", "no such series",
+                                           "must not be in the future"};
+    if (json_array_size(errors) > 0 ||
+        check_references(r, ACTIVITY_SQL_ASSESSMENT_CHECK, 3, checks, fields, messages, errors))
+        insert_or_refuse(r, errors, ACTIVITY_SQL_ASSESSMENT_INSERT, 10, params);
+    free(levels_text);
+    json_decref(errors);
+    json_decref(body);
+}
+
+/* ---- POST /v1/feedback ---------------------------------------------------- */
+
+static const char *const subjects[] = {"workshop", "referral", "place", NULL};
+
+void activity_feedback(struct req *r)
+{
+    json_t *body = http_read_object(r);
+    if (!body)
+        return;
+    json_t *errors = json_array();
+    static const char *const writable[] = {"subject_type", "subject_id", "rating", "comment", NULL};
+    static const char *const read_only[] = {"id", "org", "created_at", NULL};
+    validate_fields(body, writable, read_only, errors);
+    const char *type = validate_enum(body, "subject_type", true, subjects, errors);
+    const char *id = validate_uuid_member(body, "subject_id", true, "the subject", errors);
+    long rating = 0;
+    validate_integer(body, "rating", true, 1, 5, errors, &rating);
+    const char *comment = validate_string(body, "comment", false, 1, 500, errors);
+    char rating_text[4], message[32];
+    snprintf(rating_text, sizeof rating_text, "%ld", rating);
+    snprintf(message, sizeof message, "no such %s", type ? type : "subject");
+    const char *params[] = {r->who.org, type, id, rating_text, comment};
+    const char *checks[] = {type, id, r->who.org};
+    static const char *const fields[] = {"subject_id", NULL};
+    const char *messages[] = {message};
+    if (json_array_size(errors) > 0 ||
+        check_references(r, ACTIVITY_SQL_FEEDBACK_CHECK, 3, checks, fields, messages, errors))
+        insert_or_refuse(r, errors, ACTIVITY_SQL_FEEDBACK_INSERT, 5, params);
+    json_decref(errors);
+    json_decref(body);
+}

@@ -1,0 +1,285 @@
+/* /v1/indicators: the campaign's dashboard, computed by PostgreSQL from what
+ * partners record (indicator_values() in db/migrations/006_indicators.sql,
+ * summed from the rollups of 008_indicator_rollups.sql),
+ * with the figures on too few people withheld; /v1/targets: the coordinators'
+ * targets and baselines. */
+#include "indicators.h"
+
+#include "csv.h"
+#include "dates.h"
+#include "indicators_sql.h"
+#include "validate.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *const indicators_query[] = {"from", "to", "commune", "place_id", "org", "format", NULL};
+
+#define MAX_PERIOD_DAYS 3660
+
+struct indicators_query {
+    char from[11], to[11];
+    const char *commune, *place_id, *org, *granularity;
+    bool csv;
+    char min_cell[16]; /* INDICATORS_MIN_CELL, as a parameter */
+};
+
+/* Reads the query every indicator route shares (each route's allow-list says
+ * which parameters it takes). False after having answered 400. */
+static bool read_query(struct req *r, struct indicators_query *q)
+{
+    json_t *errors = json_array();
+    const char *from = http_query(r, "from"), *to = http_query(r, "to");
+    long first = 0, last = dates_paris_day(time(NULL));
+    bool dates_ok = true;
+    if (to && !dates_parse(to, &last)) {
+        validate_error(errors, "to", "must be a date such as 2026-12-31");
+        dates_ok = false;
+    }
+    if (from && !dates_parse(from, &first)) {
+        validate_error(errors, "from", "must be a date such as 2026-01-01");
+        dates_ok = false;
+    } else if (!from) {
+        first = last - 364;
+    }
+    if (dates_ok && first > last)
+        validate_error(errors, "from", "must not be after to");
+    else if (dates_ok && last - first >= MAX_PERIOD_DAYS)
+        validate_error(errors, "from", "the period must be at most %d days", MAX_PERIOD_DAYS);
+    dates_format(first, q->from);
+    dates_format(last, q->to);
+    q->commune = http_query(r, "commune");
+    if (q->commune && (strlen(q->commune) != 5 || strspn(q->commune, "0123456789AB") != 5))
+        validate_error(errors, "commune", "must be an INSEE commune code such as 32256");
+    q->place_id = http_query(r, "place_id");
+    if (q->place_id && !validate_uuid(q->place_id))
+        validate_error(errors, "place_id", "must be the UUID of a place");
+    q->org = http_query(r, "org");
+    if (q->org && !auth_is_slug(q->org))
+        validate_error(errors, "org", "must be the slug of an organisation");
+    const char *format = http_query(r, "format"), *accept = http_header(r, "Accept");
+    q->csv = false;
+    if (format && strcmp(format, "csv") == 0)
+        q->csv = true;
+    else if (format && strcmp(format, "json") != 0)
+        validate_error(errors, "format", "must be json or csv");
+    else if (!format && accept && strcasestr(accept, "text/csv"))
+        q->csv = true;
+    static const char *const granularities[] = {"week", "month", NULL};
+    q->granularity = http_query(r, "granularity");
+    if (!q->granularity)
+        q->granularity = "month";
+    else if (!validate_in_list(q->granularity, granularities))
+        validate_error(errors, "granularity", "must be week or month");
+    snprintf(q->min_cell, sizeof q->min_cell, "%d", r->app->cfg->indicators_min_cell);
+    if (json_array_size(errors) > 0) {
+        http_invalid(r, 400, errors);
+        return false;
+    }
+    json_decref(errors);
+    return true;
+}
+
+/* Rows of `res` as CSV: the header, then the first `columns` columns of each
+ * row; the boolean column `flag` written true/false. */
+static char *as_csv(PGresult *res, const char *const *header, int columns, int flag)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    for (int c = 0; c < columns; c++)
+        csv_put_field(out, header[c], c == columns - 1);
+    for (int row = 0; row < PQntuples(res); row++)
+        for (int c = 0; c < columns; c++) {
+            const char *v = PQgetvalue(res, row, c);
+            if (c == flag)
+                v = strcmp(v, "t") == 0 ? "true" : "false";
+            csv_put_field(out, v, c == columns - 1);
+        }
+    fclose(out);
+    return text;
+}
+
+/* Answers the rows of `res`: CSV (as `name`-from-to.csv), or JSON built
+ * around the items (column `json` of each row) by `wrap` (stolen items). */
+static void answer(struct req *r, const struct indicators_query *q, PGresult *res, const char *name,
+                   const char *const *header, int columns, int flag, int json, json_t *envelope)
+{
+    if (q->csv) {
+        char *text = as_csv(res, header, columns, flag);
+        char disposition[128];
+        snprintf(disposition, sizeof disposition, "attachment; filename=\"%s-%s-%s.csv\"", name,
+                 q->from, q->to);
+        http_set_header(r, "Content-Disposition", disposition);
+        http_text(r, 200, "text/csv; charset=utf-8", text, strlen(text));
+        free(text);
+        json_decref(envelope);
+        return;
+    }
+    json_t *items = json_array();
+    for (int row = 0; row < PQntuples(res); row++)
+        json_array_append_new(items, json_loads(PQgetvalue(res, row, json), 0, NULL));
+    json_object_set_new(envelope, "from", json_string(q->from));
+    json_object_set_new(envelope, "to", json_string(q->to));
+    json_object_set_new(envelope, "min_cell", json_integer(r->app->cfg->indicators_min_cell));
+    json_object_set_new(envelope, "items", items);
+    http_json(r, 200, envelope);
+}
+
+/* The filters a request used, for the answer. */
+static json_t *filters_of(const struct indicators_query *q)
+{
+    return json_pack("{s:s?, s:s?, s:s?}", "commune", q->commune, "place_id", q->place_id, "org",
+                     q->org);
+}
+
+/* Brings the rollups up to date with what was committed (the days written
+ * since the last call), in a statement of its own so that the reading
+ * statement sees them. False when it failed (answered). */
+static bool refresh_rollups(struct req *r)
+{
+    return http_sql_command(r, INDICATORS_SQL_REFRESH);
+}
+
+void indicators_list(struct req *r)
+{
+    struct indicators_query q;
+    if (!read_query(r, &q) || !refresh_rollups(r))
+        return;
+    const char *params[] = {q.from, q.to, q.commune, q.place_id, q.org, q.min_cell};
+    PGresult *res = http_sql(r, INDICATORS_SQL_LIST, 6, params, false);
+    static const char *const header[IND_COLUMNS] = {
+        "code",        "label",        "definition",  "unit",           "value",
+        "numerator",   "denominator",  "sample_size", "suppressed",     "status",
+        "target_kind", "target_value", "goal",        "baseline_value", "baseline_period"};
+    if (res)
+        answer(r, &q, res, "indicateurs", header, IND_COLUMNS, IND_COL_SUPPRESSED, IND_COL_JSON,
+               json_pack("{s:o}", "filters", filters_of(&q)));
+    PQclear(res);
+}
+
+/* ---- GET /v1/indicators/{code}/series ------------------------------------- */
+
+const char *const indicators_series_query[] = {"from", "to",          "commune", "place_id",
+                                               "org",  "granularity", "format",  NULL};
+
+void indicators_series(struct req *r)
+{
+    struct indicators_query q;
+    if (!read_query(r, &q) || !refresh_rollups(r))
+        return;
+    const char *code[] = {r->params[0]};
+    PGresult *one = http_sql(r, INDICATORS_SQL_ONE, 1, code, false), *res = NULL;
+    if (one && PQntuples(one) == 0) {
+        http_problem(r, 404, "not-found", "No indicator has this code.");
+    } else if (one) {
+        const char *params[] = {q.from, q.to,       q.commune,    q.place_id,
+                                q.org,  q.min_cell, r->params[0], q.granularity};
+        static const char *const header[] = {"start",       "end",         "value",     "numerator",
+                                             "denominator", "sample_size", "suppressed"};
+        char name[96];
+        snprintf(name, sizeof name, "%s-%s", r->params[0], q.granularity);
+        if ((res = http_sql(r, INDICATORS_SQL_SERIES, 8, params, false)))
+            answer(r, &q, res, name, header, SERIES_COL_JSON, SERIES_COL_SUPPRESSED,
+                   SERIES_COL_JSON,
+                   json_pack("{s:s, s:s, s:s, s:s, s:o}", "code", r->params[0], "label",
+                             PQgetvalue(one, 0, 0), "unit", PQgetvalue(one, 0, 1), "granularity",
+                             q.granularity, "filters", filters_of(&q)));
+    }
+    PQclear(one);
+    PQclear(res);
+}
+
+/* ---- GET /v1/indicators/routes -------------------------------------------- */
+
+const char *const indicators_routes_query[] = {"from", "to", "org", "format", NULL};
+
+void indicators_routes(struct req *r)
+{
+    struct indicators_query q;
+    if (!read_query(r, &q) || !refresh_rollups(r))
+        return;
+    const char *params[] = {q.from, q.to, q.org, q.min_cell};
+    static const char *const header[] = {"from_kind",
+                                         "to_kind",
+                                         "referrals",
+                                         "accepted",
+                                         "orientation_time_median_hours",
+                                         "completed",
+                                         "closed",
+                                         "referral_completion_rate",
+                                         "suppressed"};
+    PGresult *res = http_sql(r, INDICATORS_SQL_ROUTES, 4, params, false);
+    if (res)
+        answer(r, &q, res, "orientations", header, ROUTES_COL_JSON, ROUTES_COL_SUPPRESSED,
+               ROUTES_COL_JSON, json_pack("{s:{s:s?}}", "filters", "org", q.org));
+    PQclear(res);
+}
+
+/* ---- PUT /v1/targets/{code} ----------------------------------------------- */
+
+/* A finite JSON number within min..max as text (%.15g) into out. */
+static bool read_number(const json_t *body, const char *field, bool required, double min,
+                        double max, json_t *errors, char out[32])
+{
+    const json_t *v = json_object_get(body, field);
+    if (!v || json_is_null(v)) {
+        if (required)
+            validate_error(errors, field, "is required");
+        return false;
+    }
+    double n = json_number_value(v);
+    if (!json_is_number(v) || !isfinite(n) || n < min || n > max) {
+        validate_error(errors, field, "must be a number from %.10g to %.10g", min, max);
+        return false;
+    }
+    snprintf(out, 32, "%.15g", n);
+    return true;
+}
+
+void indicators_put_target(struct req *r)
+{
+    json_t *body = http_read_object(r);
+    if (!body)
+        return;
+    json_t *errors = json_array();
+    static const char *const writable[] = {"kind", "value", "baseline", NULL};
+    static const char *const read_only[] = {"code", "goal", "updated_at", "updated_by", NULL};
+    validate_fields(body, writable, read_only, errors);
+    static const char *const kinds[] = {"relative_change", "at_least", "at_most", NULL};
+    const char *kind = validate_enum(body, "kind", true, kinds, errors);
+    bool relative = kind && strcmp(kind, "relative_change") == 0;
+    char value[32] = "", baseline_value[32] = "";
+    read_number(body, "value", true, relative ? -100 : 0, relative ? 1000 : 1e9, errors, value);
+    json_t *baseline = json_object_get(body, "baseline");
+    const char *period = NULL;
+    bool has_baseline = false;
+    if (baseline && !json_is_object(baseline) && !json_is_null(baseline)) {
+        validate_error(errors, "baseline", "must be an object {value, period} or null");
+    } else if (json_is_object(baseline)) {
+        json_t *sub = json_array();
+        static const char *const members[] = {"value", "period", NULL};
+        validate_fields(baseline, members, NULL, sub);
+        has_baseline = read_number(baseline, "value", true, 0, 1e9, sub, baseline_value);
+        period = validate_string(baseline, "period", true, 1, 100, sub);
+        validate_nest(errors, "baseline", sub);
+    }
+    if (json_array_size(errors) > 0) {
+        http_invalid(r, 422, json_incref(errors));
+    } else {
+        const char *params[] = {r->params[0], kind,
+                                value,        has_baseline ? baseline_value : NULL,
+                                period,       http_subject(r)};
+        PGresult *res = http_sql(r, INDICATORS_SQL_PUT_TARGET, 6, params, false);
+        if (res && PQntuples(res) == 0)
+            http_problem(r, 404, "not-found", "No indicator has this code.");
+        else if (res)
+            http_json_text(r, 200, PQgetvalue(res, 0, 0));
+        PQclear(res);
+    }
+    json_decref(errors);
+    json_decref(body);
+}

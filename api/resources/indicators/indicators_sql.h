@@ -1,0 +1,165 @@
+/* The SQL of the indicators: the values come from indicator_values()
+ * (db/migrations/006_indicators.sql); here, what is withheld and how each
+ * figure stands against its target. */
+#ifndef INDICATORS_SQL_H
+#define INDICATORS_SQL_H
+
+/* The SQL is laid out by hand, to be read as SQL. */
+/* clang-format off */
+
+/* Rebuilds the rollups of the days written since the last call. */
+#define INDICATORS_SQL_REFRESH "SELECT indicator_refresh()"
+
+/* The goal a relative target sets from the baseline (i). */
+#define INDICATOR_SQL_GOAL                                                                         \
+    "CASE WHEN i.target_kind = 'relative_change' THEN round(i.baseline_value * (1 + "              \
+    "i.target_value / 100), 2) ELSE i.target_value END"
+
+/* $1 first day, $2 last day (dates, Europe/Paris, inclusive), $3 commune, $4
+ * place, $5 organisation, $6 the smallest sample shown. One row per
+ * indicator: code, label, definition, unit, value, numerator, denominator,
+ * sample_size, suppressed, status, target_kind, target_value, goal,
+ * baseline_value, baseline_period (all as text), then the row as JSON. */
+#define INDICATORS_SQL_LIST                                                                        \
+    "WITH x AS (SELECT i.*, v.numerator, v.denominator, v.value, v.sample_size, "                  \
+    "v.sample_size > 0 AND v.sample_size < $6::int AS suppressed, " INDICATOR_SQL_GOAL " AS goal " \
+    "FROM indicators i JOIN indicator_values(($1::date)::timestamp AT TIME ZONE 'Europe/Paris', "  \
+    "($2::date + 1)::timestamp AT TIME ZONE 'Europe/Paris', $3, $4::uuid, $5) v USING (code)), "   \
+    "y AS (SELECT x.*, CASE WHEN suppressed OR value IS NULL OR goal IS NULL THEN 'no_data' "      \
+    "WHEN target_kind = 'at_least' OR (target_kind = 'relative_change' AND target_value >= 0) "    \
+    "THEN CASE WHEN value >= goal THEN 'on_track' ELSE 'off_track' END "                           \
+    "ELSE CASE WHEN value <= goal THEN 'on_track' ELSE 'off_track' END END AS status FROM x) "     \
+    "SELECT code, label, definition, unit, CASE WHEN suppressed THEN NULL ELSE value END, "        \
+    "CASE WHEN suppressed THEN NULL ELSE numerator END, CASE WHEN suppressed THEN NULL ELSE "      \
+    "denominator END, CASE WHEN suppressed THEN NULL ELSE sample_size END, suppressed, status, "   \
+    "target_kind, target_value, goal, baseline_value, baseline_period, json_build_object('code', " \
+    "code, 'label', label, 'definition', definition, 'unit', unit, 'value', CASE WHEN suppressed " \
+    "THEN NULL ELSE value END, 'numerator', CASE WHEN suppressed THEN NULL ELSE numerator END, "   \
+    "'denominator', CASE WHEN suppressed THEN NULL ELSE denominator END, 'sample_size', CASE "     \
+    "WHEN suppressed THEN NULL ELSE sample_size END, 'suppressed', suppressed, 'status', status, " \
+    "'target', json_build_object('kind', target_kind, 'value', target_value, 'goal', goal), "      \
+    "'baseline', json_build_object('value', baseline_value, 'period', baseline_period))::text "    \
+    "FROM y ORDER BY position"
+
+enum {
+    IND_COL_CODE,
+    IND_COL_LABEL,
+    IND_COL_DEFINITION,
+    IND_COL_UNIT,
+    IND_COL_VALUE,
+    IND_COL_NUMERATOR,
+    IND_COL_DENOMINATOR,
+    IND_COL_SAMPLE,
+    IND_COL_SUPPRESSED,
+    IND_COL_STATUS,
+    IND_COL_TARGET_KIND,
+    IND_COL_TARGET_VALUE,
+    IND_COL_GOAL,
+    IND_COL_BASELINE_VALUE,
+    IND_COL_BASELINE_PERIOD,
+    IND_COL_JSON,
+    IND_COLUMNS = IND_COL_JSON
+};
+
+/* Secondary suppression over the rows of r (primary_cell: withheld for its own
+ * small sample; order_key: a stable order): when exactly one row is withheld,
+ * the shown row with the smallest sample is withheld too, so that the total
+ * of the period minus the shown rows does not give the withheld one away. */
+#define INDICATOR_SQL_SECONDARY(order_key)                                                         \
+    "(NOT primary_cell AND sample_size > 0 AND (SELECT count(*) FROM r x WHERE x.primary_cell) "   \
+    "= 1 AND " order_key " = (SELECT x." order_key " FROM r x WHERE NOT x.primary_cell AND "       \
+    "x.sample_size > 0 ORDER BY x.sample_size, x." order_key " LIMIT 1))"
+
+/* $1 first day, $2 last day, $3 commune, $4 place, $5 organisation, $6 the
+ * smallest sample shown, $7 the code, $8 granularity (week: ISO weeks from
+ * Monday; month). One row per bucket, clipped to the period: start, end (last
+ * day), value, numerator, denominator, sample_size, suppressed (text), then
+ * the point as JSON. No row when the code is unknown. */
+#define INDICATORS_SQL_SERIES                                                                      \
+    "WITH b AS (SELECT greatest(s::date, $1::date) AS first, least((s + ('1 ' || $8)::interval "   \
+    "- interval '1 day')::date, $2::date) AS last FROM generate_series(date_trunc($8, "            \
+    "$1::date), $2::date, ('1 ' || $8)::interval) s), "                                            \
+    "r AS (SELECT b.first, b.last, v.*, v.sample_size > 0 AND v.sample_size < $6::int AS "         \
+    "primary_cell FROM b CROSS JOIN LATERAL indicator_values(b.first::timestamp AT TIME ZONE "     \
+    "'Europe/Paris', (b.last + 1)::timestamp AT TIME ZONE 'Europe/Paris', $3, $4::uuid, $5) v "    \
+    "WHERE v.code = $7 AND EXISTS (SELECT 1 FROM indicators WHERE code = $7)), "                   \
+    "p AS (SELECT r.*, primary_cell OR " INDICATOR_SQL_SECONDARY(                                  \
+        "first") " AS suppressed FROM r) "                                                         \
+                 "SELECT first, last, CASE WHEN suppressed THEN NULL ELSE value END, CASE WHEN "   \
+                 "suppressed "                                                                     \
+                 "THEN NULL ELSE numerator END, CASE WHEN suppressed THEN NULL ELSE denominator "  \
+                 "END, CASE "                                                                      \
+                 "WHEN suppressed THEN NULL ELSE sample_size END, suppressed, "                    \
+                 "json_build_object('start', "                                                     \
+                 "first, 'end', last, 'value', CASE WHEN suppressed THEN NULL ELSE value END, "    \
+                 "'numerator', "                                                                   \
+                 "CASE WHEN suppressed THEN NULL ELSE numerator END, 'denominator', CASE WHEN "    \
+                 "suppressed THEN "                                                                \
+                 "NULL ELSE denominator END, 'sample_size', CASE WHEN suppressed THEN NULL ELSE "  \
+                 "sample_size "                                                                    \
+                 "END, 'suppressed', suppressed)::text FROM p ORDER BY first"
+
+enum { SERIES_COL_SUPPRESSED = 6, SERIES_COL_JSON = 7 };
+
+/* $1 code: its label and unit. */
+#define INDICATORS_SQL_ONE "SELECT label, unit FROM indicators WHERE code = $1"
+
+/* $1 first day, $2 last day, $3 organisation (NULL: all), $4 the smallest
+ * sample shown. Per route (the kinds of the sending and the receiving
+ * organisations), over the referrals sent in the period: how many, the median
+ * orientation time of those accepted, the completion rate of those closed
+ * (from indicator_referral_facts, 008_indicator_rollups.sql).
+ * Columns: from_kind, to_kind, referrals, accepted, median hours, completed,
+ * closed, completion rate, suppressed (text), then the row as JSON. */
+#define INDICATORS_SQL_ROUTES                                                                      \
+    "WITH sent AS (SELECT from_kind, to_kind, hours, completed, closed FROM "                      \
+    "indicator_referral_facts WHERE sent_day BETWEEN $1::date AND $2::date AND ($3::text IS NULL " \
+    "OR from_org = $3 OR to_org = $3)), "                                                          \
+    "g AS (SELECT from_kind, to_kind, count(*) AS referrals, count(hours) AS accepted, "           \
+    "round((percentile_cont(0.5) WITHIN GROUP (ORDER BY hours))::numeric, 1) AS median, "          \
+    "count(*) FILTER (WHERE completed) AS completed, count(*) FILTER (WHERE closed) AS closed "     \
+    "FROM sent GROUP BY 1, 2), "                                                                   \
+    "r AS (SELECT g.*, round(100.0 * completed / nullif(closed, 0), 1) AS rate, referrals < "      \
+    "$4::int AS primary_cell, referrals AS sample_size, from_kind || '>' || to_kind AS route "     \
+    "FROM g), "                                                                                    \
+    "h AS (SELECT r.*, primary_cell OR " INDICATOR_SQL_SECONDARY(                                  \
+        "route") " AS suppressed FROM r) "                                                         \
+                 "SELECT from_kind, to_kind, CASE WHEN suppressed THEN NULL ELSE referrals END, "  \
+                 "CASE WHEN "                                                                      \
+                 "suppressed THEN NULL ELSE accepted END, CASE WHEN suppressed THEN NULL ELSE "    \
+                 "median END, "                                                                    \
+                 "CASE WHEN suppressed THEN NULL ELSE completed END, CASE WHEN suppressed THEN "   \
+                 "NULL ELSE "                                                                      \
+                 "closed END, CASE WHEN suppressed THEN NULL ELSE rate END, suppressed, "          \
+                 "json_build_object("                                                              \
+                 "'from_kind', from_kind, 'to_kind', to_kind, 'referrals', CASE WHEN suppressed "  \
+                 "THEN NULL "                                                                      \
+                 "ELSE referrals END, 'accepted', CASE WHEN suppressed THEN NULL ELSE accepted "   \
+                 "END, "                                                                           \
+                 "'orientation_time_median_hours', CASE WHEN suppressed THEN NULL ELSE median "    \
+                 "END, "                                                                           \
+                 "'completed', CASE WHEN suppressed THEN NULL ELSE completed END, 'closed', CASE " \
+                 "WHEN "                                                                           \
+                 "suppressed THEN NULL ELSE closed END, 'referral_completion_rate', CASE WHEN "    \
+                 "suppressed THEN "                                                                \
+                 "NULL ELSE rate END, 'suppressed', suppressed)::text FROM h ORDER BY from_kind, " \
+                 "to_kind"
+
+enum { ROUTES_COL_SUPPRESSED = 8, ROUTES_COL_JSON = 9 };
+
+/* A target as PUT /v1/targets/{code} answers it (i). */
+#define INDICATOR_SQL_TARGET_JSON                                                                  \
+    "json_build_object('code', i.code, 'kind', i.target_kind, 'value', i.target_value, "           \
+    "'goal', " INDICATOR_SQL_GOAL                                                                  \
+    ", 'baseline', json_build_object('value', i.baseline_value, 'period', "                        \
+    "i.baseline_period), 'updated_at', i.updated_at, 'updated_by', i.updated_by)"
+
+/* $1 code, $2 kind, $3 value, $4 baseline value, $5 baseline period, $6 who. */
+#define INDICATORS_SQL_PUT_TARGET                                                                  \
+    "UPDATE indicators i SET target_kind = $2, target_value = $3::numeric, baseline_value = "      \
+    "$4::numeric, baseline_period = $5, updated_at = now(), updated_by = $6 WHERE code = $1 "      \
+    "RETURNING " INDICATOR_SQL_TARGET_JSON "::text"
+
+/* clang-format on */
+
+#endif

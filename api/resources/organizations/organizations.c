@@ -1,0 +1,192 @@
+/* Handlers for the partner directory: translate HTTP to the queries of
+ * organizations_sql.h and back. */
+#include "organizations.h"
+
+#include "cursor.h"
+#include "organizations_sql.h"
+#include "paging.h"
+#include "validate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kinds[] = {"france_services",
+                                    "caf",
+                                    "la_poste",
+                                    "france_travail",
+                                    "mediatheque",
+                                    "association",
+                                    "collectivite",
+                                    "conseiller_numerique",
+                                    "etat",
+                                    "tiers_lieu",
+                                    "autre",
+                                    NULL};
+
+/* Answers with one organisation row (its JSON and ETag). */
+static void answer_row(struct req *r, int status, PGresult *res)
+{
+    http_set_header(r, "ETag", PQgetvalue(res, 0, ORG_COL_ETAG));
+    if (status == 201) {
+        char location[128];
+        snprintf(location, sizeof location, "/v1/organizations/%s",
+                 PQgetvalue(res, 0, ORG_COL_SLUG));
+        http_set_header(r, "Location", location);
+    }
+    http_json(r, status, json_loads(PQgetvalue(res, 0, ORG_COL_JSON), 0, NULL));
+}
+
+void organizations_list(struct req *r)
+{
+    json_t *errors = json_array();
+    int limit;
+    paging_read_limit(r, errors, &limit);
+    const char *kind = http_query(r, "kind");
+    if (kind && !validate_in_list(kind, kinds))
+        validate_error(errors, "kind", "must be one of the organisation kinds");
+    char *after = NULL;
+    const char *cursor = http_query(r, "cursor");
+    if (cursor && !cursor_decode(cursor, 1, 64, &after))
+        validate_error(errors, "cursor", "is not a cursor this API returned");
+    if (json_array_size(errors) > 0) {
+        free(after);
+        http_invalid(r, 400, errors);
+        return;
+    }
+    json_decref(errors);
+
+    char limit_text[16];
+    snprintf(limit_text, sizeof limit_text, "%d", limit + 1);
+    const char *params[] = {kind, after, limit_text};
+    PGresult *res = http_sql(r, ORG_SQL_LIST, 3, params, false);
+    free(after);
+    if (!res)
+        return;
+    int rows = PQntuples(res);
+    char *next = NULL;
+    if (rows > limit) {
+        const char *last = PQgetvalue(res, limit - 1, ORG_COL_SLUG);
+        next = cursor_encode(&last, 1);
+    }
+    paging_answer_rows(r, res, ORG_COL_JSON, rows < limit ? rows : limit, next);
+    PQclear(res);
+    free(next);
+}
+
+void organizations_get(struct req *r)
+{
+    const char *slug = r->params[0];
+    if (!auth_is_slug(slug)) {
+        http_problem(r, 404, "not-found", "No organisation has this slug.");
+        return;
+    }
+    const char *params[] = {slug};
+    PGresult *res = http_sql(r, ORG_SQL_GET, 1, params, false);
+    if (!res)
+        return;
+    if (PQntuples(res) == 0)
+        http_problem(r, 404, "not-found", "No organisation has this slug.");
+    else if (validate_etag_matches(http_header(r, "If-None-Match"),
+                                   PQgetvalue(res, 0, ORG_COL_ETAG))) {
+        http_set_header(r, "ETag", PQgetvalue(res, 0, ORG_COL_ETAG));
+        http_empty(r, 304);
+    } else
+        answer_row(r, 200, res);
+    PQclear(res);
+}
+
+/* Checks name and kind in body; `required` for creation. */
+static void check_fields(json_t *body, bool required, json_t *errors)
+{
+    validate_string(body, "name", required, 1, 200, errors);
+    const json_t *kind = json_object_get(body, "kind");
+    if (!kind && required)
+        validate_error(errors, "kind", "is required");
+    else if (kind && !(json_is_string(kind) && validate_in_list(json_string_value(kind), kinds)))
+        validate_error(errors, "kind", "must be one of the organisation kinds");
+}
+
+void organizations_create(struct req *r)
+{
+    json_t *body = http_read_object(r);
+    if (!body)
+        return;
+    static const char *const fields[] = {"slug", "name", "kind", NULL};
+    static const char *const read_only[] = {"created_at", "updated_at", NULL};
+    json_t *errors = json_array();
+    validate_fields(body, fields, read_only, errors);
+    const char *slug = json_string_value(json_object_get(body, "slug"));
+    if (!json_object_get(body, "slug"))
+        validate_error(errors, "slug", "is required");
+    else if (!slug || !auth_is_slug(slug))
+        validate_error(errors, "slug", "must be 1-64 lower-case letters, digits or inner hyphens");
+    check_fields(body, true, errors);
+    if (json_array_size(errors) > 0) {
+        json_decref(body);
+        http_invalid(r, 422, errors);
+        return;
+    }
+    json_decref(errors);
+    const char *params[] = {slug, json_string_value(json_object_get(body, "name")),
+                            json_string_value(json_object_get(body, "kind"))};
+    PGresult *res = http_sql(r, ORG_SQL_INSERT, 3, params, true);
+    json_decref(body);
+    if (!res)
+        return;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        http_problem(r, 409, "conflict", "An organisation already has this slug.");
+    else
+        answer_row(r, 201, res);
+    PQclear(res);
+}
+
+/* Validates a PATCH body; answers 422 and returns false when it is not valid. */
+static bool check_patch(struct req *r, json_t *body)
+{
+    static const char *const fields[] = {"name", "kind", NULL};
+    static const char *const read_only[] = {"slug", "created_at", "updated_at", NULL};
+    json_t *errors = json_array();
+    validate_fields(body, fields, read_only, errors);
+    check_fields(body, false, errors);
+    if (json_object_size(body) == 0)
+        validate_error(errors, "body", "must change name or kind");
+    if (json_array_size(errors) == 0) {
+        json_decref(errors);
+        return true;
+    }
+    http_invalid(r, 422, errors);
+    return false;
+}
+
+void organizations_update(struct req *r)
+{
+    const char *slug = r->params[0];
+    json_t *body = http_read_object(r);
+    if (!body)
+        return;
+    PGresult *current = NULL, *updated = NULL;
+    const char *key[] = {slug};
+    if (!auth_is_slug(slug)) {
+        http_problem(r, 404, "not-found", "No organisation has this slug.");
+        goto out;
+    }
+    if (!http_begin(r) || !(current = http_sql(r, ORG_SQL_GET_FOR_UPDATE, 1, key, false)))
+        goto out;
+    const char *if_match = http_header(r, "If-Match");
+    if (PQntuples(current) == 0) {
+        http_problem(r, 404, "not-found", "No organisation has this slug.");
+    } else if (if_match && !validate_etag_matches(if_match, PQgetvalue(current, 0, ORG_COL_ETAG))) {
+        http_problem(r, 412, "precondition-failed",
+                     "If-Match does not match the organisation's current ETag.");
+    } else if (check_patch(r, body)) {
+        const char *params[] = {slug, json_string_value(json_object_get(body, "name")),
+                                json_string_value(json_object_get(body, "kind"))};
+        updated = http_sql(r, ORG_SQL_UPDATE, 3, params, false);
+        if (updated && http_commit(r))
+            answer_row(r, 200, updated);
+    }
+out: /* an open transaction is rolled back when the router returns the connection */
+    PQclear(current);
+    PQclear(updated);
+    json_decref(body);
+}

@@ -1,0 +1,307 @@
+#include "place_input.h"
+
+#include "fields.h"
+#include "http.h"
+#include "mednum.h"
+#include "opening_hours.h"
+#include "validate.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_LIST_ITEMS 30
+
+enum kind {
+    K_TEXT,      /* a string of 1..max characters */
+    K_CODES,     /* an array of codes of a mednum list */
+    K_TEXTS,     /* an array of free strings */
+    K_EMAILS,    /* an array of e-mail addresses */
+    K_URLS,      /* an array of URLs */
+    K_URL,       /* one URL */
+    K_PHONE,     /* normalised to E.164 */
+    K_POSTAL,    /* 5 digits */
+    K_INSEE,     /* INSEE code */
+    K_PIVOT,     /* SIRET / RNA-like identifier */
+    K_HOURS,     /* OSM opening_hours */
+    K_DATE,      /* YYYY-MM-DD */
+    K_LATITUDE,  /* number */
+    K_LONGITUDE, /* number */
+};
+
+struct spec {
+    const char *field;
+    enum place_column column;
+    enum kind kind;
+    int required;
+    size_t max;
+    enum mednum_list list;
+};
+
+static const struct spec specs[] = {
+    {"source", PC_SOURCE, K_TEXT, 0, 200, 0},
+    {"source_id", PC_SOURCE_ID, K_TEXT, 0, 200, 0},
+    {"pivot", PC_PIVOT, K_PIVOT, 1, 14, 0},
+    {"name", PC_NAME, K_TEXT, 1, 250, 0},
+    {"street", PC_STREET, K_TEXT, 1, 250, 0},
+    {"address_complement", PC_ADDRESS_COMPLEMENT, K_TEXT, 0, 250, 0},
+    {"postal_code", PC_POSTAL_CODE, K_POSTAL, 1, 5, 0},
+    {"commune", PC_COMMUNE, K_TEXT, 1, 100, 0},
+    {"insee_code", PC_INSEE_CODE, K_INSEE, 0, 5, 0},
+    {"latitude", PC_LATITUDE, K_LATITUDE, 0, 0, 0},
+    {"longitude", PC_LONGITUDE, K_LONGITUDE, 0, 0, 0},
+    {"typologies", PC_TYPOLOGIES, K_CODES, 0, 0, MEDNUM_TYPOLOGIE},
+    {"phone", PC_PHONE, K_PHONE, 0, 30, 0},
+    {"emails", PC_EMAILS, K_EMAILS, 0, 254, 0},
+    {"websites", PC_WEBSITES, K_URLS, 0, 2048, 0},
+    {"opening_hours", PC_OPENING_HOURS, K_HOURS, 0, 500, 0},
+    {"summary", PC_SUMMARY, K_TEXT, 0, 280, 0},
+    {"description", PC_DESCRIPTION, K_TEXT, 0, 4000, 0},
+    {"itinerance", PC_ITINERANCE, K_CODES, 0, 0, MEDNUM_ITINERANCE},
+    {"parent_structure", PC_PARENT_STRUCTURE, K_TEXT, 0, 250, 0},
+    {"services", PC_SERVICES, K_CODES, 0, 0, MEDNUM_SERVICES},
+    {"publics", PC_PUBLICS, K_CODES, 0, 0, MEDNUM_PUBLICS},
+    {"specific_support", PC_SPECIFIC_SUPPORT, K_CODES, 0, 0, MEDNUM_PRISE_EN_CHARGE},
+    {"fees", PC_FEES, K_CODES, 0, 0, MEDNUM_FRAIS},
+    {"national_programmes", PC_NATIONAL_PROGRAMMES, K_CODES, 0, 0, MEDNUM_DISPOSITIFS},
+    {"training_labels", PC_TRAINING_LABELS, K_CODES, 0, 0, MEDNUM_FORMATIONS_LABELS},
+    {"other_labels", PC_OTHER_LABELS, K_TEXTS, 0, 250, 0},
+    {"access_modes", PC_ACCESS_MODES, K_CODES, 0, 0, MEDNUM_MODALITES_ACCES},
+    {"support_modes", PC_SUPPORT_MODES, K_CODES, 0, 0, MEDNUM_MODALITES_ACCOMPAGNEMENT},
+    {"accessibility_url", PC_ACCESSIBILITY_URL, K_URL, 0, 2048, 0},
+    {"booking_url", PC_BOOKING_URL, K_URL, 0, 2048, 0},
+    {"data_updated_on", PC_DATA_UPDATED_ON, K_DATE, 0, 10, 0},
+};
+#define SPEC_COUNT (sizeof specs / sizeof specs[0])
+
+const char *const place_writable_fields[] = {"source",
+                                             "source_id",
+                                             "pivot",
+                                             "name",
+                                             "street",
+                                             "address_complement",
+                                             "postal_code",
+                                             "commune",
+                                             "insee_code",
+                                             "latitude",
+                                             "longitude",
+                                             "typologies",
+                                             "phone",
+                                             "emails",
+                                             "websites",
+                                             "opening_hours",
+                                             "summary",
+                                             "description",
+                                             "itinerance",
+                                             "parent_structure",
+                                             "services",
+                                             "publics",
+                                             "specific_support",
+                                             "fees",
+                                             "national_programmes",
+                                             "training_labels",
+                                             "other_labels",
+                                             "access_modes",
+                                             "support_modes",
+                                             "accessibility_url",
+                                             "booking_url",
+                                             "data_updated_on",
+                                             NULL};
+
+const char *const place_read_only_fields[] = {"id",      "owner",      "created_at", "updated_at",
+                                              "deleted", "distance_m", NULL};
+
+static char *format_double(double v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.7f", v);
+    return strdup(buf);
+}
+
+static bool valid_date(const char *s)
+{
+    int y, m, d;
+    char tail;
+    if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || s[4] != '-' ||
+        s[7] != '-' || y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1)
+        return false;
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return d <= days[m - 1] + (m == 2 && leap);
+}
+
+/* One element of a list: checked according to the list's kind. */
+static bool check_item(const struct spec *sp, const char *item, const char **why)
+{
+    switch (sp->kind) {
+    case K_CODES:
+        *why = "is not a code of this list (see the OpenAPI enumeration)";
+        return mednum_label(sp->list, item) != NULL;
+    case K_EMAILS: return fields_email(item, why);
+    case K_URLS: return fields_url(item, why);
+    default:
+        *why = "must be 1 to 250 characters, without control characters nor |";
+        return *item && validate_utf8_length(item) <= sp->max &&
+               strcspn(item, "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"
+                             "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f"
+                             "\x7f|") == strlen(item);
+    }
+}
+
+/* An array of strings: every item valid, no duplicates; stored as JSON text. */
+static void read_list(const struct spec *sp, const json_t *v, struct place_input *out,
+                      json_t *errors)
+{
+    if (!json_is_array(v)) {
+        validate_error(errors, sp->field, "must be an array of strings");
+        return;
+    }
+    if (json_array_size(v) > MAX_LIST_ITEMS) {
+        validate_error(errors, sp->field, "must have at most %d items", MAX_LIST_ITEMS);
+        return;
+    }
+    size_t i;
+    const json_t *item;
+    json_array_foreach(v, i, item)
+    {
+        const char *s = json_string_value(item), *why = NULL;
+        if (!s) {
+            validate_error(errors, sp->field, "item %zu must be a string", i);
+            return;
+        }
+        if (!check_item(sp, s, &why)) {
+            validate_error(errors, sp->field, "item %zu (\"%.40s\") %s", i, s, why);
+            return;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(json_string_value(json_array_get(v, j)), s) == 0) {
+                validate_error(errors, sp->field, "item %zu repeats item %zu", i, j);
+                return;
+            }
+    }
+    out->values[sp->column] = json_dumps(v, JSON_COMPACT);
+}
+
+static void read_number(const struct spec *sp, const json_t *v, struct place_input *out,
+                        json_t *errors)
+{
+    const char *why = NULL;
+    double d = json_number_value(v);
+    if (!json_is_number(v)) {
+        validate_error(errors, sp->field, "must be a number (WGS84 degrees)");
+        return;
+    }
+    bool ok = sp->kind == K_LATITUDE ? fields_latitude(d, &why) : fields_longitude(d, &why);
+    if (!ok)
+        validate_error(errors, sp->field, "%s", why);
+    else
+        out->values[sp->column] = format_double(d);
+}
+
+static void read_hours(const struct spec *sp, const char *s, struct place_input *out,
+                       json_t *errors)
+{
+    struct oh_schedule schedule;
+    char err[160], ranges[2048];
+    if (oh_parse(s, &schedule, err, sizeof err) != 0) {
+        validate_error(errors, sp->field, "is not OSM opening_hours syntax we support: %s", err);
+        return;
+    }
+    if (oh_to_multirange(&schedule, ranges, sizeof ranges) != 0) {
+        validate_error(errors, sp->field, "has too many time spans");
+        return;
+    }
+    out->values[PC_OPENING_HOURS] = strdup(s);
+    out->values[PC_OPEN_MINUTES] = strdup(ranges);
+    out->values[PC_CLOSED_ON_PH] = strdup(schedule.closed_on_public_holidays ? "true" : "false");
+}
+
+/* One scalar string member. */
+static void read_string(const struct spec *sp, const json_t *v, struct place_input *out,
+                        json_t *errors)
+{
+    const char *s = json_string_value(v), *why = NULL;
+    if (!s) {
+        validate_error(errors, sp->field, "must be a string");
+        return;
+    }
+    size_t len = validate_utf8_length(s);
+    if (len == 0 || len > sp->max) {
+        validate_error(errors, sp->field, "must be 1 to %zu characters long", sp->max);
+        return;
+    }
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7F) {
+            validate_error(errors, sp->field, "must not contain control characters");
+            return;
+        }
+    char e164[32];
+    bool ok = true;
+    switch (sp->kind) {
+    case K_URL: ok = fields_url(s, &why); break;
+    case K_PHONE: ok = fields_phone(s, e164, sizeof e164, &why); break;
+    case K_POSTAL: ok = fields_postal_code(s, &why); break;
+    case K_INSEE: ok = fields_insee_code(s, &why); break;
+    case K_PIVOT: ok = fields_pivot(s, &why); break;
+    case K_DATE:
+        ok = valid_date(s);
+        why = "must be a date such as 2026-12-08";
+        break;
+    case K_HOURS: read_hours(sp, s, out, errors); return;
+    default: break;
+    }
+    if (!ok)
+        validate_error(errors, sp->field, "%s", why);
+    else
+        out->values[sp->column] = strdup(sp->kind == K_PHONE ? e164 : s);
+}
+
+void place_input_from_json(json_t *doc, const char *owner, struct place_input *out, json_t *errors)
+{
+    memset(out, 0, sizeof *out);
+    out->values[PC_OWNER] = strdup(owner);
+    for (size_t i = 0; i < SPEC_COUNT; i++) {
+        const struct spec *sp = &specs[i];
+        const json_t *v = json_object_get(doc, sp->field);
+        if (!v || json_is_null(v)) {
+            if (sp->required)
+                validate_error(errors, sp->field, "is required");
+            continue;
+        }
+        if (sp->kind == K_CODES || sp->kind == K_TEXTS || sp->kind == K_EMAILS ||
+            sp->kind == K_URLS)
+            read_list(sp, v, out, errors);
+        else if (sp->kind == K_LATITUDE || sp->kind == K_LONGITUDE)
+            read_number(sp, v, out, errors);
+        else
+            read_string(sp, v, out, errors);
+    }
+    bool has_lat =
+        json_object_get(doc, "latitude") && !json_is_null(json_object_get(doc, "latitude"));
+    bool has_lon =
+        json_object_get(doc, "longitude") && !json_is_null(json_object_get(doc, "longitude"));
+    if (has_lat != has_lon)
+        validate_error(errors, has_lat ? "longitude" : "latitude",
+                       "latitude and longitude go together");
+    if (!out->values[PC_SOURCE])
+        out->values[PC_SOURCE] = strdup("inclusion-api");
+    if (!out->values[PC_CLOSED_ON_PH])
+        out->values[PC_CLOSED_ON_PH] = strdup("false");
+    static const enum place_column lists[] = {
+        PC_TYPOLOGIES,       PC_EMAILS,       PC_WEBSITES,
+        PC_ITINERANCE,       PC_SERVICES,     PC_PUBLICS,
+        PC_SPECIFIC_SUPPORT, PC_FEES,         PC_NATIONAL_PROGRAMMES,
+        PC_TRAINING_LABELS,  PC_OTHER_LABELS, PC_ACCESS_MODES,
+        PC_SUPPORT_MODES};
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+        if (!out->values[lists[i]])
+            out->values[lists[i]] = strdup("[]");
+}
+
+void place_input_free(struct place_input *in)
+{
+    for (int i = 0; i < PC_COUNT; i++)
+        free(in->values[i]);
+    memset(in, 0, sizeof *in);
+}

@@ -1,0 +1,262 @@
+/* Handlers of /v1/places: translate HTTP to places_query / place_input /
+ * places_sql.h and back. */
+#include "places.h"
+
+#include "guard.h"
+#include "merge_patch.h"
+#include "paging.h"
+#include "place_input.h"
+#include "places_csv.h"
+#include "places_query.h"
+#include "places_sql.h"
+#include "slug.h"
+#include "validate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CACHE_SECONDS 60
+
+const char *const places_list_query[] = {"q",         "commune", "postal_code", "typology",
+                                         "service",   "public",  "itinerant",   "near",
+                                         "radius_km", "bbox",    "open_at",     "updated_since",
+                                         "format",    "limit",   "cursor",      NULL};
+
+static void not_found(struct req *r)
+{
+    http_problem(r, 404, "not-found", "No place has this id.");
+}
+
+/* The JSON or GeoJSON page, from the rows' JSON texts as PostgreSQL built
+ * them (no parsing here). Returns a string the caller frees. */
+static char *page_text(const struct places_query *q, PGresult *res, int rows, const char *next)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    fputs(q->format == FORMAT_GEOJSON ? "{\"type\":\"FeatureCollection\",\"features\":["
+                                      : "{\"items\":[",
+          out);
+    for (int i = 0; i < rows; i++) {
+        int col = PQgetisnull(res, i, PQ_COL_TOMBSTONE) ? PQ_COL_JSON : PQ_COL_TOMBSTONE;
+        fprintf(out, "%s%s", i ? "," : "", PQgetvalue(res, i, col));
+    }
+    /* a cursor is base64url: nothing to escape */
+    if (next)
+        fprintf(out, "],\"next_cursor\":\"%s\"}", next);
+    else
+        fputs("],\"next_cursor\":null}", out);
+    fclose(out);
+    return text;
+}
+
+/* The CSV page of the national standard. Returns a string the caller frees. */
+static char *page_csv(PGresult *res, int rows)
+{
+    json_t *items = json_array();
+    for (int i = 0; i < rows; i++)
+        json_array_append_new(items, json_loads(PQgetvalue(res, i, PQ_COL_JSON), 0, NULL));
+    char *csv = places_csv_export(items);
+    json_decref(items);
+    return csv;
+}
+
+void places_list(struct req *r)
+{
+    struct places_query q;
+    json_t *errors = json_array();
+    places_query_read(r, &q, errors);
+    if (json_array_size(errors) > 0) {
+        places_query_free(&q);
+        http_invalid(r, 400, errors);
+        return;
+    }
+    json_decref(errors);
+    PGresult *res = http_sql(r, q.sql, q.nparams, q.params, false);
+    if (!res) {
+        places_query_free(&q);
+        return;
+    }
+    int rows = PQntuples(res) > q.limit ? q.limit : PQntuples(res);
+    char *next = PQntuples(res) > q.limit ? places_query_next_cursor(&q, res, q.limit - 1) : NULL;
+    char *body = q.format == FORMAT_CSV ? page_csv(res, rows) : page_text(&q, res, rows, next);
+    PQclear(res);
+    paging_link(r, next);
+    static const char *const types[] = {"application/json", "application/geo+json",
+                                        "text/csv; charset=utf-8"};
+    http_text_cached(r, types[q.format], body, strlen(body), NULL, CACHE_SECONDS);
+    free(body);
+    free(next);
+    places_query_free(&q);
+}
+
+void places_get(struct req *r)
+{
+    const char *id = r->params[0];
+    if (!validate_uuid(id)) {
+        not_found(r);
+        return;
+    }
+    const char *params[] = {id};
+    PGresult *res = http_sql(r, PLACES_SQL_GET, 1, params, false);
+    if (!res)
+        return;
+    if (PQntuples(res) == 0)
+        not_found(r);
+    else
+        http_json_cached(r, "application/json",
+                         json_loads(PQgetvalue(res, 0, PLACE_COL_JSON), 0, NULL),
+                         PQgetvalue(res, 0, PLACE_COL_ETAG), CACHE_SECONDS);
+    PQclear(res);
+}
+
+bool places_check_commune(struct req *r, const struct place_input *in, json_t *errors)
+{
+    const char *insee = in->values[PC_INSEE_CODE];
+    if (!insee)
+        return true;
+    const char *params[] = {insee, in->values[PC_LATITUDE], in->values[PC_LONGITUDE]};
+    PGresult *res = http_sql(r, PLACES_SQL_CHECK_COMMUNE, 3, params, false);
+    if (!res)
+        return false;
+    bool known = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    bool inside = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+    char given[128], expected[128];
+    slug_from_name(in->values[PC_COMMUNE], given, sizeof given);
+    slug_from_name(PQgetvalue(res, 0, 2), expected, sizeof expected);
+    if (!known && strncmp(insee, "32", 2) == 0)
+        validate_error(errors, "insee_code", "is not a commune of the Gers");
+    else if (known && strcmp(given, expected) != 0)
+        validate_error(errors, "commune", "is not the name of commune %s (%s)", insee,
+                       PQgetvalue(res, 0, 2));
+    else if (known && !inside)
+        validate_error(errors, "latitude", "the point is more than 1 km outside the commune %s",
+                       insee);
+    PQclear(res);
+    return true;
+}
+
+/* Validates `doc` into *in (and against the communes); answers 422 and
+ * returns false when something is wrong (or 503/500 when the check failed). */
+static bool read_place(struct req *r, json_t *doc, const char *owner, struct place_input *in)
+{
+    json_t *errors = json_array();
+    place_input_from_json(doc, owner, in, errors);
+    if (json_array_size(errors) == 0 && !places_check_commune(r, in, errors)) {
+        json_decref(errors);
+        return false;
+    }
+    if (json_array_size(errors) == 0) {
+        json_decref(errors);
+        return true;
+    }
+    http_invalid(r, 422, errors);
+    return false;
+}
+
+static void answer_place(struct req *r, int status, PGresult *res)
+{
+    http_set_header(r, "ETag", PQgetvalue(res, 0, PLACE_COL_ETAG));
+    if (status == 201) {
+        char location[96];
+        snprintf(location, sizeof location, "/v1/places/%s", PQgetvalue(res, 0, PLACE_COL_ID));
+        http_set_header(r, "Location", location);
+    }
+    http_json(r, status, json_loads(PQgetvalue(res, 0, PLACE_COL_JSON), 0, NULL));
+}
+
+void places_create(struct req *r)
+{
+    json_t *body = http_read_object(r);
+    if (!body)
+        return;
+    json_t *errors = json_array();
+    validate_fields(body, place_writable_fields, place_read_only_fields, errors);
+    if (json_array_size(errors) > 0) {
+        json_decref(body);
+        http_invalid(r, 422, errors);
+        return;
+    }
+    json_decref(errors);
+    struct place_input in;
+    if (read_place(r, body, r->who.org, &in)) {
+        PGresult *res =
+            http_sql(r, PLACES_SQL_INSERT, PC_COUNT, (const char *const *)in.values, true);
+        if (res && PQresultStatus(res) != PGRES_TUPLES_OK)
+            http_problem(r, 409, "conflict", "A place already has this source and source_id.");
+        else if (res)
+            answer_place(r, 201, res);
+        PQclear(res);
+    }
+    place_input_free(&in);
+    json_decref(body);
+}
+
+/* Locks the live place r->params[0] in a new transaction and checks that the
+ * actor may change it and that If-Match (when sent) matches. Returns the row,
+ * or NULL after having answered. */
+static PGresult *lock_own_place(struct req *r)
+{
+    PGresult *res = http_sql_lock(r, PLACES_SQL_GET_FOR_UPDATE, 0, NULL, "No place has this id.");
+    const char *if_match = http_header(r, "If-Match");
+    if (!res || !guard_owns(r, PQgetvalue(res, 0, PLACE_COL_EXTRA)))
+        ;
+    else if (if_match && !validate_etag_matches(if_match, PQgetvalue(res, 0, PLACE_COL_ETAG)))
+        http_problem(r, 412, "precondition-failed", "If-Match does not match the place's ETag.");
+    else
+        return res;
+    PQclear(res);
+    return NULL;
+}
+
+void places_update(struct req *r)
+{
+    json_t *patch = http_read_object(r);
+    if (!patch)
+        return;
+    PGresult *current = lock_own_place(r), *updated = NULL;
+    json_t *errors = json_array(), *merged = NULL;
+    struct place_input in = {0};
+    if (!current)
+        goto out;
+    validate_fields(patch, place_writable_fields, place_read_only_fields, errors);
+    if (json_array_size(errors) > 0) {
+        http_invalid(r, 422, errors);
+        errors = NULL;
+        goto out;
+    }
+    json_t *doc = json_loads(PQgetvalue(current, 0, PLACE_COL_JSON), 0, NULL);
+    merged = merge_patch_apply(doc, patch);
+    json_decref(doc);
+    if (!read_place(r, merged, PQgetvalue(current, 0, PLACE_COL_EXTRA), &in))
+        goto out;
+    const char *params[PC_COUNT + 1];
+    memcpy(params, in.values, sizeof in.values);
+    params[PC_COUNT] = r->params[0];
+    updated = http_sql(r, PLACES_SQL_UPDATE, PC_COUNT + 1, params, true);
+    if (updated && PQresultStatus(updated) != PGRES_TUPLES_OK)
+        http_problem(r, 409, "conflict", "A place already has this source and source_id.");
+    else if (updated && http_commit(r))
+        answer_place(r, 200, updated);
+out: /* an open transaction is rolled back when the router returns the connection */
+    json_decref(errors);
+    json_decref(merged);
+    json_decref(patch);
+    place_input_free(&in);
+    PQclear(current);
+    PQclear(updated);
+}
+
+void places_delete(struct req *r)
+{
+    PGresult *current = lock_own_place(r);
+    if (!current)
+        return;
+    PQclear(current);
+    const char *params[] = {r->params[0]};
+    PGresult *res = http_sql(r, PLACES_SQL_DELETE, 1, params, false);
+    if (res && http_commit(r))
+        http_empty(r, 204);
+    PQclear(res);
+}

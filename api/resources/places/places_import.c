@@ -1,0 +1,156 @@
+/* POST /v1/places/import: a CSV of the national standard, upserted by (source,
+ * id) for the acting organisation. Valid rows are applied in one transaction;
+ * a refused row changes nothing and is reported with its line and every error. */
+#include "places.h"
+
+#include "csv.h"
+#include "places_csv.h"
+#include "places_sql.h"
+#include "validate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *const places_import_query[] = {"dry_run", NULL};
+
+struct report {
+    int created, updated, unchanged;
+    json_t *refused;  /* [{line, errors: [{field, message}]}] */
+    json_t *warnings; /* [{line, field, message}] */
+};
+
+/* Errors name the standard's columns, not the API's members. */
+static json_t *as_columns(json_t *errors)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(errors, i, e)
+    {
+        const char *member = json_string_value(json_object_get(e, "field"));
+        json_object_set_new(e, "field", json_string(places_csv_column_of(member)));
+    }
+    return errors;
+}
+
+static void refuse(struct report *rep, size_t line, json_t *errors)
+{
+    json_array_append_new(rep->refused, json_pack("{s:I, s:o}", "line", (json_int_t)line, "errors",
+                                                  as_columns(errors)));
+}
+
+/* Warnings that do not refuse a row: a postal code of another département
+ * than its INSEE code (a finer check needs La Poste's base, not shipped). */
+static void warn(struct report *rep, size_t line, const struct place_input *in)
+{
+    const char *insee = in->values[PC_INSEE_CODE], *postal = in->values[PC_POSTAL_CODE];
+    bool corsica = insee && insee[0] == '2' && (insee[1] == 'A' || insee[1] == 'B');
+    if (insee && postal && !corsica && strncmp(insee, postal, 2) != 0)
+        json_array_append_new(rep->warnings,
+                              json_pack("{s:I, s:s, s:s}", "line", (json_int_t)line, "field",
+                                        "code_postal", "message",
+                                        "is in another département than code_insee"));
+}
+
+/* Applies one valid row. Returns false after having answered (503/500). */
+static bool apply(struct req *r, struct report *rep, size_t line, struct place_input *in)
+{
+    PGresult *res =
+        http_sql(r, PLACES_SQL_UPSERT, PC_COUNT, (const char *const *)in->values, false);
+    if (!res)
+        return false;
+    if (PQntuples(res) == 1) {
+        if (strcmp(PQgetvalue(res, 0, PLACE_COL_EXTRA), "created") == 0)
+            rep->created++;
+        else
+            rep->updated++;
+        PQclear(res);
+        return true;
+    }
+    PQclear(res);
+    /* Nothing written: unchanged, or the place belongs to another organisation. */
+    const char *key[] = {in->values[PC_SOURCE], in->values[PC_SOURCE_ID]};
+    res =
+        http_sql(r, "SELECT owner FROM places WHERE source = $1 AND source_id = $2", 2, key, false);
+    if (!res)
+        return false;
+    if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), r->who.org) != 0) {
+        json_t *errors = json_array();
+        validate_error(errors, "source_id", "this source and id belong to another organisation");
+        refuse(rep, line, errors);
+    } else {
+        rep->unchanged++;
+    }
+    PQclear(res);
+    return true;
+}
+
+/* One data row: checked like the API checks a place, then applied. */
+static bool import_row(struct req *r, struct report *rep, const struct csv *csv, size_t row)
+{
+    json_t *errors = json_array();
+    json_t *doc = places_csv_row_to_json(csv, row, errors);
+    struct place_input in;
+    place_input_from_json(doc, r->who.org, &in, errors);
+    json_decref(doc);
+    bool ok = true;
+    if (json_array_size(errors) == 0)
+        ok = places_check_commune(r, &in, errors);
+    size_t line = csv->rows[row].line;
+    if (ok && json_array_size(errors) > 0) {
+        refuse(rep, line, errors);
+        errors = NULL;
+    } else if (ok) {
+        warn(rep, line, &in);
+        ok = apply(r, rep, line, &in);
+    }
+    json_decref(errors);
+    place_input_free(&in);
+    return ok;
+}
+
+void places_import(struct req *r)
+{
+    const char *dry_run = http_query(r, "dry_run");
+    if (dry_run && strcmp(dry_run, "true") != 0 && strcmp(dry_run, "false") != 0) {
+        json_t *errors = json_array();
+        validate_error(errors, "dry_run", "must be true or false");
+        http_invalid(r, 400, errors);
+        return;
+    }
+    bool dry = dry_run && strcmp(dry_run, "true") == 0;
+    size_t len = 0;
+    const char *body = http_read_text(r, "text/csv", &len);
+    if (!body)
+        return;
+    struct csv csv;
+    size_t bad_line = 0;
+    json_t *errors = json_array();
+    if (csv_parse(body, len, ',', &csv, &bad_line) != 0)
+        validate_error(errors, "body", "is not CSV: a quote is misplaced at line %zu", bad_line);
+    else if (csv.count < 2)
+        validate_error(errors, "body", "must hold a header line and at least one place");
+    else
+        places_csv_check_header(&csv, errors);
+    if (json_array_size(errors) > 0) {
+        int status = bad_line || csv.count < 2 ? 400 : 422;
+        csv_free(&csv);
+        http_invalid(r, status, errors);
+        return;
+    }
+    json_decref(errors);
+
+    struct report rep = {0, 0, 0, json_array(), json_array()};
+    bool ok = http_begin(r);
+    for (size_t row = 1; ok && row < csv.count; row++)
+        ok = import_row(r, &rep, &csv, row);
+    csv_free(&csv);
+    if (ok && (dry ? http_rollback(r) : http_commit(r)))
+        http_json(r, 200,
+                  json_pack("{s:b, s:i, s:i, s:i, s:o, s:o}", "dry_run", dry, "created",
+                            rep.created, "updated", rep.updated, "unchanged", rep.unchanged,
+                            "refused", rep.refused, "warnings", rep.warnings));
+    else {
+        json_decref(rep.refused);
+        json_decref(rep.warnings);
+    }
+}

@@ -1,0 +1,337 @@
+#include "places_query.h"
+
+#include "cursor.h"
+#include "fields.h"
+#include "mednum.h"
+#include "paging.h"
+#include "places_sql.h"
+#include "validate.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define DEFAULT_LIMIT         100
+#define MAX_LIMIT             1000
+#define DEFAULT_GEOJSON_LIMIT 1000
+#define MAX_GEOJSON_LIMIT     5000
+#define DEFAULT_RADIUS_KM     "20"
+#define MAX_RADIUS_KM         200.0
+
+/* Adds a parameter (copied into q's storage when `copy`), returns its number. */
+static int param(struct places_query *q, const char *value, bool copy)
+{
+    if (copy) {
+        snprintf(q->owned[q->nparams], sizeof q->owned[0], "%s", value);
+        value = q->owned[q->nparams];
+    }
+    q->params[q->nparams++] = value;
+    return q->nparams;
+}
+
+/* Parses "a,b[,c,d]" into `count` finite numbers. */
+static bool numbers(const char *text, double *out, int count)
+{
+    const char *p = text;
+    for (int i = 0; i < count; i++) {
+        char *end;
+        errno = 0;
+        out[i] = strtod(p, &end);
+        if (end == p || errno || !isfinite(out[i]))
+            return false;
+        p = end;
+        if (i + 1 < count && *p++ != ',')
+            return false;
+    }
+    return *p == '\0';
+}
+
+static void read_format(struct req *r, struct places_query *q, json_t *errors)
+{
+    const char *format = http_query(r, "format");
+    const char *accept = http_header(r, "Accept");
+    q->format = FORMAT_JSON;
+    if (format) {
+        if (strcmp(format, "geojson") == 0)
+            q->format = FORMAT_GEOJSON;
+        else if (strcmp(format, "csv") == 0)
+            q->format = FORMAT_CSV;
+        else if (strcmp(format, "json") != 0)
+            validate_error(errors, "format", "must be json, geojson or csv");
+    } else if (accept && strcasestr(accept, "application/geo+json")) {
+        q->format = FORMAT_GEOJSON;
+    } else if (accept && strcasestr(accept, "text/csv")) {
+        q->format = FORMAT_CSV;
+    }
+}
+
+static void read_limit(struct req *r, struct places_query *q, json_t *errors)
+{
+    bool geojson = q->format == FORMAT_GEOJSON;
+    paging_read_limit_within(r, errors, geojson ? DEFAULT_GEOJSON_LIMIT : DEFAULT_LIMIT,
+                             geojson ? MAX_GEOJSON_LIMIT : MAX_LIMIT, &q->limit);
+}
+
+/* An enumeration filter: the code must be one of the list. */
+static void code_filter(struct req *r, struct places_query *q, FILE *where, const char *name,
+                        enum mednum_list list, const char *column, json_t *errors)
+{
+    const char *code = http_query(r, name);
+    if (!code)
+        return;
+    if (!mednum_label(list, code)) {
+        validate_error(errors, name, "is not a code of its list (see the OpenAPI enumeration)");
+        return;
+    }
+    fprintf(where, " AND $%d = ANY(p.%s)", param(q, code, false), column);
+}
+
+static void text_filters(struct req *r, struct places_query *q, FILE *where, json_t *errors)
+{
+    const char *text = http_query(r, "q"), *why = NULL;
+    if (text) {
+        size_t len = validate_utf8_length(text);
+        if (len < 2 || len > 100)
+            validate_error(errors, "q", "must be 2 to 100 characters long");
+        else
+            fprintf(where,
+                    " AND p.search LIKE '%%' || replace(replace(replace(search_text($%d), "
+                    "'\\', '\\\\'), '%%', '\\%%'), '_', '\\_') || '%%'",
+                    param(q, text, false));
+    }
+    const char *commune = http_query(r, "commune");
+    if (commune && !fields_insee_code(commune, &why))
+        validate_error(errors, "commune", "must be an INSEE code: %s", why);
+    else if (commune)
+        fprintf(where, " AND p.insee_code = $%d", param(q, commune, false));
+    const char *postal = http_query(r, "postal_code");
+    if (postal && !fields_postal_code(postal, &why))
+        validate_error(errors, "postal_code", "%s", why);
+    else if (postal)
+        fprintf(where, " AND p.postal_code = $%d", param(q, postal, false));
+    const char *itinerant = http_query(r, "itinerant");
+    if (itinerant && strcmp(itinerant, "true") != 0 && strcmp(itinerant, "false") != 0)
+        validate_error(errors, "itinerant", "must be true or false");
+    else if (itinerant)
+        fprintf(where, " AND (%s 'itinerant' = ANY(p.itinerance))",
+                strcmp(itinerant, "true") == 0 ? "" : "NOT");
+    code_filter(r, q, where, "typology", MEDNUM_TYPOLOGIE, "typologies", errors);
+    code_filter(r, q, where, "service", MEDNUM_SERVICES, "services", errors);
+    code_filter(r, q, where, "public", MEDNUM_PUBLICS, "publics", errors);
+}
+
+/* near + radius_km; returns the parameter number of the point, or 0. */
+static int near_filter(struct req *r, struct places_query *q, FILE *where, json_t *errors)
+{
+    const char *near = http_query(r, "near"), *radius = http_query(r, "radius_km");
+    double point[2], km = atof(DEFAULT_RADIUS_KM);
+    if (!near) {
+        if (radius)
+            validate_error(errors, "radius_km", "goes with near");
+        return 0;
+    }
+    const char *why = NULL;
+    if (!numbers(near, point, 2) || !fields_latitude(point[0], &why) ||
+        !fields_longitude(point[1], &why)) {
+        validate_error(errors, "near", "must be latitude,longitude in WGS84 degrees");
+        return 0;
+    }
+    if (radius && (!numbers(radius, &km, 1) || km <= 0 || km > MAX_RADIUS_KM)) {
+        validate_error(errors, "radius_km", "must be a number above 0 and up to %g", MAX_RADIUS_KM);
+        return 0;
+    }
+    char text[64];
+    snprintf(text, sizeof text, "SRID=4326;POINT(%.7f %.7f)", point[1], point[0]);
+    int point_param = param(q, text, true);
+    snprintf(text, sizeof text, "%.3f", km * 1000);
+    /* Distances are on the sphere, as the <-> operator measures them. */
+    fprintf(where, " AND (p.location <-> $%d::geography) <= $%d::float8", point_param,
+            param(q, text, true));
+    return point_param;
+}
+
+static void bbox_filter(struct req *r, struct places_query *q, FILE *where, json_t *errors)
+{
+    const char *bbox = http_query(r, "bbox"), *why = NULL;
+    double b[4];
+    if (!bbox)
+        return;
+    if (!numbers(bbox, b, 4) || !fields_longitude(b[0], &why) || !fields_latitude(b[1], &why) ||
+        !fields_longitude(b[2], &why) || !fields_latitude(b[3], &why) || b[0] >= b[2] ||
+        b[1] >= b[3]) {
+        validate_error(errors, "bbox", "must be minLon,minLat,maxLon,maxLat with min < max");
+        return;
+    }
+    char text[192];
+    snprintf(text, sizeof text,
+             "SRID=4326;POLYGON((%.7f %.7f,%.7f %.7f,%.7f %.7f,%.7f %.7f,%.7f %.7f))", b[0], b[1],
+             b[2], b[1], b[2], b[3], b[0], b[3], b[0], b[1]);
+    fprintf(where, " AND ST_Intersects(p.location::geometry, $%d::geometry)", param(q, text, true));
+}
+
+static void time_filters(struct req *r, struct places_query *q, FILE *where, json_t *errors)
+{
+    const char *open_at = http_query(r, "open_at");
+    if (open_at && !validate_rfc3339(open_at))
+        validate_error(errors, "open_at",
+                       "must be an RFC 3339 time such as 2026-12-08T09:00:00+01:00");
+    else if (open_at) {
+        int n = param(q, open_at, false);
+        fprintf(where,
+                " AND p.open_minutes @> ((extract(isodow FROM $%d::timestamptz AT TIME ZONE "
+                "'Europe/Paris')::int - 1) * 1440 + extract(hour FROM $%d::timestamptz AT TIME "
+                "ZONE 'Europe/Paris')::int * 60 + extract(minute FROM $%d::timestamptz AT TIME "
+                "ZONE 'Europe/Paris')::int) AND NOT (p.closed_on_public_holidays AND "
+                "french_public_holiday(($%d::timestamptz AT TIME ZONE 'Europe/Paris')::date))",
+                n, n, n, n);
+    }
+    const char *since = http_query(r, "updated_since");
+    if (since && !validate_rfc3339(since))
+        validate_error(errors, "updated_since",
+                       "must be an RFC 3339 time such as 2026-12-08T09:00:00+01:00");
+    else if (since) {
+        q->order = ORDER_BY_UPDATE;
+        fprintf(where, " AND p.updated_at > $%d::timestamptz", param(q, since, false));
+    }
+}
+
+/* A sort key as PostgreSQL wrote it: a float8 distance or a timestamptz. */
+static bool plausible_key(enum places_order order, const char *key)
+{
+    if (order == ORDER_BY_DISTANCE) {
+        char *end;
+        double d = strtod(key, &end);
+        return *key && !*end && isfinite(d) && d >= 0;
+    }
+    size_t n = strlen(key);
+    return n >= 19 && n <= 40 && strspn(key, "0123456789-:. +") == n;
+}
+
+/* The cursor holds the sort key of the last row: [mode, key, id]. */
+static void cursor_filter(struct req *r, struct places_query *q, FILE *where, int point,
+                          json_t *errors)
+{
+    const char *cursor = http_query(r, "cursor");
+    static const char *const modes[] = {"id", "distance", "update"};
+    if (!cursor)
+        return;
+    if (!cursor_decode(cursor, 3, 64, q->cursor_keys) ||
+        strcmp(q->cursor_keys[0], modes[q->order]) != 0 || !validate_uuid(q->cursor_keys[2]) ||
+        (q->order != ORDER_BY_ID && !plausible_key(q->order, q->cursor_keys[1]))) {
+        validate_error(errors, "cursor", "is not a cursor this API returned for this query");
+        return;
+    }
+    int id = param(q, q->cursor_keys[2], false);
+    if (q->order == ORDER_BY_ID) {
+        fprintf(where, " AND p.id > $%d::uuid", id);
+        return;
+    }
+    int key = param(q, q->cursor_keys[1], false);
+    if (q->order == ORDER_BY_DISTANCE)
+        fprintf(where, " AND (p.location <-> $%d::geography, p.id) > ($%d::float8, $%d::uuid)",
+                point, key, id);
+    else
+        fprintf(where, " AND (p.updated_at, p.id) > ($%d::timestamptz, $%d::uuid)", key, id);
+}
+
+/* The first column: a place, a GeoJSON feature, or (in a sync feed) a tombstone
+ * (then in the fourth). Built only for the rows of the page (k), never for
+ * every candidate: PostgreSQL computes a select list before sorting. Built in
+ * one json_build_object each, never through jsonb (parsing the place's JSON
+ * into jsonb to add the distance or drop the coordinates cost 45% of the
+ * GeoJSON page's time and 30% of a nearest-first page's). */
+static void select_list(FILE *sql, const struct places_query *q)
+{
+    const char *distance =
+        q->order == ORDER_BY_DISTANCE ? ", 'distance_m', round(k.sort_key::numeric)" : "";
+    if (q->format == FORMAT_GEOJSON)
+        fprintf(sql,
+                "SELECT json_build_object('type', 'Feature', 'id', p.id, 'geometry', "
+                "ST_AsGeoJSON(p.location, 7)::json, 'properties', "
+                "json_build_object(" PLACES_SQL_PROPERTIES_ARGS("p") "%s))::text",
+                distance);
+    else
+        fprintf(sql, "SELECT json_build_object(" PLACES_SQL_JSON_ARGS("p") "%s)::text", distance);
+    fprintf(sql, ", p.id, k.sort_key::text, %s",
+            q->order == ORDER_BY_UPDATE
+                ? "CASE WHEN p.deleted_at IS NULL THEN NULL ELSE json_build_object('id', p.id, "
+                  "'deleted', true, 'updated_at', p.updated_at)::text END"
+                : "NULL");
+}
+
+void places_query_read(struct req *r, struct places_query *q, json_t *errors)
+{
+    memset(q, 0, sizeof *q);
+    read_format(r, q, errors);
+    read_limit(r, q, errors);
+    char *where_text = NULL;
+    size_t where_len = 0;
+    FILE *where = open_memstream(&where_text, &where_len);
+    text_filters(r, q, where, errors);
+    int point = near_filter(r, q, where, errors);
+    bbox_filter(r, q, where, errors);
+    time_filters(r, q, where, errors);
+    if (point && q->order == ORDER_BY_UPDATE)
+        validate_error(errors, "near", "cannot be combined with updated_since");
+    else if (point)
+        q->order = ORDER_BY_DISTANCE;
+    if (q->format != FORMAT_JSON && q->order == ORDER_BY_UPDATE)
+        validate_error(errors, "format",
+                       "only json can carry deletions: use it with updated_since");
+    cursor_filter(r, q, where, point, errors);
+    fclose(where);
+
+    char key[64];
+    if (q->order == ORDER_BY_DISTANCE)
+        snprintf(key, sizeof key, "p.location <-> $%d::geography", point);
+    else
+        snprintf(key, sizeof key, q->order == ORDER_BY_UPDATE ? "p.updated_at" : "p.id");
+    const char *live = q->order == ORDER_BY_UPDATE ? "true" : "p.deleted_at IS NULL";
+    char limit[16];
+    snprintf(limit, sizeof limit, "%d", q->limit + 1);
+    int limit_param = param(q, limit, true);
+    size_t sql_len = 0;
+    FILE *sql = open_memstream(&q->sql, &sql_len);
+    if (q->order == ORDER_BY_DISTANCE)
+        /* Nearest first: the GiST index is walked in distance order (KNN) to
+         * find the page's farthest distance; then the rows up to it, ties
+         * included, are sorted by (distance, id) so that pages never skip or
+         * repeat co-located places. */
+        fprintf(sql,
+                "WITH knn AS (SELECT %s AS d FROM places p WHERE %s%s ORDER BY %s LIMIT $%d::int), "
+                "cut AS (SELECT max(d) AS d FROM knn) ",
+                key, live, where_text, key, limit_param);
+    select_list(sql, q);
+    fprintf(sql, " FROM (SELECT p.id, %s AS sort_key FROM places p%s WHERE %s%s", key,
+            q->order == ORDER_BY_DISTANCE ? ", cut" : "", live, where_text);
+    if (q->order == ORDER_BY_DISTANCE)
+        fprintf(
+            sql,
+            " AND ST_DWithin(p.location, $%d::geography, cut.d * 1.01 + 1, false) AND %s <= cut.d",
+            point, key);
+    fprintf(sql,
+            " ORDER BY %s, p.id LIMIT $%d::int) k JOIN places p ON p.id = k.id "
+            "ORDER BY k.sort_key, k.id",
+            key, limit_param);
+    free(where_text);
+    fclose(sql);
+}
+
+char *places_query_next_cursor(const struct places_query *q, PGresult *res, int last)
+{
+    static const char *const modes[] = {"id", "distance", "update"};
+    const char *keys[] = {modes[q->order], PQgetvalue(res, last, PQ_COL_KEY),
+                          PQgetvalue(res, last, PQ_COL_ID)};
+    return cursor_encode(keys, 3);
+}
+
+void places_query_free(struct places_query *q)
+{
+    free(q->sql);
+    for (int i = 0; i < 3; i++)
+        free(q->cursor_keys[i]);
+    memset(q, 0, sizeof *q);
+}

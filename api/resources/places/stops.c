@@ -1,0 +1,281 @@
+/* Handlers of the dated stops of mobile units (the bus numérique):
+ * /v1/places/{id}/stops and /v1/stops. */
+#include "stops.h"
+
+#include "cursor.h"
+#include "fields.h"
+#include "guard.h"
+#include "paging.h"
+#include "validate.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_RADIUS_M "20000"
+#define MAX_RADIUS_KM    200.0
+
+const char *const stops_list_query[] = {"from", "to", "near", "radius_km", "limit", "cursor", NULL};
+const char *const place_stops_query[] = {"from", "to", "limit", "cursor", NULL};
+
+/* A stop as the API shows it, its starts_at text, its id. */
+#define STOP_SQL_SELECT                                                                            \
+    "SELECT json_build_object('id', s.id, 'place_id', s.place_id, 'place_name', p.name, "          \
+    "'starts_at', s.starts_at, 'ends_at', s.ends_at, 'insee_code', s.insee_code, "                 \
+    "'commune', c.name, 'address', s.address, 'latitude', ST_Y(s.location::geometry), "            \
+    "'longitude', ST_X(s.location::geometry))::text, s.starts_at::text, s.id "                     \
+    "FROM place_stops s JOIN places p ON p.id = s.place_id AND p.deleted_at IS NULL "              \
+    "JOIN communes c ON c.insee_code = s.insee_code "
+
+/* $1 from, $2 to, $3 place id or NULL, $4 point or NULL, $5 radius (m), $6 cursor
+ * starts_at or NULL, $7 cursor id, $8 limit + 1. Stops that overlap [from, to). */
+#define STOP_SQL_LIST                                                                              \
+    STOP_SQL_SELECT                                                                                \
+    "WHERE s.ends_at > $1::timestamptz AND s.starts_at < $2::timestamptz "                         \
+    "AND ($3::uuid IS NULL OR s.place_id = $3::uuid) "                                             \
+    "AND ($4::geography IS NULL OR ST_DWithin(s.location, $4::geography, $5::float8)) "            \
+    "AND ($6::timestamptz IS NULL OR (s.starts_at, s.id) > ($6::timestamptz, $7::uuid)) "          \
+    "ORDER BY s.starts_at, s.id LIMIT $8::int"
+
+/* $1 place id, $2 starts_at, $3 ends_at, $4 insee_code, $5 address, $6 lat, $7 lon. */
+#define STOP_SQL_INSERT                                                                            \
+    "WITH s AS (INSERT INTO place_stops (place_id, starts_at, ends_at, insee_code, address, "      \
+    "location) VALUES ($1::uuid, $2::timestamptz, $3::timestamptz, $4, $5, "                       \
+    "ST_SetSRID(ST_MakePoint($7::float8, $6::float8), 4326)::geography) RETURNING *) "             \
+    "SELECT json_build_object('id', s.id, 'place_id', s.place_id, 'place_name', p.name, "          \
+    "'starts_at', s.starts_at, 'ends_at', s.ends_at, 'insee_code', s.insee_code, "                 \
+    "'commune', c.name, 'address', s.address, 'latitude', ST_Y(s.location::geometry), "            \
+    "'longitude', ST_X(s.location::geometry))::text, s.id "                                        \
+    "FROM s JOIN places p ON p.id = s.place_id JOIN communes c ON c.insee_code = s.insee_code"
+
+struct stop_query {
+    const char *params[8];
+    char point[64], radius[32], limit[16];
+    char *cursor_keys[2];
+    int limit_n;
+};
+
+static void read_window(struct req *r, struct stop_query *q, json_t *errors)
+{
+    const char *from = http_query(r, "from"), *to = http_query(r, "to");
+    if (from && !validate_rfc3339(from))
+        validate_error(errors, "from",
+                       "must be an RFC 3339 time such as 2026-12-08T00:00:00+01:00");
+    if (to && !validate_rfc3339(to))
+        validate_error(errors, "to", "must be an RFC 3339 time such as 2026-12-15T00:00:00+01:00");
+    /* Defaults, in SQL: from now, for 7 days after `from`. */
+    q->params[0] = from;
+    q->params[1] = to;
+}
+
+static void read_near(struct req *r, struct stop_query *q, json_t *errors)
+{
+    const char *near = http_query(r, "near"), *radius = http_query(r, "radius_km"), *why = NULL;
+    if (!near) {
+        if (radius)
+            validate_error(errors, "radius_km", "goes with near");
+        return;
+    }
+    double lat, lon, km = 20;
+    char *end;
+    errno = 0;
+    lat = strtod(near, &end);
+    if (end == near || *end != ',' || errno) {
+        validate_error(errors, "near", "must be latitude,longitude in WGS84 degrees");
+        return;
+    }
+    const char *second = end + 1;
+    lon = strtod(second, &end);
+    if (end == second || *end || !fields_latitude(lat, &why) || !fields_longitude(lon, &why)) {
+        validate_error(errors, "near", "must be latitude,longitude in WGS84 degrees");
+        return;
+    }
+    if (radius) {
+        km = strtod(radius, &end);
+        if (end == radius || *end || !isfinite(km) || km <= 0 || km > MAX_RADIUS_KM) {
+            validate_error(errors, "radius_km", "must be a number above 0 and up to %g",
+                           MAX_RADIUS_KM);
+            return;
+        }
+    }
+    snprintf(q->point, sizeof q->point, "SRID=4326;POINT(%.7f %.7f)", lon, lat);
+    snprintf(q->radius, sizeof q->radius, "%.3f", km * 1000);
+    q->params[3] = q->point;
+    q->params[4] = q->radius;
+}
+
+static void list(struct req *r, const char *place_id)
+{
+    struct stop_query q = {0};
+    json_t *errors = json_array();
+    read_window(r, &q, errors);
+    read_near(r, &q, errors);
+    paging_read_limit(r, errors, &q.limit_n);
+    const char *cursor = http_query(r, "cursor");
+    if (cursor &&
+        (!cursor_decode(cursor, 2, 64, q.cursor_keys) || !validate_uuid(q.cursor_keys[1]) ||
+         strspn(q.cursor_keys[0], "0123456789-:. +") != strlen(q.cursor_keys[0])))
+        validate_error(errors, "cursor", "is not a cursor this API returned");
+    if (json_array_size(errors) > 0) {
+        free(q.cursor_keys[0]);
+        free(q.cursor_keys[1]);
+        http_invalid(r, 400, errors);
+        return;
+    }
+    json_decref(errors);
+    snprintf(q.limit, sizeof q.limit, "%d", q.limit_n + 1);
+    q.params[2] = place_id;
+    q.params[5] = q.cursor_keys[0];
+    q.params[6] = q.cursor_keys[1];
+    q.params[7] = q.limit;
+    /* from defaults to now, to to from + 7 days */
+    PGresult *res = NULL;
+    const char *window =
+        "SELECT coalesce($1::timestamptz, now())::text, "
+        "coalesce($2::timestamptz, coalesce($1::timestamptz, now()) + interval '7 days')::text";
+    PGresult *w = http_sql(r, window, 2, q.params, false);
+    if (w) {
+        char from[64], to[64];
+        snprintf(from, sizeof from, "%s", PQgetvalue(w, 0, 0));
+        snprintf(to, sizeof to, "%s", PQgetvalue(w, 0, 1));
+        q.params[0] = from;
+        q.params[1] = to;
+        res = http_sql(r, STOP_SQL_LIST, 8, q.params, false);
+        PQclear(w);
+    }
+    free(q.cursor_keys[0]);
+    free(q.cursor_keys[1]);
+    if (!res)
+        return;
+    int rows = PQntuples(res);
+    char *next = NULL;
+    if (rows > q.limit_n) {
+        const char *keys[] = {PQgetvalue(res, q.limit_n - 1, 1), PQgetvalue(res, q.limit_n - 1, 2)};
+        next = cursor_encode(keys, 2);
+    }
+    paging_answer_rows(r, res, 0, rows < q.limit_n ? rows : q.limit_n, next);
+    PQclear(res);
+    free(next);
+}
+
+void stops_list(struct req *r)
+{
+    list(r, NULL);
+}
+
+/* The place of r->params[0] if it is live; answers 404 otherwise. Returns its
+ * owner and whether it is itinerant through the result (caller PQclears). */
+static PGresult *find_place(struct req *r)
+{
+    const char *id = r->params[0];
+    if (!validate_uuid(id)) {
+        http_problem(r, 404, "not-found", "No place has this id.");
+        return NULL;
+    }
+    const char *params[] = {id};
+    PGresult *res = http_sql(r,
+                             "SELECT owner, 'itinerant' = ANY(itinerance) FROM places "
+                             "WHERE id = $1::uuid AND deleted_at IS NULL",
+                             1, params, false);
+    if (res && PQntuples(res) == 0) {
+        http_problem(r, 404, "not-found", "No place has this id.");
+        PQclear(res);
+        return NULL;
+    }
+    return res;
+}
+
+void stops_of_place(struct req *r)
+{
+    PGresult *place = find_place(r);
+    if (!place)
+        return;
+    PQclear(place);
+    list(r, r->params[0]);
+}
+
+static const char *number_text(const json_t *v, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%.7f", json_number_value(v));
+    return buf;
+}
+
+void stops_create(struct req *r)
+{
+    json_t *body = http_read_object(r);
+    if (!body)
+        return;
+    PGresult *place = find_place(r), *check = NULL, *res = NULL;
+    json_t *errors = json_array();
+    if (!place)
+        goto out;
+    if (!guard_owns(r, PQgetvalue(place, 0, 0)))
+        goto out;
+    static const char *const fields[] = {"starts_at", "ends_at",   "insee_code", "address",
+                                         "latitude",  "longitude", NULL};
+    static const char *const read_only[] = {"id", "place_id", "place_name", "commune", NULL};
+    validate_fields(body, fields, read_only, errors);
+    if (strcmp(PQgetvalue(place, 0, 1), "t") != 0)
+        validate_error(errors, "place_id",
+                       "the place is not itinerant: only mobile units have stops");
+    const char *starts = validate_string(body, "starts_at", true, 20, 40, errors);
+    const char *ends = validate_string(body, "ends_at", true, 20, 40, errors);
+    if (starts && !validate_rfc3339(starts))
+        validate_error(errors, "starts_at",
+                       "must be an RFC 3339 time such as 2026-12-08T09:30:00+01:00");
+    if (ends && !validate_rfc3339(ends))
+        validate_error(errors, "ends_at",
+                       "must be an RFC 3339 time such as 2026-12-08T12:30:00+01:00");
+    const char *insee = validate_string(body, "insee_code", true, 5, 5, errors);
+    const char *address = validate_string(body, "address", true, 1, 250, errors);
+    const json_t *lat = json_object_get(body, "latitude"),
+                 *lon = json_object_get(body, "longitude");
+    const char *why = NULL;
+    if (!json_is_number(lat) || !fields_latitude(json_number_value(lat), &why))
+        validate_error(errors, "latitude", "is required, a number in WGS84 degrees");
+    if (!json_is_number(lon) || !fields_longitude(json_number_value(lon), &why))
+        validate_error(errors, "longitude", "is required, a number in WGS84 degrees");
+    char lat_text[32], lon_text[32];
+    if (json_array_size(errors) == 0) {
+        const char *params[] = {insee, starts, ends, number_text(lat, lat_text, sizeof lat_text),
+                                number_text(lon, lon_text, sizeof lon_text)};
+        check = http_sql(r,
+                         "SELECT EXISTS (SELECT 1 FROM communes WHERE insee_code = $1), "
+                         "coalesce((SELECT ST_DWithin(outline::geography, ST_SetSRID(ST_MakePoint("
+                         "$5::float8, $4::float8), 4326)::geography, 1000) FROM communes "
+                         "WHERE insee_code = $1), false), $3::timestamptz > $2::timestamptz",
+                         5, params, false);
+        if (!check)
+            goto out;
+        if (strcmp(PQgetvalue(check, 0, 0), "t") != 0)
+            validate_error(errors, "insee_code", "is not a commune of the Gers");
+        else if (strcmp(PQgetvalue(check, 0, 1), "t") != 0)
+            validate_error(errors, "latitude", "the point is more than 1 km outside the commune %s",
+                           insee);
+        if (strcmp(PQgetvalue(check, 0, 2), "t") != 0)
+            validate_error(errors, "ends_at", "must be after starts_at");
+    }
+    if (json_array_size(errors) > 0) {
+        http_invalid(r, 422, errors);
+        errors = NULL;
+        goto out;
+    }
+    const char *params[] = {r->params[0], starts, ends, insee, address, lat_text, lon_text};
+    res = http_sql(r, STOP_SQL_INSERT, 7, params, true);
+    if (res && PQresultStatus(res) != PGRES_TUPLES_OK) {
+        http_problem(r, 409, "conflict", "This mobile unit already has a stop starting then.");
+    } else if (res) {
+        char location[128];
+        snprintf(location, sizeof location, "/v1/places/%s/stops", r->params[0]);
+        http_set_header(r, "Location", location);
+        http_json(r, 201, json_loads(PQgetvalue(res, 0, 0), 0, NULL));
+    }
+out:
+    json_decref(errors);
+    json_decref(body);
+    PQclear(place);
+    PQclear(check);
+    PQclear(res);
+}

@@ -1,0 +1,546 @@
+/* Handlers of /v1/referrals: one partner sends a resident to another. Only
+ * the two partners ever see a referral (404 for anyone else); every read of its
+ * personal fields is logged; its history is append-only. */
+#include "referrals.h"
+
+#include "fields.h"
+#include "cursor.h"
+#include "guard.h"
+#include "paging.h"
+#include "referrals_sql.h"
+#include "validate.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const referral_needs[] = {"digital_identity",
+                                      "caf_procedures",
+                                      "employment",
+                                      "health_insurance",
+                                      "taxes",
+                                      "equipment",
+                                      "basic_digital_skills",
+                                      "housing",
+                                      "retirement",
+                                      "other",
+                                      NULL};
+
+/* ---- creating ----------------------------------------------------------- */
+
+struct referral_input {
+    const char *to_org, *need, *first_name, *last_name, *phone, *email, *preference, *method,
+        *recorded_at, *notes, *place_id;
+    char e164[FIELDS_E164_SIZE];
+};
+
+/* A number already in E.164, of any country (a resident with a foreign
+ * mobile): "+", then 8 to 15 digits, the first not 0. Copied into out. */
+static bool e164(const char *s, char *out, size_t cap)
+{
+    size_t digits = strlen(s + 1);
+    if (s[0] != '+' || s[1] == '0' || digits < 8 || digits > 15 || digits + 2 > cap ||
+        strspn(s + 1, "0123456789") != digits)
+        return false;
+    memcpy(out, s, digits + 2);
+    return true;
+}
+
+/* The beneficiary: only what the receiver needs to call back. */
+static void read_beneficiary(json_t *b, struct referral_input *in, json_t *errors)
+{
+    if (!json_is_object(b)) {
+        validate_error(errors, "beneficiary", "is required, an object");
+        return;
+    }
+    static const char *const members[] = {"first_name", "last_name",          "phone",
+                                          "email",      "contact_preference", NULL};
+    const char *key;
+    json_t *value;
+    json_object_foreach(b, key, value) if (!validate_in_list(key, members))
+    {
+        char field[96];
+        snprintf(field, sizeof field, "beneficiary.%.60s", key);
+        validate_error(errors, field,
+                       "is not collected: only names, phone, e-mail and contact preference");
+    }
+    json_t *sub = json_array();
+    in->first_name = validate_string(b, "first_name", true, 1, 100, sub);
+    in->last_name = validate_string(b, "last_name", true, 1, 100, sub);
+    const char *phone = validate_string(b, "phone", false, 1, 30, sub);
+    in->email = validate_string(b, "email", false, 3, 254, sub);
+    const char *why = NULL;
+    if (phone && !fields_phone(phone, in->e164, sizeof in->e164, &why) &&
+        !e164(phone, in->e164, sizeof in->e164))
+        validate_error(sub, "phone",
+                       "%s, or any number in E.164 (+44 7700 900123 as +447700900123)", why);
+    in->phone = phone ? in->e164 : NULL;
+    if (in->email && !fields_email(in->email, &why))
+        validate_error(sub, "email", "%s", why);
+    static const char *const preferences[] = {"phone", "email", "referring_partner", NULL};
+    in->preference = json_string_value(json_object_get(b, "contact_preference"));
+    if (!validate_in_list(in->preference, preferences))
+        validate_error(sub, "contact_preference", "must be phone, email or referring_partner");
+    else if (strcmp(in->preference, "phone") == 0 && !json_object_get(b, "phone"))
+        validate_error(sub, "phone", "is required when contact_preference is phone");
+    else if (strcmp(in->preference, "email") == 0 && !json_object_get(b, "email"))
+        validate_error(sub, "email", "is required when contact_preference is email");
+    validate_nest(errors, "beneficiary", sub);
+}
+
+static void read_consent(json_t *c, struct referral_input *in, json_t *errors)
+{
+    if (!json_is_object(c)) {
+        validate_error(errors, "consent", "is required, an object");
+        return;
+    }
+    static const char *const members[] = {"given", "method", "recorded_at", NULL};
+    const char *key;
+    json_t *value;
+    json_object_foreach(c, key, value) if (!validate_in_list(key, members))
+        validate_error(errors, "consent", "member %.60s is not known", key);
+    if (!json_is_true(json_object_get(c, "given")))
+        validate_error(errors, "consent.given", "must be true: no referral without consent");
+    static const char *const methods[] = {"oral", "written", "digital", NULL};
+    in->method = json_string_value(json_object_get(c, "method"));
+    if (!validate_in_list(in->method, methods))
+        validate_error(errors, "consent.method", "must be oral, written or digital");
+    in->recorded_at = json_string_value(json_object_get(c, "recorded_at"));
+    if (!in->recorded_at || !validate_rfc3339(in->recorded_at)) {
+        validate_error(errors, "consent.recorded_at", "must be an RFC 3339 time");
+        in->recorded_at = NULL;
+    }
+}
+
+static void read_referral(json_t *body, const char *from_org, struct referral_input *in,
+                          json_t *errors)
+{
+    memset(in, 0, sizeof *in);
+    static const char *const writable[] = {"to_org", "need",     "beneficiary", "consent",
+                                           "notes",  "place_id", NULL};
+    static const char *const read_only[] = {"id",         "from_org",  "status", "created_at",
+                                            "updated_at", "closed_at", NULL};
+    validate_fields(body, writable, read_only, errors);
+    in->to_org = json_string_value(json_object_get(body, "to_org"));
+    if (!in->to_org || !auth_is_slug(in->to_org))
+        validate_error(errors, "to_org", "is required, the slug of a partner of the directory");
+    else if (strcmp(in->to_org, from_org) == 0)
+        validate_error(errors, "to_org", "must be another organisation than the sender");
+    in->need = json_string_value(json_object_get(body, "need"));
+    if (!validate_in_list(in->need, referral_needs))
+        validate_error(errors, "need", "must be a need code (see the OpenAPI enumeration)");
+    read_beneficiary(json_object_get(body, "beneficiary"), in, errors);
+    read_consent(json_object_get(body, "consent"), in, errors);
+    in->notes = validate_string(body, "notes", false, 1, 1000, errors);
+    const json_t *place = json_object_get(body, "place_id");
+    in->place_id = json_string_value(place);
+    if (place && (!in->place_id || !validate_uuid(in->place_id)))
+        validate_error(errors, "place_id", "must be the UUID of a place");
+}
+
+/* The hex SHA-256 of the body bytes, for the idempotency record. */
+static void body_hash(const struct req *r, char out[65])
+{
+    unsigned char digest[32];
+    unsigned int len = 0;
+    EVP_Digest(r->in->binary_body ? r->in->binary_body : "", r->in->binary_body_length, digest,
+               &len, EVP_sha256(), NULL);
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", digest[i]);
+}
+
+static bool valid_key(const char *key)
+{
+    size_t n = key ? strlen(key) : 0;
+    if (n == 0 || n > 255)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (key[i] < 0x21 || key[i] > 0x7E)
+            return false;
+    return true;
+}
+
+/* The references the body makes: the receiver in the directory, the place
+ * live, recorded_at not in the future. */
+static bool check_references(struct req *r, const struct referral_input *in, json_t *errors)
+{
+    const char *params[] = {in->to_org, in->place_id, in->recorded_at};
+    PGresult *res =
+        http_sql(r,
+                 "SELECT EXISTS (SELECT 1 FROM organizations WHERE slug = $1), "
+                 "$2::uuid IS NULL OR EXISTS (SELECT 1 FROM places WHERE id = $2::uuid "
+                 "AND deleted_at IS NULL), $3::timestamptz <= now() + interval '5 minutes'",
+                 3, params, false);
+    if (!res)
+        return false;
+    if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+        validate_error(errors, "to_org", "is not an organisation of the directory");
+    if (strcmp(PQgetvalue(res, 0, 1), "t") != 0)
+        validate_error(errors, "place_id", "no such place");
+    if (strcmp(PQgetvalue(res, 0, 2), "t") != 0)
+        validate_error(errors, "consent.recorded_at", "must not be in the future");
+    PQclear(res);
+    return true;
+}
+
+/* Replays the response stored under the key. */
+static void replay(struct req *r, PGresult *stored)
+{
+    if (!PQgetisnull(stored, 0, 3))
+        http_set_header(r, "Location", PQgetvalue(stored, 0, 3));
+    http_set_header(r, "Idempotent-Replayed", "true");
+    http_json_text(r, atoi(PQgetvalue(stored, 0, 1)), PQgetvalue(stored, 0, 2));
+}
+
+void referrals_create(struct req *r)
+{
+    const char *key = http_header(r, "Idempotency-Key");
+    if (!valid_key(key)) {
+        json_t *errors = json_array();
+        validate_error(errors, "Idempotency-Key",
+                       key ? "must be 1 to 255 visible ASCII characters" : "is required");
+        http_invalid(r, 400, errors);
+        return;
+    }
+    json_t *body = http_read_object(r);
+    if (!body)
+        return;
+    char hash[65];
+    body_hash(r, hash);
+    char lock_key[320];
+    snprintf(lock_key, sizeof lock_key, "%s\n%s", r->who.org, key);
+    const char *lock[] = {lock_key}, *lookup[] = {r->who.org, key};
+    PGresult *locked = NULL, *stored = NULL, *res = NULL;
+    json_t *errors = json_array();
+    struct referral_input in;
+    /* One request per key at a time: the others are told it is in flight. */
+    if (!http_begin(r) ||
+        !(locked = http_sql(r, "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))", 1, lock,
+                            false)))
+        goto out;
+    if (strcmp(PQgetvalue(locked, 0, 0), "t") != 0) {
+        http_problem(r, 409, "in-flight",
+                     "A request with this Idempotency-Key is still being processed; retry later.");
+        goto out;
+    }
+    if (!(stored = http_sql(r,
+                            "SELECT body_hash, status, response, location FROM idempotency_keys "
+                            "WHERE org = $1 AND key = $2",
+                            2, lookup, false)))
+        goto out;
+    if (PQntuples(stored) == 1) {
+        if (strcmp(PQgetvalue(stored, 0, 0), hash) == 0)
+            replay(r, stored);
+        else
+            http_problem(r, 422, "idempotency-key-reused",
+                         "This Idempotency-Key was used with another body.");
+        goto out;
+    }
+    read_referral(body, r->who.org, &in, errors);
+    if (json_array_size(errors) == 0 && !check_references(r, &in, errors))
+        goto out;
+    if (json_array_size(errors) > 0) {
+        http_invalid(r, 422, errors);
+        errors = NULL;
+        goto out;
+    }
+    const char *params[] = {r->who.org,    http_subject(r), in.to_org,      in.need,
+                            in.first_name, in.last_name,    in.phone,       in.email,
+                            in.preference, in.method,       in.recorded_at, in.notes,
+                            in.place_id};
+    if (!(res = http_sql(r, REFERRAL_SQL_INSERT, 13, params, false)))
+        goto out;
+    char location[96];
+    snprintf(location, sizeof location, "/v1/referrals/%s", PQgetvalue(res, 0, 1));
+    const char *record[] = {r->who.org,           key, hash, PQgetvalue(res, 0, 0), location,
+                            PQgetvalue(res, 0, 1)};
+    PGresult *saved = http_sql(r,
+                               "INSERT INTO idempotency_keys (org, key, body_hash, status, "
+                               "response, location, resource_id) VALUES ($1, $2, $3, 201, $4, $5, "
+                               "$6::uuid)",
+                               6, record, false);
+    if (saved && http_commit(r)) {
+        http_set_header(r, "Location", location);
+        http_json_text(r, 201, PQgetvalue(res, 0, 0));
+    }
+    PQclear(saved);
+out:
+    PQclear(locked);
+    PQclear(stored);
+    PQclear(res);
+    json_decref(errors);
+    json_decref(body);
+}
+
+/* ---- reading and moving -------------------------------------------------- */
+
+/* Opens a transaction and locks the referral r->params[0] when the acting
+ * organisation is one of its partners (404 otherwise); a referral still sent
+ * after REFERRAL_EXPIRY_DAYS is expired first. Returns the row (re-read after
+ * an expiry), or NULL after having answered. */
+static PGresult *lock_referral(struct req *r)
+{
+    char days[16];
+    snprintf(days, sizeof days, "%d", r->app->cfg->referral_expiry_days);
+    const char *extra[] = {r->who.org, days};
+    PGresult *res = http_sql_lock(r, REFERRAL_SQL_LOCK, 2, extra, "No referral has this id.");
+    if (res && strcmp(PQgetvalue(res, 0, REF_COL_EXPIRED), "t") == 0) {
+        PQclear(res);
+        const char *due[] = {NULL, days, r->params[0]};
+        PGresult *expired = http_sql(r, REFERRAL_SQL_EXPIRE_DUE, 3, due, false);
+        if (!expired)
+            return NULL;
+        PQclear(expired);
+        const char *params[] = {r->params[0], r->who.org, days};
+        res = http_sql(r, REFERRAL_SQL_LOCK, 3, params, false);
+    }
+    return res;
+}
+
+/* Records a read of the referral's personal fields. */
+static bool log_access(struct req *r, const char *reason)
+{
+    const char *params[] = {r->params[0], r->who.org, http_subject(r), reason};
+    PGresult *res = http_sql(r,
+                             "INSERT INTO referral_access_log (referral_id, org, actor, reason) "
+                             "VALUES ($1::uuid, $2, $3, $4)",
+                             4, params, false);
+    PQclear(res);
+    return res != NULL;
+}
+
+void referrals_get(struct req *r)
+{
+    PGresult *row = lock_referral(r);
+    if (!row)
+        return;
+    if (log_access(r, "read") && http_commit(r)) {
+        http_json_text(r, 200, PQgetvalue(row, 0, REF_COL_JSON));
+    }
+    PQclear(row);
+}
+
+/* What a move needs: who may make it, from which statuses, to which. */
+struct move {
+    const char *type;
+    bool by_sender, by_receiver;
+    const char *const *from; /* NULL: any status */
+    const char *to;          /* NULL: the status stays */
+};
+
+static const char *const from_sent[] = {"sent", NULL};
+static const char *const from_accepted[] = {"accepted", NULL};
+static const char *const from_started[] = {"started", NULL};
+static const char *const open_statuses[] = {"sent", "accepted", "started", NULL};
+
+static const struct move moves[] = {
+    {"accepted", false, true, from_sent, "accepted"},
+    {"declined", false, true, from_sent, "declined"},
+    {"started", false, true, from_accepted, "started"},
+    {"completed", false, true, from_started, "completed"},
+    {"cancelled", true, false, open_statuses, "cancelled"},
+    {"note", true, true, NULL, NULL},
+    {"consent_withdrawn", true, true, NULL, NULL},
+};
+
+/* A withdrawal reaches the responses kept for Idempotency-Key replays too:
+ * they now show the referral as it is, without the personal fields. */
+static bool erase_stored_responses(struct req *r)
+{
+    const char *params[] = {r->params[0]};
+    PGresult *res = http_sql(r,
+                             "UPDATE idempotency_keys SET response = (SELECT " REFERRAL_SQL_JSON
+                             "::text FROM referrals r WHERE r.id = $1::uuid) "
+                             "WHERE resource_id = $1::uuid",
+                             1, params, false);
+    PQclear(res);
+    return res != NULL;
+}
+
+void referrals_add_event(struct req *r)
+{
+    json_t *body = http_read_object(r);
+    if (!body)
+        return;
+    json_t *errors = json_array();
+    PGresult *row = NULL, *res = NULL;
+    static const char *const writable[] = {"type", "reason", "note", NULL};
+    static const char *const read_only[] = {"id", "referral_id", "org",       "actor",
+                                            "at", "from_status", "to_status", NULL};
+    validate_fields(body, writable, read_only, errors);
+    const char *type = json_string_value(json_object_get(body, "type"));
+    const struct move *move = NULL;
+    for (size_t i = 0; type && i < sizeof moves / sizeof moves[0]; i++)
+        if (strcmp(moves[i].type, type) == 0)
+            move = &moves[i];
+    if (!move)
+        validate_error(errors, "type",
+                       "must be accepted, declined, started, completed, cancelled, note or "
+                       "consent_withdrawn");
+    const char *reason =
+        validate_string(body, "reason", move && strcmp(type, "declined") == 0, 1, 500, errors);
+    const char *note =
+        validate_string(body, "note", move && strcmp(type, "note") == 0, 1, 1000, errors);
+    /* A withdrawal erases the free texts: it records none of its own. */
+    if (move && strcmp(type, "consent_withdrawn") == 0)
+        for (const char *const *text = (const char *const[]){"reason", "note", NULL}; *text; text++)
+            if (json_object_get(body, *text))
+                validate_error(errors, *text, "is not recorded with consent_withdrawn");
+    if (!(row = lock_referral(r)))
+        goto out;
+    if (json_array_size(errors) > 0) {
+        http_invalid(r, 422, errors);
+        errors = NULL;
+        goto out;
+    }
+    bool sender = strcmp(PQgetvalue(row, 0, REF_COL_FROM), r->who.org) == 0;
+    const char *status = PQgetvalue(row, 0, REF_COL_STATUS);
+    if ((sender && !move->by_sender) || (!sender && !move->by_receiver)) {
+        char detail[128];
+        snprintf(detail, sizeof detail, "Only the %s may record \"%s\".",
+                 sender ? "receiving partner" : "referring partner", move->type);
+        http_problem(r, 403, "not-your-move", detail);
+        goto out;
+    }
+    bool withdrawn = strcmp(PQgetvalue(row, 0, REF_COL_WITHDRAWN), "t") == 0;
+    bool allowed = move->from ? validate_in_list(status, move->from) : true;
+    if (strcmp(move->type, "consent_withdrawn") == 0 && withdrawn)
+        allowed = false;
+    if (!allowed) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "The referral is %s%s: \"%s\" is not possible now.", status,
+                 withdrawn && strcmp(move->type, "consent_withdrawn") == 0
+                     ? " and consent is already withdrawn"
+                     : "",
+                 move->type);
+        http_problem(r, 409, "impossible-move", detail);
+        goto out;
+    }
+    const char *params[] = {r->params[0],
+                            r->who.org,
+                            http_subject(r),
+                            move->type,
+                            move->to ? move->to : status,
+                            reason,
+                            note,
+                            strcmp(move->type, "consent_withdrawn") == 0 ? "true" : "false"};
+    res = http_sql(r, REFERRAL_SQL_MOVE, 8, params, false);
+    if (res && strcmp(move->type, "consent_withdrawn") == 0 && !erase_stored_responses(r))
+        goto out;
+    if (res && http_commit(r)) {
+        http_json_text(r, 201, PQgetvalue(res, 0, 0));
+    }
+out:
+    PQclear(row);
+    PQclear(res);
+    json_decref(errors);
+    json_decref(body);
+}
+
+/* A list of the referral's history or its access log, to its partners. */
+static void list_of(struct req *r, const char *sql)
+{
+    PGresult *row = lock_referral(r), *res = NULL;
+    if (!row)
+        return;
+    const char *params[] = {r->params[0]};
+    res = http_sql(r, sql, 1, params, false);
+    if (res && http_commit(r)) {
+        json_t *items = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+        http_json(r, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+    }
+    PQclear(row);
+    PQclear(res);
+}
+
+void referrals_events(struct req *r)
+{
+    list_of(r, "SELECT coalesce(json_agg(" REFERRAL_SQL_EVENT_JSON " ORDER BY e.id), '[]')::text "
+               "FROM referral_events e WHERE e.referral_id = $1::uuid");
+}
+
+void referrals_access_log(struct req *r)
+{
+    list_of(r, "SELECT coalesce(json_agg(json_build_object('org', a.org, 'actor', a.actor, "
+               "'at', a.at, 'reason', a.reason) ORDER BY a.id), '[]')::text "
+               "FROM referral_access_log a WHERE a.referral_id = $1::uuid");
+}
+
+/* ---- the sync feed -------------------------------------------------------- */
+
+const char *const referrals_list_query[] = {"direction", "status", "need", "updated_since",
+                                            "limit",     "cursor", NULL};
+
+static const char *const statuses[] = {"sent",      "accepted",  "declined", "started",
+                                       "completed", "cancelled", "expired",  NULL};
+
+/* Reads the feed's query into params ($2..$8 of REFERRAL_SQL_FEED); the
+ * cursor's two keys are allocated into keys (the caller frees them). */
+static void read_feed_query(struct req *r, const char **params, char **keys, int *limit,
+                            json_t *errors)
+{
+    static const char *const directions[] = {"inbound", "outbound", NULL};
+    params[1] = http_query(r, "direction");
+    if (params[1] && !validate_in_list(params[1], directions))
+        validate_error(errors, "direction", "must be inbound or outbound");
+    params[2] = http_query(r, "status");
+    if (params[2] && !validate_in_list(params[2], statuses))
+        validate_error(
+            errors, "status",
+            "must be sent, accepted, declined, started, completed, cancelled or expired");
+    params[3] = http_query(r, "need");
+    if (params[3] && !validate_in_list(params[3], referral_needs))
+        validate_error(errors, "need", "must be a need code (see the OpenAPI enumeration)");
+    params[4] = http_query(r, "updated_since");
+    if (params[4] && !validate_rfc3339(params[4]))
+        validate_error(errors, "updated_since", "must be an RFC 3339 time");
+    paging_read_limit(r, errors, limit);
+    const char *cursor = http_query(r, "cursor");
+    if (cursor && (!cursor_decode(cursor, 2, 20, keys) || !keys[0][0] || !keys[1][0] ||
+                   strspn(keys[0], "0123456789") != strlen(keys[0]) ||
+                   strspn(keys[1], "0123456789") != strlen(keys[1])))
+        validate_error(errors, "cursor", "is not a cursor this API returned");
+    else if (cursor) {
+        params[5] = keys[0];
+        params[6] = keys[1];
+    }
+}
+
+void referrals_list(struct req *r)
+{
+    const char *params[9] = {r->who.org};
+    char *keys[2] = {NULL, NULL}, limit_text[16], days[16];
+    int limit = 0;
+    json_t *errors = json_array();
+    read_feed_query(r, params, keys, &limit, errors);
+    snprintf(limit_text, sizeof limit_text, "%d", limit);
+    snprintf(days, sizeof days, "%d", r->app->cfg->referral_expiry_days);
+    params[7] = limit_text;
+    params[8] = http_subject(r);
+    const char *due[] = {r->who.org, days, NULL};
+    PGresult *expired = NULL, *res = NULL;
+    if (json_array_size(errors) > 0) {
+        http_invalid(r, 400, errors);
+        errors = NULL;
+    } else if (http_begin(r) && (expired = http_sql(r, REFERRAL_SQL_EXPIRE_DUE, 3, due, false)) &&
+               (res = http_sql(r, REFERRAL_SQL_FEED, 9, params, false)) && http_commit(r)) {
+        int count = atoi(PQgetvalue(res, 0, 1));
+        char *next = NULL;
+        if (count > 0) {
+            const char *last[] = {PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3)};
+            next = cursor_encode(last, 2);
+        } else if (params[5]) {
+            next = strdup(http_query(r, "cursor"));
+        }
+        if (count == limit)
+            paging_link(r, next);
+        paging_answer_array(r, PQgetvalue(res, 0, 0), next);
+        free(next);
+    }
+    PQclear(expired);
+    PQclear(res);
+    json_decref(errors);
+    free(keys[0]);
+    free(keys[1]);
+}

@@ -1,0 +1,112 @@
+/* GET /v1/calendar.ics: the campaign's workshops as an RFC 5545 calendar
+ * residents subscribe to (from 30 days ago on, 1,000 events at most). */
+#include "workshops.h"
+
+#include "fields.h"
+#include "ical.h"
+#include "validate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_EVENTS "1000"
+
+const char *const calendar_query[] = {"theme",    "audience",     "commune",
+                                      "place_id", "access_token", NULL};
+
+/* Columns: id, title, description, location, lat, lon, start, end, stamp,
+ * sequence, cancelled, theme, audience (comma-joined). */
+#define CALENDAR_SQL                                                                               \
+    "SELECT w.id, w.title, w.description, concat_ws(', ', p.name, coalesce(s.address, p.street), " \
+    "coalesce(c.name, p.commune)), ST_Y(coalesce(s.location, p.location)::geometry), "             \
+    "ST_X(coalesce(s.location, p.location)::geometry), extract(epoch FROM w.starts_at)::bigint, "  \
+    "extract(epoch FROM w.ends_at)::bigint, extract(epoch FROM w.updated_at)::bigint, "            \
+    "extract(epoch FROM w.updated_at - w.created_at)::bigint, w.cancelled_at IS NOT NULL, "        \
+    "w.theme, array_to_string(w.audience, ',') "                                                   \
+    "FROM workshops w JOIN places p ON p.id = w.place_id "                                         \
+    "LEFT JOIN place_stops s ON s.id = w.stop_id LEFT JOIN communes c ON c.insee_code = "          \
+    "s.insee_code "                                                                                \
+    "WHERE w.ends_at > now() - interval '30 days' AND ($1::text IS NULL OR w.theme = $1) "         \
+    "AND ($2::text IS NULL OR $2 = ANY(w.audience)) "                                              \
+    "AND ($3::text IS NULL OR coalesce(s.insee_code, p.insee_code) = $3) "                         \
+    "AND ($4::uuid IS NULL OR w.place_id = $4::uuid) ORDER BY w.starts_at, w.id LIMIT " MAX_EVENTS
+
+static bool read_filters(struct req *r, const char **params, json_t *errors)
+{
+    const char *why = NULL;
+    params[0] = http_query(r, "theme");
+    params[1] = http_query(r, "audience");
+    params[2] = http_query(r, "commune");
+    params[3] = http_query(r, "place_id");
+    if (params[0] && !validate_in_list(params[0], workshop_themes))
+        validate_error(errors, "theme", "is not a workshop theme (see the OpenAPI enumeration)");
+    if (params[1] && !validate_in_list(params[1], workshop_audiences))
+        validate_error(errors, "audience", "is not an audience (see the OpenAPI enumeration)");
+    if (params[2] && !fields_insee_code(params[2], &why))
+        validate_error(errors, "commune", "%s", why);
+    if (params[3] && !validate_uuid(params[3]))
+        validate_error(errors, "place_id", "must be a UUID");
+    return json_array_size(errors) == 0;
+}
+
+void workshops_calendar(struct req *r)
+{
+    const char *params[4];
+    json_t *errors = json_array();
+    if (!read_filters(r, params, errors)) {
+        http_invalid(r, 400, errors);
+        return;
+    }
+    json_decref(errors);
+    PGresult *res = http_sql(r, CALENDAR_SQL, 4, params, false);
+    if (!res)
+        return;
+    int rows = PQntuples(res);
+    struct ical_event *events = calloc((size_t)rows + 1, sizeof *events);
+    char(*uids)[64] = calloc((size_t)rows + 1, sizeof *uids);
+    const char *(*categories)[16] = calloc((size_t)rows + 1, sizeof *categories);
+    char **audience_copies = calloc((size_t)rows + 1, sizeof *audience_copies);
+    for (int i = 0; i < rows; i++) {
+        struct ical_event *e = &events[i];
+        snprintf(uids[i], sizeof uids[i], "%s@inclusion-api.gers", PQgetvalue(res, i, 0));
+        e->uid = uids[i];
+        e->summary = PQgetvalue(res, i, 1);
+        e->description = PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2);
+        e->location = PQgetvalue(res, i, 3);
+        e->has_geo = !PQgetisnull(res, i, 4);
+        e->latitude = atof(PQgetvalue(res, i, 4));
+        e->longitude = atof(PQgetvalue(res, i, 5));
+        e->starts_utc = atoll(PQgetvalue(res, i, 6));
+        e->ends_utc = atoll(PQgetvalue(res, i, 7));
+        e->stamp_utc = atoll(PQgetvalue(res, i, 8));
+        e->sequence = atoll(PQgetvalue(res, i, 9));
+        e->cancelled = strcmp(PQgetvalue(res, i, 10), "t") == 0;
+        /* categories: the theme, then each audience */
+        size_t n = 0;
+        categories[i][n++] = PQgetvalue(res, i, 11);
+        audience_copies[i] = strdup(PQgetvalue(res, i, 12));
+        char *save = NULL;
+        for (char *a = strtok_r(audience_copies[i], ",", &save); a && n < 15;
+             a = strtok_r(NULL, ",", &save))
+            categories[i][n++] = a;
+        categories[i][n] = NULL;
+        e->categories = categories[i];
+    }
+    size_t len = 0;
+    char *text = ical_calendar("Ateliers numériques du Gers", events, (size_t)rows, &len);
+    for (int i = 0; i < rows; i++)
+        free(audience_copies[i]);
+    free(audience_copies);
+    free(categories);
+    free(uids);
+    free(events);
+    PQclear(res);
+    if (!text) {
+        http_problem(r, 500, "internal", "The calendar could not be written.");
+        return;
+    }
+    http_set_header(r, "Content-Disposition", "inline; filename=\"ateliers-gers.ics\"");
+    http_text(r, 200, "text/calendar; charset=utf-8", text, len);
+    free(text);
+}

@@ -1,0 +1,141 @@
+/* The SQL of workshops and registrations. */
+#ifndef WORKSHOPS_SQL_H
+#define WORKSHOPS_SQL_H
+
+/* The SQL is laid out by hand, to be read as SQL. */
+/* clang-format off */
+
+/* A workshop as the API shows it (w: workshops, p: its place, s: its stop or
+ * NULL, c: the stop's commune). Its status is derived: cancelled, completed
+ * once ended, scheduled otherwise. */
+#define WORKSHOP_SQL_JSON                                                                          \
+    "json_build_object('id', w.id, 'series_id', w.series_id, 'owner', w.owner, "                  \
+    "'place_id', w.place_id, 'stop_id', w.stop_id, 'title', w.title, 'theme', w.theme, "           \
+    "'audience', w.audience, 'starts_at', w.starts_at, 'ends_at', w.ends_at, "                     \
+    "'capacity', w.capacity, 'seats_left', CASE WHEN w.cancelled_at IS NULL THEN "             \
+    "w.capacity - w.confirmed_count ELSE 0 END, "                                                  \
+    "'waitlist_count', w.waitlist_count, 'status', CASE WHEN w.cancelled_at IS NOT NULL THEN "     \
+    "'cancelled' WHEN w.ends_at <= now() THEN 'completed' ELSE 'scheduled' END, "                  \
+    "'description', w.description, 'accessibility', w.accessibility, "                             \
+    "'price_eur', w.price_eur, 'place', json_build_object('name', p.name, "                        \
+    "'commune', coalesce(c.name, p.commune), 'insee_code', coalesce(s.insee_code, p.insee_code), " \
+    "'address', coalesce(s.address, p.street), "                                                   \
+    "'latitude', ST_Y(coalesce(s.location, p.location)::geometry), "                               \
+    "'longitude', ST_X(coalesce(s.location, p.location)::geometry)), "                             \
+    "'created_at', w.created_at, 'updated_at', w.updated_at)"
+
+#define WORKSHOP_SQL_FROM                                                                          \
+    " FROM workshops w JOIN places p ON p.id = w.place_id "                                        \
+    "LEFT JOIN place_stops s ON s.id = w.stop_id "                                                 \
+    "LEFT JOIN communes c ON c.insee_code = s.insee_code "
+
+#define WORKSHOP_SQL_ETAG "'\"' || (extract(epoch FROM w.updated_at) * 1000000)::bigint || '\"'"
+
+/* Columns of a workshop row: JSON text, id, ETag, owner. */
+enum { WS_COL_JSON, WS_COL_ID, WS_COL_ETAG, WS_COL_OWNER };
+#define WORKSHOP_SQL_ROW WORKSHOP_SQL_JSON "::text, w.id, " WORKSHOP_SQL_ETAG ", w.owner"
+
+/* $1 workshop, $2 registration: cancels it; the seat it frees goes to the
+ * first of the waiting list, and the counters follow, in the caller's
+ * transaction (which holds the workshop's lock). Returns the status the
+ * registration had. */
+#define REGISTRATION_SQL_CANCEL                                                                    \
+    "WITH old AS (SELECT id, status FROM registrations WHERE id = $2::uuid AND "                   \
+    "workshop_id = $1::uuid AND status <> 'cancelled' FOR UPDATE), "                               \
+    "gone AS (UPDATE registrations r SET status = 'cancelled', updated_at = clock_timestamp() "    \
+    "FROM old WHERE r.id = old.id RETURNING old.status), "                                         \
+    "next AS (SELECT id FROM registrations WHERE workshop_id = $1::uuid AND status = "             \
+    "'waitlisted' AND id <> $2::uuid AND EXISTS (SELECT 1 FROM gone WHERE status = 'confirmed') "  \
+    "ORDER BY arrival LIMIT 1 FOR UPDATE), "                                                       \
+    "promoted AS (UPDATE registrations r SET status = 'confirmed', updated_at = "                  \
+    "clock_timestamp() FROM next WHERE r.id = next.id RETURNING r.id), "                           \
+    "counted AS (UPDATE workshops w SET confirmed_count = w.confirmed_count - "                    \
+    "(SELECT count(*) FROM gone WHERE status = 'confirmed') + (SELECT count(*) FROM promoted), "   \
+    "waitlist_count = w.waitlist_count - (SELECT count(*) FROM gone WHERE status = 'waitlisted') " \
+    "- (SELECT count(*) FROM promoted), updated_at = clock_timestamp() WHERE w.id = $1::uuid "     \
+    "AND EXISTS (SELECT 1 FROM gone)) "                                                            \
+    "SELECT status FROM gone"
+
+/* $1 workshop, $2 how many: confirms that many of the waiting list, first
+ * arrived first (after a capacity increase). */
+#define REGISTRATION_SQL_PROMOTE                                                                   \
+    "WITH next AS (SELECT id FROM registrations WHERE workshop_id = $1::uuid AND status = "        \
+    "'waitlisted' ORDER BY arrival LIMIT $2::int FOR UPDATE), "                                    \
+    "promoted AS (UPDATE registrations r SET status = 'confirmed', updated_at = "                  \
+    "clock_timestamp() FROM next WHERE r.id = next.id RETURNING r.id) "                            \
+    "UPDATE workshops w SET confirmed_count = w.confirmed_count + (SELECT count(*) FROM promoted), " \
+    "waitlist_count = w.waitlist_count - (SELECT count(*) FROM promoted) WHERE w.id = $1::uuid"
+
+/* $1 id. */
+#define WORKSHOP_SQL_GET "SELECT " WORKSHOP_SQL_ROW WORKSHOP_SQL_FROM "WHERE w.id = $1::uuid"
+
+/* Where a workshop takes place: $1 place id or NULL, $2 stop id or NULL, $3
+ * starts_at, $4 ends_at. Returns the place id (a live place; for a stop, its
+ * mobile unit), whether the times fall within the stop (true without a
+ * stop), whether the workshop starts in the future. */
+#define WORKSHOP_SQL_WHERE                                                                         \
+    "SELECT p.id, s.id IS NULL OR ($3::timestamptz >= s.starts_at AND "                            \
+    "$4::timestamptz <= s.ends_at), $3::timestamptz > now() "                                      \
+    "FROM places p LEFT JOIN place_stops s ON s.id = $2::uuid "                                   \
+    "WHERE p.deleted_at IS NULL AND ((($1::uuid IS NOT NULL) AND p.id = $1::uuid) OR "             \
+    "($2::uuid IS NOT NULL AND p.id = s.place_id))"
+
+/* $1 owner, $2 place, $3 stop, $4 title, $5 theme, $6 audience (JSON array),
+ * $7 starts_at, $8 ends_at, $9 capacity, $10 description, $11 accessibility,
+ * $12 price_eur, $13 series id or NULL, $14 local dates (JSON array of
+ * YYYY-MM-DD, the occurrences; NULL for a single workshop). Each occurrence
+ * keeps the local (Europe/Paris) time of day and the duration of the first. */
+#define WORKSHOP_SQL_INSERT                                                                        \
+    "WITH occ AS (SELECT CASE WHEN $14::jsonb IS NULL THEN $7::timestamptz ELSE "                  \
+    "(d::date + ($7::timestamptz AT TIME ZONE 'Europe/Paris')::time) AT TIME ZONE 'Europe/Paris' " \
+    "END AS starts FROM (SELECT jsonb_array_elements_text(coalesce($14::jsonb, '[null]')) d) x), " \
+    "w AS (INSERT INTO workshops (owner, place_id, stop_id, title, theme, audience, starts_at, "   \
+    "ends_at, capacity, description, accessibility, price_eur, series_id) "                        \
+    "SELECT $1, $2::uuid, $3::uuid, $4, $5, ARRAY(SELECT jsonb_array_elements_text($6::jsonb)), "  \
+    "occ.starts, occ.starts + ($8::timestamptz - $7::timestamptz), $9::int, $10, $11, "            \
+    "$12::numeric, $13::uuid FROM occ RETURNING *) "                                               \
+    "SELECT " WORKSHOP_SQL_ROW " FROM w JOIN places p ON p.id = w.place_id "                       \
+    "LEFT JOIN place_stops s ON s.id = w.stop_id LEFT JOIN communes c ON "                         \
+    "c.insee_code = s.insee_code ORDER BY w.starts_at"
+
+/* A registration as the API shows it (r), its waiting-list position computed
+ * among the waitlisted of its workshop. */
+#define REGISTRATION_SQL_JSON                                                                      \
+    "json_build_object('id', r.id, 'workshop_id', r.workshop_id, 'registered_by', "               \
+    "r.registered_by, 'participant_ref', r.participant_ref, 'display_name', r.display_name, "      \
+    "'phone', r.phone, 'email', r.email, 'needs', r.needs, 'status', r.status, "                   \
+    "'waitlist_position', CASE WHEN r.status = 'waitlisted' THEN (SELECT count(*) FROM "           \
+    "registrations q WHERE q.workshop_id = r.workshop_id AND q.status = 'waitlisted' AND "          \
+    "q.arrival <= r.arrival) END, 'attended', r.attended, 'created_at', r.created_at, "            \
+    "'updated_at', r.updated_at)"
+
+/* $1 workshop, $2 registering organisation, $3 participant_ref, $4 display
+ * name, $5 phone, $6 email, $7 needs. One statement: the workshop row is
+ * locked (registrations of a workshop queue there, in arrival order) and its
+ * counters, read under the lock (the latest version), decide the status;
+ * nothing is written for a cancelled or started workshop. The counters are
+ * read from the locked row, not counted from registrations, which the
+ * statement's snapshot may show as they were before it waited. Returns the
+ * registration's JSON text and id. */
+#define REGISTRATION_SQL_INSERT                                                                    \
+    "WITH w AS (SELECT id, capacity, confirmed_count, waitlist_count FROM workshops "             \
+    "WHERE id = $1::uuid "                                                                         \
+    "AND cancelled_at IS NULL AND starts_at > now() FOR UPDATE), "                                 \
+    "r AS (INSERT INTO registrations (workshop_id, registered_by, participant_ref, "               \
+    "display_name, phone, email, needs, status) SELECT w.id, $2, $3, $4, $5, $6, $7, "             \
+    "CASE WHEN w.confirmed_count < w.capacity THEN 'confirmed' ELSE 'waitlisted' END FROM w "      \
+    "RETURNING *), "                                                                               \
+    "counted AS (UPDATE workshops x SET confirmed_count = x.confirmed_count + "                    \
+    "(r.status = 'confirmed')::int, waitlist_count = x.waitlist_count + "                          \
+    "(r.status = 'waitlisted')::int, updated_at = clock_timestamp() FROM r "                       \
+    "WHERE x.id = r.workshop_id) "                                                                 \
+    "SELECT json_build_object('id', r.id, 'workshop_id', r.workshop_id, 'registered_by', "        \
+    "r.registered_by, 'participant_ref', r.participant_ref, 'display_name', r.display_name, "      \
+    "'phone', r.phone, 'email', r.email, 'needs', r.needs, 'status', r.status, "                   \
+    "'waitlist_position', CASE WHEN r.status = 'waitlisted' THEN w.waitlist_count + 1 END, "       \
+    "'attended', r.attended, 'created_at', r.created_at, 'updated_at', r.updated_at)::text, r.id " \
+    "FROM r, w"
+
+/* clang-format on */
+
+#endif
