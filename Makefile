@@ -3,6 +3,8 @@
 #   make          build build/inclusion-api (warnings are errors)
 #   make run      install what is missing, start a private PostgreSQL under var/,
 #                 migrate, seed and serve on 127.0.0.1:8080 with a demo token
+#                 (PORT=8081 DEV_PG_PORT=54330 DEV_PG_DIR=var/pg-dev2 for a second one)
+#   make stop     stop what make run started in the background (same variables)
 #   make test     lint, then unit and integration suites, plain and under ASan+UBSan
 #   make lint     formatting (clang-format, no drift), cppcheck and the OpenAPI linter
 #   make bench    wrk figures of the main routes beside their pgbench ceilings (tests/bench.sh)
@@ -92,7 +94,7 @@ TEST_PG_PORT ?= 54321
 TEST_DATABASE_URL := postgresql://inclusion:inclusion@127.0.0.1:$(TEST_PG_PORT)/inclusion
 DEMO_SECRET := demo-secret-for-local-development-only-0123456789
 
-.PHONY: all binaries run test unit integration lint deps format bench clean fuzz fuzzers stress scale \
+.PHONY: all binaries run stop test unit integration lint deps format bench clean fuzz fuzzers stress scale \
         valgrind
 all: $(BIN)
 binaries: $(BIN) $(UNIT_BIN) $(INTEGRATION_BIN) $(FAULTS_BIN)
@@ -177,6 +179,13 @@ run: deps
 
 # Every C file as make format leaves it (clang-format 14, .clang-format).
 C_FILES = $(shell find api tests -name '*.[ch]' | sort)
+
+# SIGTERM to db/run.sh: it stops the server, then the cluster, and removes its pid file.
+stop:
+	@pidfile=$(DEV_PG_DIR).pid; \
+	if [ -f $$pidfile ] && kill -TERM $$(cat $$pidfile) 2>/dev/null; then \
+	  while kill -0 $$(cat $$pidfile 2>/dev/null) 2>/dev/null; do sleep 0.2; done; echo "stopped"; \
+	else db/cluster.sh stop $(DEV_PG_DIR) $(DEV_PG_PORT); rm -f $$pidfile; echo "nothing was running"; fi
 
 lint: deps
 	@mkdir -p build; clang-format --dry-run --Werror $(C_FILES) 2>&1 | grep -o '^[^:]*\.[ch]' | sort -u > build/format-drift.txt || true; \

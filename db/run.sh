@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `make run`: migrate and seed the private cluster, print the URL and a demo
-# token, then serve in the foreground. Ctrl-C stops the server and the cluster.
+# token, then serve in the foreground. Ctrl-C stops the server and the cluster;
+# so does `make stop` (SIGTERM to the pid written in $DEV_PG_DIR.pid) when it
+# runs in the background.
 set -euo pipefail
 bin=${1:?usage: db/run.sh BINARY}
 : "${DEV_PG_DIR:?}" "${DEV_PG_PORT:?}" "${JWT_SECRET:?}"
@@ -13,8 +15,13 @@ export LISTEN_ADDR=${LISTEN_ADDR:-127.0.0.1} PORT=${PORT:-8080}
 token=$("$bin" token --org france-services-mirande --sub demo --ttl 86400 \
   --scope "places:read places:write workshops:read workshops:write registrations:write referrals:read referrals:write indicators:read activity:write devices:write")
 
-stop_cluster() { db/cluster.sh stop "$DEV_PG_DIR" "$DEV_PG_PORT" || true; }
+pidfile=$DEV_PG_DIR.pid
+stop_cluster() {
+  db/cluster.sh stop "$DEV_PG_DIR" "$DEV_PG_PORT" || true
+  rm -f "$pidfile"
+}
 trap stop_cluster EXIT
+echo $$ >"$pidfile"
 
 cat <<MSG
 
@@ -24,7 +31,7 @@ cat <<MSG
     export TOKEN=$token
     curl -H "Authorization: Bearer \$TOKEN" http://$LISTEN_ADDR:$PORT/v1/organizations
 
-  Ctrl-C stops the server and the database.
+  Ctrl-C (or \`make stop\` from another shell) stops the server and the database.
 
 MSG
 # Not exec: the trap must run after the server exits. Ctrl-C reaches both.
