@@ -73,10 +73,12 @@ UNIT_SRC := $(shell find tests/unit -name '*.c' | sort)
 INTEGRATION_SRC := $(shell find tests/integration -name '*.c' | sort)
 FAULTS_SRC := $(wildcard tests/faults/*.c)
 SUPPORT_OBJ := $(SUPPORT_SRC:tests/%.c=$(OUT)/tests/obj/%.o)
-# What the binary carries: migrations in order, the seed data it loads, the contract,
-# the generator of `gen-data`.
-EMBEDDED := $(sort $(wildcard db/migrations/*.sql)) db/seeds/france-services-32-gers.csv \
-            db/seeds/communes-32-gers.geojson openapi/openapi.yaml db/gen/gen_national.sql
+# What the binary carries: migrations in order, the functions, views and triggers
+# (re-applied by every `migrate`, in name order), the seed data it loads, the
+# contract, the generator of `gen-data`.
+EMBEDDED := $(sort $(wildcard db/migrations/*.sql)) $(sort $(wildcard db/functions/*.sql)) \
+            db/seeds/france-services-32-gers.csv db/seeds/communes-32-gers.geojson \
+            openapi/openapi.yaml db/gen/gen_national.sql
 
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)

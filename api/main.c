@@ -11,6 +11,7 @@
 #include "token.h"
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,7 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  serve     apply pending migrations, then serve the API until SIGTERM/SIGINT\n"
-    "  migrate   apply pending migrations and exit\n"
+    "  migrate   apply pending migrations and the functions files (db/functions), exit\n"
     "  seed      load the Gers reference data (idempotent)\n"
     "  purge     retention pass over referrals (daily): expire, erase, forget old keys\n"
     "  gen-data  generate a national-size dataset for benchmarks: gen-data [--scale S]\n"
@@ -61,13 +62,16 @@ static int run_database_command(const char *command)
     int rc = 1;
     PGconn *conn = db_connect(cfg.database_url, cfg.db_statement_timeout_ms, err, sizeof err);
     if (conn) {
-        int n = strcmp(command, "migrate") == 0 ? migrate_apply(conn, err, sizeof err)
-                                                : seed_run(conn, err, sizeof err);
-        if (n >= 0) {
-            printf("%s: %d %s\n", command, n,
-                   strcmp(command, "migrate") == 0 ? "migration(s) applied" : "row(s) changed");
-            rc = 0;
-        }
+        int functions = 0;
+        bool migrate = strcmp(command, "migrate") == 0;
+        int n = migrate ? migrate_apply(conn, &functions, err, sizeof err)
+                        : seed_run(conn, err, sizeof err);
+        if (n >= 0 && migrate)
+            printf("migrate: %d migration(s) applied, %d functions file(s) applied\n", n,
+                   functions);
+        else if (n >= 0)
+            printf("%s: %d row(s) changed\n", command, n);
+        rc = n >= 0 ? 0 : 1;
         PQfinish(conn);
     }
     if (rc != 0)
@@ -195,7 +199,8 @@ int main(int argc, char **argv)
          "lock, then serves on LISTEN_ADDR:PORT.\n  SIGTERM/SIGINT: stop accepting, finish "
          "requests in flight, exit 0.\n"},
         {"migrate", "usage: inclusion-api migrate\n  Applies pending migrations of db/migrations "
-                    "(embedded) and exits; a second run changes nothing.\n"},
+                    "(embedded), then every file of db/functions (each statement CREATE OR "
+                    "REPLACE), and exits;\n  a second run applies no migration.\n"},
         {"seed", "usage: inclusion-api seed\n  Loads the partner directory (27 France Services of "
                  "the Gers and the campaign's partners); idempotent.\n"},
         {"purge", "usage: inclusion-api purge\n  Meant for a daily timer. In one transaction: "

@@ -3,7 +3,9 @@
 # migrations, seed data and OpenAPI document (a clone's binary needs nothing else).
 #   api/core/embed.sh OUT.c FILE...
 # Each file becomes { "base name", bytes, length } in `embedded_files`, in the
-# order given (migrations are passed sorted by name).
+# order given (migrations are passed sorted by name); a file of a `functions`
+# folder is named "functions/base name", so that the migrations runner tells
+# them apart.
 set -eu
 out=$1; shift
 tmp=$out.tmp
@@ -21,7 +23,9 @@ tmp=$out.tmp
   i=0
   for f in "$@"; do
     size=$(wc -c <"$f" | tr -d ' ')
-    printf '  {"%s", (const char *)file_%d, %s},\n' "$(basename "$f")" "$i" "$size"
+    name=$(basename "$f")
+    case $f in */functions/*) name=functions/$name ;; esac
+    printf '  {"%s", (const char *)file_%d, %s},\n' "$name" "$i" "$size"
     i=$((i + 1))
   done
   echo '};'

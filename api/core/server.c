@@ -77,12 +77,14 @@ static int migrate_at_start(const struct config *cfg)
     for (int waited = 0; waited <= DB_WAIT_AT_START_S; waited++) {
         PGconn *conn = db_connect(cfg->database_url, cfg->db_statement_timeout_ms, err, sizeof err);
         if (conn) {
-            int applied = migrate_apply(conn, err, sizeof err);
+            int functions = 0;
+            int applied = migrate_apply(conn, &functions, err, sizeof err);
             PQfinish(conn);
             if (applied < 0)
                 break;
             log_event(LOG_INFO, "schema is current",
-                      json_pack("{s:i, s:s}", "applied", applied, "schema", migrate_latest()));
+                      json_pack("{s:i, s:i, s:s}", "applied", applied, "functions_files", functions,
+                                "schema", migrate_latest()));
             return 0;
         }
         if (waited == 0)

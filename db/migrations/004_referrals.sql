@@ -27,7 +27,8 @@ CREATE TABLE referrals (
     -- Position in the sync feed: the writing transaction and a sequence, set by
     -- a trigger on every change. The feed shows only positions of transactions
     -- older than every transaction still running, so a change that commits
-    -- late is shown late, never skipped by a poller's cursor.
+    -- late is shown late, never skipped by a poller's cursor. (The trigger is in
+    -- db/functions/referrals.sql, the append-only ones in append_only.sql.)
     change_xid            xid8 NOT NULL,
     change_seq            bigint NOT NULL,
     CHECK (from_org <> to_org)
@@ -38,20 +39,6 @@ CREATE INDEX referrals_due ON referrals (created_at) WHERE status = 'sent';
 CREATE INDEX referrals_retained ON referrals (closed_at) WHERE first_name IS NOT NULL;
 
 CREATE SEQUENCE referral_change_seq;
-CREATE FUNCTION referral_feed_position() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    NEW.change_xid := pg_current_xact_id();
-    NEW.change_seq := nextval('referral_change_seq');
-    RETURN NEW;
-END $$;
-CREATE TRIGGER referrals_feed_position BEFORE INSERT OR UPDATE ON referrals
-    FOR EACH ROW EXECUTE FUNCTION referral_feed_position();
-
--- Appending is the only change these tables accept, whoever asks.
-CREATE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
-END $$;
 
 CREATE TABLE referral_events (
     id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -66,22 +53,6 @@ CREATE TABLE referral_events (
     note         text CHECK (length(note) <= 1000)
 );
 CREATE INDEX referral_events_referral ON referral_events (referral_id, id);
--- The one change the history accepts: erasing its free texts (consent
--- withdrawn, retention over). Who acted, when, and the moves stay.
-CREATE FUNCTION referral_events_erase_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'UPDATE' AND NEW.note IS NULL AND NEW.reason IS NULL
-       AND (NEW.id, NEW.referral_id, NEW.at, NEW.org, NEW.actor, NEW.type, NEW.to_status)
-           IS NOT DISTINCT FROM (OLD.id, OLD.referral_id, OLD.at, OLD.org, OLD.actor, OLD.type, OLD.to_status)
-       AND NEW.from_status IS NOT DISTINCT FROM OLD.from_status THEN
-        RETURN NEW;
-    END IF;
-    RAISE EXCEPTION 'referral_events is append-only' USING ERRCODE = 'insufficient_privilege';
-END $$;
-CREATE TRIGGER referral_events_append_only BEFORE UPDATE OR DELETE ON referral_events
-    FOR EACH ROW EXECUTE FUNCTION referral_events_erase_only();
-CREATE TRIGGER referral_events_no_truncate BEFORE TRUNCATE ON referral_events
-    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
 
 -- No foreign key on referral_id: a key check share-locks the referral, and
 -- partners listing the same referrals at once would pile those locks up
@@ -97,10 +68,6 @@ CREATE TABLE referral_access_log (
     reason       text NOT NULL CHECK (reason IN ('read', 'list'))
 );
 CREATE INDEX referral_access_log_referral ON referral_access_log (referral_id, id);
-CREATE TRIGGER referral_access_log_append_only BEFORE UPDATE OR DELETE ON referral_access_log
-    FOR EACH ROW EXECUTE FUNCTION refuse_change();
-CREATE TRIGGER referral_access_log_no_truncate BEFORE TRUNCATE ON referral_access_log
-    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
 
 -- Idempotency-Key records (draft-ietf-httpapi-idempotency-key-header), per
 -- organisation, written in the same transaction as what they protect.

@@ -62,6 +62,7 @@ CREATE TABLE devices (
     CHECK (status NOT IN ('refurbished', 'distributed') OR wiped)
 );
 
+-- Append-only (triggers in db/functions/append_only.sql).
 CREATE TABLE device_events (
     id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     device_id    uuid NOT NULL REFERENCES devices (id),
@@ -78,7 +79,3 @@ CREATE TABLE device_events (
 );
 CREATE INDEX device_events_device ON device_events (device_id, id);
 CREATE INDEX device_events_distributed ON device_events (at) WHERE type = 'distributed';
-CREATE TRIGGER device_events_append_only BEFORE UPDATE OR DELETE ON device_events
-    FOR EACH ROW EXECUTE FUNCTION refuse_change();
-CREATE TRIGGER device_events_no_truncate BEFORE TRUNCATE ON device_events
-    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
