@@ -185,6 +185,7 @@ lint: deps
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	  --inline-suppr --std=c11 --suppress=unknownMacro -Iapi/core -Iapi/formats -Iapi/resources \
 	  -Iapi/jobs -Itests api tests
+	tests/lint-sql.sh
 	tests/lint-openapi.sh openapi/openapi.yaml
 
 unit: deps
