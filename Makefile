@@ -4,7 +4,8 @@
 #   make run      install what is missing, start a private PostgreSQL under var/,
 #                 migrate, seed and serve on 127.0.0.1:8080 with a demo token
 #   make test     lint, then unit and integration suites, plain and under ASan+UBSan
-#   make lint     formatting (clang-format, no drift), cppcheck and the OpenAPI linter
+#   make lint     formatting (clang-format, no drift), cppcheck, no SQL literal in a .c file
+#                 of api/ (tests/lint-sql.sh) and the OpenAPI linter
 #   make bench    wrk figures of the main routes beside their pgbench ceilings (tests/bench.sh)
 #   make format   clang-format the C sources
 #
