@@ -6,7 +6,8 @@
 #                 (PORT=8081 DEV_PG_PORT=54330 DEV_PG_DIR=var/pg-dev2 for a second one)
 #   make stop     stop what make run started in the background (same variables)
 #   make test     lint, then unit and integration suites, plain and under ASan+UBSan
-#   make lint     formatting (clang-format, no drift), cppcheck and the OpenAPI linter
+#   make lint     formatting (clang-format, no drift), cppcheck, no SQL literal in a .c file
+#                 of api/ (tests/lint-sql.sh) and the OpenAPI linter
 #   make bench    wrk figures of the main routes beside their pgbench ceilings (tests/bench.sh)
 #   make format   clang-format the C sources
 #
@@ -196,6 +197,7 @@ lint: deps
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	  --inline-suppr --std=c11 --suppress=unknownMacro -Iapi/core -Iapi/formats -Iapi/resources \
 	  -Iapi/jobs -Itests api tests
+	tests/lint-sql.sh
 	tests/lint-openapi.sh openapi/openapi.yaml
 
 unit: deps

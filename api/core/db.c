@@ -1,5 +1,7 @@
 #include "db.h"
 
+#include "core_sql.h"
+
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -224,7 +226,7 @@ void db_pool_release(struct db_pool *pool, int slot)
     struct slot *s = &pool->slots[slot];
     PGconn *conn = s->conn;
     if (PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) != PQTRANS_IDLE)
-        PQclear(PQexec(conn, "ROLLBACK"));
+        PQclear(PQexec(conn, CORE_SQL_ROLLBACK));
     if (PQstatus(conn) != CONNECTION_OK || PQtransactionStatus(conn) != PQTRANS_IDLE)
         close_slot(s);
     give_back(pool, s);

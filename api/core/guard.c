@@ -1,5 +1,6 @@
 #include "guard.h"
 
+#include "core_sql.h"
 #include "route.h"
 
 #include <stdio.h>
@@ -35,7 +36,7 @@ bool guard_require_scope(struct req *r, const char *scope)
 static bool organisation_exists(struct req *r, bool *exists)
 {
     const char *params[] = {r->who.org};
-    PGresult *res = http_sql(r, "SELECT 1 FROM organizations WHERE slug = $1", 1, params, false);
+    PGresult *res = http_sql(r, CORE_SQL_ORG_EXISTS, 1, params, false);
     if (!res)
         return false;
     *exists = PQntuples(res) == 1;

@@ -1,5 +1,6 @@
 #include "http.h"
 
+#include "core_sql.h"
 #include "log.h"
 #include "route.h"
 #include "validate.h"
@@ -333,17 +334,17 @@ bool http_sql_command(struct req *r, const char *sql)
 
 bool http_begin(struct req *r)
 {
-    return http_sql_command(r, "BEGIN");
+    return http_sql_command(r, CORE_SQL_BEGIN);
 }
 
 bool http_commit(struct req *r)
 {
-    return http_sql_command(r, "COMMIT");
+    return http_sql_command(r, CORE_SQL_COMMIT);
 }
 
 bool http_rollback(struct req *r)
 {
-    return http_sql_command(r, "ROLLBACK");
+    return http_sql_command(r, CORE_SQL_ROLLBACK);
 }
 
 PGresult *http_sql_lock(struct req *r, const char *sql, int nextra, const char *const *extra,

@@ -1,7 +1,9 @@
 /* The benchmark data generator: runs the embedded SQL at a scale. */
 #include "gen_data.h"
 
+#include "core_sql.h"
 #include "embedded.h"
+#include "gen_data_sql.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,13 +27,14 @@ int gen_data_run(PGconn *conn, double scale, char *err, size_t err_len)
         return -1;
     }
     char set[96];
-    snprintf(set, sizeof set, "SELECT set_config('inclusion.scale', '%.6f', true)", scale);
-    bool ok = exec_ok(conn, "SET statement_timeout = 0", err, err_len) &&
-              exec_ok(conn, "BEGIN", err, err_len) && exec_ok(conn, set, err, err_len) &&
-              exec_ok(conn, sql->data, err, err_len) && exec_ok(conn, "COMMIT", err, err_len);
+    snprintf(set, sizeof set, GEN_DATA_SQL_SCALE, scale);
+    bool ok = exec_ok(conn, CORE_SQL_NO_TIMEOUT, err, err_len) &&
+              exec_ok(conn, CORE_SQL_BEGIN, err, err_len) && exec_ok(conn, set, err, err_len) &&
+              exec_ok(conn, sql->data, err, err_len) &&
+              exec_ok(conn, CORE_SQL_COMMIT, err, err_len);
     if (!ok) {
-        PQclear(PQexec(conn, "ROLLBACK"));
+        PQclear(PQexec(conn, CORE_SQL_ROLLBACK));
         return -1;
     }
-    return exec_ok(conn, "ANALYZE", err, err_len) ? 0 : -1;
+    return exec_ok(conn, GEN_DATA_SQL_ANALYZE, err, err_len) ? 0 : -1;
 }

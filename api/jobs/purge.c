@@ -2,6 +2,8 @@
  * is its anonymous journey; the residents' names and contacts go. */
 #include "purge.h"
 
+#include "core_sql.h"
+#include "purge_sql.h"
 #include "referrals/referrals_sql.h"
 
 #include <stdbool.h>
@@ -34,20 +36,18 @@ int purge_run(PGconn *conn, int expiry_days, int retention_days, struct purge_co
     snprintf(retention, sizeof retention, "%d", retention_days);
     const char *due[] = {NULL, expiry, NULL}, *kept[] = {retention};
     *counts = (struct purge_counts){-1, -1, -1};
-    if (run(conn, "begin", "BEGIN", 0, NULL, err, err_len) < 0)
+    if (run(conn, "begin", CORE_SQL_BEGIN, 0, NULL, err, err_len) < 0)
         return -1;
     counts->expired = run(conn, "expiry", REFERRAL_SQL_EXPIRE_DUE, 3, due, err, err_len);
     if (counts->expired >= 0)
         counts->erased = run(conn, "erasure", REFERRAL_SQL_PURGE, 1, kept, err, err_len);
     if (counts->expired >= 0 && counts->erased >= 0)
-        counts->keys = run(conn, "idempotency keys",
-                           "DELETE FROM idempotency_keys WHERE created_at < now() - "
-                           "interval '24 hours'",
-                           0, NULL, err, err_len);
+        counts->keys =
+            run(conn, "idempotency keys", PURGE_SQL_IDEMPOTENCY_KEYS, 0, NULL, err, err_len);
     bool ok = counts->expired >= 0 && counts->erased >= 0 && counts->keys >= 0;
     if (!ok) {
-        PQclear(PQexec(conn, "ROLLBACK"));
+        PQclear(PQexec(conn, CORE_SQL_ROLLBACK));
         return -1;
     }
-    return run(conn, "commit", "COMMIT", 0, NULL, err, err_len) < 0 ? -1 : 0;
+    return run(conn, "commit", CORE_SQL_COMMIT, 0, NULL, err, err_len) < 0 ? -1 : 0;
 }

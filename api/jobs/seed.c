@@ -1,7 +1,9 @@
 #include "seed.h"
 
 #include "csv.h"
+#include "core_sql.h"
 #include "france_services.h"
+#include "seed_sql.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,19 +24,13 @@ static const struct partner partners[] = {
     {"gers-numerique", "Gers Numérique", "collectivite"},
 };
 
-static const char upsert_sql[] =
-    "INSERT INTO organizations (slug, name, kind) VALUES ($1, $2, $3) "
-    "ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, "
-    "updated_at = now() "
-    "WHERE (organizations.name, organizations.kind) IS DISTINCT FROM "
-    "(EXCLUDED.name, EXCLUDED.kind)";
-
 /* 1 when inserted or changed, 0 when unchanged, -1 on error. */
 static int upsert(PGconn *conn, const char *slug, const char *name, const char *kind, char *err,
                   size_t err_len)
 {
     const char *params[] = {slug, name, kind};
-    PGresult *res = PQexecParams(conn, upsert_sql, 3, NULL, params, NULL, NULL, 0);
+    PGresult *res =
+        PQexecParams(conn, SEED_SQL_UPSERT_ORGANIZATION, 3, NULL, params, NULL, NULL, 0);
     int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? atoi(PQcmdTuples(res)) : -1;
     if (rc < 0)
         snprintf(err, err_len, "organization %s: %s", slug, PQresultErrorMessage(res));
@@ -68,7 +64,7 @@ static int seed_france_services(PGconn *conn, char *err, size_t err_len)
 
 int seed_run(PGconn *conn, char *err, size_t err_len)
 {
-    PQclear(PQexec(conn, "BEGIN"));
+    PQclear(PQexec(conn, CORE_SQL_BEGIN));
     int changed = 0;
     for (size_t i = 0; i < sizeof partners / sizeof partners[0] && changed >= 0; i++) {
         int rc = upsert(conn, partners[i].slug, partners[i].name, partners[i].kind, err, err_len);
@@ -86,7 +82,7 @@ int seed_run(PGconn *conn, char *err, size_t err_len)
         int rc = seed_workshops(conn, err, err_len);
         changed = rc < 0 ? -1 : changed + rc;
     }
-    PGresult *res = PQexec(conn, changed >= 0 ? "COMMIT" : "ROLLBACK");
+    PGresult *res = PQexec(conn, changed >= 0 ? CORE_SQL_COMMIT : CORE_SQL_ROLLBACK);
     if (changed >= 0 && PQresultStatus(res) != PGRES_COMMAND_OK) {
         snprintf(err, err_len, "commit: %s", PQresultErrorMessage(res));
         changed = -1;

@@ -9,6 +9,7 @@
 #include "opening_hours.h"
 #include "places/place_input.h"
 #include "places/places_sql.h"
+#include "seed_places_sql.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -44,13 +45,7 @@ static int seed_communes(PGconn *conn, char *err, size_t err_len)
         return -1;
     }
     const char *params[] = {file->data};
-    return exec_params(conn,
-                       "INSERT INTO communes (insee_code, name, outline) "
-                       "SELECT f->'properties'->>'code', f->'properties'->>'nom', "
-                       "ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(f->>'geometry'), 4326)) "
-                       "FROM jsonb_array_elements($1::jsonb->'features') f "
-                       "ON CONFLICT (insee_code) DO NOTHING",
-                       1, params, err, err_len, COMMUNES_GEOJSON);
+    return exec_params(conn, SEED_PLACES_SQL_COMMUNES, 1, params, err, err_len, COMMUNES_GEOJSON);
 }
 
 /* Validates `doc` like the API does, then upserts it. 1 changed, 0 not, -1 error. */
@@ -165,10 +160,7 @@ static int seed_demo_places(PGconn *conn, char *err, size_t err_len)
         const struct demo_place *d = &demo_places[i];
         const char *params[] = {d->commune};
         PGresult *res =
-            PQexecParams(conn,
-                         "SELECT insee_code, ST_Y(ST_PointOnSurface(outline)), "
-                         "ST_X(ST_PointOnSurface(outline)) FROM communes WHERE name = $1",
-                         1, NULL, params, NULL, NULL, 0);
+            PQexecParams(conn, SEED_PLACES_SQL_COMMUNE_POINT, 1, NULL, params, NULL, NULL, 0);
         if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
             snprintf(err, err_len, "demo place %s: commune %s not found", d->source_id, d->commune);
             PQclear(res);
@@ -199,18 +191,7 @@ static int seed_demo_places(PGconn *conn, char *err, size_t err_len)
 static int seed_demo_stops(PGconn *conn, char *err, size_t err_len)
 {
     const char *params[] = {DEMO_SOURCE, "demo-bus-numerique"};
-    return exec_params(
-        conn,
-        "INSERT INTO place_stops (place_id, starts_at, ends_at, insee_code, address, location) "
-        "SELECT p.id, (d + time '09:30') AT TIME ZONE 'Europe/Paris', "
-        "(d + time '12:30') AT TIME ZONE 'Europe/Paris', c.insee_code, 'Place de la mairie', "
-        "ST_PointOnSurface(c.outline)::geography "
-        "FROM places p, generate_series(date '2026-12-01', date '2027-06-30', interval '1 day') d "
-        "JOIN communes c ON c.name = CASE extract(isodow FROM d) WHEN 2 THEN 'Miélan' "
-        "WHEN 4 THEN 'Marciac' END "
-        "WHERE p.source = $1 AND p.source_id = $2 "
-        "ON CONFLICT (place_id, starts_at) DO NOTHING",
-        2, params, err, err_len, "demo stops");
+    return exec_params(conn, SEED_PLACES_SQL_DEMO_STOPS, 2, params, err, err_len, "demo stops");
 }
 
 int seed_places(PGconn *conn, char *err, size_t err_len)

@@ -2,6 +2,7 @@
 
 #include "embedded.h"
 #include "migrate.h"
+#include "ops_sql.h"
 #include "route.h"
 
 #include <stdio.h>
@@ -15,7 +16,7 @@ void ops_healthz(struct req *r)
 
 void ops_readyz(struct req *r)
 {
-    PGresult *res = http_sql(r, "SELECT 1", 0, NULL, false);
+    PGresult *res = http_sql(r, OPS_SQL_PING, 0, NULL, false);
     if (!res)
         return; /* 503 already */
     PQclear(res);

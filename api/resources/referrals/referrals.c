@@ -166,12 +166,7 @@ static bool valid_key(const char *key)
 static bool check_references(struct req *r, const struct referral_input *in, json_t *errors)
 {
     const char *params[] = {in->to_org, in->place_id, in->recorded_at};
-    PGresult *res =
-        http_sql(r,
-                 "SELECT EXISTS (SELECT 1 FROM organizations WHERE slug = $1), "
-                 "$2::uuid IS NULL OR EXISTS (SELECT 1 FROM places WHERE id = $2::uuid "
-                 "AND deleted_at IS NULL), $3::timestamptz <= now() + interval '5 minutes'",
-                 3, params, false);
+    PGresult *res = http_sql(r, REFERRAL_SQL_CHECK, 3, params, false);
     if (!res)
         return false;
     if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
@@ -302,10 +297,7 @@ static PGresult *lock_referral(struct req *r)
 static bool log_access(struct req *r, const char *reason)
 {
     const char *params[] = {r->params[0], r->who.org, http_subject(r), reason};
-    PGresult *res = http_sql(r,
-                             "INSERT INTO referral_access_log (referral_id, org, actor, reason) "
-                             "VALUES ($1::uuid, $2, $3, $4)",
-                             4, params, false);
+    PGresult *res = http_sql(r, REFERRAL_SQL_LOG_ACCESS, 4, params, false);
     PQclear(res);
     return res != NULL;
 }
@@ -456,15 +448,12 @@ static void list_of(struct req *r, const char *sql)
 
 void referrals_events(struct req *r)
 {
-    list_of(r, "SELECT coalesce(json_agg(" REFERRAL_SQL_EVENT_JSON " ORDER BY e.id), '[]')::text "
-               "FROM referral_events e WHERE e.referral_id = $1::uuid");
+    list_of(r, REFERRAL_SQL_EVENTS);
 }
 
 void referrals_access_log(struct req *r)
 {
-    list_of(r, "SELECT coalesce(json_agg(json_build_object('org', a.org, 'actor', a.actor, "
-               "'at', a.at, 'reason', a.reason) ORDER BY a.id), '[]')::text "
-               "FROM referral_access_log a WHERE a.referral_id = $1::uuid");
+    list_of(r, REFERRAL_SQL_ACCESS_LOG);
 }
 
 /* ---- the sync feed -------------------------------------------------------- */

@@ -112,6 +112,32 @@ enum { REF_COL_JSON, REF_COL_FROM, REF_COL_TO, REF_COL_STATUS, REF_COL_WITHDRAWN
     "reason, note) SELECT u.id, $2, $3, $4, old.status, $5, $6, $7 FROM u, old RETURNING *) "      \
     "SELECT " REFERRAL_SQL_EVENT_JSON "::text FROM e"
 
+/* $1 receiving organisation, $2 place or NULL, $3 consent's recorded_at: one
+ * row, three booleans: the receiver is in the directory, the place is live
+ * (true without one), recorded_at is not in the future. */
+#define REFERRAL_SQL_CHECK                                                                         \
+    "SELECT EXISTS (SELECT 1 FROM organizations WHERE slug = $1), "                                \
+    "$2::uuid IS NULL OR EXISTS (SELECT 1 FROM places WHERE id = $2::uuid "                        \
+    "AND deleted_at IS NULL), $3::timestamptz <= now() + interval '5 minutes'"
+
+/* $1 referral, $2 organisation, $3 actor, $4 reason: records a read of its
+ * personal fields. No rows. */
+#define REFERRAL_SQL_LOG_ACCESS                                                                    \
+    "INSERT INTO referral_access_log (referral_id, org, actor, reason) "                           \
+    "VALUES ($1::uuid, $2, $3, $4)"
+
+/* $1 referral: its history, a JSON array (text) in order. */
+#define REFERRAL_SQL_EVENTS                                                                        \
+    "SELECT coalesce(json_agg(" REFERRAL_SQL_EVENT_JSON " ORDER BY e.id), '[]')::text "            \
+    "FROM referral_events e WHERE e.referral_id = $1::uuid"
+
+/* $1 referral: its access log (org, actor, at, reason), a JSON array (text)
+ * in order. */
+#define REFERRAL_SQL_ACCESS_LOG                                                                    \
+    "SELECT coalesce(json_agg(json_build_object('org', a.org, 'actor', a.actor, "                  \
+    "'at', a.at, 'reason', a.reason) ORDER BY a.id), '[]')::text "                                 \
+    "FROM referral_access_log a WHERE a.referral_id = $1::uuid"
+
 /* clang-format on */
 
 #endif

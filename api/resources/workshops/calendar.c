@@ -5,32 +5,14 @@
 #include "fields.h"
 #include "ical.h"
 #include "validate.h"
+#include "workshops_sql.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_EVENTS "1000"
-
 const char *const calendar_query[] = {"theme",    "audience",     "commune",
                                       "place_id", "access_token", NULL};
-
-/* Columns: id, title, description, location, lat, lon, start, end, stamp,
- * sequence, cancelled, theme, audience (comma-joined). */
-#define CALENDAR_SQL                                                                               \
-    "SELECT w.id, w.title, w.description, concat_ws(', ', p.name, coalesce(s.address, p.street), " \
-    "coalesce(c.name, p.commune)), ST_Y(coalesce(s.location, p.location)::geometry), "             \
-    "ST_X(coalesce(s.location, p.location)::geometry), extract(epoch FROM w.starts_at)::bigint, "  \
-    "extract(epoch FROM w.ends_at)::bigint, extract(epoch FROM w.updated_at)::bigint, "            \
-    "extract(epoch FROM w.updated_at - w.created_at)::bigint, w.cancelled_at IS NOT NULL, "        \
-    "w.theme, array_to_string(w.audience, ',') "                                                   \
-    "FROM workshops w JOIN places p ON p.id = w.place_id "                                         \
-    "LEFT JOIN place_stops s ON s.id = w.stop_id LEFT JOIN communes c ON c.insee_code = "          \
-    "s.insee_code "                                                                                \
-    "WHERE w.ends_at > now() - interval '30 days' AND ($1::text IS NULL OR w.theme = $1) "         \
-    "AND ($2::text IS NULL OR $2 = ANY(w.audience)) "                                              \
-    "AND ($3::text IS NULL OR coalesce(s.insee_code, p.insee_code) = $3) "                         \
-    "AND ($4::uuid IS NULL OR w.place_id = $4::uuid) ORDER BY w.starts_at, w.id LIMIT " MAX_EVENTS
 
 static bool read_filters(struct req *r, const char **params, json_t *errors)
 {
@@ -59,7 +41,7 @@ void workshops_calendar(struct req *r)
         return;
     }
     json_decref(errors);
-    PGresult *res = http_sql(r, CALENDAR_SQL, 4, params, false);
+    PGresult *res = http_sql(r, CALENDAR_SQL_EVENTS, 4, params, false);
     if (!res)
         return;
     int rows = PQntuples(res);

@@ -34,12 +34,9 @@ static PGresult *find_workshop(struct req *r, bool lock)
         return NULL;
     }
     const char *params[] = {id};
-    PGresult *res = http_sql(r,
-                             lock ? "SELECT owner, cancelled_at IS NOT NULL, starts_at <= now() "
-                                    "FROM workshops WHERE id = $1::uuid FOR UPDATE"
-                                  : "SELECT owner, cancelled_at IS NOT NULL, starts_at <= now() "
-                                    "FROM workshops WHERE id = $1::uuid",
-                             1, params, false);
+    PGresult *res =
+        http_sql(r, lock ? REGISTRATION_SQL_WORKSHOP_FOR_UPDATE : REGISTRATION_SQL_WORKSHOP, 1,
+                 params, false);
     if (res && PQntuples(res) == 0) {
         workshop_not_found(r);
         PQclear(res);
@@ -145,12 +142,7 @@ void registrations_create_series(struct req *r)
         goto out;
     }
     if (!http_begin(r) ||
-        !(sessions =
-              http_sql(r,
-                       "SELECT id, cancelled_at IS NULL AND starts_at > now() FROM workshops "
-                       "WHERE series_id = $1::uuid AND ends_at > now() "
-                       "ORDER BY starts_at, id FOR UPDATE",
-                       1, series, false)))
+        !(sessions = http_sql(r, REGISTRATION_SQL_SERIES_SESSIONS, 1, series, false)))
         goto out;
     int count = PQntuples(sessions);
     if (count == 0) {
@@ -222,11 +214,7 @@ void registrations_get(struct req *r)
         return;
     }
     const char *params[] = {r->params[0], r->params[1], all ? NULL : r->who.org};
-    PGresult *res = http_sql(r,
-                             "SELECT " REGISTRATION_SQL_JSON "::text FROM registrations r "
-                             "WHERE r.workshop_id = $1::uuid AND r.id = $2::uuid AND "
-                             "($3::text IS NULL OR r.registered_by = $3)",
-                             3, params, false);
+    PGresult *res = http_sql(r, REGISTRATION_SQL_GET, 3, params, false);
     if (!res)
         return;
     if (PQntuples(res) == 0) /* another partner's registration is not revealed */
@@ -243,11 +231,7 @@ void registrations_list(struct req *r)
     if (!may_see_participants(r, &owner))
         return;
     const char *params[] = {r->params[0], owner ? NULL : r->who.org};
-    res = http_sql(r,
-                   "SELECT coalesce(json_agg(" REGISTRATION_SQL_JSON " ORDER BY r.arrival), '[]')"
-                   "::text FROM registrations r WHERE r.workshop_id = $1::uuid AND "
-                   "($2::text IS NULL OR r.registered_by = $2)",
-                   2, params, false);
+    res = http_sql(r, REGISTRATION_SQL_LIST, 2, params, false);
     if (!res)
         return;
     http_json(r, 200,
@@ -264,10 +248,7 @@ static PGresult *find_registration(struct req *r)
         return NULL;
     }
     const char *params[] = {r->params[0], r->params[1]};
-    PGresult *res = http_sql(r,
-                             "SELECT registered_by, status FROM registrations "
-                             "WHERE workshop_id = $1::uuid AND id = $2::uuid",
-                             2, params, false);
+    PGresult *res = http_sql(r, REGISTRATION_SQL_FIND, 2, params, false);
     if (res && PQntuples(res) == 0) {
         registration_not_found(r);
         PQclear(res);
@@ -348,11 +329,7 @@ void registrations_update(struct req *r)
         goto out;
     }
     const char *params[] = {r->params[1], json_is_true(attended) ? "true" : "false"};
-    res = http_sql(r,
-                   "UPDATE registrations r SET attended = $2::boolean, updated_at = "
-                   "clock_timestamp() WHERE r.id = $1::uuid RETURNING " REGISTRATION_SQL_JSON
-                   "::text",
-                   2, params, false);
+    res = http_sql(r, REGISTRATION_SQL_ATTEND, 2, params, false);
     if (res && http_commit(r))
         http_json(r, 200, json_loads(PQgetvalue(res, 0, 0), 0, NULL));
 out:

@@ -82,49 +82,45 @@ static void read_filters(struct req *r, struct list_query *q, FILE *where, json_
         validate_error(errors, "from",
                        "must be an RFC 3339 time such as 2026-12-08T00:00:00+01:00");
     else
-        fprintf(where, " AND w.ends_at > coalesce($%d::timestamptz, now())", add(q, from));
+        fprintf(where, WORKSHOP_SQL_LIST_FROM, add(q, from));
     if (to && !validate_rfc3339(to))
         validate_error(errors, "to", "must be an RFC 3339 time such as 2026-12-15T00:00:00+01:00");
     else if (to)
-        fprintf(where, " AND w.starts_at < $%d::timestamptz", add(q, to));
+        fprintf(where, WORKSHOP_SQL_LIST_TO, add(q, to));
     const char *theme = http_query(r, "theme");
     if (theme && !validate_in_list(theme, workshop_themes))
         validate_error(errors, "theme", "is not a workshop theme (see the OpenAPI enumeration)");
     else if (theme)
-        fprintf(where, " AND w.theme = $%d", add(q, theme));
+        fprintf(where, WORKSHOP_SQL_LIST_THEME, add(q, theme));
     const char *audience = http_query(r, "audience");
     if (audience && !validate_in_list(audience, workshop_audiences))
         validate_error(errors, "audience", "is not an audience (see the OpenAPI enumeration)");
     else if (audience)
-        fprintf(where, " AND $%d = ANY(w.audience)", add(q, audience));
+        fprintf(where, WORKSHOP_SQL_LIST_AUDIENCE, add(q, audience));
     const char *commune = http_query(r, "commune");
     if (commune && !fields_insee_code(commune, &why))
         validate_error(errors, "commune", "%s", why);
     else if (commune)
-        fprintf(where, " AND coalesce(s.insee_code, p.insee_code) = $%d", add(q, commune));
+        fprintf(where, WORKSHOP_SQL_LIST_COMMUNE, add(q, commune));
     const char *ids[] = {"place_id", "series_id"};
     for (int i = 0; i < 2; i++) {
         const char *id = http_query(r, ids[i]);
         if (id && !validate_uuid(id))
             validate_error(errors, ids[i], "must be a UUID");
         else if (id)
-            fprintf(where, " AND w.%s = $%d::uuid", ids[i], add(q, id));
+            fprintf(where, WORKSHOP_SQL_LIST_ID, ids[i], add(q, id));
     }
     const char *seats = http_query(r, "has_seats");
     if (seats && strcmp(seats, "true") != 0 && strcmp(seats, "false") != 0)
         validate_error(errors, "has_seats", "must be true or false");
     else if (seats)
-        fprintf(where, " AND (w.cancelled_at IS NULL AND w.confirmed_count < w.capacity) = %s",
-                strcmp(seats, "true") == 0 ? "true" : "false");
+        fprintf(where, WORKSHOP_SQL_LIST_HAS_SEATS, strcmp(seats, "true") == 0 ? "true" : "false");
     const char *status = http_query(r, "status");
     static const char *const statuses[] = {"scheduled", "cancelled", "completed", NULL};
     if (status && !validate_in_list(status, statuses))
         validate_error(errors, "status", "must be scheduled, cancelled or completed");
     else if (status)
-        fprintf(where,
-                " AND CASE WHEN w.cancelled_at IS NOT NULL THEN 'cancelled' WHEN w.ends_at "
-                "<= now() THEN 'completed' ELSE 'scheduled' END = $%d",
-                add(q, status));
+        fprintf(where, WORKSHOP_SQL_LIST_STATUS, add(q, status));
 }
 
 static void read_near(struct req *r, struct list_query *q, FILE *where, json_t *errors)
@@ -151,8 +147,7 @@ static void read_near(struct req *r, struct list_query *q, FILE *where, json_t *
     snprintf(point, sizeof point, "SRID=4326;POINT(%.7f %.7f)", lon, lat);
     snprintf(metres, sizeof metres, "%.3f", km * 1000);
     int pt = add_copy(q, 0, point), m = add_copy(q, 1, metres);
-    fprintf(where, " AND ST_DWithin(coalesce(s.location, p.location), $%d::geography, $%d::float8)",
-            pt, m);
+    fprintf(where, WORKSHOP_SQL_LIST_NEAR, pt, m);
 }
 
 void workshops_list(struct req *r)
@@ -171,18 +166,14 @@ void workshops_list(struct req *r)
                    strspn(q.keys[0], "0123456789-:. +") != strlen(q.keys[0])))
         validate_error(errors, "cursor", "is not a cursor this API returned");
     else if (cursor)
-        fprintf(where, " AND (w.starts_at, w.id) > ($%d::timestamptz, $%d::uuid)",
-                add(&q, q.keys[0]), add(&q, q.keys[1]));
+        fprintf(where, WORKSHOP_SQL_LIST_AFTER, add(&q, q.keys[0]), add(&q, q.keys[1]));
     fclose(where);
     char limit_text[16];
     snprintf(limit_text, sizeof limit_text, "%d", limit + 1);
     char *sql = NULL;
     size_t sql_len = 0;
     FILE *out = open_memstream(&sql, &sql_len);
-    fprintf(out,
-            "SELECT " WORKSHOP_SQL_JSON "::text, w.starts_at::text, w.id" WORKSHOP_SQL_FROM
-            "WHERE true%s ORDER BY w.starts_at, w.id LIMIT $%d::int",
-            where_text, add(&q, limit_text));
+    fprintf(out, WORKSHOP_SQL_LIST, where_text, add(&q, limit_text));
     fclose(out);
     free(where_text);
     PGresult *res = NULL;
@@ -339,10 +330,7 @@ static char *occurrence_dates(struct req *r, const struct workshop_input *in, js
                               bool *failed)
 {
     const char *params[] = {in->starts_at};
-    PGresult *res = http_sql(r,
-                             "SELECT to_char($1::timestamptz AT TIME ZONE 'Europe/Paris', "
-                             "'YYYY-MM-DD')",
-                             1, params, false);
+    PGresult *res = http_sql(r, WORKSHOP_SQL_LOCAL_DATE, 1, params, false);
     if (!res) {
         *failed = true;
         return NULL;
@@ -411,7 +399,7 @@ void workshops_create(struct req *r)
         goto out;
     }
     if (dates) {
-        PGresult *uuid = http_sql(r, "SELECT gen_random_uuid()::text", 0, NULL, false);
+        PGresult *uuid = http_sql(r, WORKSHOP_SQL_NEW_SERIES, 0, NULL, false);
         if (!uuid)
             goto out;
         snprintf(series, sizeof series, "%s", PQgetvalue(uuid, 0, 0));
@@ -464,11 +452,7 @@ out:
  * cancelled, ended), or NULL after having answered. */
 static PGresult *lock_own_workshop(struct req *r)
 {
-    PGresult *res = http_sql_lock(r,
-                                  "SELECT " WORKSHOP_SQL_ROW ", w.capacity, w.confirmed_count, "
-                                  "w.cancelled_at IS NOT NULL, w.ends_at <= now()" WORKSHOP_SQL_FROM
-                                  "WHERE w.id = $1::uuid FOR UPDATE OF w",
-                                  0, NULL, "No workshop has this id.");
+    PGresult *res = http_sql_lock(r, WORKSHOP_SQL_LOCK, 0, NULL, "No workshop has this id.");
     if (res && guard_owns(r, PQgetvalue(res, 0, WS_COL_OWNER)))
         return res;
     PQclear(res);
@@ -480,7 +464,7 @@ static PGresult *lock_own_workshop(struct req *r)
 static bool starts_in_future(struct req *r, const char *starts_at, bool *failed)
 {
     const char *params[] = {starts_at};
-    PGresult *res = http_sql(r, "SELECT $1::timestamptz > now()", 1, params, false);
+    PGresult *res = http_sql(r, WORKSHOP_SQL_IN_FUTURE, 1, params, false);
     if (!res) {
         *failed = true;
         return false;
@@ -541,18 +525,7 @@ void workshops_update(struct req *r)
                             in.description,
                             in.accessibility,
                             in.has_price ? in.price : NULL};
-    res = http_sql(r,
-                   "UPDATE workshops SET title = coalesce($2, title), theme = coalesce($3, theme), "
-                   "audience = CASE WHEN $4::jsonb IS NULL THEN audience ELSE "
-                   "ARRAY(SELECT jsonb_array_elements_text($4::jsonb)) END, "
-                   "starts_at = coalesce($5::timestamptz, starts_at), "
-                   "ends_at = coalesce($6::timestamptz, ends_at), "
-                   "capacity = coalesce($7::int, capacity), "
-                   "description = coalesce($8, description), "
-                   "accessibility = coalesce($9, accessibility), "
-                   "price_eur = coalesce($10::numeric, price_eur), updated_at = clock_timestamp() "
-                   "WHERE id = $1::uuid",
-                   10, params, true);
+    res = http_sql(r, WORKSHOP_SQL_UPDATE, 10, params, true);
     if (res && PQresultStatus(res) != PGRES_COMMAND_OK) {
         json_t *bad = json_array();
         validate_error(bad, "ends_at", "must be after starts_at");
@@ -602,12 +575,7 @@ void workshops_cancel(struct req *r)
     }
     PQclear(row);
     const char *params[] = {r->params[0]};
-    res = http_sql(r,
-                   "WITH gone AS (UPDATE registrations SET status = 'cancelled', updated_at = "
-                   "clock_timestamp() WHERE workshop_id = $1::uuid AND status <> 'cancelled') "
-                   "UPDATE workshops SET cancelled_at = clock_timestamp(), confirmed_count = 0, "
-                   "waitlist_count = 0, updated_at = clock_timestamp() WHERE id = $1::uuid",
-                   1, params, false);
+    res = http_sql(r, WORKSHOP_SQL_CANCEL, 1, params, false);
     if (!res)
         return;
     PQclear(res);

@@ -136,6 +136,157 @@ enum { WS_COL_JSON, WS_COL_ID, WS_COL_ETAG, WS_COL_OWNER };
     "'attended', r.attended, 'created_at', r.created_at, 'updated_at', r.updated_at)::text, r.id " \
     "FROM r, w"
 
+/* The list's filters: each is appended to its WHERE clause (printf formats,
+ * %d the number of its parameter), then WORKSHOP_SQL_LIST is formatted. */
+
+/* $%d from (NULL: now): not ended by then. */
+#define WORKSHOP_SQL_LIST_FROM " AND w.ends_at > coalesce($%d::timestamptz, now())"
+
+/* $%d to: starts before it. */
+#define WORKSHOP_SQL_LIST_TO " AND w.starts_at < $%d::timestamptz"
+
+/* $%d theme. */
+#define WORKSHOP_SQL_LIST_THEME " AND w.theme = $%d"
+
+/* $%d audience: one of the workshop's. */
+#define WORKSHOP_SQL_LIST_AUDIENCE " AND $%d = ANY(w.audience)"
+
+/* $%d INSEE code: of the stop, or else of the place. */
+#define WORKSHOP_SQL_LIST_COMMUNE " AND coalesce(s.insee_code, p.insee_code) = $%d"
+
+/* %s the column (place_id or series_id, the query parameter's name), $%d the
+ * id. */
+#define WORKSHOP_SQL_LIST_ID " AND w.%s = $%d::uuid"
+
+/* %s true or false: whether seats are left (a cancelled workshop has none). */
+#define WORKSHOP_SQL_LIST_HAS_SEATS                                                                \
+    " AND (w.cancelled_at IS NULL AND w.confirmed_count < w.capacity) = %s"
+
+/* $%d status: scheduled, cancelled or completed, as WORKSHOP_SQL_JSON derives
+ * it. */
+#define WORKSHOP_SQL_LIST_STATUS                                                                   \
+    " AND CASE WHEN w.cancelled_at IS NOT NULL THEN 'cancelled' WHEN w.ends_at "                   \
+    "<= now() THEN 'completed' ELSE 'scheduled' END = $%d"
+
+/* $%d point (EWKT), $%d metres: the stop, or else the place, within them. */
+#define WORKSHOP_SQL_LIST_NEAR                                                                     \
+    " AND ST_DWithin(coalesce(s.location, p.location), $%d::geography, $%d::float8)"
+
+/* $%d starts_at, $%d id: the cursor, the rows after it. */
+#define WORKSHOP_SQL_LIST_AFTER " AND (w.starts_at, w.id) > ($%d::timestamptz, $%d::uuid)"
+
+/* %s the filters above, $%d the limit: the page, by start then id. Columns:
+ * JSON text, starts_at, id. */
+#define WORKSHOP_SQL_LIST                                                                          \
+    "SELECT " WORKSHOP_SQL_JSON "::text, w.starts_at::text, w.id" WORKSHOP_SQL_FROM                \
+    "WHERE true%s ORDER BY w.starts_at, w.id LIMIT $%d::int"
+
+/* $1 time: its local (Europe/Paris) date, YYYY-MM-DD. */
+#define WORKSHOP_SQL_LOCAL_DATE                                                                    \
+    "SELECT to_char($1::timestamptz AT TIME ZONE 'Europe/Paris', "                                 \
+    "'YYYY-MM-DD')"
+
+/* A new series id (UUID text). No parameters. */
+#define WORKSHOP_SQL_NEW_SERIES "SELECT gen_random_uuid()::text"
+
+/* $1 id (http_sql_lock): the workshop locked. Columns: WS_COL_*, then
+ * capacity, confirmed count, cancelled, ended. */
+#define WORKSHOP_SQL_LOCK                                                                          \
+    "SELECT " WORKSHOP_SQL_ROW ", w.capacity, w.confirmed_count, "                                 \
+    "w.cancelled_at IS NOT NULL, w.ends_at <= now()" WORKSHOP_SQL_FROM                             \
+    "WHERE w.id = $1::uuid FOR UPDATE OF w"
+
+/* $1 time: whether it is in the future. */
+#define WORKSHOP_SQL_IN_FUTURE "SELECT $1::timestamptz > now()"
+
+/* $1 id, $2 title, $3 theme, $4 audience (JSON array), $5 starts_at, $6
+ * ends_at, $7 capacity, $8 description, $9 accessibility, $10 price_eur: each
+ * NULL keeps the value. No rows (fails when ends_at is not after starts_at). */
+#define WORKSHOP_SQL_UPDATE                                                                        \
+    "UPDATE workshops SET title = coalesce($2, title), theme = coalesce($3, theme), "              \
+    "audience = CASE WHEN $4::jsonb IS NULL THEN audience ELSE "                                   \
+    "ARRAY(SELECT jsonb_array_elements_text($4::jsonb)) END, "                                     \
+    "starts_at = coalesce($5::timestamptz, starts_at), "                                           \
+    "ends_at = coalesce($6::timestamptz, ends_at), "                                               \
+    "capacity = coalesce($7::int, capacity), "                                                     \
+    "description = coalesce($8, description), "                                                    \
+    "accessibility = coalesce($9, accessibility), "                                                \
+    "price_eur = coalesce($10::numeric, price_eur), updated_at = clock_timestamp() "               \
+    "WHERE id = $1::uuid"
+
+/* $1 id: cancels the workshop and its registrations; the counters go to 0.
+ * No rows. */
+#define WORKSHOP_SQL_CANCEL                                                                        \
+    "WITH gone AS (UPDATE registrations SET status = 'cancelled', updated_at = "                   \
+    "clock_timestamp() WHERE workshop_id = $1::uuid AND status <> 'cancelled') "                   \
+    "UPDATE workshops SET cancelled_at = clock_timestamp(), confirmed_count = 0, "                 \
+    "waitlist_count = 0, updated_at = clock_timestamp() WHERE id = $1::uuid"
+
+/* $1 workshop: its owner, whether it is cancelled, whether it has started;
+ * no row when there is none. */
+#define REGISTRATION_SQL_WORKSHOP                                                                  \
+    "SELECT owner, cancelled_at IS NOT NULL, starts_at <= now() "                                  \
+    "FROM workshops WHERE id = $1::uuid"
+
+/* The same, the workshop locked. */
+#define REGISTRATION_SQL_WORKSHOP_FOR_UPDATE REGISTRATION_SQL_WORKSHOP " FOR UPDATE"
+
+/* $1 series: its sessions not ended, locked, in order. Columns: id, whether
+ * one may still register (not cancelled, not started). */
+#define REGISTRATION_SQL_SERIES_SESSIONS                                                           \
+    "SELECT id, cancelled_at IS NULL AND starts_at > now() FROM workshops "                        \
+    "WHERE series_id = $1::uuid AND ends_at > now() "                                              \
+    "ORDER BY starts_at, id FOR UPDATE"
+
+/* $1 workshop, $2 registration, $3 registering organisation (NULL: any):
+ * its JSON text; no row when there is none. */
+#define REGISTRATION_SQL_GET                                                                       \
+    "SELECT " REGISTRATION_SQL_JSON "::text FROM registrations r "                                 \
+    "WHERE r.workshop_id = $1::uuid AND r.id = $2::uuid AND "                                      \
+    "($3::text IS NULL OR r.registered_by = $3)"
+
+/* $1 workshop, $2 registering organisation (NULL: any): its registrations,
+ * a JSON array (text) in arrival order. */
+#define REGISTRATION_SQL_LIST                                                                      \
+    "SELECT coalesce(json_agg(" REGISTRATION_SQL_JSON " ORDER BY r.arrival), '[]')"                \
+    "::text FROM registrations r WHERE r.workshop_id = $1::uuid AND "                              \
+    "($2::text IS NULL OR r.registered_by = $2)"
+
+/* $1 workshop, $2 registration: who registered it and its status; no row
+ * when there is none. */
+#define REGISTRATION_SQL_FIND                                                                      \
+    "SELECT registered_by, status FROM registrations "                                             \
+    "WHERE workshop_id = $1::uuid AND id = $2::uuid"
+
+/* $1 registration, $2 attended (true or false): records it. Returns its JSON
+ * text. */
+#define REGISTRATION_SQL_ATTEND                                                                    \
+    "UPDATE registrations r SET attended = $2::boolean, updated_at = "                             \
+    "clock_timestamp() WHERE r.id = $1::uuid RETURNING " REGISTRATION_SQL_JSON                     \
+    "::text"
+
+/* The most events the calendar holds. */
+#define CALENDAR_SQL_MAX_EVENTS "1000"
+
+/* $1 theme, $2 audience, $3 INSEE code, $4 place (each NULL: any): the
+ * workshops not ended 30 days ago, in order. Columns: id, title, description,
+ * location, lat, lon, start, end, stamp, sequence, cancelled, theme, audience
+ * (comma-joined). */
+#define CALENDAR_SQL_EVENTS                                                                        \
+    "SELECT w.id, w.title, w.description, concat_ws(', ', p.name, coalesce(s.address, p.street), " \
+    "coalesce(c.name, p.commune)), ST_Y(coalesce(s.location, p.location)::geometry), "             \
+    "ST_X(coalesce(s.location, p.location)::geometry), extract(epoch FROM w.starts_at)::bigint, "  \
+    "extract(epoch FROM w.ends_at)::bigint, extract(epoch FROM w.updated_at)::bigint, "            \
+    "extract(epoch FROM w.updated_at - w.created_at)::bigint, w.cancelled_at IS NOT NULL, "        \
+    "w.theme, array_to_string(w.audience, ',') "                                                   \
+    "FROM workshops w JOIN places p ON p.id = w.place_id "                                         \
+    "LEFT JOIN place_stops s ON s.id = w.stop_id LEFT JOIN communes c ON c.insee_code = "          \
+    "s.insee_code "                                                                                \
+    "WHERE w.ends_at > now() - interval '30 days' AND ($1::text IS NULL OR w.theme = $1) "         \
+    "AND ($2::text IS NULL OR $2 = ANY(w.audience)) "                                              \
+    "AND ($3::text IS NULL OR coalesce(s.insee_code, p.insee_code) = $3) "                         \
+    "AND ($4::uuid IS NULL OR w.place_id = $4::uuid) ORDER BY w.starts_at, w.id LIMIT " CALENDAR_SQL_MAX_EVENTS
+
 /* clang-format on */
 
 #endif

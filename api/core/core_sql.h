@@ -1,0 +1,30 @@
+/* The SQL of the core: transaction control (the request's, the pool's and
+ * the jobs'), the session settings of long runs and the guard's check. One
+ * header for the whole folder: the statements are few and several files
+ * share them (ROLLBACK in db.c and http.c, BEGIN/COMMIT in http.c and the
+ * jobs). */
+#ifndef CORE_SQL_H
+#define CORE_SQL_H
+
+/* The SQL is laid out by hand, to be read as SQL. */
+/* clang-format off */
+
+/* Opens a transaction. No rows, no parameters. */
+#define CORE_SQL_BEGIN "BEGIN"
+
+/* Commits the open transaction. No rows, no parameters. */
+#define CORE_SQL_COMMIT "COMMIT"
+
+/* Rolls the open transaction back. No rows, no parameters. */
+#define CORE_SQL_ROLLBACK "ROLLBACK"
+
+/* Lifts the pool's statement_timeout for the session (migrations, gen-data).
+ * No rows, no parameters. */
+#define CORE_SQL_NO_TIMEOUT "SET statement_timeout = 0"
+
+/* $1 organisation slug: one row when the directory holds it, none otherwise. */
+#define CORE_SQL_ORG_EXISTS "SELECT 1 FROM organizations WHERE slug = $1"
+
+/* clang-format on */
+
+#endif
