@@ -25,6 +25,24 @@
 /* $1 organisation slug: one row when the directory holds it, none otherwise. */
 #define CORE_SQL_ORG_EXISTS "SELECT 1 FROM organizations WHERE slug = $1"
 
+/* The migrations' own table, created at the first migrate. No rows. */
+#define CORE_SQL_MIGRATIONS_TABLE                                                                  \
+    "SET client_min_messages = warning;"                                                           \
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("                                               \
+    " version text PRIMARY KEY,"                                                                   \
+    " applied_at timestamptz NOT NULL DEFAULT now())"
+
+/* $1 migration file name: one row when it was applied, none otherwise. */
+#define CORE_SQL_MIGRATION_APPLIED "SELECT 1 FROM schema_migrations WHERE version = $1"
+
+/* $1 migration file name: records it as applied. No rows. */
+#define CORE_SQL_MIGRATION_RECORD "INSERT INTO schema_migrations (version) VALUES ($1)"
+
+/* The advisory lock every instance takes to migrate (key "incl" as an
+ * integer), and its release. */
+#define CORE_SQL_MIGRATION_LOCK "SELECT pg_advisory_lock(1768842092)"
+#define CORE_SQL_MIGRATION_UNLOCK "SELECT pg_advisory_unlock(1768842092)"
+
 /* clang-format on */
 
 #endif

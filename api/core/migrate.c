@@ -1,5 +1,6 @@
 #include "migrate.h"
 
+#include "core_sql.h"
 #include "embedded.h"
 
 #include <stdbool.h>
@@ -27,9 +28,7 @@
  * it serves. CREATE OR REPLACE cannot change a function's arguments or result:
  * such a change needs a migration that drops the old one (README). */
 
-/* pg_advisory_lock key shared by every instance of the service ("incl"). */
-#define MIGRATION_LOCK_KEY "1768842092"
-#define FUNCTIONS_PREFIX   "functions/"
+#define FUNCTIONS_PREFIX "functions/"
 
 static bool is_migration(const struct embedded_file *f)
 {
@@ -72,31 +71,31 @@ static bool exec_ok(PGconn *conn, const char *sql, char *err, size_t err_len)
 static bool run_file(PGconn *conn, const struct embedded_file *f, bool record, char *err,
                      size_t err_len)
 {
-    if (!exec_ok(conn, "BEGIN", err, err_len))
+    if (!exec_ok(conn, CORE_SQL_BEGIN, err, err_len))
         return false;
     if (!exec_ok(conn, f->data, err, err_len)) {
         char reason[512];
         snprintf(reason, sizeof reason, "%s", err);
         reason[strcspn(reason, "\n")] = '\0';
         snprintf(err, err_len, "%s: %s", f->name, reason);
-        PQclear(PQexec(conn, "ROLLBACK"));
+        PQclear(PQexec(conn, CORE_SQL_ROLLBACK));
         return false;
     }
     if (record) {
         const char *params[] = {f->name};
-        PGresult *res = PQexecParams(conn, "INSERT INTO schema_migrations (version) VALUES ($1)", 1,
-                                     NULL, params, NULL, NULL, 0);
+        PGresult *res =
+            PQexecParams(conn, CORE_SQL_MIGRATION_RECORD, 1, NULL, params, NULL, NULL, 0);
         bool recorded = PQresultStatus(res) == PGRES_COMMAND_OK;
         if (!recorded)
             snprintf(err, err_len, "%s: %s", f->name, PQresultErrorMessage(res));
         PQclear(res);
         if (!recorded) {
-            PQclear(PQexec(conn, "ROLLBACK"));
+            PQclear(PQexec(conn, CORE_SQL_ROLLBACK));
             return false;
         }
     }
-    if (!exec_ok(conn, "COMMIT", err, err_len)) {
-        PQclear(PQexec(conn, "ROLLBACK"));
+    if (!exec_ok(conn, CORE_SQL_COMMIT, err, err_len)) {
+        PQclear(PQexec(conn, CORE_SQL_ROLLBACK));
         return false;
     }
     return true;
@@ -106,8 +105,7 @@ static bool run_file(PGconn *conn, const struct embedded_file *f, bool record, c
 static int apply_migration(PGconn *conn, const struct embedded_file *f, char *err, size_t err_len)
 {
     const char *params[] = {f->name};
-    PGresult *res = PQexecParams(conn, "SELECT 1 FROM schema_migrations WHERE version = $1", 1,
-                                 NULL, params, NULL, NULL, 0);
+    PGresult *res = PQexecParams(conn, CORE_SQL_MIGRATION_APPLIED, 1, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         snprintf(err, err_len, "%s", PQresultErrorMessage(res));
         PQclear(res);
@@ -123,12 +121,7 @@ static int apply_migration(PGconn *conn, const struct embedded_file *f, char *er
 /* Under the lock: the pending migrations, then every functions file. */
 static int apply_all(PGconn *conn, int *functions_applied, char *err, size_t err_len)
 {
-    if (!exec_ok(conn,
-                 "SET client_min_messages = warning;"
-                 "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                 " version text PRIMARY KEY,"
-                 " applied_at timestamptz NOT NULL DEFAULT now())",
-                 err, err_len))
+    if (!exec_ok(conn, CORE_SQL_MIGRATIONS_TABLE, err, err_len))
         return -1;
     int applied = 0;
     for (size_t i = 0; i < embedded_files_count; i++) {
@@ -156,21 +149,19 @@ int migrate_apply(PGconn *conn, int *functions_applied, char *err, size_t err_le
 {
     /* Waiting for another instance's migrations, or a long migration, must not
      * be cut by the service's statement_timeout. */
-    if (!exec_ok(conn, "SET statement_timeout = 0", err, err_len) ||
-        !exec_ok(conn, "SELECT pg_advisory_lock(" MIGRATION_LOCK_KEY ")", err, err_len))
+    if (!exec_ok(conn, CORE_SQL_NO_TIMEOUT, err, err_len) ||
+        !exec_ok(conn, CORE_SQL_MIGRATION_LOCK, err, err_len))
         return -1;
     int applied = apply_all(conn, functions_applied, err, err_len);
     char unlock_err[8];
-    exec_ok(conn, "SELECT pg_advisory_unlock(" MIGRATION_LOCK_KEY ")", unlock_err,
-            sizeof unlock_err);
+    exec_ok(conn, CORE_SQL_MIGRATION_UNLOCK, unlock_err, sizeof unlock_err);
     return applied;
 }
 
 int migrate_is_current(PGconn *conn)
 {
     const char *params[] = {migrate_latest()};
-    PGresult *res = PQexecParams(conn, "SELECT 1 FROM schema_migrations WHERE version = $1", 1,
-                                 NULL, params, NULL, NULL, 0);
+    PGresult *res = PQexecParams(conn, CORE_SQL_MIGRATION_APPLIED, 1, NULL, params, NULL, NULL, 0);
     const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
     int rc = PQresultStatus(res) == PGRES_TUPLES_OK ? PQntuples(res) == 1
              : state && strcmp(state, "42P01") == 0 ? 0 /* no table yet */
