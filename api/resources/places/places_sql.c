@@ -65,67 +65,68 @@ static char *filled(const char *template, const struct hole *holes)
     return text;
 }
 
-/* The lists of the table, each joined with ", ". */
-struct lists {
-    char *columns, *values, *excluded, *columns_of_p, *members, *properties;
-};
+/* The lists made from the table, each joined with ", ": the stored columns,
+ * their values, the same columns of EXCLUDED and of p (the first four, one
+ * item per column), the members of the JSON, those of a GeoJSON feature. */
+enum { COLUMNS, VALUES, EXCLUDED, COLUMNS_OF_P, MEMBERS, PROPERTIES, LISTS };
 
-static void make_lists(struct lists *l)
+/* Fills text[] with the lists; the caller frees them. */
+static void make_lists(char *text[LISTS])
 {
-    char *text[6] = {0};
-    size_t len[6] = {0};
-    FILE *out[6];
-    for (int i = 0; i < 6; i++)
+    size_t len[LISTS] = {0};
+    FILE *out[LISTS];
+    for (int i = 0; i < LISTS; i++)
         out[i] = open_memstream(&text[i], &len[i]);
     int stored = 0, shown = 0, properties = 0;
     for (int i = 0; i < PC_COUNT; i++) {
         const struct field *f = &fields[i];
         char param[16], next[16];
-        snprintf(param, sizeof param, "$%d", i + 1);
-        snprintf(next, sizeof next, "$%d", i + 2);
+        snprintf(param, sizeof param, PLACES_SQL_PARAM, i + 1);
+        snprintf(next, sizeof next, PLACES_SQL_PARAM, i + 2);
         const struct hole holes[] = {
             {"param", param}, {"next", next}, {"column", f->column}, {NULL, NULL}};
         if (f->value) {
             const char *sep = stored++ ? ", " : "";
-            fprintf(out[0], "%s%s", sep, f->column);
-            fputs(sep, out[1]);
-            fill(out[1], f->value, holes);
-            fprintf(out[2], "%sEXCLUDED.%s", sep, f->column);
-            fprintf(out[3], "%sp.%s", sep, f->column);
+            const char *const templates[] = {PLACES_SQL_COLUMN, f->value,
+                                             PLACES_SQL_EXCLUDED_COLUMN, PLACES_SQL_COLUMN_OF_P};
+            for (int j = COLUMNS; j <= COLUMNS_OF_P; j++) {
+                fputs(sep, out[j]);
+                fill(out[j], templates[j], holes);
+            }
         }
         if (!f->member)
             continue;
         char *value = filled(f->json, holes);
         const struct hole member[] = {{"member", f->member}, {"value", value}, {NULL, NULL}};
-        fputs(shown++ ? ", " : "", out[4]);
-        fill(out[4], PLACES_SQL_MEMBER, member);
+        fputs(shown++ ? ", " : "", out[MEMBERS]);
+        fill(out[MEMBERS], PLACES_SQL_MEMBER, member);
         if (!f->coordinate) {
-            fputs(properties++ ? ", " : "", out[5]);
-            fill(out[5], PLACES_SQL_MEMBER, member);
+            fputs(properties++ ? ", " : "", out[PROPERTIES]);
+            fill(out[PROPERTIES], PLACES_SQL_MEMBER, member);
         }
         free(value);
     }
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < LISTS; i++)
         fclose(out[i]);
-    *l = (struct lists){text[0], text[1], text[2], text[3], text[4], text[5]};
 }
 
 static struct places_sql sql;
 
 static void make(void)
 {
-    struct lists l;
-    make_lists(&l);
+    char *l[LISTS];
+    make_lists(l);
     char id[16];
-    snprintf(id, sizeof id, "$%d", PC_COUNT + 1);
-    const struct hole args[] = {{"members", l.members}, {"properties", l.properties}, {NULL, NULL}};
+    snprintf(id, sizeof id, PLACES_SQL_PARAM, PC_COUNT + 1);
+    const struct hole args[] = {
+        {"members", l[MEMBERS]}, {"properties", l[PROPERTIES]}, {NULL, NULL}};
     char *json_args = filled(PLACES_SQL_JSON_ARGS_TEMPLATE, args);
     const struct hole json[] = {{"json_args", json_args}, {NULL, NULL}};
     char *returning = filled(PLACES_SQL_RETURNING_TEMPLATE, json);
-    const struct hole holes[] = {{"columns", l.columns},
-                                 {"values", l.values},
-                                 {"excluded", l.excluded},
-                                 {"columns_of_p", l.columns_of_p},
+    const struct hole holes[] = {{"columns", l[COLUMNS]},
+                                 {"values", l[VALUES]},
+                                 {"excluded", l[EXCLUDED]},
+                                 {"columns_of_p", l[COLUMNS_OF_P]},
                                  {"returning", returning},
                                  {"id", id},
                                  {NULL, NULL}};
@@ -137,12 +138,8 @@ static void make(void)
     sql.json_args = json_args;
     sql.properties_args = filled(PLACES_SQL_PROPERTIES_ARGS_TEMPLATE, args);
     free(returning);
-    free(l.columns);
-    free(l.values);
-    free(l.excluded);
-    free(l.columns_of_p);
-    free(l.members);
-    free(l.properties);
+    for (int i = 0; i < LISTS; i++)
+        free(l[i]);
 }
 
 const struct places_sql *places_sql(void)

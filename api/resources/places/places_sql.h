@@ -33,6 +33,14 @@ const struct places_sql *places_sql(void);
 /* $1 id: a live place, locked for the transaction, with its owner. */
 #define PLACES_SQL_GET_FOR_UPDATE (places_sql()->get_for_update)
 
+/* A parameter by its number. */
+#define PLACES_SQL_PARAM "$%d"
+
+/* A stored column in the column lists: as it is, of EXCLUDED, of p. */
+#define PLACES_SQL_COLUMN          "{column}"
+#define PLACES_SQL_EXCLUDED_COLUMN "EXCLUDED.{column}"
+#define PLACES_SQL_COLUMN_OF_P     "p.{column}"
+
 /* The value of a column from its parameter, by the `sql` kind of its line in
  * place_fields.h ({param}: its $n; {next}: the next one, the longitude). */
 #define PLACES_SQL_VALUE_TEXT          "{param}"
