@@ -10,7 +10,7 @@
  * the SQL (places_sql.c). Two things stay by hand: a new migration adding the
  * column (migrations are history; the integration suite place_fields fails
  * when this table and the database's columns disagree), and the member in the
- * contract (openapi/openapi.yaml: the Place and PlaceInput schemas, the CSV's
+ * contract (openapi/openapi.yaml: PlaceAttributes, PlaceWritable, the CSV's
  * description), which the integration tests check the answers against.
  *
  *   SERVER(ID, member, column, sql)
