@@ -39,78 +39,23 @@ struct spec {
     enum mednum_list list;
 };
 
-static const struct spec specs[] = {
-    {"source", PC_SOURCE, K_TEXT, 0, 200, 0},
-    {"source_id", PC_SOURCE_ID, K_TEXT, 0, 200, 0},
-    {"pivot", PC_PIVOT, K_PIVOT, 1, 14, 0},
-    {"name", PC_NAME, K_TEXT, 1, 250, 0},
-    {"street", PC_STREET, K_TEXT, 1, 250, 0},
-    {"address_complement", PC_ADDRESS_COMPLEMENT, K_TEXT, 0, 250, 0},
-    {"postal_code", PC_POSTAL_CODE, K_POSTAL, 1, 5, 0},
-    {"commune", PC_COMMUNE, K_TEXT, 1, 100, 0},
-    {"insee_code", PC_INSEE_CODE, K_INSEE, 0, 5, 0},
-    {"latitude", PC_LATITUDE, K_LATITUDE, 0, 0, 0},
-    {"longitude", PC_LONGITUDE, K_LONGITUDE, 0, 0, 0},
-    {"typologies", PC_TYPOLOGIES, K_CODES, 0, 0, MEDNUM_TYPOLOGIE},
-    {"phone", PC_PHONE, K_PHONE, 0, 30, 0},
-    {"emails", PC_EMAILS, K_EMAILS, 0, 254, 0},
-    {"websites", PC_WEBSITES, K_URLS, 0, 2048, 0},
-    {"opening_hours", PC_OPENING_HOURS, K_HOURS, 0, 500, 0},
-    {"summary", PC_SUMMARY, K_TEXT, 0, 280, 0},
-    {"description", PC_DESCRIPTION, K_TEXT, 0, 4000, 0},
-    {"itinerance", PC_ITINERANCE, K_CODES, 0, 0, MEDNUM_ITINERANCE},
-    {"parent_structure", PC_PARENT_STRUCTURE, K_TEXT, 0, 250, 0},
-    {"services", PC_SERVICES, K_CODES, 0, 0, MEDNUM_SERVICES},
-    {"publics", PC_PUBLICS, K_CODES, 0, 0, MEDNUM_PUBLICS},
-    {"specific_support", PC_SPECIFIC_SUPPORT, K_CODES, 0, 0, MEDNUM_PRISE_EN_CHARGE},
-    {"fees", PC_FEES, K_CODES, 0, 0, MEDNUM_FRAIS},
-    {"national_programmes", PC_NATIONAL_PROGRAMMES, K_CODES, 0, 0, MEDNUM_DISPOSITIFS},
-    {"training_labels", PC_TRAINING_LABELS, K_CODES, 0, 0, MEDNUM_FORMATIONS_LABELS},
-    {"other_labels", PC_OTHER_LABELS, K_TEXTS, 0, 250, 0},
-    {"access_modes", PC_ACCESS_MODES, K_CODES, 0, 0, MEDNUM_MODALITES_ACCES},
-    {"support_modes", PC_SUPPORT_MODES, K_CODES, 0, 0, MEDNUM_MODALITES_ACCOMPAGNEMENT},
-    {"accessibility_url", PC_ACCESSIBILITY_URL, K_URL, 0, 2048, 0},
-    {"booking_url", PC_BOOKING_URL, K_URL, 0, 2048, 0},
-    {"data_updated_on", PC_DATA_UPDATED_ON, K_DATE, 0, 10, 0},
-};
+/* The checks of the FIELD lines of place_fields.h, in their order. */
+#define SPEC(id, member, column, sql, input, required, max, list, ...)                             \
+    {member, PC_##id, K_##input, required, max, list},
+static const struct spec specs[] = {PLACE_FIELDS(SPEC, PLACE_FIELDS_NONE)};
 #define SPEC_COUNT (sizeof specs / sizeof specs[0])
 
-const char *const place_writable_fields[] = {"source",
-                                             "source_id",
-                                             "pivot",
-                                             "name",
-                                             "street",
-                                             "address_complement",
-                                             "postal_code",
-                                             "commune",
-                                             "insee_code",
-                                             "latitude",
-                                             "longitude",
-                                             "typologies",
-                                             "phone",
-                                             "emails",
-                                             "websites",
-                                             "opening_hours",
-                                             "summary",
-                                             "description",
-                                             "itinerance",
-                                             "parent_structure",
-                                             "services",
-                                             "publics",
-                                             "specific_support",
-                                             "fees",
-                                             "national_programmes",
-                                             "training_labels",
-                                             "other_labels",
-                                             "access_modes",
-                                             "support_modes",
-                                             "accessibility_url",
-                                             "booking_url",
-                                             "data_updated_on",
-                                             NULL};
+#define WRITABLE(id, member, ...) member,
+const char *const place_writable_fields[] = {PLACE_FIELDS(WRITABLE, PLACE_FIELDS_NONE) NULL};
 
 const char *const place_read_only_fields[] = {"id",      "owner",      "created_at", "updated_at",
                                               "deleted", "distance_m", NULL};
+
+/* A kind stored as a JSON array of strings (an empty one when left out). */
+static bool is_list(enum kind kind)
+{
+    return kind == K_CODES || kind == K_TEXTS || kind == K_EMAILS || kind == K_URLS;
+}
 
 static char *format_double(double v)
 {
@@ -269,8 +214,7 @@ void place_input_from_json(json_t *doc, const char *owner, struct place_input *o
                 validate_error(errors, sp->field, "is required");
             continue;
         }
-        if (sp->kind == K_CODES || sp->kind == K_TEXTS || sp->kind == K_EMAILS ||
-            sp->kind == K_URLS)
+        if (is_list(sp->kind))
             read_list(sp, v, out, errors);
         else if (sp->kind == K_LATITUDE || sp->kind == K_LONGITUDE)
             read_number(sp, v, out, errors);
@@ -288,15 +232,9 @@ void place_input_from_json(json_t *doc, const char *owner, struct place_input *o
         out->values[PC_SOURCE] = strdup("inclusion-api");
     if (!out->values[PC_CLOSED_ON_PH])
         out->values[PC_CLOSED_ON_PH] = strdup("false");
-    static const enum place_column lists[] = {
-        PC_TYPOLOGIES,       PC_EMAILS,       PC_WEBSITES,
-        PC_ITINERANCE,       PC_SERVICES,     PC_PUBLICS,
-        PC_SPECIFIC_SUPPORT, PC_FEES,         PC_NATIONAL_PROGRAMMES,
-        PC_TRAINING_LABELS,  PC_OTHER_LABELS, PC_ACCESS_MODES,
-        PC_SUPPORT_MODES};
-    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
-        if (!out->values[lists[i]])
-            out->values[lists[i]] = strdup("[]");
+    for (size_t i = 0; i < SPEC_COUNT; i++)
+        if (is_list(specs[i].kind) && !out->values[specs[i].column])
+            out->values[specs[i].column] = strdup("[]");
 }
 
 void place_input_free(struct place_input *in)

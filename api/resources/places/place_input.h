@@ -4,50 +4,12 @@
 #ifndef PLACE_INPUT_H
 #define PLACE_INPUT_H
 
+#include "place_fields.h"
+
 #include <jansson.h>
 
-/* Parameters of PLACES_SQL_INSERT / PLACES_SQL_UPSERT / PLACES_SQL_UPDATE, in order. */
-enum place_column {
-    PC_OWNER,
-    PC_SOURCE,
-    PC_SOURCE_ID,
-    PC_PIVOT,
-    PC_NAME,
-    PC_STREET,
-    PC_ADDRESS_COMPLEMENT,
-    PC_POSTAL_CODE,
-    PC_COMMUNE,
-    PC_INSEE_CODE,
-    PC_LATITUDE,
-    PC_LONGITUDE,
-    PC_TYPOLOGIES,
-    PC_PHONE,
-    PC_EMAILS,
-    PC_WEBSITES,
-    PC_OPENING_HOURS,
-    PC_OPEN_MINUTES,
-    PC_CLOSED_ON_PH,
-    PC_SUMMARY,
-    PC_DESCRIPTION,
-    PC_ITINERANCE,
-    PC_PARENT_STRUCTURE,
-    PC_SERVICES,
-    PC_PUBLICS,
-    PC_SPECIFIC_SUPPORT,
-    PC_FEES,
-    PC_NATIONAL_PROGRAMMES,
-    PC_TRAINING_LABELS,
-    PC_OTHER_LABELS,
-    PC_ACCESS_MODES,
-    PC_SUPPORT_MODES,
-    PC_ACCESSIBILITY_URL,
-    PC_BOOKING_URL,
-    PC_DATA_UPDATED_ON,
-    PC_COUNT
-};
-
-/* Column values as text (NULL for SQL NULL); lists as JSON arrays. Owned:
- * release with place_input_free. */
+/* The parameters of enum place_column (place_fields.h) as text (NULL for SQL
+ * NULL); lists as JSON arrays. Owned: release with place_input_free. */
 struct place_input {
     char *values[PC_COUNT];
 };

@@ -1,6 +1,7 @@
 #include "places_csv.h"
 
 #include "mednum.h"
+#include "place_fields.h"
 #include "validate.h"
 
 #include <math.h>
@@ -8,52 +9,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum column_kind { SCALAR, NUMBER, CODES, TEXTS };
+enum column_kind { CSV_SCALAR, CSV_NUMBER, CSV_CODES, CSV_TEXTS };
 
 struct column {
     const char *name;   /* the standard's column */
     const char *member; /* the API's member */
     enum column_kind kind;
-    enum mednum_list list; /* for CODES */
+    enum mednum_list list; /* for CSV_CODES */
     int required;          /* in the standard */
 };
 
-/* The standard's 32 columns, in its order. */
-static const struct column columns[] = {
-    {"id", "source_id", SCALAR, 0, 1},
-    {"pivot", "pivot", SCALAR, 0, 1},
-    {"nom", "name", SCALAR, 0, 1},
-    {"commune", "commune", SCALAR, 0, 1},
-    {"code_postal", "postal_code", SCALAR, 0, 1},
-    {"code_insee", "insee_code", SCALAR, 0, 0},
-    {"adresse", "street", SCALAR, 0, 1},
-    {"complement_adresse", "address_complement", SCALAR, 0, 0},
-    {"latitude", "latitude", NUMBER, 0, 0},
-    {"longitude", "longitude", NUMBER, 0, 0},
-    {"typologie", "typologies", TEXTS, 0, 0}, /* data·inclusion codes, as the API's */
-    {"telephone", "phone", SCALAR, 0, 0},
-    {"courriels", "emails", TEXTS, 0, 0},
-    {"site_web", "websites", TEXTS, 0, 0},
-    {"horaires", "opening_hours", SCALAR, 0, 0},
-    {"presentation_resume", "summary", SCALAR, 0, 0},
-    {"presentation_detail", "description", SCALAR, 0, 0},
-    {"source", "source", SCALAR, 0, 0},
-    {"itinerance", "itinerance", CODES, MEDNUM_ITINERANCE, 0},
-    {"structure_parente", "parent_structure", SCALAR, 0, 0},
-    {"date_maj", "data_updated_on", SCALAR, 0, 1},
-    {"services", "services", CODES, MEDNUM_SERVICES, 0},
-    {"publics_specifiquement_adresses", "publics", CODES, MEDNUM_PUBLICS, 0},
-    {"prise_en_charge_specifique", "specific_support", CODES, MEDNUM_PRISE_EN_CHARGE, 0},
-    {"frais_a_charge", "fees", CODES, MEDNUM_FRAIS, 0},
-    {"dispositif_programmes_nationaux", "national_programmes", CODES, MEDNUM_DISPOSITIFS, 0},
-    {"formations_labels", "training_labels", CODES, MEDNUM_FORMATIONS_LABELS, 0},
-    {"autres_formations_labels", "other_labels", TEXTS, 0, 0},
-    {"modalites_acces", "access_modes", CODES, MEDNUM_MODALITES_ACCES, 0},
-    {"modalites_accompagnement", "support_modes", CODES, MEDNUM_MODALITES_ACCOMPAGNEMENT, 0},
-    {"fiche_acces_libre", "accessibility_url", SCALAR, 0, 0},
-    {"prise_rdv", "booking_url", SCALAR, 0, 0},
-};
+/* The standard's 32 columns, in its order: the FIELD lines of place_fields.h,
+ * each at its position. A position given twice does not compile (an
+ * initializer overridden); a position left out leaves the array too long. */
+#define COLUMN(id, member, column, sql, input, required, max, list, at, name, kind, in_header)     \
+    [at - 1] = {name, member, CSV_##kind, list, in_header},
+static const struct column columns[] = {PLACE_FIELDS(COLUMN, PLACE_FIELDS_NONE)};
 #define COLUMN_COUNT (sizeof columns / sizeof columns[0])
+_Static_assert(COLUMN_COUNT == PLACE_WRITABLE_COUNT,
+               "place_fields.h: the CSV positions must be 1 to the number of FIELD lines");
 
 const char *places_csv_column_of(const char *member)
 {
@@ -68,9 +42,9 @@ static void put_value(FILE *out, const struct column *c, const json_t *place, in
 {
     const json_t *v = json_object_get(place, c->member);
     char buf[64];
-    if (c->kind == SCALAR) {
+    if (c->kind == CSV_SCALAR) {
         csv_put_field(out, json_string_value(v) ? json_string_value(v) : "", last);
-    } else if (c->kind == NUMBER) {
+    } else if (c->kind == CSV_NUMBER) {
         if (json_is_number(v))
             snprintf(buf, sizeof buf, "%.10g", json_number_value(v));
         else
@@ -85,7 +59,7 @@ static void put_value(FILE *out, const struct column *c, const json_t *place, in
         json_array_foreach(v, i, item)
         {
             const char *s = json_string_value(item);
-            const char *label = c->kind == CODES ? mednum_label(c->list, s) : s;
+            const char *label = c->kind == CSV_CODES ? mednum_label(c->list, s) : s;
             fprintf(list, "%s%s", i ? "|" : "", label ? label : "");
         }
         fclose(list);
@@ -125,7 +99,7 @@ static json_t *split(const struct column *c, const char *value, json_t *errors)
     json_t *array = json_array();
     char *copy = strdup(value), *save = NULL;
     for (char *item = strtok_r(copy, "|", &save); item; item = strtok_r(NULL, "|", &save)) {
-        if (c->kind == TEXTS) {
+        if (c->kind == CSV_TEXTS) {
             json_t *text = json_string(item);
             if (text)
                 json_array_append_new(array, text);
@@ -154,13 +128,13 @@ json_t *places_csv_row_to_json(const struct csv *csv, size_t row, json_t *errors
         const char *value = at >= 0 && (size_t)at < r->count ? r->fields[at] : "";
         if (*value == '\0')
             continue;
-        if (c->kind == SCALAR) {
+        if (c->kind == CSV_SCALAR) {
             json_t *text = json_string(value);
             if (text)
                 json_object_set_new(doc, c->member, text);
             else
                 validate_error(errors, c->name, "is not valid UTF-8");
-        } else if (c->kind == NUMBER) {
+        } else if (c->kind == CSV_NUMBER) {
             char *end;
             double d = strtod(value, &end);
             if (*end || !isfinite(d))

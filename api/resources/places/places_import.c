@@ -69,8 +69,7 @@ static bool apply(struct req *r, struct report *rep, size_t line, struct place_i
     PQclear(res);
     /* Nothing written: unchanged, or the place belongs to another organisation. */
     const char *key[] = {in->values[PC_SOURCE], in->values[PC_SOURCE_ID]};
-    res =
-        http_sql(r, "SELECT owner FROM places WHERE source = $1 AND source_id = $2", 2, key, false);
+    res = http_sql(r, PLACES_SQL_OWNER_OF_KEY, 2, key, false);
     if (!res)
         return false;
     if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), r->who.org) != 0) {

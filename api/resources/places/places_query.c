@@ -86,7 +86,7 @@ static void code_filter(struct req *r, struct places_query *q, FILE *where, cons
         validate_error(errors, name, "is not a code of its list (see the OpenAPI enumeration)");
         return;
     }
-    fprintf(where, " AND $%d = ANY(p.%s)", param(q, code, false), column);
+    fprintf(where, PLACES_SQL_WHERE_CODE, param(q, code, false), column);
 }
 
 static void text_filters(struct req *r, struct places_query *q, FILE *where, json_t *errors)
@@ -97,27 +97,25 @@ static void text_filters(struct req *r, struct places_query *q, FILE *where, jso
         if (len < 2 || len > 100)
             validate_error(errors, "q", "must be 2 to 100 characters long");
         else
-            fprintf(where,
-                    " AND p.search LIKE '%%' || replace(replace(replace(search_text($%d), "
-                    "'\\', '\\\\'), '%%', '\\%%'), '_', '\\_') || '%%'",
-                    param(q, text, false));
+            fprintf(where, PLACES_SQL_WHERE_TEXT, param(q, text, false));
     }
     const char *commune = http_query(r, "commune");
     if (commune && !fields_insee_code(commune, &why))
         validate_error(errors, "commune", "must be an INSEE code: %s", why);
     else if (commune)
-        fprintf(where, " AND p.insee_code = $%d", param(q, commune, false));
+        fprintf(where, PLACES_SQL_WHERE_INSEE_CODE, param(q, commune, false));
     const char *postal = http_query(r, "postal_code");
     if (postal && !fields_postal_code(postal, &why))
         validate_error(errors, "postal_code", "%s", why);
     else if (postal)
-        fprintf(where, " AND p.postal_code = $%d", param(q, postal, false));
+        fprintf(where, PLACES_SQL_WHERE_POSTAL_CODE, param(q, postal, false));
     const char *itinerant = http_query(r, "itinerant");
     if (itinerant && strcmp(itinerant, "true") != 0 && strcmp(itinerant, "false") != 0)
         validate_error(errors, "itinerant", "must be true or false");
     else if (itinerant)
-        fprintf(where, " AND (%s 'itinerant' = ANY(p.itinerance))",
-                strcmp(itinerant, "true") == 0 ? "" : "NOT");
+        fputs(strcmp(itinerant, "true") == 0 ? PLACES_SQL_WHERE_ITINERANT
+                                             : PLACES_SQL_WHERE_NOT_ITINERANT,
+              where);
     code_filter(r, q, where, "typology", MEDNUM_TYPOLOGIE, "typologies", errors);
     code_filter(r, q, where, "service", MEDNUM_SERVICES, "services", errors);
     code_filter(r, q, where, "public", MEDNUM_PUBLICS, "publics", errors);
@@ -148,8 +146,7 @@ static int near_filter(struct req *r, struct places_query *q, FILE *where, json_
     int point_param = param(q, text, true);
     snprintf(text, sizeof text, "%.3f", km * 1000);
     /* Distances are on the sphere, as the <-> operator measures them. */
-    fprintf(where, " AND (p.location <-> $%d::geography) <= $%d::float8", point_param,
-            param(q, text, true));
+    fprintf(where, PLACES_SQL_WHERE_NEAR, point_param, param(q, text, true));
     return point_param;
 }
 
@@ -169,7 +166,7 @@ static void bbox_filter(struct req *r, struct places_query *q, FILE *where, json
     snprintf(text, sizeof text,
              "SRID=4326;POLYGON((%.7f %.7f,%.7f %.7f,%.7f %.7f,%.7f %.7f,%.7f %.7f))", b[0], b[1],
              b[2], b[1], b[2], b[3], b[0], b[3], b[0], b[1]);
-    fprintf(where, " AND ST_Intersects(p.location::geometry, $%d::geometry)", param(q, text, true));
+    fprintf(where, PLACES_SQL_WHERE_BBOX, param(q, text, true));
 }
 
 static void time_filters(struct req *r, struct places_query *q, FILE *where, json_t *errors)
@@ -180,13 +177,7 @@ static void time_filters(struct req *r, struct places_query *q, FILE *where, jso
                        "must be an RFC 3339 time such as 2026-12-08T09:00:00+01:00");
     else if (open_at) {
         int n = param(q, open_at, false);
-        fprintf(where,
-                " AND p.open_minutes @> ((extract(isodow FROM $%d::timestamptz AT TIME ZONE "
-                "'Europe/Paris')::int - 1) * 1440 + extract(hour FROM $%d::timestamptz AT TIME "
-                "ZONE 'Europe/Paris')::int * 60 + extract(minute FROM $%d::timestamptz AT TIME "
-                "ZONE 'Europe/Paris')::int) AND NOT (p.closed_on_public_holidays AND "
-                "french_public_holiday(($%d::timestamptz AT TIME ZONE 'Europe/Paris')::date))",
-                n, n, n, n);
+        fprintf(where, PLACES_SQL_WHERE_OPEN_AT, n, n, n, n);
     }
     const char *since = http_query(r, "updated_since");
     if (since && !validate_rfc3339(since))
@@ -194,7 +185,7 @@ static void time_filters(struct req *r, struct places_query *q, FILE *where, jso
                        "must be an RFC 3339 time such as 2026-12-08T09:00:00+01:00");
     else if (since) {
         q->order = ORDER_BY_UPDATE;
-        fprintf(where, " AND p.updated_at > $%d::timestamptz", param(q, since, false));
+        fprintf(where, PLACES_SQL_WHERE_UPDATED_SINCE, param(q, since, false));
     }
 }
 
@@ -226,15 +217,14 @@ static void cursor_filter(struct req *r, struct places_query *q, FILE *where, in
     }
     int id = param(q, q->cursor_keys[2], false);
     if (q->order == ORDER_BY_ID) {
-        fprintf(where, " AND p.id > $%d::uuid", id);
+        fprintf(where, PLACES_SQL_AFTER_ID, id);
         return;
     }
     int key = param(q, q->cursor_keys[1], false);
     if (q->order == ORDER_BY_DISTANCE)
-        fprintf(where, " AND (p.location <-> $%d::geography, p.id) > ($%d::float8, $%d::uuid)",
-                point, key, id);
+        fprintf(where, PLACES_SQL_AFTER_DISTANCE, point, key, id);
     else
-        fprintf(where, " AND (p.updated_at, p.id) > ($%d::timestamptz, $%d::uuid)", key, id);
+        fprintf(where, PLACES_SQL_AFTER_UPDATE, key, id);
 }
 
 /* The first column: a place, a GeoJSON feature, or (in a sync feed) a tombstone
@@ -245,21 +235,13 @@ static void cursor_filter(struct req *r, struct places_query *q, FILE *where, in
  * GeoJSON page's time and 30% of a nearest-first page's). */
 static void select_list(FILE *sql, const struct places_query *q)
 {
-    const char *distance =
-        q->order == ORDER_BY_DISTANCE ? ", 'distance_m', round(k.sort_key::numeric)" : "";
+    const char *distance = q->order == ORDER_BY_DISTANCE ? PLACES_SQL_LIST_DISTANCE : "";
     if (q->format == FORMAT_GEOJSON)
-        fprintf(sql,
-                "SELECT json_build_object('type', 'Feature', 'id', p.id, 'geometry', "
-                "ST_AsGeoJSON(p.location, 7)::json, 'properties', "
-                "json_build_object(" PLACES_SQL_PROPERTIES_ARGS("p") "%s))::text",
-                distance);
+        fprintf(sql, PLACES_SQL_LIST_FEATURE, places_sql()->properties_args, distance);
     else
-        fprintf(sql, "SELECT json_build_object(" PLACES_SQL_JSON_ARGS("p") "%s)::text", distance);
-    fprintf(sql, ", p.id, k.sort_key::text, %s",
-            q->order == ORDER_BY_UPDATE
-                ? "CASE WHEN p.deleted_at IS NULL THEN NULL ELSE json_build_object('id', p.id, "
-                  "'deleted', true, 'updated_at', p.updated_at)::text END"
-                : "NULL");
+        fprintf(sql, PLACES_SQL_LIST_PLACE, places_sql()->json_args, distance);
+    fprintf(sql, PLACES_SQL_LIST_COLUMNS,
+            q->order == ORDER_BY_UPDATE ? PLACES_SQL_LIST_TOMBSTONE : PLACES_SQL_LIST_NO_TOMBSTONE);
 }
 
 void places_query_read(struct req *r, struct places_query *q, json_t *errors)
@@ -286,10 +268,11 @@ void places_query_read(struct req *r, struct places_query *q, json_t *errors)
 
     char key[64];
     if (q->order == ORDER_BY_DISTANCE)
-        snprintf(key, sizeof key, "p.location <-> $%d::geography", point);
+        snprintf(key, sizeof key, PLACES_SQL_KEY_DISTANCE, point);
     else
-        snprintf(key, sizeof key, q->order == ORDER_BY_UPDATE ? "p.updated_at" : "p.id");
-    const char *live = q->order == ORDER_BY_UPDATE ? "true" : "p.deleted_at IS NULL";
+        snprintf(key, sizeof key, "%s",
+                 q->order == ORDER_BY_UPDATE ? PLACES_SQL_KEY_UPDATE : PLACES_SQL_KEY_ID);
+    const char *live = q->order == ORDER_BY_UPDATE ? PLACES_SQL_ALL : PLACES_SQL_LIVE;
     char limit[16];
     snprintf(limit, sizeof limit, "%d", q->limit + 1);
     int limit_param = param(q, limit, true);
@@ -300,22 +283,13 @@ void places_query_read(struct req *r, struct places_query *q, json_t *errors)
          * find the page's farthest distance; then the rows up to it, ties
          * included, are sorted by (distance, id) so that pages never skip or
          * repeat co-located places. */
-        fprintf(sql,
-                "WITH knn AS (SELECT %s AS d FROM places p WHERE %s%s ORDER BY %s LIMIT $%d::int), "
-                "cut AS (SELECT max(d) AS d FROM knn) ",
-                key, live, where_text, key, limit_param);
+        fprintf(sql, PLACES_SQL_LIST_KNN, key, live, where_text, key, limit_param);
     select_list(sql, q);
-    fprintf(sql, " FROM (SELECT p.id, %s AS sort_key FROM places p%s WHERE %s%s", key,
-            q->order == ORDER_BY_DISTANCE ? ", cut" : "", live, where_text);
+    fprintf(sql, PLACES_SQL_LIST_FROM, key,
+            q->order == ORDER_BY_DISTANCE ? PLACES_SQL_LIST_CUT : "", live, where_text);
     if (q->order == ORDER_BY_DISTANCE)
-        fprintf(
-            sql,
-            " AND ST_DWithin(p.location, $%d::geography, cut.d * 1.01 + 1, false) AND %s <= cut.d",
-            point, key);
-    fprintf(sql,
-            " ORDER BY %s, p.id LIMIT $%d::int) k JOIN places p ON p.id = k.id "
-            "ORDER BY k.sort_key, k.id",
-            key, limit_param);
+        fprintf(sql, PLACES_SQL_LIST_WITHIN_CUT, point, key);
+    fprintf(sql, PLACES_SQL_LIST_ORDER, key, limit_param);
     free(where_text);
     fclose(sql);
 }

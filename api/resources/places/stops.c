@@ -6,6 +6,7 @@
 #include "fields.h"
 #include "guard.h"
 #include "paging.h"
+#include "stops_sql.h"
 #include "validate.h"
 
 #include <errno.h>
@@ -19,36 +20,6 @@
 
 const char *const stops_list_query[] = {"from", "to", "near", "radius_km", "limit", "cursor", NULL};
 const char *const place_stops_query[] = {"from", "to", "limit", "cursor", NULL};
-
-/* A stop as the API shows it, its starts_at text, its id. */
-#define STOP_SQL_SELECT                                                                            \
-    "SELECT json_build_object('id', s.id, 'place_id', s.place_id, 'place_name', p.name, "          \
-    "'starts_at', s.starts_at, 'ends_at', s.ends_at, 'insee_code', s.insee_code, "                 \
-    "'commune', c.name, 'address', s.address, 'latitude', ST_Y(s.location::geometry), "            \
-    "'longitude', ST_X(s.location::geometry))::text, s.starts_at::text, s.id "                     \
-    "FROM place_stops s JOIN places p ON p.id = s.place_id AND p.deleted_at IS NULL "              \
-    "JOIN communes c ON c.insee_code = s.insee_code "
-
-/* $1 from, $2 to, $3 place id or NULL, $4 point or NULL, $5 radius (m), $6 cursor
- * starts_at or NULL, $7 cursor id, $8 limit + 1. Stops that overlap [from, to). */
-#define STOP_SQL_LIST                                                                              \
-    STOP_SQL_SELECT                                                                                \
-    "WHERE s.ends_at > $1::timestamptz AND s.starts_at < $2::timestamptz "                         \
-    "AND ($3::uuid IS NULL OR s.place_id = $3::uuid) "                                             \
-    "AND ($4::geography IS NULL OR ST_DWithin(s.location, $4::geography, $5::float8)) "            \
-    "AND ($6::timestamptz IS NULL OR (s.starts_at, s.id) > ($6::timestamptz, $7::uuid)) "          \
-    "ORDER BY s.starts_at, s.id LIMIT $8::int"
-
-/* $1 place id, $2 starts_at, $3 ends_at, $4 insee_code, $5 address, $6 lat, $7 lon. */
-#define STOP_SQL_INSERT                                                                            \
-    "WITH s AS (INSERT INTO place_stops (place_id, starts_at, ends_at, insee_code, address, "      \
-    "location) VALUES ($1::uuid, $2::timestamptz, $3::timestamptz, $4, $5, "                       \
-    "ST_SetSRID(ST_MakePoint($7::float8, $6::float8), 4326)::geography) RETURNING *) "             \
-    "SELECT json_build_object('id', s.id, 'place_id', s.place_id, 'place_name', p.name, "          \
-    "'starts_at', s.starts_at, 'ends_at', s.ends_at, 'insee_code', s.insee_code, "                 \
-    "'commune', c.name, 'address', s.address, 'latitude', ST_Y(s.location::geometry), "            \
-    "'longitude', ST_X(s.location::geometry))::text, s.id "                                        \
-    "FROM s JOIN places p ON p.id = s.place_id JOIN communes c ON c.insee_code = s.insee_code"
 
 struct stop_query {
     const char *params[8];
@@ -132,17 +103,14 @@ static void list(struct req *r, const char *place_id)
     q.params[7] = q.limit;
     /* from defaults to now, to to from + 7 days */
     PGresult *res = NULL;
-    const char *window =
-        "SELECT coalesce($1::timestamptz, now())::text, "
-        "coalesce($2::timestamptz, coalesce($1::timestamptz, now()) + interval '7 days')::text";
-    PGresult *w = http_sql(r, window, 2, q.params, false);
+    PGresult *w = http_sql(r, STOPS_SQL_WINDOW, 2, q.params, false);
     if (w) {
         char from[64], to[64];
         snprintf(from, sizeof from, "%s", PQgetvalue(w, 0, 0));
         snprintf(to, sizeof to, "%s", PQgetvalue(w, 0, 1));
         q.params[0] = from;
         q.params[1] = to;
-        res = http_sql(r, STOP_SQL_LIST, 8, q.params, false);
+        res = http_sql(r, STOPS_SQL_LIST, 8, q.params, false);
         PQclear(w);
     }
     free(q.cursor_keys[0]);
@@ -175,10 +143,7 @@ static PGresult *find_place(struct req *r)
         return NULL;
     }
     const char *params[] = {id};
-    PGresult *res = http_sql(r,
-                             "SELECT owner, 'itinerant' = ANY(itinerance) FROM places "
-                             "WHERE id = $1::uuid AND deleted_at IS NULL",
-                             1, params, false);
+    PGresult *res = http_sql(r, STOPS_SQL_PLACE, 1, params, false);
     if (res && PQntuples(res) == 0) {
         http_problem(r, 404, "not-found", "No place has this id.");
         PQclear(res);
@@ -241,12 +206,7 @@ void stops_create(struct req *r)
     if (json_array_size(errors) == 0) {
         const char *params[] = {insee, starts, ends, number_text(lat, lat_text, sizeof lat_text),
                                 number_text(lon, lon_text, sizeof lon_text)};
-        check = http_sql(r,
-                         "SELECT EXISTS (SELECT 1 FROM communes WHERE insee_code = $1), "
-                         "coalesce((SELECT ST_DWithin(outline::geography, ST_SetSRID(ST_MakePoint("
-                         "$5::float8, $4::float8), 4326)::geography, 1000) FROM communes "
-                         "WHERE insee_code = $1), false), $3::timestamptz > $2::timestamptz",
-                         5, params, false);
+        check = http_sql(r, STOPS_SQL_CHECK, 5, params, false);
         if (!check)
             goto out;
         if (strcmp(PQgetvalue(check, 0, 0), "t") != 0)
@@ -263,7 +223,7 @@ void stops_create(struct req *r)
         goto out;
     }
     const char *params[] = {r->params[0], starts, ends, insee, address, lat_text, lon_text};
-    res = http_sql(r, STOP_SQL_INSERT, 7, params, true);
+    res = http_sql(r, STOPS_SQL_INSERT, 7, params, true);
     if (res && PQresultStatus(res) != PGRES_TUPLES_OK) {
         http_problem(r, 409, "conflict", "This mobile unit already has a stop starting then.");
     } else if (res) {
