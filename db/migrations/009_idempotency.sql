@@ -7,9 +7,11 @@
 -- The rows already kept were all made by POST /v1/referrals, which has no id
 -- in its path; they keep the hash of the body's bytes (body_hash) and are
 -- compared that way until the retention pass deletes them (24 hours).
-ALTER TABLE idempotency_keys ADD COLUMN route text;
-UPDATE idempotency_keys SET route = 'POST /v1/referrals';
-ALTER TABLE idempotency_keys ALTER COLUMN route SET NOT NULL;
+--
+-- The default of route is what a row without one means: one written by a
+-- binary older than this migration (still running during a rolling deploy),
+-- which only kept keys for POST /v1/referrals, with body_hash.
+ALTER TABLE idempotency_keys ADD COLUMN route text NOT NULL DEFAULT 'POST /v1/referrals';
 ALTER TABLE idempotency_keys ADD COLUMN target text NOT NULL DEFAULT '';
 ALTER TABLE idempotency_keys ADD COLUMN doc_hash text;
 ALTER TABLE idempotency_keys ALTER COLUMN body_hash DROP NOT NULL;

@@ -651,3 +651,36 @@ Test(idempotency, a_withdrawal_reaches_the_kept_answers)
     free(ref_text);
     free(note_text);
 }
+
+/* A record kept before migration 009 (route by default, the hash of the body's
+ * bytes) still replays the same bytes, and only them. */
+Test(idempotency, records_from_before_009_compare_the_bytes)
+{
+    char key[64], header[128];
+    test_nonce("idem-legacy", key, sizeof key);
+    snprintf(header, sizeof header, "Idempotency-Key: %s", key);
+    const char *text = "{\"to_org\":\"caf-gers\",\"need\":\"housing\"}";
+    PGconn *c = db();
+    const char *params[] = {ORG_A, key, text};
+    PGresult *res = PQexecParams(
+        c,
+        "INSERT INTO idempotency_keys (org, key, body_hash, status, response, location) VALUES "
+        "($1, $2, encode(sha256(convert_to($3, 'UTF8')), 'hex'), 201, '{\"kept\":true}', "
+        "'/v1/referrals/kept')",
+        3, NULL, params, NULL, NULL, 0);
+    cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s", PQresultErrorMessage(res));
+    PQclear(res);
+    PQfinish(c);
+    /* unchecked: the kept body is no referral */
+    struct response *r = api_call(false, "POST", "/v1/referrals", writer_a, text, header);
+    cr_expect_eq(r->status, 201, "%ld %s", r->status, r->body);
+    cr_expect_str_eq(r->body, "{\"kept\":true}");
+    cr_expect(has_header(r, "Location", "/v1/referrals/kept"));
+    cr_expect(has_header(r, "Idempotent-Replayed", "true"));
+    response_free(r);
+    r = api_call(true, "POST", "/v1/referrals", writer_a,
+                 "{\"need\":\"housing\",\"to_org\":\"caf-gers\"}", header);
+    cr_expect_eq(r->status, 422, "other bytes: %ld %s", r->status, r->body);
+    cr_expect(problem_is(r, PROBLEM "idempotency-key-reused"), "%s", r->body);
+    response_free(r);
+}
