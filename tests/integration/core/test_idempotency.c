@@ -401,8 +401,9 @@ static void prepare(const struct idem_case *k, struct ctx *c)
     }
     if (k->needs & NEED_SERIES) {
         test_nonce("idem-series", nonce, sizeof nonce);
-        char *text =
-            json_dumps(workshop_doc_of(c->place, nonce, 1, "FREQ=WEEKLY;COUNT=3"), JSON_COMPACT);
+        json_t *doc = workshop_doc_of(c->place, nonce, 1, "FREQ=WEEKLY;COUNT=3");
+        char *text = json_dumps(doc, JSON_COMPACT);
+        json_decref(doc);
         struct response *r = api_call(true, "POST", "/v1/workshops", writer_a, text, NULL);
         cr_assert_eq(r->status, 201, "series: %ld %s", r->status, r->body);
         json_t *body = response_json(r);
