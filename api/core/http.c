@@ -76,7 +76,7 @@ void http_text(struct req *r, int status, const char *content_type, const char *
 
 static void send_json(struct req *r, int status, const char *content_type, json_t *body)
 {
-    char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    char *text = json_dumps(body, HTTP_JSON_FLAGS);
     json_decref(body);
     if (!text) {
         static const char fallback[] = "{\"type\":\"urn:inclusion-api:problem:internal\","
@@ -119,7 +119,7 @@ void http_text_cached(struct req *r, const char *content_type, const char *text,
 void http_json_cached(struct req *r, const char *content_type, json_t *body, const char *etag,
                       int max_age)
 {
-    char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    char *text = json_dumps(body, HTTP_JSON_FLAGS);
     json_decref(body);
     if (!text) {
         http_problem(r, 500, "internal", "The response could not be encoded.");
@@ -334,6 +334,8 @@ bool http_sql_command(struct req *r, const char *sql)
 
 bool http_begin(struct req *r)
 {
+    if (r->db && PQtransactionStatus(r->db) == PQTRANS_INTRANS)
+        return true;
     return http_sql_command(r, CORE_SQL_BEGIN);
 }
 

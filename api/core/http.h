@@ -44,6 +44,9 @@
 
 #define HTTP_MAX_PATH_PARAMS 4
 
+/* How http_json serialises a body (idempotency.c keeps the same text). */
+#define HTTP_JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
+
 struct route;
 
 struct req {
@@ -141,7 +144,8 @@ bool http_sql_command(struct req *r, const char *sql);
 
 /* BEGIN, COMMIT and ROLLBACK on the request's connection; false after having
  * answered. A transaction still open when the handler returns is rolled back
- * by the router. */
+ * by the router. http_begin joins a transaction already open (one that
+ * idempotency_begin opened) without a round trip. */
 bool http_begin(struct req *r);
 bool http_commit(struct req *r);
 bool http_rollback(struct req *r);

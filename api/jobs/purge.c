@@ -3,7 +3,7 @@
 #include "purge.h"
 
 #include "core_sql.h"
-#include "purge_sql.h"
+#include "idempotency_sql.h"
 #include "referrals/referrals_sql.h"
 
 #include <stdbool.h>
@@ -42,8 +42,7 @@ int purge_run(PGconn *conn, int expiry_days, int retention_days, struct purge_co
     if (counts->expired >= 0)
         counts->erased = run(conn, "erasure", REFERRAL_SQL_PURGE, 1, kept, err, err_len);
     if (counts->expired >= 0 && counts->erased >= 0)
-        counts->keys =
-            run(conn, "idempotency keys", PURGE_SQL_IDEMPOTENCY_KEYS, 0, NULL, err, err_len);
+        counts->keys = run(conn, "idempotency keys", IDEMPOTENCY_SQL_PURGE, 0, NULL, err, err_len);
     bool ok = counts->expired >= 0 && counts->erased >= 0 && counts->keys >= 0;
     if (!ok) {
         PQclear(PQexec(conn, CORE_SQL_ROLLBACK));

@@ -4,6 +4,7 @@
 #include "activity.h"
 
 #include "activity_sql.h"
+#include "idempotency.h"
 #include "skills.h"
 #include "validate.h"
 
@@ -27,9 +28,10 @@ static bool check_references(struct req *r, const char *sql, int n, const char *
     return true;
 }
 
-/* Answers 422 when errors holds any, else runs the insert and answers 201. */
-static void insert_or_refuse(struct req *r, json_t *errors, const char *sql, int n,
-                             const char *const *params)
+/* Answers 422 when errors holds any, else runs the insert and answers 201
+ * (kept under the Idempotency-Key k when one was sent). */
+static void insert_or_refuse(struct req *r, const struct idempotency *k, json_t *errors,
+                             const char *sql, int n, const char *const *params)
 {
     if (json_array_size(errors) > 0) {
         http_invalid(r, 422, json_incref(errors));
@@ -37,7 +39,7 @@ static void insert_or_refuse(struct req *r, json_t *errors, const char *sql, int
     }
     PGresult *res = http_sql(r, sql, n, params, false);
     if (res)
-        http_json_text(r, 201, PQgetvalue(res, 0, 0));
+        idempotency_record(r, k, 201, PQgetvalue(res, 0, 0), NULL, NULL);
     PQclear(res);
 }
 
@@ -84,7 +86,8 @@ static const char *const visit_purposes[] = {
 
 void activity_visit(struct req *r)
 {
-    json_t *body = http_read_object(r);
+    struct idempotency k;
+    json_t *body = idempotency_begin(r, false, &k);
     if (!body)
         return;
     json_t *errors = json_array();
@@ -111,7 +114,7 @@ void activity_visit(struct req *r)
                                            "must not be in the future"};
     if (json_array_size(errors) > 0 ||
         check_references(r, ACTIVITY_SQL_VISIT_CHECK, 3, params + 1, fields, messages, errors))
-        insert_or_refuse(r, errors, ACTIVITY_SQL_VISIT_INSERT, 6, params);
+        insert_or_refuse(r, &k, errors, ACTIVITY_SQL_VISIT_INSERT, 6, params);
     json_decref(errors);
     json_decref(body);
 }
@@ -147,7 +150,8 @@ static const char *const phases[] = {"before", "after", "follow_up", NULL};
 
 void activity_assessment(struct req *r)
 {
-    json_t *body = http_read_object(r);
+    struct idempotency k;
+    json_t *body = idempotency_begin(r, false, &k);
     if (!body)
         return;
     json_t *errors = json_array();
@@ -187,7 +191,7 @@ void activity_assessment(struct req *r)
                                            "must not be in the future"};
     if (json_array_size(errors) > 0 ||
         check_references(r, ACTIVITY_SQL_ASSESSMENT_CHECK, 3, checks, fields, messages, errors))
-        insert_or_refuse(r, errors, ACTIVITY_SQL_ASSESSMENT_INSERT, 10, params);
+        insert_or_refuse(r, &k, errors, ACTIVITY_SQL_ASSESSMENT_INSERT, 10, params);
     free(levels_text);
     json_decref(errors);
     json_decref(body);
@@ -199,7 +203,8 @@ static const char *const subjects[] = {"workshop", "referral", "place", NULL};
 
 void activity_feedback(struct req *r)
 {
-    json_t *body = http_read_object(r);
+    struct idempotency k;
+    json_t *body = idempotency_begin(r, false, &k);
     if (!body)
         return;
     json_t *errors = json_array();
@@ -220,7 +225,7 @@ void activity_feedback(struct req *r)
     const char *messages[] = {message};
     if (json_array_size(errors) > 0 ||
         check_references(r, ACTIVITY_SQL_FEEDBACK_CHECK, 3, checks, fields, messages, errors))
-        insert_or_refuse(r, errors, ACTIVITY_SQL_FEEDBACK_INSERT, 5, params);
+        insert_or_refuse(r, &k, errors, ACTIVITY_SQL_FEEDBACK_INSERT, 5, params);
     json_decref(errors);
     json_decref(body);
 }

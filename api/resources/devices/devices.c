@@ -7,6 +7,7 @@
 #include "devices.h"
 
 #include "devices_sql.h"
+#include "idempotency.h"
 #include "validate.h"
 
 #include <math.h>
@@ -19,7 +20,8 @@ static const char *const origins[] = {"individual", "administration", "company",
 
 void devices_create(struct req *r)
 {
-    json_t *body = http_read_object(r);
+    struct idempotency k;
+    json_t *body = idempotency_begin(r, false, &k);
     if (!body)
         return;
     json_t *errors = json_array();
@@ -40,8 +42,7 @@ void devices_create(struct req *r)
         } else {
             char location[80];
             snprintf(location, sizeof location, "/v1/devices/%s", PQgetvalue(res, 0, 1));
-            http_set_header(r, "Location", location);
-            http_json_text(r, 201, PQgetvalue(res, 0, 0));
+            idempotency_record(r, &k, 201, PQgetvalue(res, 0, 0), location, PQgetvalue(res, 0, 1));
         }
     }
     if (json_array_size(errors) > 0)
@@ -193,7 +194,8 @@ static void read_details(const char *type, json_t *details, char **text, const c
 
 void devices_add_event(struct req *r)
 {
-    json_t *body = http_read_object(r);
+    struct idempotency k;
+    json_t *body = idempotency_begin(r, false, &k);
     if (!body)
         return;
     json_t *errors = json_array();
@@ -257,8 +259,8 @@ void devices_add_event(struct req *r)
     const char *params[] = {r->params[0], move->type,   r->who.org, http_subject(r),
                             at,           details_text, commune};
     res = http_sql(r, DEVICES_SQL_MOVE, 7, params, false);
-    if (res && http_commit(r))
-        http_json_text(r, 201, PQgetvalue(res, 0, 0));
+    if (res)
+        idempotency_record(r, &k, 201, PQgetvalue(res, 0, 0), NULL, r->params[0]);
 out:
     PQclear(row);
     PQclear(res);

@@ -3,6 +3,7 @@
 #include "organizations.h"
 
 #include "cursor.h"
+#include "idempotency.h"
 #include "organizations_sql.h"
 #include "paging.h"
 #include "validate.h"
@@ -108,7 +109,8 @@ static void check_fields(json_t *body, bool required, json_t *errors)
 
 void organizations_create(struct req *r)
 {
-    json_t *body = http_read_object(r);
+    struct idempotency k;
+    json_t *body = idempotency_begin(r, false, &k);
     if (!body)
         return;
     static const char *const fields[] = {"slug", "name", "kind", NULL};
@@ -133,10 +135,16 @@ void organizations_create(struct req *r)
     json_decref(body);
     if (!res)
         return;
-    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         http_problem(r, 409, "conflict", "An organisation already has this slug.");
-    else
-        answer_row(r, 201, res);
+    } else {
+        char location[128];
+        snprintf(location, sizeof location, "/v1/organizations/%s",
+                 PQgetvalue(res, 0, ORG_COL_SLUG));
+        http_set_header(r, "ETag", PQgetvalue(res, 0, ORG_COL_ETAG));
+        idempotency_record_json(r, &k, 201, json_loads(PQgetvalue(res, 0, ORG_COL_JSON), 0, NULL),
+                                location, NULL);
+    }
     PQclear(res);
 }
 

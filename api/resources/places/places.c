@@ -3,6 +3,7 @@
 #include "places.h"
 
 #include "guard.h"
+#include "idempotency.h"
 #include "merge_patch.h"
 #include "paging.h"
 #include "place_input.h"
@@ -168,7 +169,8 @@ static void answer_place(struct req *r, int status, PGresult *res)
 
 void places_create(struct req *r)
 {
-    json_t *body = http_read_object(r);
+    struct idempotency k;
+    json_t *body = idempotency_begin(r, false, &k);
     if (!body)
         return;
     json_t *errors = json_array();
@@ -185,8 +187,14 @@ void places_create(struct req *r)
             http_sql(r, PLACES_SQL_INSERT, PC_COUNT, (const char *const *)in.values, true);
         if (res && PQresultStatus(res) != PGRES_TUPLES_OK)
             http_problem(r, 409, "conflict", "A place already has this source and source_id.");
-        else if (res)
-            answer_place(r, 201, res);
+        else if (res) {
+            char location[96];
+            snprintf(location, sizeof location, "/v1/places/%s", PQgetvalue(res, 0, PLACE_COL_ID));
+            http_set_header(r, "ETag", PQgetvalue(res, 0, PLACE_COL_ETAG));
+            idempotency_record_json(r, &k, 201,
+                                    json_loads(PQgetvalue(res, 0, PLACE_COL_JSON), 0, NULL),
+                                    location, PQgetvalue(res, 0, PLACE_COL_ID));
+        }
         PQclear(res);
     }
     place_input_free(&in);

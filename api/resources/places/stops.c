@@ -5,6 +5,7 @@
 #include "cursor.h"
 #include "fields.h"
 #include "guard.h"
+#include "idempotency.h"
 #include "paging.h"
 #include "stops_sql.h"
 #include "validate.h"
@@ -169,7 +170,8 @@ static const char *number_text(const json_t *v, char *buf, size_t cap)
 
 void stops_create(struct req *r)
 {
-    json_t *body = http_read_object(r);
+    struct idempotency k;
+    json_t *body = idempotency_begin(r, false, &k);
     if (!body)
         return;
     PGresult *place = find_place(r), *check = NULL, *res = NULL;
@@ -229,8 +231,8 @@ void stops_create(struct req *r)
     } else if (res) {
         char location[128];
         snprintf(location, sizeof location, "/v1/places/%s/stops", r->params[0]);
-        http_set_header(r, "Location", location);
-        http_json(r, 201, json_loads(PQgetvalue(res, 0, 0), 0, NULL));
+        idempotency_record_json(r, &k, 201, json_loads(PQgetvalue(res, 0, 0), 0, NULL), location,
+                                r->params[0]);
     }
 out:
     json_decref(errors);

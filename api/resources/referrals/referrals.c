@@ -6,11 +6,11 @@
 #include "fields.h"
 #include "cursor.h"
 #include "guard.h"
+#include "idempotency.h"
 #include "paging.h"
 #include "referrals_sql.h"
 #include "validate.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,28 +139,6 @@ static void read_referral(json_t *body, const char *from_org, struct referral_in
         validate_error(errors, "place_id", "must be the UUID of a place");
 }
 
-/* The hex SHA-256 of the body bytes, for the idempotency record. */
-static void body_hash(const struct req *r, char out[65])
-{
-    unsigned char digest[32];
-    unsigned int len = 0;
-    EVP_Digest(r->in->binary_body ? r->in->binary_body : "", r->in->binary_body_length, digest,
-               &len, EVP_sha256(), NULL);
-    for (unsigned i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", digest[i]);
-}
-
-static bool valid_key(const char *key)
-{
-    size_t n = key ? strlen(key) : 0;
-    if (n == 0 || n > 255)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (key[i] < 0x21 || key[i] > 0x7E)
-            return false;
-    return true;
-}
-
 /* The references the body makes: the receiver in the directory, the place
  * live, recorded_at not in the future. */
 static bool check_references(struct req *r, const struct referral_input *in, json_t *errors)
@@ -179,59 +157,15 @@ static bool check_references(struct req *r, const struct referral_input *in, jso
     return true;
 }
 
-/* Replays the response stored under the key. */
-static void replay(struct req *r, PGresult *stored)
-{
-    if (!PQgetisnull(stored, 0, 3))
-        http_set_header(r, "Location", PQgetvalue(stored, 0, 3));
-    http_set_header(r, "Idempotent-Replayed", "true");
-    http_json_text(r, atoi(PQgetvalue(stored, 0, 1)), PQgetvalue(stored, 0, 2));
-}
-
 void referrals_create(struct req *r)
 {
-    const char *key = http_header(r, "Idempotency-Key");
-    if (!valid_key(key)) {
-        json_t *errors = json_array();
-        validate_error(errors, "Idempotency-Key",
-                       key ? "must be 1 to 255 visible ASCII characters" : "is required");
-        http_invalid(r, 400, errors);
-        return;
-    }
-    json_t *body = http_read_object(r);
+    struct idempotency k;
+    json_t *body = idempotency_begin(r, true, &k);
     if (!body)
         return;
-    char hash[65];
-    body_hash(r, hash);
-    char lock_key[320];
-    snprintf(lock_key, sizeof lock_key, "%s\n%s", r->who.org, key);
-    const char *lock[] = {lock_key}, *lookup[] = {r->who.org, key};
-    PGresult *locked = NULL, *stored = NULL, *res = NULL;
+    PGresult *res = NULL;
     json_t *errors = json_array();
     struct referral_input in;
-    /* One request per key at a time: the others are told it is in flight. */
-    if (!http_begin(r) ||
-        !(locked = http_sql(r, "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))", 1, lock,
-                            false)))
-        goto out;
-    if (strcmp(PQgetvalue(locked, 0, 0), "t") != 0) {
-        http_problem(r, 409, "in-flight",
-                     "A request with this Idempotency-Key is still being processed; retry later.");
-        goto out;
-    }
-    if (!(stored = http_sql(r,
-                            "SELECT body_hash, status, response, location FROM idempotency_keys "
-                            "WHERE org = $1 AND key = $2",
-                            2, lookup, false)))
-        goto out;
-    if (PQntuples(stored) == 1) {
-        if (strcmp(PQgetvalue(stored, 0, 0), hash) == 0)
-            replay(r, stored);
-        else
-            http_problem(r, 422, "idempotency-key-reused",
-                         "This Idempotency-Key was used with another body.");
-        goto out;
-    }
     read_referral(body, r->who.org, &in, errors);
     if (json_array_size(errors) == 0 && !check_references(r, &in, errors))
         goto out;
@@ -248,21 +182,8 @@ void referrals_create(struct req *r)
         goto out;
     char location[96];
     snprintf(location, sizeof location, "/v1/referrals/%s", PQgetvalue(res, 0, 1));
-    const char *record[] = {r->who.org,           key, hash, PQgetvalue(res, 0, 0), location,
-                            PQgetvalue(res, 0, 1)};
-    PGresult *saved = http_sql(r,
-                               "INSERT INTO idempotency_keys (org, key, body_hash, status, "
-                               "response, location, resource_id) VALUES ($1, $2, $3, 201, $4, $5, "
-                               "$6::uuid)",
-                               6, record, false);
-    if (saved && http_commit(r)) {
-        http_set_header(r, "Location", location);
-        http_json_text(r, 201, PQgetvalue(res, 0, 0));
-    }
-    PQclear(saved);
+    idempotency_record(r, &k, 201, PQgetvalue(res, 0, 0), location, PQgetvalue(res, 0, 1));
 out:
-    PQclear(locked);
-    PQclear(stored);
     PQclear(res);
     json_decref(errors);
     json_decref(body);
@@ -336,23 +257,28 @@ static const struct move moves[] = {
     {"consent_withdrawn", true, true, NULL, NULL},
 };
 
-/* A withdrawal reaches the responses kept for Idempotency-Key replays too:
- * they now show the referral as it is, without the personal fields. */
+/* A withdrawal reaches the answers kept for Idempotency-Key replays too: the
+ * creation's now shows the referral as it is, without the personal fields;
+ * the events' lose their free texts. */
 static bool erase_stored_responses(struct req *r)
 {
-    const char *params[] = {r->params[0]};
-    PGresult *res = http_sql(r,
-                             "UPDATE idempotency_keys SET response = (SELECT " REFERRAL_SQL_JSON
-                             "::text FROM referrals r WHERE r.id = $1::uuid) "
-                             "WHERE resource_id = $1::uuid",
-                             1, params, false);
-    PQclear(res);
-    return res != NULL;
+    char days[16];
+    snprintf(days, sizeof days, "%d", r->app->cfg->referral_expiry_days);
+    const char *params[] = {r->params[0], r->who.org, days};
+    PGresult *now = http_sql(r, REFERRAL_SQL_LOCK, 3, params, false);
+    bool ok = now &&
+              idempotency_rewrite(r, r->params[0], "POST /v1/referrals",
+                                  PQgetvalue(now, 0, REF_COL_JSON)) &&
+              idempotency_erase(r, r->params[0], "POST /v1/referrals/{id}/events",
+                                "{\"reason\": null, \"note\": null}");
+    PQclear(now);
+    return ok;
 }
 
 void referrals_add_event(struct req *r)
 {
-    json_t *body = http_read_object(r);
+    struct idempotency k;
+    json_t *body = idempotency_begin(r, false, &k);
     if (!body)
         return;
     json_t *errors = json_array();
@@ -420,9 +346,8 @@ void referrals_add_event(struct req *r)
     res = http_sql(r, REFERRAL_SQL_MOVE, 8, params, false);
     if (res && strcmp(move->type, "consent_withdrawn") == 0 && !erase_stored_responses(r))
         goto out;
-    if (res && http_commit(r)) {
-        http_json_text(r, 201, PQgetvalue(res, 0, 0));
-    }
+    if (res)
+        idempotency_record(r, &k, 201, PQgetvalue(res, 0, 0), NULL, r->params[0]);
 out:
     PQclear(row);
     PQclear(res);

@@ -6,6 +6,7 @@
 
 #include "fields.h"
 #include "guard.h"
+#include "idempotency.h"
 #include "paging.h"
 #include "validate.h"
 #include "workshops_sql.h"
@@ -75,7 +76,8 @@ static void read_registration(json_t *body, struct registration_input *in, json_
 
 void registrations_create(struct req *r)
 {
-    json_t *body = http_read_object(r);
+    struct idempotency k;
+    json_t *body = idempotency_begin(r, false, &k);
     if (!body)
         return;
     json_t *errors = json_array();
@@ -103,8 +105,8 @@ void registrations_create(struct req *r)
         char location[128];
         snprintf(location, sizeof location, "/v1/workshops/%s/registrations/%s", r->params[0],
                  PQgetvalue(res, 0, 1));
-        http_set_header(r, "Location", location);
-        http_json(r, 201, json_loads(PQgetvalue(res, 0, 0), 0, NULL));
+        idempotency_record_json(r, &k, 201, json_loads(PQgetvalue(res, 0, 0), 0, NULL), location,
+                                PQgetvalue(res, 0, 1));
     } else if ((workshop = find_workshop(r, false))) {
         /* Nothing written: the workshop is cancelled or has started. */
         http_problem(r, 409, strcmp(PQgetvalue(workshop, 0, 1), "t") == 0 ? "cancelled" : "started",
@@ -124,7 +126,8 @@ out:
  * so that two series registrations never wait on each other in a cycle. */
 void registrations_create_series(struct req *r)
 {
-    json_t *body = http_read_object(r);
+    struct idempotency k;
+    json_t *body = idempotency_begin(r, false, &k);
     if (!body)
         return;
     json_t *errors = json_array(), *items = json_array();
@@ -172,12 +175,11 @@ void registrations_create_series(struct req *r)
             goto out;
         }
     }
-    if (http_commit(r)) {
-        char location[96];
-        snprintf(location, sizeof location, "/v1/workshops?series_id=%s", r->params[0]);
-        http_set_header(r, "Location", location);
-        http_json(r, 201, json_pack("{s:s, s:O}", "series_id", r->params[0], "items", items));
-    }
+    char location[96];
+    snprintf(location, sizeof location, "/v1/workshops?series_id=%s", r->params[0]);
+    idempotency_record_json(r, &k, 201,
+                            json_pack("{s:s, s:O}", "series_id", r->params[0], "items", items),
+                            location, r->params[0]);
 out:
     PQclear(sessions);
     json_decref(items);

@@ -4,6 +4,7 @@
 #include "cursor.h"
 #include "fields.h"
 #include "guard.h"
+#include "idempotency.h"
 #include "paging.h"
 #include "rrule.h"
 #include "validate.h"
@@ -378,7 +379,8 @@ static bool resolve_place(struct req *r, const struct workshop_input *in, char *
 
 void workshops_create(struct req *r)
 {
-    json_t *body = http_read_object(r);
+    struct idempotency k;
+    json_t *body = idempotency_begin(r, false, &k);
     if (!body)
         return;
     struct workshop_input in;
@@ -430,14 +432,15 @@ void workshops_create(struct req *r)
             json_array_append_new(items, json_loads(PQgetvalue(res, i, WS_COL_JSON), 0, NULL));
         char location[96];
         snprintf(location, sizeof location, "/v1/workshops?series_id=%s", series);
-        http_set_header(r, "Location", location);
-        http_json(r, 201, json_pack("{s:s, s:o}", "series_id", series, "items", items));
+        idempotency_record_json(r, &k, 201,
+                                json_pack("{s:s, s:o}", "series_id", series, "items", items),
+                                location, series);
     } else if (res) {
         char location[96];
         snprintf(location, sizeof location, "/v1/workshops/%s", PQgetvalue(res, 0, WS_COL_ID));
-        http_set_header(r, "Location", location);
         http_set_header(r, "ETag", PQgetvalue(res, 0, WS_COL_ETAG));
-        http_json(r, 201, json_loads(PQgetvalue(res, 0, WS_COL_JSON), 0, NULL));
+        idempotency_record_json(r, &k, 201, json_loads(PQgetvalue(res, 0, WS_COL_JSON), 0, NULL),
+                                location, PQgetvalue(res, 0, WS_COL_ID));
     }
 out:
     PQclear(res);
