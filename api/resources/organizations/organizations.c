@@ -24,17 +24,11 @@ static const char *const kinds[] = {"france_services",
                                     "autre",
                                     NULL};
 
-/* Answers with one organisation row (its JSON and ETag). */
-static void answer_row(struct req *r, int status, PGresult *res)
+/* Answers 200 with one organisation row (its JSON and ETag). */
+static void answer_row(struct req *r, PGresult *res)
 {
     http_set_header(r, "ETag", PQgetvalue(res, 0, ORG_COL_ETAG));
-    if (status == 201) {
-        char location[128];
-        snprintf(location, sizeof location, "/v1/organizations/%s",
-                 PQgetvalue(res, 0, ORG_COL_SLUG));
-        http_set_header(r, "Location", location);
-    }
-    http_json(r, status, json_loads(PQgetvalue(res, 0, ORG_COL_JSON), 0, NULL));
+    http_json(r, 200, json_loads(PQgetvalue(res, 0, ORG_COL_JSON), 0, NULL));
 }
 
 void organizations_list(struct req *r)
@@ -92,7 +86,7 @@ void organizations_get(struct req *r)
         http_set_header(r, "ETag", PQgetvalue(res, 0, ORG_COL_ETAG));
         http_empty(r, 304);
     } else
-        answer_row(r, 200, res);
+        answer_row(r, res);
     PQclear(res);
 }
 
@@ -191,7 +185,7 @@ void organizations_update(struct req *r)
                                 json_string_value(json_object_get(body, "kind"))};
         updated = http_sql(r, ORG_SQL_UPDATE, 3, params, false);
         if (updated && http_commit(r))
-            answer_row(r, 200, updated);
+            answer_row(r, updated);
     }
 out: /* an open transaction is rolled back when the router returns the connection */
     PQclear(current);

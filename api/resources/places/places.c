@@ -156,15 +156,11 @@ static bool read_place(struct req *r, json_t *doc, const char *owner, struct pla
     return false;
 }
 
-static void answer_place(struct req *r, int status, PGresult *res)
+/* Answers 200 with one place row (its JSON and ETag). */
+static void answer_place(struct req *r, PGresult *res)
 {
     http_set_header(r, "ETag", PQgetvalue(res, 0, PLACE_COL_ETAG));
-    if (status == 201) {
-        char location[96];
-        snprintf(location, sizeof location, "/v1/places/%s", PQgetvalue(res, 0, PLACE_COL_ID));
-        http_set_header(r, "Location", location);
-    }
-    http_json(r, status, json_loads(PQgetvalue(res, 0, PLACE_COL_JSON), 0, NULL));
+    http_json(r, 200, json_loads(PQgetvalue(res, 0, PLACE_COL_JSON), 0, NULL));
 }
 
 void places_create(struct req *r)
@@ -246,7 +242,7 @@ void places_update(struct req *r)
     if (updated && PQresultStatus(updated) != PGRES_TUPLES_OK)
         http_problem(r, 409, "conflict", "A place already has this source and source_id.");
     else if (updated && http_commit(r))
-        answer_place(r, 200, updated);
+        answer_place(r, updated);
 out: /* an open transaction is rolled back when the router returns the connection */
     json_decref(errors);
     json_decref(merged);
