@@ -56,12 +56,11 @@ static void start(void)
     output = NULL;
     cr_assert_eq(run_binary(gen, env, &output), 0, "gen-data: %s", output);
     free(output);
-    reader = test_token("gers-numerique", "indicators:read");
+    fixture_token(&reader, "gers-numerique", "indicators:read");
 }
 
 static void stop(void)
 {
-    free(reader);
     fixture_stop();
     private_db_drop(&db);
 }
