@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -26,6 +27,20 @@ struct response *api_call(bool checked, const char *method, const char *path, co
     snprintf(target, sizeof target, "%s%s", server.base_url, path);
     return checked ? http_request(method, target, headers, body)
                    : http_request_raw(method, target, headers, body);
+}
+
+struct response *api_call_json(const char *method, const char *path, const char *token, json_t *doc)
+{
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    struct response *r = api_call(true, method, path, token, text, NULL);
+    free(text);
+    return r;
+}
+
+const char *json_str(const json_t *obj, const char *key)
+{
+    return json_string_value(json_object_get(obj, key));
 }
 
 void test_nonce(const char *prefix, char *buf, size_t cap)

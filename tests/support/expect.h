@@ -19,6 +19,13 @@
 struct response *api_call(bool checked, const char *method, const char *path, const char *token,
                           const char *body, const char *extra_header);
 
+/* api_call, checked, with `doc` (stolen, may be NULL) sent as compact JSON. */
+struct response *api_call_json(const char *method, const char *path, const char *token,
+                               json_t *doc);
+
+/* The string member `key` of `obj`, or NULL (absent, not a string, obj NULL). */
+const char *json_str(const json_t *obj, const char *key);
+
 /* A reference no other test run uses: prefix, time, process, a counter. */
 void test_nonce(const char *prefix, char *buf, size_t cap);
 

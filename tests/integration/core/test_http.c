@@ -12,16 +12,10 @@ static void start(void)
     const char *env[] = {"MAX_BODY_BYTES=2048", "CORS_ALLOWED_ORIGINS=https://carto.gers.example",
                          NULL};
     fixture_start_with(env);
-    admin = test_token("gers-numerique", "admin");
+    fixture_token(&admin, "gers-numerique", "admin");
 }
 
-static void stop(void)
-{
-    free(admin);
-    fixture_stop();
-}
-
-TestSuite(http, .init = start, .fini = stop, .timeout = 60);
+TestSuite(http, .init = start, .fini = fixture_stop, .timeout = 60);
 
 static void expect_problem(struct response *r, long status)
 {

@@ -30,11 +30,11 @@ static void start(void)
     fixture_start_with(env); /* migrates */
     cr_assert_eq(run_binary(seed, env, &output), 0, "seed: %s", output);
     free(output);
-    admin = test_token("gers-numerique", "admin places:read places:write");
-    writer = test_token("france-services-mirande",
-                        "places:read places:write workshops:read workshops:write "
-                        "registrations:write referrals:read referrals:write activity:write "
-                        "devices:write");
+    fixture_token(&admin, "gers-numerique", "admin places:read places:write");
+    fixture_token(&writer, "france-services-mirande",
+                  "places:read places:write workshops:read workshops:write "
+                  "registrations:write referrals:read referrals:write activity:write "
+                  "devices:write");
     char at[40];
     time_t soon = time(NULL) + 7 * 86400;
     struct tm day;
@@ -69,8 +69,6 @@ static void start(void)
 
 static void stop(void)
 {
-    free(admin);
-    free(writer);
     fixture_stop();
     private_db_drop(&db);
 }

@@ -13,18 +13,11 @@ static void start(void)
     static const char *const env[] = {"RATE_LIMIT_ORG_PER_S=1", "RATE_LIMIT_ORG_BURST=5",
                                       "RATE_LIMIT_IP_PER_S=1", "RATE_LIMIT_IP_BURST=3", NULL};
     fixture_start_with(env);
-    caf = test_token("caf-gers", "places:read");
-    poste = test_token("la-poste-gers", "places:read");
+    fixture_token(&caf, "caf-gers", "places:read");
+    fixture_token(&poste, "la-poste-gers", "places:read");
 }
 
-static void stop(void)
-{
-    free(caf);
-    free(poste);
-    fixture_stop();
-}
-
-TestSuite(rate_limit, .init = start, .fini = stop, .timeout = 60);
+TestSuite(rate_limit, .init = start, .fini = fixture_stop, .timeout = 60);
 
 static long get_status(const char *path, const char *token, char *retry_after, size_t cap)
 {

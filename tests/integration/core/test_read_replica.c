@@ -33,8 +33,8 @@ static const char *test_database_url(void)
 
 static void tokens(void)
 {
-    reader = test_token("france-services-mirande", "places:read workshops:read");
-    writer = test_token("france-services-mirande", "places:read activity:write");
+    fixture_token(&reader, "france-services-mirande", "places:read workshops:read");
+    fixture_token(&writer, "france-services-mirande", "places:read activity:write");
 }
 
 static void start_same_database(void)
@@ -70,15 +70,8 @@ static void start_dead_replica(void)
     tokens();
 }
 
-static void stop(void)
-{
-    free(reader);
-    free(writer);
-    fixture_stop();
-}
-
-TestSuite(read_replica, .init = start_same_database, .fini = stop, .timeout = 60);
-TestSuite(read_replica_down, .init = start_dead_replica, .fini = stop, .timeout = 60);
+TestSuite(read_replica, .init = start_same_database, .fini = fixture_stop, .timeout = 60);
+TestSuite(read_replica_down, .init = start_dead_replica, .fini = fixture_stop, .timeout = 60);
 
 /* The value of one sample line of /metrics ("name{labels}"), -1 when absent. */
 static long metric(const char *sample)

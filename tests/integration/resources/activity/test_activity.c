@@ -32,53 +32,31 @@ static const char *const codes[12] = {
 static void start(void)
 {
     fixture_start();
-    writer = test_token(ORG, "activity:write");
-    reader = test_token(ORG, "places:read");
+    fixture_token(&writer, ORG, "activity:write");
+    fixture_token(&reader, ORG, "places:read");
     /* creates the places, stops and workshops the tests talk about */
-    builder = test_token(ORG, "places:read places:write workshops:read workshops:write");
-    referrer = test_token(ORG, "referrals:read referrals:write");
-    caf = test_token("caf-gers", "activity:write");
-    poste = test_token("la-poste-gers", "activity:write");
-    admin = test_token("gers-numerique", "admin places:read places:write");
+    fixture_token(&builder, ORG, "places:read places:write workshops:read workshops:write");
+    fixture_token(&referrer, ORG, "referrals:read referrals:write");
+    fixture_token(&caf, "caf-gers", "activity:write");
+    fixture_token(&poste, "la-poste-gers", "activity:write");
+    fixture_token(&admin, "gers-numerique", "admin places:read places:write");
 }
 
-static void stop(void)
-{
-    char **all[] = {&writer, &reader, &builder, &referrer, &caf, &poste, &admin};
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-        free(*all[i]);
-        *all[i] = NULL;
-    }
-    fixture_stop();
-}
-
-TestSuite(activity_reference, .init = start, .fini = stop, .timeout = 60);
-TestSuite(activity_visits, .init = start, .fini = stop, .timeout = 60);
-TestSuite(activity_assessments, .init = start, .fini = stop, .timeout = 60);
-TestSuite(activity_feedback, .init = start, .fini = stop, .timeout = 60);
+TestSuite(activity_reference, .init = start, .fini = fixture_stop, .timeout = 60);
+TestSuite(activity_visits, .init = start, .fini = fixture_stop, .timeout = 60);
+TestSuite(activity_assessments, .init = start, .fini = fixture_stop, .timeout = 60);
+TestSuite(activity_feedback, .init = start, .fini = fixture_stop, .timeout = 60);
 
 /* ---- helpers ------------------------------------------------------------ */
-
-/* A checked request; `extra` is one more header or NULL. */
-static struct response *call(const char *method, const char *path, const char *token,
-                             const char *body, const char *extra)
-{
-    return api_call(true, method, path, token, body, extra);
-}
 
 /* POSTs doc (its reference is taken). */
 static struct response *post(const char *path, const char *token, json_t *doc)
 {
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
-    struct response *r = call("POST", path, token, text, NULL);
+    struct response *r = api_call(true, "POST", path, token, text, NULL);
     free(text);
     return r;
-}
-
-static const char *str(json_t *obj, const char *key)
-{
-    return json_string_value(json_object_get(obj, key));
 }
 
 /* The 422's errors have an entry for field (with message, unless NULL). */
@@ -89,7 +67,7 @@ static bool has_error(struct response *r, const char *field, const char *message
     bool found = false;
     json_array_foreach(json_object_get(body, "errors"), i, e)
     {
-        const char *f = str(e, "field"), *m = str(e, "message");
+        const char *f = json_str(e, "field"), *m = json_str(e, "message");
         if (f && strcmp(f, field) == 0 && (!message || (m && strcmp(m, message) == 0)))
             found = true;
     }
@@ -102,8 +80,8 @@ static void expect_422(struct response *r, const char *field, const char *messag
 {
     json_t *body = response_json(r);
     cr_expect_eq(r->status, 422, "%s: %ld %s", what, r->status, r->body);
-    cr_expect_str_eq(str(body, "type") ? str(body, "type") : "", VALIDATION, "%s: %s", what,
-                     r->body);
+    cr_expect_str_eq(json_str(body, "type") ? json_str(body, "type") : "", VALIDATION, "%s: %s",
+                     what, r->body);
     cr_expect(has_error(r, field, message), "%s: names %s%s%s: %s", what, field,
               message ? " with " : "", message ? message : "", r->body);
     json_decref(body);
@@ -129,7 +107,7 @@ static void create(const char *path, json_t *doc, char *id, size_t cap)
     struct response *r = post(path, builder, doc);
     cr_assert_eq(r->status, 201, "POST %s: %ld %s", path, r->status, r->body);
     json_t *body = response_json(r);
-    snprintf(id, cap, "%s", str(body, "id") ? str(body, "id") : "");
+    snprintf(id, cap, "%s", json_str(body, "id") ? json_str(body, "id") : "");
     json_decref(body);
     response_free(r);
     cr_assert(id[0], "POST %s gives an id", path);
@@ -243,11 +221,11 @@ static void create_referral(const char *notes, char *id, size_t cap)
         "phone", "consent", "given", 1, "method", "oral", "recorded_at", recorded, "notes", notes);
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
-    struct response *r = call("POST", "/v1/referrals", referrer, text, header);
+    struct response *r = api_call(true, "POST", "/v1/referrals", referrer, text, header);
     free(text);
     cr_assert_eq(r->status, 201, "referral: %ld %s", r->status, r->body);
     json_t *body = response_json(r);
-    snprintf(id, cap, "%s", str(body, "id") ? str(body, "id") : "");
+    snprintf(id, cap, "%s", json_str(body, "id") ? json_str(body, "id") : "");
     json_decref(body);
     response_free(r);
 }
@@ -256,7 +234,7 @@ static void create_referral(const char *notes, char *id, size_t cap)
 
 Test(activity_reference, the_skill_list_is_public_with_twelve_skills_in_order_and_four_levels)
 {
-    struct response *r = call("GET", "/v1/reference/skills", NULL, NULL, NULL);
+    struct response *r = api_call(true, "GET", "/v1/reference/skills", NULL, NULL, NULL);
     cr_assert_eq(r->status, 200, "no token needed: %ld %s", r->status, r->body);
     json_t *body = response_json(r);
     response_free(r);
@@ -264,10 +242,10 @@ Test(activity_reference, the_skill_list_is_public_with_twelve_skills_in_order_an
     cr_assert_eq(json_array_size(skills), 12, "12 skills");
     for (size_t i = 0; i < 12; i++) {
         json_t *s = json_array_get(skills, i);
-        cr_expect_str_eq(str(s, "code") ? str(s, "code") : "", codes[i], "skill %zu", i);
-        cr_expect(str(s, "label") && str(s, "label")[0], "%s has a label", codes[i]);
-        cr_expect(str(s, "description") && str(s, "description")[0], "%s has a description",
-                  codes[i]);
+        cr_expect_str_eq(json_str(s, "code") ? json_str(s, "code") : "", codes[i], "skill %zu", i);
+        cr_expect(json_str(s, "label") && json_str(s, "label")[0], "%s has a label", codes[i]);
+        cr_expect(json_str(s, "description") && json_str(s, "description")[0],
+                  "%s has a description", codes[i]);
     }
     static const char *const labels[4] = {"Ne sait pas faire", "Fait avec de l'aide", "Fait seul",
                                           "Fait seul et sait expliquer"};
@@ -277,15 +255,15 @@ Test(activity_reference, the_skill_list_is_public_with_twelve_skills_in_order_an
         cr_expect(json_is_integer(json_object_get(l, "level")) &&
                       json_integer_value(json_object_get(l, "level")) == (json_int_t)i,
                   "level %zu", i);
-        cr_expect_str_eq(str(l, "label") ? str(l, "label") : "", labels[i]);
+        cr_expect_str_eq(json_str(l, "label") ? json_str(l, "label") : "", labels[i]);
     }
-    cr_expect(str(body, "score") && str(body, "score")[0], "the score is explained");
-    cr_expect(str(body, "autonomy") && strstr(str(body, "autonomy"), "66.7"),
+    cr_expect(json_str(body, "score") && json_str(body, "score")[0], "the score is explained");
+    cr_expect(json_str(body, "autonomy") && strstr(json_str(body, "autonomy"), "66.7"),
               "the autonomy threshold is explained");
     json_decref(body);
 
     /* a token changes nothing */
-    r = call("GET", "/v1/reference/skills", reader, NULL, NULL);
+    r = api_call(true, "GET", "/v1/reference/skills", reader, NULL, NULL);
     cr_expect_eq(r->status, 200, "with a token: %ld", r->status);
     response_free(r);
 }
@@ -293,26 +271,27 @@ Test(activity_reference, the_skill_list_is_public_with_twelve_skills_in_order_an
 Test(activity_reference, the_skill_list_has_an_etag_and_answers_304)
 {
     char etag[160], again[160], if_none[200];
-    struct response *r = call("GET", "/v1/reference/skills", NULL, NULL, NULL);
+    struct response *r = api_call(true, "GET", "/v1/reference/skills", NULL, NULL, NULL);
     cr_assert_eq(r->status, 200);
     cr_assert_not_null(response_header(r, "ETag", etag, sizeof etag), "an ETag");
     response_free(r);
-    r = call("GET", "/v1/reference/skills", NULL, NULL, NULL);
+    r = api_call(true, "GET", "/v1/reference/skills", NULL, NULL, NULL);
     cr_expect_str_eq(response_header(r, "ETag", again, sizeof again) ? again : "", etag,
                      "a stable ETag");
     response_free(r);
 
     snprintf(if_none, sizeof if_none, "If-None-Match: %s", etag);
-    r = call("GET", "/v1/reference/skills", NULL, NULL, if_none);
+    r = api_call(true, "GET", "/v1/reference/skills", NULL, NULL, if_none);
     cr_expect_eq(r->status, 304, "%ld", r->status);
     cr_expect_eq(r->body_len, 0, "304 has no body");
     response_free(r);
 
-    r = call("GET", "/v1/reference/skills", NULL, NULL, "If-None-Match: \"something-else\"");
+    r = api_call(true, "GET", "/v1/reference/skills", NULL, NULL,
+                 "If-None-Match: \"something-else\"");
     cr_expect_eq(r->status, 200, "another ETag: the list again");
     response_free(r);
 
-    r = call("GET", "/v1/reference/skills?lang=fr", NULL, NULL, NULL);
+    r = api_call(true, "GET", "/v1/reference/skills?lang=fr", NULL, NULL, NULL);
     cr_expect_eq(r->status, 400, "no query parameter: %ld", r->status);
     response_free(r);
 }
@@ -328,16 +307,16 @@ Test(activity_visits, a_visit_at_a_place_is_201_with_the_body_of_the_spec)
                              json_pack("{s:s, s:s, s:i, s:s}", "place_id", place, "visited_at", at,
                                        "count", 4, "purpose", "digital_support")),
                         "visit");
-    cr_expect(str(v, "id") && str(v, "id")[0], "an id");
-    cr_expect_str_eq(str(v, "org"), ORG);
-    cr_expect_str_eq(str(v, "place_id"), place);
+    cr_expect(json_str(v, "id") && json_str(v, "id")[0], "an id");
+    cr_expect_str_eq(json_str(v, "org"), ORG);
+    cr_expect_str_eq(json_str(v, "place_id"), place);
     cr_expect(json_is_null(json_object_get(v, "stop_id")), "stop_id null");
-    cr_expect_eq(rfc3339_seconds(str(v, "visited_at")), rfc3339_seconds(at));
+    cr_expect_eq(rfc3339_seconds(json_str(v, "visited_at")), rfc3339_seconds(at));
     cr_expect(json_is_integer(json_object_get(v, "count")) &&
                   json_integer_value(json_object_get(v, "count")) == 4,
               "count 4");
-    cr_expect_str_eq(str(v, "purpose"), "digital_support");
-    cr_expect(fabs(rfc3339_seconds(str(v, "created_at")) - (double)time(NULL)) < 120,
+    cr_expect_str_eq(json_str(v, "purpose"), "digital_support");
+    cr_expect(fabs(rfc3339_seconds(json_str(v, "created_at")) - (double)time(NULL)) < 120,
               "created now");
     cr_expect_eq(json_object_size(v), 8, "the 8 members of the spec: %zu", json_object_size(v));
     json_decref(v);
@@ -363,9 +342,9 @@ Test(activity_visits, a_visit_at_a_stop_has_the_stop_id_and_a_null_place_id)
                              json_pack("{s:s, s:s, s:i, s:s}", "stop_id", stop_id, "visited_at", at,
                                        "count", 12, "purpose", "equipment")),
                         "visit at a stop");
-    cr_expect_str_eq(str(v, "stop_id"), stop_id);
+    cr_expect_str_eq(json_str(v, "stop_id"), stop_id);
     cr_expect(json_is_null(json_object_get(v, "place_id")), "place_id null");
-    cr_expect_str_eq(str(v, "org"), ORG);
+    cr_expect_str_eq(json_str(v, "org"), ORG);
     cr_expect_eq(json_integer_value(json_object_get(v, "count")), 12);
     json_decref(v);
     cr_expect_eq(count_rows("SELECT count(*) FROM visits WHERE stop_id = $1", stop_id), 1);
@@ -407,7 +386,7 @@ Test(activity_visits, an_unknown_or_deleted_place_and_an_unknown_stop_are_422_on
     char place[64], path[128];
     create_place(false, place, sizeof place);
     snprintf(path, sizeof path, "/v1/places/%s", place);
-    struct response *r = call("DELETE", path, admin, NULL, NULL);
+    struct response *r = api_call(true, "DELETE", path, admin, NULL, NULL);
     cr_assert_eq(r->status, 204, "delete: %ld %s", r->status, r->body);
     response_free(r);
     expect_422(post("/v1/visits", writer, visit_doc(place)), "place_id", "no such place",
@@ -478,7 +457,7 @@ Test(activity_visits, a_purpose_outside_the_list_is_422)
         json_t *doc = visit_doc(place);
         json_object_set_new(doc, "purpose", json_string(good[i]));
         json_t *v = created(post("/v1/visits", writer, doc), good[i]);
-        cr_expect_str_eq(str(v, "purpose"), good[i]);
+        cr_expect_str_eq(json_str(v, "purpose"), good[i]);
         json_decref(v);
     }
     cr_expect_eq(count_rows("SELECT count(*) FROM visits WHERE place_id = $1", place), 6);
@@ -583,14 +562,14 @@ static void expect_assessed(const int levels[12], double score, bool autonomous)
     cr_expect(json_is_boolean(json_object_get(a, "autonomous")), "autonomous is a boolean");
     cr_expect_eq(json_is_true(json_object_get(a, "autonomous")), autonomous, "autonomous %d",
                  autonomous);
-    cr_expect(str(a, "id") && str(a, "id")[0], "an id");
-    cr_expect_str_eq(str(a, "org"), ORG);
-    cr_expect_str_eq(str(a, "participant_ref"), ref);
-    cr_expect_str_eq(str(a, "phase"), "after");
-    cr_expect_eq(rfc3339_seconds(str(a, "taken_at")), rfc3339_seconds(at));
+    cr_expect(json_str(a, "id") && json_str(a, "id")[0], "an id");
+    cr_expect_str_eq(json_str(a, "org"), ORG);
+    cr_expect_str_eq(json_str(a, "participant_ref"), ref);
+    cr_expect_str_eq(json_str(a, "phase"), "after");
+    cr_expect_eq(rfc3339_seconds(json_str(a, "taken_at")), rfc3339_seconds(at));
     cr_expect(json_is_null(json_object_get(a, "workshop_id")), "workshop_id null");
     cr_expect(json_is_null(json_object_get(a, "series_id")), "series_id null");
-    cr_expect(str(a, "created_at") != NULL, "created_at");
+    cr_expect(json_str(a, "created_at") != NULL, "created_at");
     json_t *back = json_object_get(a, "levels");
     cr_expect_eq(json_object_size(back), 12, "the 12 levels back");
     for (int i = 0; i < 12; i++)
@@ -745,7 +724,7 @@ Test(activity_assessments, a_bad_phase_or_taken_at_is_422)
         doc = assessment_doc(ref);
         json_object_set_new(doc, "phase", json_string(good[i]));
         json_t *a = created(post("/v1/assessments", writer, doc), good[i]);
-        cr_expect_str_eq(str(a, "phase"), good[i]);
+        cr_expect_str_eq(json_str(a, "phase"), good[i]);
         json_decref(a);
     }
 }
@@ -783,7 +762,7 @@ Test(activity_assessments, a_known_workshop_or_series_is_accepted_and_kept)
     json_t *doc = assessment_doc(ref);
     json_object_set_new(doc, "workshop_id", json_string(workshop));
     json_t *a = created(post("/v1/assessments", writer, doc), "with a workshop");
-    cr_expect_str_eq(str(a, "workshop_id"), workshop);
+    cr_expect_str_eq(json_str(a, "workshop_id"), workshop);
     cr_expect(json_is_null(json_object_get(a, "series_id")), "no series");
     cr_expect(fabs(json_number_value(json_object_get(a, "score")) - 66.7) < 1e-9, "all 2: 66.7");
     cr_expect(json_is_true(json_object_get(a, "autonomous")));
@@ -803,13 +782,13 @@ Test(activity_assessments, a_known_workshop_or_series_is_accepted_and_kept)
     cr_assert_eq(r->status, 201, "series: %ld %s", r->status, r->body);
     json_t *w = response_json(r);
     response_free(r);
-    snprintf(series, sizeof series, "%s", str(w, "series_id") ? str(w, "series_id") : "");
+    snprintf(series, sizeof series, "%s", json_str(w, "series_id") ? json_str(w, "series_id") : "");
     json_decref(w);
     cr_assert(series[0], "the series has an id");
     doc = assessment_doc(ref);
     json_object_set_new(doc, "series_id", json_string(series));
     a = created(post("/v1/assessments", writer, doc), "with a series");
-    cr_expect_str_eq(str(a, "series_id"), series);
+    cr_expect_str_eq(json_str(a, "series_id"), series);
     cr_expect(json_is_null(json_object_get(a, "workshop_id")), "no workshop");
     json_decref(a);
 }
@@ -860,11 +839,11 @@ Test(activity_feedback, ratings_1_to_5_are_accepted_for_a_place)
         json_t *f =
             created(post("/v1/feedback", writer, feedback_doc("place", place, rating)), "rating");
         cr_expect_eq(json_integer_value(json_object_get(f, "rating")), rating);
-        cr_expect_str_eq(str(f, "subject_type"), "place");
-        cr_expect_str_eq(str(f, "subject_id"), place);
-        cr_expect_str_eq(str(f, "org"), ORG);
+        cr_expect_str_eq(json_str(f, "subject_type"), "place");
+        cr_expect_str_eq(json_str(f, "subject_id"), place);
+        cr_expect_str_eq(json_str(f, "org"), ORG);
         cr_expect(json_is_null(json_object_get(f, "comment")), "no comment: null");
-        cr_expect(str(f, "id") && str(f, "created_at"), "id and created_at");
+        cr_expect(json_str(f, "id") && json_str(f, "created_at"), "id and created_at");
         cr_expect_eq(json_object_size(f), 7, "the 7 members of the spec: %zu", json_object_size(f));
         json_decref(f);
     }
@@ -878,9 +857,9 @@ Test(activity_feedback, feedback_on_a_workshop_keeps_its_comment)
     json_t *doc = feedback_doc("workshop", workshop, 5);
     json_object_set_new(doc, "comment", json_string("Très clair, merci !"));
     json_t *f = created(post("/v1/feedback", writer, doc), "workshop");
-    cr_expect_str_eq(str(f, "subject_type"), "workshop");
-    cr_expect_str_eq(str(f, "subject_id"), workshop);
-    cr_expect_str_eq(str(f, "comment"), "Très clair, merci !");
+    cr_expect_str_eq(json_str(f, "subject_type"), "workshop");
+    cr_expect_str_eq(json_str(f, "subject_id"), workshop);
+    cr_expect_str_eq(json_str(f, "comment"), "Très clair, merci !");
     json_decref(f);
     memset(comment, 'a', 500);
     comment[500] = '\0';
@@ -904,13 +883,13 @@ Test(activity_feedback, either_partner_of_a_referral_may_rate_it)
     /* the receiver */
     json_t *f =
         created(post("/v1/feedback", caf, feedback_doc("referral", referral, 4)), "the receiver");
-    cr_expect_str_eq(str(f, "org"), "caf-gers");
-    cr_expect_str_eq(str(f, "subject_type"), "referral");
-    cr_expect_str_eq(str(f, "subject_id"), referral);
+    cr_expect_str_eq(json_str(f, "org"), "caf-gers");
+    cr_expect_str_eq(json_str(f, "subject_type"), "referral");
+    cr_expect_str_eq(json_str(f, "subject_id"), referral);
     json_decref(f);
     /* the sender */
     f = created(post("/v1/feedback", writer, feedback_doc("referral", referral, 2)), "the sender");
-    cr_expect_str_eq(str(f, "org"), ORG);
+    cr_expect_str_eq(json_str(f, "org"), ORG);
     json_decref(f);
     cr_expect_eq(count_rows("SELECT count(*) FROM feedback WHERE subject_id = $1::uuid", referral),
                  2);

@@ -30,41 +30,16 @@ static char *collector, *refurbisher, *distributor, *activity_only, *builder;
 static void start(void)
 {
     fixture_start();
-    collector = test_token(ORG, "devices:write");
-    refurbisher = test_token(REFURBISHER, "devices:write");
-    distributor = test_token(DISTRIBUTOR, "devices:write");
-    activity_only = test_token(ORG, "activity:write");
-    builder = test_token(ORG, "places:read places:write");
+    fixture_token(&collector, ORG, "devices:write");
+    fixture_token(&refurbisher, REFURBISHER, "devices:write");
+    fixture_token(&distributor, DISTRIBUTOR, "devices:write");
+    fixture_token(&activity_only, ORG, "activity:write");
+    fixture_token(&builder, ORG, "places:read places:write");
 }
 
-static void stop(void)
-{
-    char **all[] = {&collector, &refurbisher, &distributor, &activity_only, &builder};
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-        free(*all[i]);
-        *all[i] = NULL;
-    }
-    fixture_stop();
-}
-
-TestSuite(devices, .init = start, .fini = stop, .timeout = 90);
+TestSuite(devices, .init = start, .fini = fixture_stop, .timeout = 90);
 
 /* ---- helpers ------------------------------------------------------------ */
-
-/* A checked request; doc (may be NULL) is sent as JSON and its reference taken. */
-static struct response *call(const char *method, const char *path, const char *token, json_t *doc)
-{
-    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-    json_decref(doc);
-    struct response *r = api_call(true, method, path, token, text, NULL);
-    free(text);
-    return r;
-}
-
-static const char *str(json_t *obj, const char *key)
-{
-    return json_string_value(json_object_get(obj, key));
-}
 
 static const char *or_empty(const char *s)
 {
@@ -78,7 +53,7 @@ static bool has_error(struct response *r, const char *field, const char *message
     bool found = false;
     json_array_foreach(json_object_get(body, "errors"), i, e)
     {
-        const char *f = str(e, "field"), *m = str(e, "message");
+        const char *f = json_str(e, "field"), *m = json_str(e, "message");
         if (f && strcmp(f, field) == 0 && (!message || (m && strcmp(m, message) == 0)))
             found = true;
     }
@@ -94,7 +69,7 @@ static bool has_error_under(struct response *r, const char *prefix)
     bool found = false;
     json_array_foreach(json_object_get(body, "errors"), i, e)
     {
-        const char *f = str(e, "field");
+        const char *f = json_str(e, "field");
         if (f && strncmp(f, prefix, n) == 0 && (f[n] == '\0' || f[n] == '.' || f[n] == '['))
             found = true;
     }
@@ -111,9 +86,9 @@ static void expect_problem(struct response *r, long status, const char *type, co
     snprintf(urn, sizeof urn, PROBLEM "%s", type);
     json_t *body = response_json(r);
     cr_expect_eq(r->status, status, "%s: %ld %s", what, r->status, r->body);
-    cr_expect_str_eq(or_empty(str(body, "type")), urn, "%s: %s", what, r->body);
+    cr_expect_str_eq(or_empty(json_str(body, "type")), urn, "%s: %s", what, r->body);
     if (word)
-        cr_expect(str(body, "detail") && strstr(str(body, "detail"), word),
+        cr_expect(json_str(body, "detail") && strstr(json_str(body, "detail"), word),
                   "%s: the detail names %s: %s", what, word, r->body);
     json_decref(body);
     response_free(r);
@@ -140,11 +115,11 @@ static void create_device(char *id, size_t cap)
 {
     char ref[64];
     test_nonce("dev", ref, sizeof ref);
-    struct response *r = call("POST", "/v1/devices", collector, device_doc(ref));
+    struct response *r = api_call_json("POST", "/v1/devices", collector, device_doc(ref));
     cr_assert_eq(r->status, 201, "create: %ld %s", r->status, r->body);
     json_t *d = response_json(r);
     response_free(r);
-    snprintf(id, cap, "%s", or_empty(str(d, "id")));
+    snprintf(id, cap, "%s", or_empty(json_str(d, "id")));
     json_decref(d);
     cr_assert(id[0], "the device has an id");
 }
@@ -153,7 +128,7 @@ static struct response *post_event(const char *token, const char *id, json_t *do
 {
     char path[128];
     snprintf(path, sizeof path, "/v1/devices/%s/events", id);
-    return call("POST", path, token, doc);
+    return api_call_json("POST", path, token, doc);
 }
 
 /* Posts an event (asserts 201, checks its common members); returns it. */
@@ -161,19 +136,19 @@ static json_t *event_ok(const char *token, const char *org, const char *id, json
                         const char *from, const char *to)
 {
     char type[32];
-    snprintf(type, sizeof type, "%s", or_empty(str(doc, "type")));
+    snprintf(type, sizeof type, "%s", or_empty(json_str(doc, "type")));
     struct response *r = post_event(token, id, doc);
     cr_assert_eq(r->status, 201, "%s: %ld %s", type, r->status, r->body);
     json_t *e = response_json(r);
     response_free(r);
     cr_expect(json_is_integer(json_object_get(e, "id")), "%s: an integer id", type);
-    cr_expect_str_eq(or_empty(str(e, "device_id")), id);
-    cr_expect_str_eq(or_empty(str(e, "type")), type);
-    cr_expect_str_eq(or_empty(str(e, "org")), org, "%s: the acting organisation", type);
-    cr_expect_str_eq(or_empty(str(e, "actor")), "test", "%s: the token's sub", type);
-    cr_expect_str_eq(or_empty(str(e, "from_status")), from, "%s: from", type);
-    cr_expect_str_eq(or_empty(str(e, "to_status")), to, "%s: to", type);
-    cr_expect(str(e, "at") != NULL, "%s: at", type);
+    cr_expect_str_eq(or_empty(json_str(e, "device_id")), id);
+    cr_expect_str_eq(or_empty(json_str(e, "type")), type);
+    cr_expect_str_eq(or_empty(json_str(e, "org")), org, "%s: the acting organisation", type);
+    cr_expect_str_eq(or_empty(json_str(e, "actor")), "test", "%s: the token's sub", type);
+    cr_expect_str_eq(or_empty(json_str(e, "from_status")), from, "%s: from", type);
+    cr_expect_str_eq(or_empty(json_str(e, "to_status")), to, "%s: to", type);
+    cr_expect(json_str(e, "at") != NULL, "%s: at", type);
     cr_expect(json_object_get(e, "details") != NULL, "%s: details", type);
     cr_expect_eq(json_object_size(e), 9, "%s: the 9 members of the Event: %zu", type,
                  json_object_size(e));
@@ -185,7 +160,7 @@ static json_t *get_device(const char *token, const char *id)
 {
     char path[128];
     snprintf(path, sizeof path, "/v1/devices/%s", id);
-    struct response *r = call("GET", path, token, NULL);
+    struct response *r = api_call_json("GET", path, token, NULL);
     cr_assert_eq(r->status, 200, "GET %s: %ld %s", path, r->status, r->body);
     json_t *d = response_json(r);
     response_free(r);
@@ -195,11 +170,12 @@ static json_t *get_device(const char *token, const char *id)
 static void expect_device(const char *id, const char *status, bool wiped, const char *what)
 {
     json_t *d = get_device(collector, id);
-    cr_expect_str_eq(or_empty(str(d, "status")), status, "%s: status", what);
+    cr_expect_str_eq(or_empty(json_str(d, "status")), status, "%s: status", what);
     cr_expect(json_is_boolean(json_object_get(d, "wiped")) &&
                   json_is_true(json_object_get(d, "wiped")) == wiped,
               "%s: wiped %d", what, wiped);
-    cr_expect_str_eq(or_empty(str(d, "collected_by")), ORG, "%s: still collected by %s", what, ORG);
+    cr_expect_str_eq(or_empty(json_str(d, "collected_by")), ORG, "%s: still collected by %s", what,
+                     ORG);
     json_decref(d);
 }
 
@@ -210,7 +186,7 @@ static json_t *history(const char *token, const char *id)
 {
     char path[128];
     snprintf(path, sizeof path, "/v1/devices/%s/events", id);
-    struct response *r = call("GET", path, token, NULL);
+    struct response *r = api_call_json("GET", path, token, NULL);
     cr_assert_eq(r->status, 200, "GET %s: %ld %s", path, r->status, r->body);
     json_t *body = response_json(r);
     response_free(r);
@@ -219,10 +195,10 @@ static json_t *history(const char *token, const char *id)
     json_decref(body);
     cr_assert(json_is_array(items), "items");
     json_t *first = json_array_get(items, 0);
-    if (first && !str(first, "from_status") &&
-        strcmp(or_empty(str(first, "type")), "collected") == 0) {
-        cr_expect_str_eq(or_empty(str(first, "to_status")), "collected");
-        cr_expect_str_eq(or_empty(str(first, "org")), ORG);
+    if (first && !json_str(first, "from_status") &&
+        strcmp(or_empty(json_str(first, "type")), "collected") == 0) {
+        cr_expect_str_eq(or_empty(json_str(first, "to_status")), "collected");
+        cr_expect_str_eq(or_empty(json_str(first, "org")), ORG);
         json_array_remove(items, 0);
     }
     return items;
@@ -265,42 +241,42 @@ Test(devices, a_device_is_created_collected_and_read_back)
     test_nonce("dev", ref, sizeof ref);
     rfc3339_utc(time(NULL) - 3 * 86400, at, sizeof at);
     struct response *r =
-        call("POST", "/v1/devices", collector,
-             json_pack("{s:s, s:s, s:s, s:s}", "type", "tablet", "origin", "administration",
-                       "collected_at", at, "inventory_ref", ref));
+        api_call_json("POST", "/v1/devices", collector,
+                      json_pack("{s:s, s:s, s:s, s:s}", "type", "tablet", "origin",
+                                "administration", "collected_at", at, "inventory_ref", ref));
     cr_assert_eq(r->status, 201, "%ld %s", r->status, r->body);
     json_t *d = response_json(r);
-    snprintf(expected, sizeof expected, "/v1/devices/%s", or_empty(str(d, "id")));
+    snprintf(expected, sizeof expected, "/v1/devices/%s", or_empty(json_str(d, "id")));
     cr_expect_str_eq(or_empty(response_header(r, "Location", location, sizeof location)), expected);
     response_free(r);
-    cr_expect(str(d, "id") && str(d, "id")[0], "an id");
-    cr_expect_str_eq(or_empty(str(d, "collected_by")), ORG);
-    cr_expect_str_eq(or_empty(str(d, "type")), "tablet");
-    cr_expect_str_eq(or_empty(str(d, "origin")), "administration");
-    cr_expect_str_eq(or_empty(str(d, "inventory_ref")), ref);
-    cr_expect_str_eq(or_empty(str(d, "status")), "collected");
+    cr_expect(json_str(d, "id") && json_str(d, "id")[0], "an id");
+    cr_expect_str_eq(or_empty(json_str(d, "collected_by")), ORG);
+    cr_expect_str_eq(or_empty(json_str(d, "type")), "tablet");
+    cr_expect_str_eq(or_empty(json_str(d, "origin")), "administration");
+    cr_expect_str_eq(or_empty(json_str(d, "inventory_ref")), ref);
+    cr_expect_str_eq(or_empty(json_str(d, "status")), "collected");
     cr_expect(json_is_false(json_object_get(d, "wiped")), "not wiped");
-    cr_expect_eq(rfc3339_seconds(str(d, "collected_at")), rfc3339_seconds(at));
-    cr_expect(str(d, "created_at") && str(d, "updated_at"), "created_at, updated_at");
+    cr_expect_eq(rfc3339_seconds(json_str(d, "collected_at")), rfc3339_seconds(at));
+    cr_expect(json_str(d, "created_at") && json_str(d, "updated_at"), "created_at, updated_at");
     cr_expect_eq(json_object_size(d), 10, "the 10 members of the Device: %zu", json_object_size(d));
 
     /* read back, by the collector and by another organisation with devices:write */
-    json_t *back = get_device(collector, str(d, "id"));
+    json_t *back = get_device(collector, json_str(d, "id"));
     cr_expect(json_equal(back, d), "GET gives the Device created");
     json_decref(back);
-    back = get_device(refurbisher, str(d, "id"));
+    back = get_device(refurbisher, json_str(d, "id"));
     cr_expect(json_equal(back, d), "another partner reads the same Device");
     json_decref(back);
 
     /* inventory_ref is optional: null when absent */
-    r = call("POST", "/v1/devices", collector,
-             json_pack("{s:s, s:s, s:s}", "type", "smartphone", "origin", "individual",
-                       "collected_at", at));
+    r = api_call_json("POST", "/v1/devices", collector,
+                      json_pack("{s:s, s:s, s:s}", "type", "smartphone", "origin", "individual",
+                                "collected_at", at));
     cr_assert_eq(r->status, 201, "%ld %s", r->status, r->body);
     json_t *plain = response_json(r);
     response_free(r);
     cr_expect(json_is_null(json_object_get(plain, "inventory_ref")), "inventory_ref null");
-    json_t *events = history(collector, str(d, "id"));
+    json_t *events = history(collector, json_str(d, "id"));
     cr_expect_eq(json_array_size(events), 0, "no event recorded yet");
     json_decref(events);
     json_decref(plain);
@@ -339,14 +315,15 @@ Test(devices, a_new_device_is_checked_member_by_member)
         const char *message = i >= 7 && i <= 10 ? "is read-only"
                               : i == 11         ? "is not a known field"
                                                 : NULL;
-        expect_422(call("POST", "/v1/devices", collector, doc), bad[i].member, message,
+        expect_422(api_call_json("POST", "/v1/devices", collector, doc), bad[i].member, message,
                    bad[i].member);
     }
     const char *required[] = {"type", "origin", "collected_at"};
     for (size_t i = 0; i < 3; i++) {
         json_t *doc = device_doc(ref);
         json_object_del(doc, required[i]);
-        expect_422(call("POST", "/v1/devices", collector, doc), required[i], NULL, required[i]);
+        expect_422(api_call_json("POST", "/v1/devices", collector, doc), required[i], NULL,
+                   required[i]);
     }
 }
 
@@ -363,17 +340,19 @@ Test(devices, the_whole_chain_from_collection_to_a_second_distribution_and_recyc
     json_object_set_new(doc, "at", json_string(at));
     char cert[64];
     snprintf(cert, sizeof cert, "%s",
-             or_empty(str(json_object_get(doc, "details"), "certificate_ref")));
+             or_empty(json_str(json_object_get(doc, "details"), "certificate_ref")));
     json_t *e = event_ok(collector, ORG, id, doc, "collected", "wiped");
-    cr_expect_eq(rfc3339_seconds(str(e, "at")), rfc3339_seconds(at), "the given at");
-    cr_expect_str_eq(or_empty(str(json_object_get(e, "details"), "method")), "software_overwrite");
-    cr_expect_str_eq(or_empty(str(json_object_get(e, "details"), "certificate_ref")), cert);
+    cr_expect_eq(rfc3339_seconds(json_str(e, "at")), rfc3339_seconds(at), "the given at");
+    cr_expect_str_eq(or_empty(json_str(json_object_get(e, "details"), "method")),
+                     "software_overwrite");
+    cr_expect_str_eq(or_empty(json_str(json_object_get(e, "details"), "certificate_ref")), cert);
     json_decref(e);
     expect_device(id, "wiped", true, "wiped");
 
     e = event_ok(refurbisher, REFURBISHER, id, refurbished_doc(), "wiped", "refurbished");
-    cr_expect(fabs(rfc3339_seconds(str(e, "at")) - (double)time(NULL)) < 120, "at defaults to now");
-    cr_expect_str_eq(or_empty(str(json_object_get(e, "details"), "grade")), "B");
+    cr_expect(fabs(rfc3339_seconds(json_str(e, "at")) - (double)time(NULL)) < 120,
+              "at defaults to now");
+    cr_expect_str_eq(or_empty(json_str(json_object_get(e, "details"), "grade")), "B");
     cr_expect_eq(json_array_size(json_object_get(json_object_get(e, "details"), "parts_replaced")),
                  2);
     json_decref(e);
@@ -382,11 +361,11 @@ Test(devices, the_whole_chain_from_collection_to_a_second_distribution_and_recyc
     e = event_ok(distributor, DISTRIBUTOR, id, distributed_doc("sale", 25.5), "refurbished",
                  "distributed");
     json_t *details = json_object_get(e, "details");
-    cr_expect_str_eq(or_empty(str(details, "mode")), "sale");
+    cr_expect_str_eq(or_empty(json_str(details, "mode")), "sale");
     cr_expect(fabs(json_number_value(json_object_get(details, "price")) - 25.5) < 1e-9,
               "price 25.5");
-    cr_expect_str_eq(or_empty(str(details, "commune")), "32256");
-    cr_expect_str_eq(or_empty(str(details, "household_ref")), "foyer-mirande-0042");
+    cr_expect_str_eq(or_empty(json_str(details, "commune")), "32256");
+    cr_expect_str_eq(or_empty(json_str(details, "household_ref")), "foyer-mirande-0042");
     json_decref(e);
     expect_device(id, "distributed", true, "distributed");
 
@@ -403,8 +382,8 @@ Test(devices, the_whole_chain_from_collection_to_a_second_distribution_and_recyc
     doc = distributed_doc("donation", -1);
     json_object_set_new(json_object_get(doc, "details"), "commune", json_string("32013"));
     e = event_ok(distributor, DISTRIBUTOR, id, doc, "wiped", "distributed");
-    cr_expect_str_eq(or_empty(str(json_object_get(e, "details"), "mode")), "donation");
-    cr_expect_str_eq(or_empty(str(json_object_get(e, "details"), "commune")), "32013");
+    cr_expect_str_eq(or_empty(json_str(json_object_get(e, "details"), "mode")), "donation");
+    cr_expect_str_eq(or_empty(json_str(json_object_get(e, "details"), "commune")), "32013");
     json_decref(e);
     expect_device(id, "distributed", true, "given away");
 
@@ -413,7 +392,7 @@ Test(devices, the_whole_chain_from_collection_to_a_second_distribution_and_recyc
     expect_device(id, "returned", false, "returned again");
     json_decref(event_ok(collector, ORG, id, bare_doc("recycled"), "returned", "recycled"));
     json_t *d = get_device(collector, id);
-    cr_expect_str_eq(or_empty(str(d, "status")), "recycled");
+    cr_expect_str_eq(or_empty(json_str(d, "status")), "recycled");
     json_decref(d);
 
     json_t *events = history(refurbisher, id);
@@ -441,30 +420,31 @@ Test(devices, every_move_the_spec_allows_is_accepted)
         json_decref(
             event_ok(refurbisher, REFURBISHER, id, bare_doc("recycled"), before[k], "recycled"));
         json_t *d = get_device(collector, id);
-        cr_expect_str_eq(or_empty(str(d, "status")), "recycled", "recycled from %s", before[k]);
+        cr_expect_str_eq(or_empty(json_str(d, "status")), "recycled", "recycled from %s",
+                         before[k]);
         json_decref(d);
     }
     /* a distribution at one of the partner's live places, without a price (donation) */
     char tag[64], place[64];
     test_nonce("dev", tag, sizeof tag);
     struct response *r =
-        call("POST", "/v1/places", builder,
-             json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f}", "source",
-                       "integration-tests", "source_id", tag, "pivot", "00000000000000", "name",
-                       "Ressourcerie d'essai", "street", "1 rue de l'Essai", "postal_code", "32300",
-                       "commune", "Mirande", "insee_code", "32256", "latitude", 43.513985,
-                       "longitude", 0.400199));
+        api_call_json("POST", "/v1/places", builder,
+                      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f}", "source",
+                                "integration-tests", "source_id", tag, "pivot", "00000000000000",
+                                "name", "Ressourcerie d'essai", "street", "1 rue de l'Essai",
+                                "postal_code", "32300", "commune", "Mirande", "insee_code", "32256",
+                                "latitude", 43.513985, "longitude", 0.400199));
     cr_assert_eq(r->status, 201, "place: %ld %s", r->status, r->body);
     json_t *p = response_json(r);
     response_free(r);
-    snprintf(place, sizeof place, "%s", or_empty(str(p, "id")));
+    snprintf(place, sizeof place, "%s", or_empty(json_str(p, "id")));
     json_decref(p);
     create_device(id, sizeof id);
     json_decref(event_ok(collector, ORG, id, wiped_doc(), "collected", "wiped"));
     json_t *doc = distributed_doc("donation", -1);
     json_object_set_new(json_object_get(doc, "details"), "place_id", json_string(place));
     json_t *e = event_ok(distributor, DISTRIBUTOR, id, doc, "wiped", "distributed");
-    cr_expect_str_eq(or_empty(str(json_object_get(e, "details"), "place_id")), place);
+    cr_expect_str_eq(or_empty(json_str(json_object_get(e, "details"), "place_id")), place);
     json_decref(e);
 }
 
@@ -476,7 +456,7 @@ Test(devices, refurbishing_or_distributing_a_device_never_wiped_is_409_not_wiped
     create_device(id, sizeof id);
     struct response *r = post_event(refurbisher, id, refurbished_doc());
     json_t *body = response_json(r);
-    cr_expect_str_eq(or_empty(str(body, "detail")), NOT_WIPED_DETAIL, "the spec's detail");
+    cr_expect_str_eq(or_empty(json_str(body, "detail")), NOT_WIPED_DETAIL, "the spec's detail");
     json_decref(body);
     expect_problem(r, 409, "not-wiped", NULL, "refurbishing a collected device");
     const char *modes[] = {"sale", "loan", "donation"};
@@ -551,7 +531,7 @@ Test(devices, other_impossible_moves_are_409_naming_the_current_status)
         expect_problem(post_event(collector, done, after_collected[i]), 409, "impossible-move",
                        "recycled", "after recycled (never wiped)");
     json_t *d = get_device(collector, done);
-    cr_expect_str_eq(or_empty(str(d, "status")), "recycled");
+    cr_expect_str_eq(or_empty(json_str(d, "status")), "recycled");
     json_decref(d);
 }
 
@@ -723,20 +703,21 @@ Test(devices, the_history_lists_every_event_oldest_first_with_statuses_and_org)
     json_int_t previous = 0;
     for (size_t i = 0; i < 4; i++) {
         json_t *e = json_array_get(items, i);
-        cr_expect_str_eq(or_empty(str(e, "type")), types[i], "event %zu", i);
-        cr_expect_str_eq(or_empty(str(e, "from_status")), statuses[i], "event %zu from", i);
-        cr_expect_str_eq(or_empty(str(e, "to_status")), statuses[i + 1], "event %zu to", i);
-        cr_expect_str_eq(or_empty(str(e, "org")), orgs[i], "event %zu org", i);
-        cr_expect_str_eq(or_empty(str(e, "device_id")), id);
+        cr_expect_str_eq(or_empty(json_str(e, "type")), types[i], "event %zu", i);
+        cr_expect_str_eq(or_empty(json_str(e, "from_status")), statuses[i], "event %zu from", i);
+        cr_expect_str_eq(or_empty(json_str(e, "to_status")), statuses[i + 1], "event %zu to", i);
+        cr_expect_str_eq(or_empty(json_str(e, "org")), orgs[i], "event %zu org", i);
+        cr_expect_str_eq(or_empty(json_str(e, "device_id")), id);
         cr_expect_gt(json_integer_value(json_object_get(e, "id")), previous, "ids ascend");
         previous = json_integer_value(json_object_get(e, "id"));
         if (i < 3)
-            cr_expect_eq(rfc3339_seconds(str(e, "at")), rfc3339_seconds(at[i]), "event %zu at", i);
+            cr_expect_eq(rfc3339_seconds(json_str(e, "at")), rfc3339_seconds(at[i]), "event %zu at",
+                         i);
         cr_expect(json_equal(e, posted[i]), "the history has the event as it was answered: %zu", i);
         json_decref(posted[i]);
     }
     json_t *details = json_object_get(json_array_get(items, 1), "details");
-    cr_expect_str_eq(or_empty(str(details, "grade")), "B");
+    cr_expect_str_eq(or_empty(json_str(details, "grade")), "B");
     details = json_object_get(json_array_get(items, 3), "details");
     cr_expect(json_is_null(details) || (json_is_object(details) && json_object_size(details) == 0),
               "returned has no details");
@@ -749,9 +730,9 @@ Test(devices, an_unknown_device_or_an_id_that_is_not_a_uuid_is_404)
     for (size_t i = 0; i < 3; i++) {
         char path[128];
         snprintf(path, sizeof path, "/v1/devices/%s", ids[i]);
-        expect_problem(call("GET", path, collector, NULL), 404, "not-found", NULL, path);
+        expect_problem(api_call_json("GET", path, collector, NULL), 404, "not-found", NULL, path);
         snprintf(path, sizeof path, "/v1/devices/%s/events", ids[i]);
-        expect_problem(call("GET", path, collector, NULL), 404, "not-found", NULL, path);
+        expect_problem(api_call_json("GET", path, collector, NULL), 404, "not-found", NULL, path);
         expect_problem(post_event(collector, ids[i], wiped_doc()), 404, "not-found", NULL, path);
         expect_problem(post_event(collector, ids[i], bare_doc("recycled")), 404, "not-found", NULL,
                        path);
@@ -767,15 +748,15 @@ Test(devices, every_device_route_needs_devices_write)
     const char *refused[] = {activity_only, places};
     for (size_t i = 0; i < 2; i++) {
         char path[128];
-        struct response *r = call("POST", "/v1/devices", refused[i], device_doc(ref));
+        struct response *r = api_call_json("POST", "/v1/devices", refused[i], device_doc(ref));
         cr_expect_eq(r->status, 403, "create: %ld %s", r->status, r->body);
         response_free(r);
         snprintf(path, sizeof path, "/v1/devices/%s", id);
-        r = call("GET", path, refused[i], NULL);
+        r = api_call_json("GET", path, refused[i], NULL);
         cr_expect_eq(r->status, 403, "read: %ld", r->status);
         response_free(r);
         snprintf(path, sizeof path, "/v1/devices/%s/events", id);
-        r = call("GET", path, refused[i], NULL);
+        r = api_call_json("GET", path, refused[i], NULL);
         cr_expect_eq(r->status, 403, "history: %ld", r->status);
         response_free(r);
         r = post_event(refused[i], id, wiped_doc());
@@ -784,11 +765,11 @@ Test(devices, every_device_route_needs_devices_write)
     }
     free(places);
     char path[128];
-    struct response *r = call("POST", "/v1/devices", NULL, device_doc(ref));
+    struct response *r = api_call_json("POST", "/v1/devices", NULL, device_doc(ref));
     cr_expect_eq(r->status, 401, "no token: %ld", r->status);
     response_free(r);
     snprintf(path, sizeof path, "/v1/devices/%s", id);
-    r = call("GET", path, NULL, NULL);
+    r = api_call_json("GET", path, NULL, NULL);
     cr_expect_eq(r->status, 401, "no token: %ld", r->status);
     response_free(r);
     r = post_event(NULL, id, wiped_doc());

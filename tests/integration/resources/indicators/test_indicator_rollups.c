@@ -33,6 +33,16 @@ static void exec_ok(PGconn *c, const char *sql)
     PQclear(res);
 }
 
+/* Runs a statement that must change exactly one row. */
+static void change_one_row(PGconn *c, const char *sql)
+{
+    PGresult *res = PQexec(c, sql);
+    cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%.80s…: %s", sql,
+                 PQresultErrorMessage(res));
+    cr_assert_str_eq(PQcmdTuples(res), "1", "%.80s… changes exactly one row", sql);
+    PQclear(res);
+}
+
 static void start(void)
 {
     private_db_create(&db, "inclusion_rollups");
@@ -46,12 +56,11 @@ static void start(void)
     output = NULL;
     cr_assert_eq(run_binary(gen, env, &output), 0, "gen-data: %s", output);
     free(output);
-    reader = test_token("gers-numerique", "indicators:read");
+    fixture_token(&reader, "gers-numerique", "indicators:read");
 }
 
 static void stop(void)
 {
-    free(reader);
     fixture_stop();
     private_db_drop(&db);
 }
@@ -159,14 +168,24 @@ Test(indicator_rollups, equal_the_inputs_on_generated_data)
     cr_expect_eq(k.routes_differ, 0, "%ld of %ld routes differ", k.routes_differ,
                  k.routes_compared);
     /* The comparisons can fail: one answer too many in one day's rollup, one
-     * referral's fact closed when it is not. */
+     * referral's fact closed when it is not. Each wrong row must exist and be
+     * the only one changed, or the control proves nothing. The referral used
+     * to be the first one sent on `current_date - 20`: gen-data spreads its
+     * 2,000 referrals at random over 730 days, so a given Paris day has none
+     * in about one run of 15 (e^(-2000/730) = 6.5 %); the UPDATE then changed
+     * no row, the comparison rightly found no difference, and the control
+     * failed ("a wrong referral fact went unnoticed") on an unlucky draw, not
+     * because the rollups were right or wrong. Every test of this suite
+     * generates its own data, so the draw changes from run to run. The fact
+     * flipped is now the latest one sent on or before today, which exists
+     * whatever the draw and lies in the 800-day period the routes compare. */
     exec_ok(c, "BEGIN");
-    exec_ok(c, "UPDATE indicator_daily SET answers = answers + 1 WHERE scope = '*' AND day = "
-               "(SELECT max(day) FROM indicator_daily WHERE scope = '*' AND answers > 0 AND day <= "
-               "current_date - 30)");
-    exec_ok(c, "UPDATE indicator_referral_facts SET closed = NOT closed WHERE referral_id = "
-               "(SELECT referral_id FROM indicator_referral_facts WHERE sent_day = current_date - "
-               "20 ORDER BY referral_id LIMIT 1)");
+    change_one_row(c, "UPDATE indicator_daily SET answers = answers + 1 WHERE scope = '*' AND "
+                      "day = (SELECT max(day) FROM indicator_daily WHERE scope = '*' AND answers "
+                      "> 0 AND day <= current_date - 30)");
+    change_one_row(c, "UPDATE indicator_referral_facts SET closed = NOT closed WHERE referral_id "
+                      "= (SELECT referral_id FROM indicator_referral_facts WHERE sent_day <= "
+                      "current_date ORDER BY sent_day DESC, referral_id LIMIT 1)");
     struct comparison wrong = compare_only(c);
     cr_expect_gt(wrong.differ, 0, "a wrong rollup went unnoticed");
     cr_expect_gt(wrong.routes_differ, 0, "a wrong referral fact went unnoticed");

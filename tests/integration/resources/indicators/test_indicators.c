@@ -43,16 +43,9 @@ static char *admin, *caf;
 static void tokens(void)
 {
     /* creates the organisations of the tests; changes targets */
-    admin = test_token("gers-numerique", "admin");
+    fixture_token(&admin, "gers-numerique", "admin");
     /* the receiver of the referrals: accepts, declines, starts, completes */
-    caf = test_token("caf-gers", "referrals:read referrals:write");
-}
-
-static void free_tokens(void)
-{
-    free(admin);
-    free(caf);
-    admin = caf = NULL;
+    fixture_token(&caf, "caf-gers", "referrals:read referrals:write");
 }
 
 /* Small samples shown: a figure on 2 people or more. */
@@ -68,12 +61,6 @@ static void start_default(void)
 {
     fixture_start();
     tokens();
-}
-
-static void stop(void)
-{
-    free_tokens();
-    fixture_stop();
 }
 
 /* ---- the database, directly ------------------------------------------------------- */
@@ -119,29 +106,11 @@ static void sql_one_row(const char *sql, int n, const char *const *params)
 
 /* ---- requests ----------------------------------------------------------------------- */
 
-static struct response *send_with(bool checked, const char *method, const char *path,
-                                  const char *token, const char *body, const char *extra)
-{
-    return api_call(checked, method, path, token, body, extra);
-}
-
-/* The routes openapi.yaml documents: checked against it. */
-static struct response *call(const char *method, const char *path, const char *token,
-                             const char *body, const char *extra)
-{
-    return send_with(true, method, path, token, body, extra);
-}
-
 /* Every request to /v1/indicators and /v1/targets goes through here. */
 static struct response *indicators_call(const char *method, const char *path, const char *token,
                                         const char *body, const char *extra)
 {
-    return send_with(true, method, path, token, body, extra);
-}
-
-static const char *str(json_t *obj, const char *key)
-{
-    return json_string_value(json_object_get(obj, key));
+    return api_call(true, method, path, token, body, extra);
 }
 
 static const char *or_empty(const char *s)
@@ -243,12 +212,12 @@ static void register_one(struct dataset *d, const char *workshop, const char *re
     json_t *doc = json_pack("{s:s, s:s}", "participant_ref", ref, "display_name", "Personne");
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
-    struct response *r = call("POST", path, d->token, text, NULL);
+    struct response *r = api_call(true, "POST", path, d->token, text, NULL);
     free(text);
     cr_assert_eq(r->status, 201, "register %s: %ld %s", ref, r->status, r->body);
     json_t *body = response_json(r);
-    cr_assert_str_eq(or_empty(str(body, "status")), "confirmed", "%s is confirmed", ref);
-    snprintf(id, cap, "%s", or_empty(str(body, "id")));
+    cr_assert_str_eq(or_empty(json_str(body, "status")), "confirmed", "%s is confirmed", ref);
+    snprintf(id, cap, "%s", or_empty(json_str(body, "id")));
     json_decref(body);
     response_free(r);
 }
@@ -267,8 +236,8 @@ static void attend(struct dataset *d, const char *workshop, const char *registra
 {
     char path[256];
     snprintf(path, sizeof path, "/v1/workshops/%s/registrations/%s", workshop, registration);
-    struct response *r = call("PATCH", path, d->token,
-                              attended ? "{\"attended\":true}" : "{\"attended\":false}", NULL);
+    struct response *r = api_call(true, "PATCH", path, d->token,
+                                  attended ? "{\"attended\":true}" : "{\"attended\":false}", NULL);
     cr_assert_eq(r->status, 200, "attendance: %ld %s", r->status, r->body);
     response_free(r);
 }
@@ -650,7 +619,7 @@ static const char *status_for(json_t *item)
     if (json_is_true(json_object_get(item, "suppressed")) || !json_is_number(value) ||
         !json_is_number(goal))
         return "no_data";
-    const char *kind = or_empty(str(target, "kind"));
+    const char *kind = or_empty(json_str(target, "kind"));
     double v = json_number_value(value), g = json_number_value(goal);
     bool upward =
         strcmp(kind, "at_least") == 0 || (strcmp(kind, "relative_change") == 0 &&
@@ -667,7 +636,7 @@ static void expect_items(json_t *body, const struct expected *want, const char *
     cr_assert_eq(json_array_size(items), N_INDICATORS, "%s: 11 indicators", what);
     for (size_t i = 0; i < N_INDICATORS; i++) {
         json_t *item = json_array_get(items, i);
-        const char *code = or_empty(str(item, "code"));
+        const char *code = or_empty(json_str(item, "code"));
         cr_expect_str_eq(code, want[i].code, "%s: indicator %zu", what, i + 1);
         expect_number(item, "value", want[i].value, code, what);
         expect_number(item, "numerator", want[i].numerator, code, what);
@@ -675,10 +644,10 @@ static void expect_items(json_t *body, const struct expected *want, const char *
         expect_number(item, "sample_size", want[i].sample_size, code, what);
         cr_expect(json_is_false(json_object_get(item, "suppressed")), "%s: %s not suppressed", what,
                   code);
-        cr_expect_str_eq(or_empty(str(item, "status")), status_for(item), "%s: %s status", what,
-                         code);
+        cr_expect_str_eq(or_empty(json_str(item, "status")), status_for(item), "%s: %s status",
+                         what, code);
         if (isnan(want[i].value))
-            cr_expect_str_eq(or_empty(str(item, "status")), "no_data", "%s: %s no_data", what,
+            cr_expect_str_eq(or_empty(json_str(item, "status")), "no_data", "%s: %s no_data", what,
                              code);
     }
 }
@@ -711,23 +680,23 @@ static json_t *item_of(json_t *body, const char *code)
     size_t i;
     json_t *item;
     json_array_foreach(json_object_get(body, "items"), i,
-                       item) if (strcmp(or_empty(str(item, "code")), code) == 0) return item;
+                       item) if (strcmp(or_empty(json_str(item, "code")), code) == 0) return item;
     return NULL;
 }
 
 /* ---- the values, by hand ------------------------------------------------------------ */
 
-TestSuite(indicators, .init = start_min_cell_2, .fini = stop, .timeout = 180);
+TestSuite(indicators, .init = start_min_cell_2, .fini = fixture_stop, .timeout = 180);
 
 Test(indicators, every_indicator_equals_the_hand_computation)
 {
     struct dataset d;
     dataset_build(&d);
     json_t *body = of_dataset(&d, "");
-    cr_expect_str_eq(or_empty(str(body, "from")), d.from, "the period's first day");
-    cr_expect_str_eq(or_empty(str(body, "to")), d.to, "the period's last day");
+    cr_expect_str_eq(or_empty(json_str(body, "from")), d.from, "the period's first day");
+    cr_expect_str_eq(or_empty(json_str(body, "to")), d.to, "the period's last day");
     json_t *filters = json_object_get(body, "filters");
-    cr_expect_str_eq(or_empty(str(filters, "org")), d.org, "filters.org");
+    cr_expect_str_eq(or_empty(json_str(filters, "org")), d.org, "filters.org");
     cr_expect(json_is_null(json_object_get(filters, "commune")), "filters.commune null");
     cr_expect(json_is_null(json_object_get(filters, "place_id")), "filters.place_id null");
     cr_expect_eq(json_integer_value(json_object_get(body, "min_cell")), 2, "min_cell 2");
@@ -737,10 +706,10 @@ Test(indicators, every_indicator_equals_the_hand_computation)
     json_t *item;
     json_array_foreach(json_object_get(body, "items"), i, item)
     {
-        cr_expect(str(item, "label") && str(item, "definition") && str(item, "unit"),
+        cr_expect(json_str(item, "label") && json_str(item, "definition") && json_str(item, "unit"),
                   "%s: label, definition, unit", codes[i]);
         json_t *target = json_object_get(item, "target");
-        cr_expect(str(target, "kind") && json_is_number(json_object_get(target, "value")),
+        cr_expect(json_str(target, "kind") && json_is_number(json_object_get(target, "value")),
                   "%s: target kind and value", codes[i]);
         cr_expect(json_is_object(json_object_get(item, "baseline")), "%s: baseline", codes[i]);
     }
@@ -753,8 +722,9 @@ Test(indicators, every_indicator_equals_the_hand_computation)
     char *first = sql_value("SELECT to_char((now() AT TIME ZONE 'Europe/Paris')::date - 364, "
                             "'YYYY-MM-DD')",
                             0, NULL);
-    cr_expect_str_eq(or_empty(str(body, "from")), or_empty(first), "default from: today - 364");
-    cr_expect_str_eq(or_empty(str(body, "to")), d.to, "default to: today");
+    cr_expect_str_eq(or_empty(json_str(body, "from")), or_empty(first),
+                     "default from: today - 364");
+    cr_expect_str_eq(or_empty(json_str(body, "to")), d.to, "default to: today");
     free(first);
     expect_items(body, all, "the default period");
     json_decref(body);
@@ -762,8 +732,8 @@ Test(indicators, every_indicator_equals_the_hand_computation)
     /* a period without any of it: nothing, and nothing withheld */
     snprintf(query, sizeof query, "from=2001-01-15&to=2001-01-15&org=%s", d.org);
     body = indicators(d.token, query);
-    cr_expect_str_eq(or_empty(str(body, "from")), "2001-01-15");
-    cr_expect_str_eq(or_empty(str(body, "to")), "2001-01-15");
+    cr_expect_str_eq(or_empty(json_str(body, "from")), "2001-01-15");
+    cr_expect_str_eq(or_empty(json_str(body, "to")), "2001-01-15");
     expect_items(body, nothing, "2001-01-15");
     json_decref(body);
 
@@ -781,7 +751,7 @@ Test(indicators, the_commune_and_place_filters_apply_to_each_input)
     struct dataset d;
     dataset_build(&d);
     json_t *body = of_dataset(&d, "&commune=" MIRANDE);
-    cr_expect_str_eq(or_empty(str(json_object_get(body, "filters"), "commune")), MIRANDE);
+    cr_expect_str_eq(or_empty(json_str(json_object_get(body, "filters"), "commune")), MIRANDE);
     expect_items(body, in_mirande, "commune=" MIRANDE);
     json_decref(body);
 
@@ -801,7 +771,7 @@ Test(indicators, the_commune_and_place_filters_apply_to_each_input)
 
     snprintf(extra, sizeof extra, "&place_id=%s", d.place);
     body = of_dataset(&d, extra);
-    cr_expect_str_eq(or_empty(str(json_object_get(body, "filters"), "place_id")), d.place);
+    cr_expect_str_eq(or_empty(json_str(json_object_get(body, "filters"), "place_id")), d.place);
     expect_items(body, at_place, "place_id = the place");
     json_decref(body);
 
@@ -945,7 +915,7 @@ Test(indicators, the_median_of_an_even_count_with_a_tie)
 
 /* ---- suppression (the default smallest cell: 5) ------------------------------------ */
 
-TestSuite(indicators_suppression, .init = start_default, .fini = stop, .timeout = 120);
+TestSuite(indicators_suppression, .init = start_default, .fini = fixture_stop, .timeout = 120);
 
 Test(indicators_suppression, a_figure_on_fewer_than_5_is_withheld_everywhere)
 {
@@ -972,9 +942,9 @@ Test(indicators_suppression, a_figure_on_fewer_than_5_is_withheld_everywhere)
     cr_assert_eq(json_array_size(items), N_INDICATORS);
     for (size_t i = 0; i < N_INDICATORS; i++) {
         json_t *item = json_array_get(items, i);
-        const char *code = or_empty(str(item, "code"));
+        const char *code = or_empty(json_str(item, "code"));
         cr_expect_str_eq(code, codes[i]);
-        cr_expect_str_eq(or_empty(str(item, "status")), "no_data", "%s: no_data", code);
+        cr_expect_str_eq(or_empty(json_str(item, "status")), "no_data", "%s: no_data", code);
         if (i == 5) {
             static const char *const hidden[] = {"value", "numerator", "denominator",
                                                  "sample_size"};
@@ -1086,7 +1056,7 @@ Test(indicators_suppression, a_lone_withheld_cell_takes_a_second_one_with_it)
     json_t *item;
     json_array_foreach(items, i, item)
     {
-        const char *to_kind = or_empty(str(item, "to_kind"));
+        const char *to_kind = or_empty(json_str(item, "to_kind"));
         bool shown = strcmp(to_kind, "france_travail") == 0;
         cr_expect_eq(json_is_true(json_object_get(item, "suppressed")), !shown, "%s", to_kind);
         if (shown)
@@ -1098,7 +1068,7 @@ Test(indicators_suppression, a_lone_withheld_cell_takes_a_second_one_with_it)
     dataset_free(&d);
 }
 
-TestSuite(indicators_requests, .init = start_default, .fini = stop, .timeout = 60);
+TestSuite(indicators_requests, .init = start_default, .fini = fixture_stop, .timeout = 60);
 
 /* A 400/422 problem of type `type` naming field; frees r. */
 static void expect_named(struct response *r, long status, const char *type, const char *field,
@@ -1106,11 +1076,11 @@ static void expect_named(struct response *r, long status, const char *type, cons
 {
     cr_expect_eq(r->status, status, "%s: %ld %s", what, r->status, r->body);
     json_t *body = response_json(r), *e;
-    cr_expect_str_eq(or_empty(str(body, "type")), type, "%s: %s", what, r->body);
+    cr_expect_str_eq(or_empty(json_str(body, "type")), type, "%s: %s", what, r->body);
     size_t i;
     bool named = false;
     json_array_foreach(json_object_get(body, "errors"), i,
-                       e) if (strcmp(or_empty(str(e, "field")), field) == 0) named = true;
+                       e) if (strcmp(or_empty(json_str(e, "field")), field) == 0) named = true;
     cr_expect(named, "%s: names %s: %s", what, field, r->body);
     json_decref(body);
     response_free(r);
@@ -1143,7 +1113,7 @@ Test(indicators_requests, bad_query_values_are_400_naming_the_parameter)
     }
     /* one day, and a Corsican commune code, are fine */
     json_t *body = indicators(reader, "from=2026-03-01&to=2026-03-01&commune=2A004");
-    cr_expect_str_eq(or_empty(str(body, "from")), "2026-03-01");
+    cr_expect_str_eq(or_empty(json_str(body, "from")), "2026-03-01");
     json_decref(body);
     free(reader);
 }
@@ -1187,7 +1157,7 @@ Test(indicators_requests, target_refusals_name_the_field_and_write_nothing)
     r = indicators_call("PUT", "/v1/targets/no_such_indicator", admin, valid, NULL);
     cr_expect_eq(r->status, 404, "an unknown code: %ld %s", r->status, r->body);
     json_t *problem = response_json(r);
-    cr_expect_str_eq(or_empty(str(problem, "type")), "urn:inclusion-api:problem:not-found");
+    cr_expect_str_eq(or_empty(json_str(problem, "type")), "urn:inclusion-api:problem:not-found");
     json_decref(problem);
     response_free(r);
 
@@ -1286,7 +1256,7 @@ static void restore_target(void)
 static void stop_restoring(void)
 {
     restore_target();
-    stop();
+    fixture_stop();
 }
 
 TestSuite(indicators_targets, .init = start_default, .fini = stop_restoring, .timeout = 120);
@@ -1298,8 +1268,9 @@ static void put_target(const char *body, double goal)
     cr_assert_eq(r->status, 200, "PUT %s: %ld %s", body, r->status, r->body);
     json_t *answer = response_json(r);
     json_t *sent = json_loads(body, 0, NULL);
-    cr_expect_str_eq(or_empty(str(answer, "code")), "satisfaction_mean");
-    cr_expect_str_eq(or_empty(str(answer, "kind")), or_empty(str(sent, "kind")), "%s: kind", body);
+    cr_expect_str_eq(or_empty(json_str(answer, "code")), "satisfaction_mean");
+    cr_expect_str_eq(or_empty(json_str(answer, "kind")), or_empty(json_str(sent, "kind")),
+                     "%s: kind", body);
     expect_number(answer, "value", json_number_value(json_object_get(sent, "value")),
                   "satisfaction_mean", body);
     expect_number(answer, "goal", goal, "satisfaction_mean", body);
@@ -1310,8 +1281,9 @@ static void put_target(const char *body, double goal)
                       ? json_number_value(json_object_get(sent_baseline, "value"))
                       : NUL,
                   "baseline", body);
-    cr_expect_str_eq(or_empty(str(answer, "updated_by")), "test", "%s: updated_by the sub", body);
-    cr_expect(str(answer, "updated_at") != NULL, "%s: updated_at", body);
+    cr_expect_str_eq(or_empty(json_str(answer, "updated_by")), "test", "%s: updated_by the sub",
+                     body);
+    cr_expect(json_str(answer, "updated_at") != NULL, "%s: updated_at", body);
     json_decref(sent);
     json_decref(answer);
     response_free(r);
@@ -1325,7 +1297,7 @@ static void expect_status(struct dataset *d, const char *status, double goal, co
     cr_assert_not_null(item, "%s: satisfaction_mean", what);
     expect_number(item, "value", 3.60, "satisfaction_mean", what);
     expect_number(json_object_get(item, "target"), "goal", goal, "target", what);
-    cr_expect_str_eq(or_empty(str(item, "status")), status, "%s: the status", what);
+    cr_expect_str_eq(or_empty(json_str(item, "status")), status, "%s: the status", what);
     json_decref(body);
 }
 
@@ -1372,7 +1344,7 @@ Test(indicators_targets, the_status_follows_the_target)
     json_t *body = of_dataset(&d, "");
     json_t *baseline = json_object_get(item_of(body, "satisfaction_mean"), "baseline");
     expect_number(baseline, "value", 3.9, "baseline", "shown");
-    cr_expect_str_eq(or_empty(str(baseline, "period")), "2025", "the baseline's period");
+    cr_expect_str_eq(or_empty(json_str(baseline, "period")), "2025", "the baseline's period");
     json_decref(body);
     /* no baseline: no goal, no status */
     put_target("{\"kind\":\"relative_change\",\"value\":20,\"baseline\":null}", NUL);

@@ -11,18 +11,11 @@ static char *reader, *admin;
 static void start(void)
 {
     fixture_start();
-    reader = test_token("france-services-mirande", "places:read");
-    admin = test_token("gers-numerique", "admin");
+    fixture_token(&reader, "france-services-mirande", "places:read");
+    fixture_token(&admin, "gers-numerique", "admin");
 }
 
-static void stop(void)
-{
-    free(reader);
-    free(admin);
-    fixture_stop();
-}
-
-TestSuite(organizations, .init = start, .fini = stop, .timeout = 60);
+TestSuite(organizations, .init = start, .fini = fixture_stop, .timeout = 60);
 
 static struct response *send_json(const char *method, const char *path, const char *token,
                                   const char *body, const char *extra_header)

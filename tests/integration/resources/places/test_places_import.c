@@ -12,18 +12,11 @@ static char *token, *other;
 static void start(void)
 {
     fixture_start();
-    token = test_token("france-services-mirande", "places:read places:write");
-    other = test_token("caf-gers", "places:read places:write");
+    fixture_token(&token, "france-services-mirande", "places:read places:write");
+    fixture_token(&other, "caf-gers", "places:read places:write");
 }
 
-static void stop(void)
-{
-    free(token);
-    free(other);
-    fixture_stop();
-}
-
-TestSuite(places_import, .init = start, .fini = stop, .timeout = 60);
+TestSuite(places_import, .init = start, .fini = fixture_stop, .timeout = 60);
 
 #define HEADER                                                                                     \
     "id,pivot,nom,commune,code_postal,code_insee,adresse,latitude,longitude,telephone,courriels,"  \

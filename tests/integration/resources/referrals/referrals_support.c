@@ -13,18 +13,18 @@ char *mirande, *caf, *poste, *travail, *mirande_reader, *caf_reader, *unscoped, 
 void tokens(void)
 {
     /* the sender of most referrals here */
-    mirande = test_token("france-services-mirande", "referrals:read referrals:write");
+    fixture_token(&mirande, "france-services-mirande", "referrals:read referrals:write");
     /* the receiver */
-    caf = test_token("caf-gers", "referrals:read referrals:write");
+    fixture_token(&caf, "caf-gers", "referrals:read referrals:write");
     /* two third parties that may read and write referrals, their own */
-    poste = test_token("la-poste-gers", "referrals:read referrals:write");
-    travail = test_token("france-travail-gers", "referrals:read referrals:write");
+    fixture_token(&poste, "la-poste-gers", "referrals:read referrals:write");
+    fixture_token(&travail, "france-travail-gers", "referrals:read referrals:write");
     /* the partners with read scope only, or none of the referral scopes */
-    mirande_reader = test_token("france-services-mirande", "referrals:read");
-    caf_reader = test_token("caf-gers", "referrals:read");
-    unscoped = test_token("caf-gers", "places:read");
-    places_writer = test_token("france-services-mirande", "places:read places:write");
-    admin = test_token("gers-numerique", "admin places:read places:write");
+    fixture_token(&mirande_reader, "france-services-mirande", "referrals:read");
+    fixture_token(&caf_reader, "caf-gers", "referrals:read");
+    fixture_token(&unscoped, "caf-gers", "places:read");
+    fixture_token(&places_writer, "france-services-mirande", "places:read places:write");
+    fixture_token(&admin, "gers-numerique", "admin places:read places:write");
 }
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -47,14 +47,9 @@ struct response *call(const char *method, const char *path, const char *token, c
     return call_with(true, method, path, token, body, key);
 }
 
-const char *str(json_t *obj, const char *key)
-{
-    return json_string_value(json_object_get(obj, key));
-}
-
 bool str_is(json_t *obj, const char *key, const char *value)
 {
-    const char *v = str(obj, key);
+    const char *v = json_str(obj, key);
     return v && strcmp(v, value) == 0;
 }
 
@@ -68,7 +63,7 @@ bool is_null(json_t *obj, const char *key)
 bool detail_names(struct response *r, const char *word)
 {
     json_t *body = response_json(r);
-    const char *detail = str(body, "detail");
+    const char *detail = json_str(body, "detail");
     bool found = detail && strstr(detail, word) != NULL;
     json_decref(body);
     return found;
@@ -117,8 +112,8 @@ json_t *create_referral_from(const char *token, const char *to_org, char *id, si
     cr_assert_eq(r->status, 201, "create referral: %ld %s", r->status, r->body);
     json_t *ref = response_json(r);
     response_free(r);
-    cr_assert_not_null(str(ref, "id"), "the referral has an id");
-    snprintf(id, cap, "%s", str(ref, "id"));
+    cr_assert_not_null(json_str(ref, "id"), "the referral has an id");
+    snprintf(id, cap, "%s", json_str(ref, "id"));
     return ref;
 }
 
@@ -198,7 +193,7 @@ json_t *items_of(const char *token, const char *id, const char *what)
 const char *status_of(const char *token, const char *id, char *buf, size_t cap)
 {
     json_t *ref = referral(token, id);
-    snprintf(buf, cap, "%s", str(ref, "status") ? str(ref, "status") : "(none)");
+    snprintf(buf, cap, "%s", json_str(ref, "status") ? json_str(ref, "status") : "(none)");
     json_decref(ref);
     return buf;
 }
@@ -240,16 +235,6 @@ long count_referrals(const char *notes)
     return n;
 }
 
-void free_tokens(void)
-{
-    char **all[] = {&mirande,    &caf,      &poste,         &travail, &mirande_reader,
-                    &caf_reader, &unscoped, &places_writer, &admin};
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-        free(*all[i]);
-        *all[i] = NULL;
-    }
-}
-
 void referrals_start(void)
 {
     fixture_start();
@@ -262,10 +247,4 @@ void referrals_start_concurrent(void)
                                       "MAX_CONNECTIONS_PER_IP=1024", NULL};
     fixture_start_with(env);
     tokens();
-}
-
-void referrals_stop(void)
-{
-    free_tokens();
-    fixture_stop();
 }

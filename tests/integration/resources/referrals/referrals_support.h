@@ -17,7 +17,7 @@ extern char *mirande, *caf, *poste, *travail, *mirande_reader, *caf_reader, *uns
 
 #define NO_SUCH_ID "00000000-0000-4000-8000-000000000000"
 
-/* Mints the tokens above; free_tokens releases them. */
+/* Mints the tokens above (fixture_token: fixture_stop frees them). */
 void tokens(void);
 
 /* Every request to a referral route goes through here (thread-safe: no
@@ -27,8 +27,6 @@ struct response *call_with(bool checked, const char *method, const char *path, c
 
 struct response *call(const char *method, const char *path, const char *token, const char *body,
                       const char *key);
-
-const char *str(json_t *obj, const char *key);
 
 bool str_is(json_t *obj, const char *key, const char *value);
 
@@ -85,13 +83,10 @@ PGresult *sql1(PGconn *c, const char *sql, const char *param);
 /* The referrals whose notes are `notes`. */
 long count_referrals(const char *notes);
 
-void free_tokens(void);
-
 /* Suite fixtures: a server with the default configuration and the tokens;
  * the same with enough HTTP threads and database connections for requests
- * to really run side by side; the stop of either. */
+ * to really run side by side. Either stops with fixture_stop. */
 void referrals_start(void);
 void referrals_start_concurrent(void);
-void referrals_stop(void);
 
 #endif

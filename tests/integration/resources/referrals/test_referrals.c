@@ -27,9 +27,9 @@ static void start_expiring(void)
     tokens();
 }
 
-TestSuite(referrals, .init = referrals_start, .fini = referrals_stop, .timeout = 120);
-TestSuite(referrals_expiry, .init = start_expiring, .fini = referrals_stop, .timeout = 120);
-TestSuite(referrals_contention, .init = referrals_start_concurrent, .fini = referrals_stop,
+TestSuite(referrals, .init = referrals_start, .fini = fixture_stop, .timeout = 120);
+TestSuite(referrals_expiry, .init = start_expiring, .fini = fixture_stop, .timeout = 120);
+TestSuite(referrals_contention, .init = referrals_start_concurrent, .fini = fixture_stop,
           .timeout = 120);
 
 /* ---- creating ------------------------------------------------------------------ */
@@ -47,7 +47,7 @@ Test(referrals, creating_returns_the_referral_and_its_location)
     cr_assert_eq(r->status, 201, "%ld %s", r->status, r->body);
     json_t *ref = response_json(r);
     cr_assert_not_null(ref, "a JSON body: %s", r->body);
-    const char *id = str(ref, "id");
+    const char *id = json_str(ref, "id");
     cr_assert_not_null(id);
     cr_expect_eq(strlen(id), 36, "a UUID: %s", id);
     snprintf(path, sizeof path, "/v1/referrals/%s", id);
@@ -55,37 +55,38 @@ Test(referrals, creating_returns_the_referral_and_its_location)
     cr_expect(strstr(location, path) != NULL, "Location %s leads to %s", location, path);
     response_free(r);
 
-    cr_expect_str_eq(str(ref, "from_org"), "france-services-mirande", "the token's organisation");
-    cr_expect_str_eq(str(ref, "to_org"), "caf-gers");
-    cr_expect_str_eq(str(ref, "need"), "caf_procedures");
-    cr_expect_str_eq(str(ref, "status"), "sent");
+    cr_expect_str_eq(json_str(ref, "from_org"), "france-services-mirande",
+                     "the token's organisation");
+    cr_expect_str_eq(json_str(ref, "to_org"), "caf-gers");
+    cr_expect_str_eq(json_str(ref, "need"), "caf_procedures");
+    cr_expect_str_eq(json_str(ref, "status"), "sent");
     json_t *b = json_object_get(ref, "beneficiary");
-    cr_expect_str_eq(str(b, "first_name"), "Josette");
+    cr_expect_str_eq(json_str(b, "first_name"), "Josette");
     char last[128];
     snprintf(last, sizeof last, "Dupin-%s", tag);
-    cr_expect_str_eq(str(b, "last_name"), last);
-    cr_expect_str_eq(str(b, "phone"), "+33612345678", "stored in E.164");
-    cr_expect_str_eq(str(b, "email"), "josette.dupin@example.fr");
-    cr_expect_str_eq(str(b, "contact_preference"), "phone");
+    cr_expect_str_eq(json_str(b, "last_name"), last);
+    cr_expect_str_eq(json_str(b, "phone"), "+33612345678", "stored in E.164");
+    cr_expect_str_eq(json_str(b, "email"), "josette.dupin@example.fr");
+    cr_expect_str_eq(json_str(b, "contact_preference"), "phone");
     json_t *consent = json_object_get(ref, "consent");
     cr_expect(json_is_true(json_object_get(consent, "given")), "consent.given");
-    cr_expect_str_eq(str(consent, "method"), "oral");
-    cr_expect_not_null(str(consent, "recorded_at"), "consent.recorded_at");
+    cr_expect_str_eq(json_str(consent, "method"), "oral");
+    cr_expect_not_null(json_str(consent, "recorded_at"), "consent.recorded_at");
     cr_expect(is_null(consent, "withdrawn_at"), "consent.withdrawn_at null");
-    cr_expect_str_eq(str(ref, "notes"), tag);
+    cr_expect_str_eq(json_str(ref, "notes"), tag);
     cr_expect(is_null(ref, "place_id"), "place_id null");
-    cr_expect_not_null(str(ref, "created_at"), "created_at");
-    cr_expect_not_null(str(ref, "updated_at"), "updated_at");
+    cr_expect_not_null(json_str(ref, "created_at"), "created_at");
+    cr_expect_not_null(json_str(ref, "updated_at"), "updated_at");
 
     /* the sender and the receiver read the same referral */
     json_t *as_sender = referral(mirande, id);
-    cr_expect_str_eq(str(as_sender, "id"), id);
-    cr_expect_str_eq(str(as_sender, "status"), "sent");
+    cr_expect_str_eq(json_str(as_sender, "id"), id);
+    cr_expect_str_eq(json_str(as_sender, "status"), "sent");
     cr_expect(json_equal(json_object_get(as_sender, "beneficiary"), b), "same beneficiary");
     json_decref(as_sender);
     json_t *as_receiver = referral(caf, id);
-    cr_expect_str_eq(str(as_receiver, "id"), id);
-    cr_expect_str_eq(str(as_receiver, "from_org"), "france-services-mirande");
+    cr_expect_str_eq(json_str(as_receiver, "id"), id);
+    cr_expect_str_eq(json_str(as_receiver, "from_org"), "france-services-mirande");
     cr_expect(json_equal(json_object_get(as_receiver, "beneficiary"), b), "same beneficiary");
     json_decref(as_receiver);
     cr_expect_eq(count_referrals(tag), 1, "one referral");
@@ -109,7 +110,7 @@ Test(referrals, accepted_variants_are_normalised)
         cr_expect_eq(r->status, 201, "%s: %ld %s", phones[i][0], r->status, r->body);
         json_t *ref = response_json(r);
         response_free(r);
-        cr_expect_str_eq(str(json_object_get(ref, "beneficiary"), "phone"), phones[i][1],
+        cr_expect_str_eq(json_str(json_object_get(ref, "beneficiary"), "phone"), phones[i][1],
                          "%s in E.164", phones[i][0]);
         json_decref(ref);
     }
@@ -127,7 +128,7 @@ Test(referrals, accepted_variants_are_normalised)
     json_t *ref = response_json(r);
     response_free(r);
     cr_expect(is_null(json_object_get(ref, "beneficiary"), "phone"), "no phone: null");
-    cr_expect_str_eq(str(json_object_get(ref, "beneficiary"), "contact_preference"), "email");
+    cr_expect_str_eq(json_str(json_object_get(ref, "beneficiary"), "contact_preference"), "email");
     json_decref(ref);
 
     test_nonce("ref", tag, sizeof tag);
@@ -144,7 +145,7 @@ Test(referrals, accepted_variants_are_normalised)
     response_free(r);
     cr_expect(is_null(json_object_get(ref, "beneficiary"), "phone"));
     cr_expect(is_null(json_object_get(ref, "beneficiary"), "email"));
-    cr_expect_str_eq(str(json_object_get(ref, "consent"), "method"), "written");
+    cr_expect_str_eq(json_str(json_object_get(ref, "consent"), "method"), "written");
     json_decref(ref);
 
     /* the limits themselves, a recorded_at with an offset, no notes */
@@ -191,7 +192,7 @@ Test(referrals, accepted_variants_are_normalised)
         json_decref(doc);
         cr_expect_eq(r->status, 201, "need %s: %ld %s", needs[i], r->status, r->body);
         ref = response_json(r);
-        cr_expect_str_eq(str(ref, "need"), needs[i]);
+        cr_expect_str_eq(json_str(ref, "need"), needs[i]);
         json_decref(ref);
         response_free(r);
     }
@@ -210,7 +211,7 @@ Test(referrals, a_foreign_e164_phone_is_accepted)
     cr_expect_eq(r->status, 201, "+447700900123: %ld %s", r->status, r->body);
     json_t *ref = response_json(r);
     response_free(r);
-    cr_expect_str_eq(str(json_object_get(ref, "beneficiary"), "phone"), "+447700900123",
+    cr_expect_str_eq(json_str(json_object_get(ref, "beneficiary"), "phone"), "+447700900123",
                      "kept in E.164");
     json_decref(ref);
 }
@@ -235,7 +236,7 @@ static void remove_place(const char *id)
     snprintf(path, sizeof path, "/v1/places/%s", id);
     const char *headers[] = {bearer_header(admin, auth, sizeof auth), NULL};
     struct response *r = http_request_raw("DELETE", url(path), headers, NULL);
-    cr_expect(r->status == 204 || r->status == 200, "place removed: %ld %s", r->status, r->body);
+    cr_expect_eq(r->status, 204, "place removed: %ld %s", r->status, r->body);
     response_free(r);
 }
 
@@ -251,7 +252,7 @@ Test(referrals, a_place_must_be_live)
     cr_expect_eq(r->status, 201, "a live place: %ld %s", r->status, r->body);
     json_t *ref = response_json(r);
     response_free(r);
-    cr_expect_str_eq(str(ref, "place_id"), place);
+    cr_expect_str_eq(json_str(ref, "place_id"), place);
     json_decref(ref);
 
     /* an unknown place, then a removed one */
@@ -272,10 +273,9 @@ Test(referrals, a_place_must_be_live)
     cr_expect_eq(count_referrals(tag), 0, "422s wrote nothing");
 }
 
-/* One invalid body: `edit` applied to a valid one must give 422 naming field
- * (or `alt`, when the field may be named either way). */
+/* One invalid body: `edit` applied to a valid one must give 422 naming field. */
 struct invalid {
-    const char *what, *field, *alt;
+    const char *what, *field;
     void (*edit)(json_t *doc);
 };
 
@@ -419,38 +419,35 @@ static void id_field(json_t *d)
 Test(referrals, invalid_bodies_are_422_naming_the_field)
 {
     static const struct invalid cases[] = {
-        {"no to_org", "to_org", NULL, no_to_org},
-        {"unknown to_org", "to_org", NULL, unknown_to_org},
-        {"to the sender itself", "to_org", NULL, to_itself},
-        {"unknown need", "need", NULL, bad_need},
-        {"no need", "need", NULL, no_need},
-        {"no beneficiary", "beneficiary", NULL, no_beneficiary},
-        {"empty first_name", "beneficiary.first_name", NULL, empty_first_name},
-        {"101-character first_name", "beneficiary.first_name", NULL, long_first_name},
-        {"no last_name", "beneficiary.last_name", NULL, no_last_name},
-        {"101-character last_name", "beneficiary.last_name", NULL, long_last_name},
-        {"bad phone", "beneficiary.phone", NULL, bad_phone},
-        {"bad email", "beneficiary.email", NULL, bad_email},
-        {"unknown contact_preference", "beneficiary.contact_preference", NULL, bad_preference},
-        {"no contact_preference", "beneficiary.contact_preference", NULL, no_preference},
-        {"phone preference without a phone", "beneficiary.phone", "beneficiary.contact_preference",
-         phone_preference_without_phone},
-        {"email preference without an email", "beneficiary.email", "beneficiary.contact_preference",
-         email_preference_without_email},
-        {"social security number", "beneficiary.social_security_number", NULL,
-         social_security_number},
-        {"health data", "beneficiary.health", NULL, health},
-        {"no consent", "consent", NULL, no_consent},
-        {"consent not given", "consent.given", NULL, consent_not_given},
-        {"consent.given missing", "consent.given", NULL, consent_given_missing},
-        {"unknown consent method", "consent.method", NULL, bad_method},
-        {"recorded_at not a time", "consent.recorded_at", NULL, bad_recorded_at},
-        {"recorded_at in the future", "consent.recorded_at", NULL, future_recorded_at},
-        {"1001-character notes", "notes", NULL, long_notes},
-        {"place_id not a UUID", "place_id", NULL, bad_place},
-        {"from_org is read-only", "from_org", NULL, from_org},
-        {"status is read-only", "status", NULL, status_field},
-        {"id is read-only", "id", NULL, id_field},
+        {"no to_org", "to_org", no_to_org},
+        {"unknown to_org", "to_org", unknown_to_org},
+        {"to the sender itself", "to_org", to_itself},
+        {"unknown need", "need", bad_need},
+        {"no need", "need", no_need},
+        {"no beneficiary", "beneficiary", no_beneficiary},
+        {"empty first_name", "beneficiary.first_name", empty_first_name},
+        {"101-character first_name", "beneficiary.first_name", long_first_name},
+        {"no last_name", "beneficiary.last_name", no_last_name},
+        {"101-character last_name", "beneficiary.last_name", long_last_name},
+        {"bad phone", "beneficiary.phone", bad_phone},
+        {"bad email", "beneficiary.email", bad_email},
+        {"unknown contact_preference", "beneficiary.contact_preference", bad_preference},
+        {"no contact_preference", "beneficiary.contact_preference", no_preference},
+        {"phone preference without a phone", "beneficiary.phone", phone_preference_without_phone},
+        {"email preference without an email", "beneficiary.email", email_preference_without_email},
+        {"social security number", "beneficiary.social_security_number", social_security_number},
+        {"health data", "beneficiary.health", health},
+        {"no consent", "consent", no_consent},
+        {"consent not given", "consent.given", consent_not_given},
+        {"consent.given missing", "consent.given", consent_given_missing},
+        {"unknown consent method", "consent.method", bad_method},
+        {"recorded_at not a time", "consent.recorded_at", bad_recorded_at},
+        {"recorded_at in the future", "consent.recorded_at", future_recorded_at},
+        {"1001-character notes", "notes", long_notes},
+        {"place_id not a UUID", "place_id", bad_place},
+        {"from_org is read-only", "from_org", from_org},
+        {"status is read-only", "status", status_field},
+        {"id is read-only", "id", id_field},
     };
     char tag[64];
     test_nonce("ref", tag, sizeof tag);
@@ -460,9 +457,8 @@ Test(referrals, invalid_bodies_are_422_naming_the_field)
         struct response *r = post_doc(mirande, doc);
         json_decref(doc);
         cr_expect_eq(r->status, 422, "%s: %ld %s", cases[i].what, r->status, r->body);
-        bool named =
-            names_field(r, cases[i].field) || (cases[i].alt && names_field(r, cases[i].alt));
-        cr_expect(named, "%s names %s: %s", cases[i].what, cases[i].field, r->body);
+        cr_expect(names_field(r, cases[i].field), "%s names %s: %s", cases[i].what, cases[i].field,
+                  r->body);
         if (strncmp(cases[i].field, "beneficiary.", 12) == 0 && r->status == 422)
             cr_expect(strstr(r->body, "diabète") == NULL && strstr(r->body, "256 001") == NULL,
                       "%s: the refused value is not echoed: %s", cases[i].what, r->body);
@@ -478,7 +474,7 @@ Test(referrals, invalid_bodies_are_422_naming_the_field)
     response_free(r);
     test_nonce("ref", key, sizeof key);
     r = call("POST", "/v1/referrals", mirande, "[1,2]", key);
-    cr_expect(r->status == 400 || r->status == 422, "an array: %ld %s", r->status, r->body);
+    cr_expect_eq(r->status, 400, "an array: %ld %s", r->status, r->body);
     response_free(r);
 }
 
@@ -566,7 +562,7 @@ Test(referrals, the_same_key_and_body_replay_the_first_response)
     cr_assert_eq(first->status, 201, "%ld %s", first->status, first->body);
     json_t *ref = response_json(first);
     char id[64];
-    snprintf(id, sizeof id, "%s", str(ref, "id"));
+    snprintf(id, sizeof id, "%s", json_str(ref, "id"));
     json_decref(ref);
     response_header(first, "Location", loc1, sizeof loc1);
 
@@ -626,9 +622,9 @@ Test(referrals, keys_are_per_organisation)
     struct response *b = call("POST", "/v1/referrals", caf, text, key);
     cr_expect_eq(b->status, 201, "another organisation's key: %ld %s", b->status, b->body);
     json_t *ra = response_json(a), *rb = response_json(b);
-    cr_expect_str_neq(str(ra, "id"), str(rb, "id"), "two referrals");
-    cr_expect_str_eq(str(ra, "from_org"), "france-services-mirande");
-    cr_expect_str_eq(str(rb, "from_org"), "caf-gers", "its own, from its organisation");
+    cr_expect_str_neq(json_str(ra, "id"), json_str(rb, "id"), "two referrals");
+    cr_expect_str_eq(json_str(ra, "from_org"), "france-services-mirande");
+    cr_expect_str_eq(json_str(rb, "from_org"), "caf-gers", "its own, from its organisation");
     json_decref(ra);
     json_decref(rb);
     response_free(a);
@@ -643,7 +639,7 @@ Test(referrals, only_the_two_partners_see_a_referral)
 {
     char id[64];
     json_t *ref = create_referral(id, sizeof id);
-    const char *last = str(json_object_get(ref, "beneficiary"), "last_name");
+    const char *last = json_str(json_object_get(ref, "beneficiary"), "last_name");
     const char *outsiders[] = {poste, travail};
     static const char *const events[] = {
         "{\"type\":\"accepted\"}",          "{\"type\":\"declined\",\"reason\":\"hors secteur\"}",
@@ -687,7 +683,7 @@ Test(referrals, only_the_two_partners_see_a_referral)
 
     /* nothing changed, nobody else left a trace */
     json_t *now = referral(caf, id);
-    cr_expect_str_eq(str(now, "status"), "sent");
+    cr_expect_str_eq(json_str(now, "status"), "sent");
     cr_expect(json_equal(json_object_get(now, "beneficiary"), json_object_get(ref, "beneficiary")),
               "personal fields intact");
     cr_expect(is_null(json_object_get(now, "consent"), "withdrawn_at"));
@@ -699,14 +695,14 @@ Test(referrals, only_the_two_partners_see_a_referral)
     {
         cr_expect(str_is(e, "org", "france-services-mirande") || str_is(e, "org", "caf-gers") ||
                       str_is(e, "org", "system"),
-                  "event %zu by %s", i, str(e, "org"));
+                  "event %zu by %s", i, json_str(e, "org"));
     }
     json_decref(items);
     items = items_of(caf, id, "access-log");
     json_array_foreach(items, i, e)
     {
         cr_expect(str_is(e, "org", "france-services-mirande") || str_is(e, "org", "caf-gers"),
-                  "access by %s", str(e, "org"));
+                  "access by %s", json_str(e, "org"));
     }
     json_decref(items);
     /* third parties' own referrals are theirs */
@@ -740,13 +736,13 @@ Test(referrals, every_read_is_logged)
     json_t *a;
     json_array_foreach(items, i, a)
     {
-        cr_expect_not_null(str(a, "at"), "entry %zu has at", i);
-        cr_expect_not_null(str(a, "actor"), "entry %zu has actor", i);
+        cr_expect_not_null(json_str(a, "at"), "entry %zu has at", i);
+        cr_expect_not_null(json_str(a, "actor"), "entry %zu has actor", i);
         cr_expect(json_object_get(a, "reason") != NULL, "entry %zu has reason", i);
         cr_expect(!str_is(a, "org", "la-poste-gers"), "no outsider");
         if (!str_is(a, "reason", "read"))
             continue;
-        cr_expect_str_eq(str(a, "actor"), "test", "the token's sub");
+        cr_expect_str_eq(json_str(a, "actor"), "test", "the token's sub");
         if (str_is(a, "org", "france-services-mirande"))
             by_sender++;
         else if (str_is(a, "org", "caf-gers"))
@@ -756,8 +752,8 @@ Test(referrals, every_read_is_logged)
     cr_expect_eq(by_receiver, 1, "one read by the receiver: %d", by_receiver);
     /* in order: the timestamps do not go back */
     for (size_t k = 1; k < json_array_size(items); k++) {
-        const char *prev = str(json_array_get(items, k - 1), "at");
-        const char *cur = str(json_array_get(items, k), "at");
+        const char *prev = json_str(json_array_get(items, k - 1), "at");
+        const char *cur = json_str(json_array_get(items, k), "at");
         if (prev && cur)
             cr_expect(strcmp(prev, cur) <= 0, "entries in order: %s then %s", prev, cur);
     }
@@ -776,13 +772,13 @@ static void expect_event(json_t *e, const char *id, const char *type, const char
                          const char *from, const char *to)
 {
     cr_expect(json_object_get(e, "id") && !json_is_null(json_object_get(e, "id")), "%s: id", type);
-    cr_expect_str_eq(str(e, "referral_id"), id, "%s: referral_id", type);
-    cr_expect_str_eq(str(e, "type"), type);
-    cr_expect_str_eq(str(e, "org"), org, "%s by %s", type, org);
-    cr_expect_str_eq(str(e, "actor"), "test", "%s: the token's sub", type);
-    cr_expect_not_null(str(e, "at"), "%s: at", type);
-    cr_expect_str_eq(str(e, "from_status"), from, "%s: from_status", type);
-    cr_expect_str_eq(str(e, "to_status"), to, "%s: to_status", type);
+    cr_expect_str_eq(json_str(e, "referral_id"), id, "%s: referral_id", type);
+    cr_expect_str_eq(json_str(e, "type"), type);
+    cr_expect_str_eq(json_str(e, "org"), org, "%s by %s", type, org);
+    cr_expect_str_eq(json_str(e, "actor"), "test", "%s: the token's sub", type);
+    cr_expect_not_null(json_str(e, "at"), "%s: at", type);
+    cr_expect_str_eq(json_str(e, "from_status"), from, "%s: from_status", type);
+    cr_expect_str_eq(json_str(e, "to_status"), to, "%s: to_status", type);
     cr_expect(json_object_get(e, "reason") != NULL, "%s: reason member", type);
     cr_expect(json_object_get(e, "note") != NULL, "%s: note member", type);
 }
@@ -800,7 +796,8 @@ static void history(const char *token, const char *id, char *buf, size_t cap)
         if (i == 0 && is_null(e, "from_status"))
             continue;
         size_t n = strlen(buf);
-        snprintf(buf + n, cap - n, "%s%s", n ? " " : "", str(e, "type") ? str(e, "type") : "?");
+        snprintf(buf + n, cap - n, "%s%s", n ? " " : "",
+                 json_str(e, "type") ? json_str(e, "type") : "?");
     }
     json_decref(items);
 }
@@ -835,7 +832,7 @@ Test(referrals, sent_accepted_started_completed)
     expect_event(json_array_get(items, n - 2), id, "started", "caf-gers", "accepted", "started");
     expect_event(json_array_get(items, n - 1), id, "completed", "caf-gers", "started", "completed");
     if (n == 4)
-        cr_expect_str_eq(str(json_array_get(items, 0), "to_status"), "sent", "the creation");
+        cr_expect_str_eq(json_str(json_array_get(items, 0), "to_status"), "sent", "the creation");
     json_decref(items);
 
     /* it is over: the sender cannot cancel it, notes are still possible */
@@ -845,7 +842,7 @@ Test(referrals, sent_accepted_started_completed)
     response_free(r);
     e = event_ok(mirande, id, "{\"type\":\"note\",\"note\":\"merci\"}");
     expect_event(e, id, "note", "france-services-mirande", "completed", "completed");
-    cr_expect_str_eq(str(e, "note"), "merci");
+    cr_expect_str_eq(json_str(e, "note"), "merci");
     json_decref(e);
     expect_status(id, "completed");
 }
@@ -925,7 +922,7 @@ Test(referrals, declining_needs_a_reason)
     expect_status(id, "sent");
     json_t *e = event_ok(caf, id, "{\"type\":\"declined\",\"reason\":\"hors de nos missions\"}");
     expect_event(e, id, "declined", "caf-gers", "sent", "declined");
-    cr_expect_str_eq(str(e, "reason"), "hors de nos missions");
+    cr_expect_str_eq(json_str(e, "reason"), "hors de nos missions");
     json_decref(e);
     expect_status(id, "declined");
     r = post_event(mirande, id, "{\"type\":\"cancelled\"}");
@@ -976,7 +973,7 @@ Test(referrals, notes_by_either_partner_change_no_status)
     response_free(r);
     json_t *e = event_ok(caf, id, "{\"type\":\"note\",\"note\":\"rappel\\u00e9e mardi\"}");
     expect_event(e, id, "note", "caf-gers", "sent", "sent");
-    cr_expect_str_eq(str(e, "note"), "rappelée mardi");
+    cr_expect_str_eq(json_str(e, "note"), "rappelée mardi");
     json_decref(e);
     e = event_ok(mirande, id, "{\"type\":\"note\",\"note\":\"pr\\u00e9f\\u00e8re le matin\"}");
     expect_event(e, id, "note", "france-services-mirande", "sent", "sent");
@@ -1017,8 +1014,8 @@ Test(referrals, withdrawing_consent_erases_the_personal_fields_at_once)
     char id[64];
     json_t *ref = create_referral(id, sizeof id);
     char last[160], notes[128];
-    snprintf(last, sizeof last, "%s", str(json_object_get(ref, "beneficiary"), "last_name"));
-    snprintf(notes, sizeof notes, "%s", str(ref, "notes"));
+    snprintf(last, sizeof last, "%s", json_str(json_object_get(ref, "beneficiary"), "last_name"));
+    snprintf(notes, sizeof notes, "%s", json_str(ref, "notes"));
     json_decref(ref);
     cr_expect_eq(move(caf, id, "accepted"), 201);
 
@@ -1034,10 +1031,10 @@ Test(referrals, withdrawing_consent_erases_the_personal_fields_at_once)
         cr_expect(is_null(b, "phone"), "phone null");
         cr_expect(is_null(b, "email"), "email null");
         cr_expect(is_null(now, "notes"), "notes null");
-        cr_expect_not_null(str(json_object_get(now, "consent"), "withdrawn_at"),
+        cr_expect_not_null(json_str(json_object_get(now, "consent"), "withdrawn_at"),
                            "consent.withdrawn_at set");
-        cr_expect_str_eq(str(now, "status"), "accepted", "status unchanged");
-        cr_expect_str_eq(str(now, "to_org"), "caf-gers");
+        cr_expect_str_eq(json_str(now, "status"), "accepted", "status unchanged");
+        cr_expect_str_eq(json_str(now, "to_org"), "caf-gers");
         char *text = dump(now);
         cr_expect(strstr(text, last) == NULL && strstr(text, "Josette") == NULL &&
                       strstr(text, "612345678") == NULL,
@@ -1083,7 +1080,7 @@ Test(referrals, the_sender_may_withdraw_consent_too)
     json_t *now = referral(caf, id);
     cr_expect(is_null(json_object_get(now, "beneficiary"), "first_name"));
     cr_expect(is_null(json_object_get(now, "beneficiary"), "last_name"));
-    cr_expect_str_eq(str(now, "status"), "sent");
+    cr_expect_str_eq(json_str(now, "status"), "sent");
     json_decref(now);
     cr_expect_eq(move(caf, id, "consent_withdrawn"), 409, "the receiver, after the sender");
 }
@@ -1174,7 +1171,7 @@ static void expect_expiry_in_history(const char *id)
     json_array_foreach(items, i, e) if (str_is(e, "to_status", "expired"))
     {
         found = true;
-        cr_expect_str_eq(str(e, "from_status"), "sent", "expired from sent");
+        cr_expect_str_eq(json_str(e, "from_status"), "sent", "expired from sent");
         cr_expect_eq(i, json_array_size(items) - 1, "the move to expired is the last event");
     }
     cr_expect(found, "the history shows the move to expired");
@@ -1187,10 +1184,10 @@ Test(referrals_expiry, a_referral_still_sent_after_the_delay_expires)
     json_decref(create_referral(id, sizeof id));
     age(id, 2);
     json_t *now = referral(caf, id);
-    cr_expect_str_eq(str(now, "status"), "expired", "GET shows expired");
+    cr_expect_str_eq(json_str(now, "status"), "expired", "GET shows expired");
     json_decref(now);
     now = referral(mirande, id);
-    cr_expect_str_eq(str(now, "status"), "expired", "for the sender too");
+    cr_expect_str_eq(json_str(now, "status"), "expired", "for the sender too");
     json_decref(now);
     expect_expiry_in_history(id);
 
@@ -1306,7 +1303,7 @@ Test(referrals_contention, twenty_identical_posts_at_once_create_one_referral)
                 first_body = cs[i].response;
                 json_t *ref = json_loads(cs[i].response, 0, NULL);
                 cr_assert_not_null(ref, "%s", cs[i].response);
-                snprintf(id, sizeof id, "%s", str(ref, "id") ? str(ref, "id") : "");
+                snprintf(id, sizeof id, "%s", json_str(ref, "id") ? json_str(ref, "id") : "");
                 json_decref(ref);
             } else {
                 cr_expect_str_eq(cs[i].response, first_body, "contender %d: the same 201", i);
@@ -1326,7 +1323,7 @@ Test(referrals_contention, twenty_identical_posts_at_once_create_one_referral)
     struct response *r = call("POST", "/v1/referrals", mirande, text, key);
     cr_expect_eq(r->status, 201, "replay: %ld %s", r->status, r->body);
     json_t *ref = response_json(r);
-    cr_expect_str_eq(str(ref, "id"), id, "the same referral");
+    cr_expect_str_eq(json_str(ref, "id"), id, "the same referral");
     json_decref(ref);
     response_free(r);
     cr_expect_eq(count_referrals(tag), 1);

@@ -13,9 +13,9 @@ static char place[64];
 static void start(void)
 {
     fixture_start();
-    owner = test_token("france-services-mirande",
-                       "places:read workshops:read workshops:write registrations:write");
-    partner = test_token("caf-gers", "workshops:read registrations:write");
+    fixture_token(&owner, "france-services-mirande",
+                  "places:read workshops:read workshops:write registrations:write");
+    fixture_token(&partner, "caf-gers", "workshops:read registrations:write");
     struct response *r = http_get(server.base_url, "/v1/places?commune=32256&typology=RFS", owner);
     json_t *body = response_json(r);
     snprintf(place, sizeof place, "%s",
@@ -25,14 +25,7 @@ static void start(void)
     response_free(r);
 }
 
-static void stop(void)
-{
-    free(owner);
-    free(partner);
-    fixture_stop();
-}
-
-TestSuite(calendar_series, .init = start, .fini = stop, .timeout = 60);
+TestSuite(calendar_series, .init = start, .fini = fixture_stop, .timeout = 60);
 
 static struct response *post(const char *token, const char *path, const char *body)
 {

@@ -28,68 +28,37 @@ static char *reader, *owner, *other, *admin, *partner, *places_writer;
 static void start(void)
 {
     fixture_start();
-    reader = test_token("france-services-mirande", "workshops:read places:read");
-    owner =
-        test_token("france-services-mirande",
-                   "workshops:read workshops:write registrations:write places:read places:write");
-    other = test_token("france-services-mielan",
-                       "workshops:read workshops:write registrations:write places:read");
-    admin = test_token("gers-numerique", "admin workshops:read workshops:write "
-                                         "registrations:write places:read places:write");
-    partner = test_token("caf-gers", "workshops:read registrations:write");
-    places_writer = test_token("france-services-mirande", "places:read places:write");
+    fixture_token(&reader, "france-services-mirande", "workshops:read places:read");
+    fixture_token(&owner, "france-services-mirande",
+                  "workshops:read workshops:write registrations:write places:read places:write");
+    fixture_token(&other, "france-services-mielan",
+                  "workshops:read workshops:write registrations:write places:read");
+    fixture_token(&admin, "gers-numerique",
+                  "admin workshops:read workshops:write "
+                  "registrations:write places:read places:write");
+    fixture_token(&partner, "caf-gers", "workshops:read registrations:write");
+    fixture_token(&places_writer, "france-services-mirande", "places:read places:write");
 }
 
-static void stop(void)
-{
-    free(reader);
-    free(owner);
-    free(other);
-    free(admin);
-    free(partner);
-    free(places_writer);
-    fixture_stop();
-}
-
-TestSuite(workshops, .init = start, .fini = stop, .timeout = 120);
-TestSuite(workshops_validation, .init = start, .fini = stop, .timeout = 120);
-TestSuite(workshops_list, .init = start, .fini = stop, .timeout = 120);
-TestSuite(workshops_write, .init = start, .fini = stop, .timeout = 120);
+TestSuite(workshops, .init = start, .fini = fixture_stop, .timeout = 120);
+TestSuite(workshops_validation, .init = start, .fini = fixture_stop, .timeout = 120);
+TestSuite(workshops_list, .init = start, .fini = fixture_stop, .timeout = 120);
+TestSuite(workshops_write, .init = start, .fini = fixture_stop, .timeout = 120);
 
 /* ---- helpers ------------------------------------------------------------ */
-
-/* Every request to a workshop route goes through here. */
-static struct response *call_with(bool checked, const char *method, const char *path,
-                                  const char *token, const char *body, const char *extra_header)
-{
-    /* unchecked from threads: the validator is not thread-safe (the contention
-     * tests check statuses and bodies themselves) */
-    return api_call(checked, method, path, token, body, extra_header);
-}
-
-static struct response *call(const char *method, const char *path, const char *token,
-                             const char *body, const char *extra_header)
-{
-    return call_with(true, method, path, token, body, extra_header);
-}
 
 static struct response *call_doc(const char *method, const char *path, const char *token,
                                  json_t *doc, const char *extra_header)
 {
     char *text = json_dumps(doc, JSON_COMPACT);
-    struct response *r = call(method, path, token, text, extra_header);
+    struct response *r = api_call(true, method, path, token, text, extra_header);
     free(text);
     return r;
 }
 
-static const char *str(json_t *obj, const char *key)
-{
-    return json_string_value(json_object_get(obj, key));
-}
-
 static bool str_is(json_t *obj, const char *key, const char *value)
 {
-    const char *v = str(obj, key);
+    const char *v = json_str(obj, key);
     return v && strcmp(v, value) == 0;
 }
 
@@ -129,7 +98,7 @@ static const char *mirande_fs(char *buf, size_t cap)
     json_array_foreach(json_object_get(body, "items"), i,
                        item) if (str_is(item, "source", FS_SOURCE) &&
                                  str_is(item, "source_id", "1717"))
-        snprintf(buf, cap, "%s", str(item, "id"));
+        snprintf(buf, cap, "%s", json_str(item, "id"));
     json_decref(body);
     cr_assert(buf[0], "France services de Mirande is seeded");
     return buf;
@@ -175,7 +144,7 @@ static void create_stop(const char *place, const char *starts, const char *ends,
     json_decref(doc);
     cr_assert_eq(r->status, 201, "stop: %s", r->body);
     json_t *created = response_json(r);
-    snprintf(id, cap, "%s", str(created, "id"));
+    snprintf(id, cap, "%s", json_str(created, "id"));
     json_decref(created);
     response_free(r);
 }
@@ -214,7 +183,7 @@ static json_t *create_at(const char *place, const char *starts, const char *ends
 /* GET path as reader; asserts 200 and a list; returns the body. */
 static json_t *list(const char *path)
 {
-    struct response *r = call("GET", path, reader, NULL, NULL);
+    struct response *r = api_call(true, "GET", path, reader, NULL, NULL);
     cr_assert_eq(r->status, 200, "GET %s: %ld %s", path, r->status, r->body);
     json_t *body = response_json(r);
     response_free(r);
@@ -247,7 +216,7 @@ static json_t *get_workshop(const char *id)
 {
     char path[128];
     snprintf(path, sizeof path, "/v1/workshops/%s", id);
-    struct response *r = call("GET", path, reader, NULL, NULL);
+    struct response *r = api_call(true, "GET", path, reader, NULL, NULL);
     cr_assert_eq(r->status, 200, "GET %s: %s", path, r->body);
     json_t *body = response_json(r);
     response_free(r);
@@ -260,7 +229,7 @@ static struct response *register_one(const char *token, const char *workshop, co
     snprintf(path, sizeof path, "/v1/workshops/%s/registrations", workshop);
     snprintf(body, sizeof body, "{\"participant_ref\":\"%s\",\"display_name\":\"Personne %s\"}",
              ref, ref);
-    return call("POST", path, token, body, NULL);
+    return api_call(true, "POST", path, token, body, NULL);
 }
 
 static json_t *registered(const char *workshop, const char *ref)
@@ -276,7 +245,7 @@ static json_t *registrations_of(const char *workshop)
 {
     char path[128];
     snprintf(path, sizeof path, "/v1/workshops/%s/registrations", workshop);
-    struct response *r = call("GET", path, owner, NULL, NULL);
+    struct response *r = api_call(true, "GET", path, owner, NULL, NULL);
     cr_assert_eq(r->status, 200, "%s", r->body);
     json_t *body = response_json(r);
     response_free(r);
@@ -288,14 +257,14 @@ static struct response *patch(const char *id, const char *token, const char *bod
 {
     char path[128];
     snprintf(path, sizeof path, "/v1/workshops/%s", id);
-    return call("PATCH", path, token, body, extra_header);
+    return api_call(true, "PATCH", path, token, body, extra_header);
 }
 
 static struct response *cancel(const char *id, const char *token)
 {
     char path[128];
     snprintf(path, sizeof path, "/v1/workshops/%s/cancel", id);
-    return call("POST", path, token, NULL, NULL);
+    return api_call(true, "POST", path, token, NULL, NULL);
 }
 
 /* POST doc (stolen); expects 422 naming `field` (or `alt`, when not NULL). */
@@ -311,7 +280,7 @@ static void expect_422(json_t *doc, const char *field, const char *alt, const ch
 
 static void expect_400(const char *path, const char *field)
 {
-    struct response *r = call("GET", path, reader, NULL, NULL);
+    struct response *r = api_call(true, "GET", path, reader, NULL, NULL);
     cr_expect_eq(r->status, 400, "%s: %ld %s", path, r->status, r->body);
     cr_expect(names_field(r, field), "%s names %s: %s", path, field, r->body);
     response_free(r);
@@ -328,48 +297,49 @@ Test(workshops, create_echoes_the_workshop_at_its_place)
     json_object_set_new(doc, "accessibility", json_string("Salle de plain-pied."));
     json_object_set_new(doc, "price_eur", json_real(2.5));
     char title[128];
-    snprintf(title, sizeof title, "%s", str(doc, "title"));
+    snprintf(title, sizeof title, "%s", json_str(doc, "title"));
     struct response *r = call_doc("POST", "/v1/workshops", owner, doc, NULL);
     json_decref(doc);
     cr_assert_eq(r->status, 201, "%s", r->body);
     json_t *w = response_json(r);
-    cr_assert_not_null(str(w, "id"));
-    snprintf(path, sizeof path, "/v1/workshops/%s", str(w, "id"));
+    cr_assert_not_null(json_str(w, "id"));
+    snprintf(path, sizeof path, "/v1/workshops/%s", json_str(w, "id"));
     cr_expect_not_null(response_header(r, "Location", location, sizeof location));
     cr_expect(strstr(location, path) != NULL, "Location %s names %s", location, path);
     cr_expect_not_null(response_header(r, "ETag", etag, sizeof etag), "an ETag");
     response_free(r);
 
-    cr_expect_str_eq(str(w, "title"), title);
-    cr_expect_str_eq(str(w, "theme"), "email");
+    cr_expect_str_eq(json_str(w, "title"), title);
+    cr_expect_str_eq(json_str(w, "theme"), "email");
     json_t *audience = json_object_get(w, "audience");
     cr_expect_eq(json_array_size(audience), 2);
     cr_expect_str_eq(json_string_value(json_array_get(audience, 0)), "seniors");
     cr_expect_str_eq(json_string_value(json_array_get(audience, 1)), "beginners");
-    cr_expect_eq(rfc3339_seconds(str(w, "starts_at")), rfc3339_seconds("2031-02-04T13:00:00Z"));
-    cr_expect_eq(rfc3339_seconds(str(w, "ends_at")), rfc3339_seconds("2031-02-04T15:00:00Z"));
+    cr_expect_eq(rfc3339_seconds(json_str(w, "starts_at")),
+                 rfc3339_seconds("2031-02-04T13:00:00Z"));
+    cr_expect_eq(rfc3339_seconds(json_str(w, "ends_at")), rfc3339_seconds("2031-02-04T15:00:00Z"));
     cr_expect_eq(integer(w, "capacity"), 12);
     cr_expect_eq(integer(w, "seats_left"), 12, "seats_left = capacity");
     cr_expect_eq(integer(w, "waitlist_count"), 0);
-    cr_expect_str_eq(str(w, "status"), "scheduled");
-    cr_expect_str_eq(str(w, "owner"), "france-services-mirande", "the token's organisation");
-    cr_expect_str_eq(str(w, "place_id"), place);
+    cr_expect_str_eq(json_str(w, "status"), "scheduled");
+    cr_expect_str_eq(json_str(w, "owner"), "france-services-mirande", "the token's organisation");
+    cr_expect_str_eq(json_str(w, "place_id"), place);
     cr_expect(json_is_null(json_object_get(w, "stop_id")), "no stop");
     cr_expect(json_is_null(json_object_get(w, "series_id")), "no series");
-    cr_expect_str_eq(str(w, "description"), "Créer et relever sa messagerie.");
-    cr_expect_str_eq(str(w, "accessibility"), "Salle de plain-pied.");
+    cr_expect_str_eq(json_str(w, "description"), "Créer et relever sa messagerie.");
+    cr_expect_str_eq(json_str(w, "accessibility"), "Salle de plain-pied.");
     cr_expect(close_to(num(w, "price_eur"), 2.5, 1e-9), "price %g", num(w, "price_eur"));
     json_t *p = json_object_get(w, "place");
     cr_assert(json_is_object(p), "a place object");
-    cr_expect_str_eq(str(p, "name"), "France services de Mirande");
-    cr_expect_str_eq(str(p, "commune"), "Mirande");
-    cr_expect_str_eq(str(p, "insee_code"), "32256");
+    cr_expect_str_eq(json_str(p, "name"), "France services de Mirande");
+    cr_expect_str_eq(json_str(p, "commune"), "Mirande");
+    cr_expect_str_eq(json_str(p, "insee_code"), "32256");
     cr_expect(close_to(num(p, "latitude"), MIRANDE_LAT, 1e-4) &&
                   close_to(num(p, "longitude"), MIRANDE_LON, 1e-4),
               "at Mirande: %g,%g", num(p, "latitude"), num(p, "longitude"));
 
     /* GET gives the same workshop and ETag */
-    r = call("GET", path, reader, NULL, NULL);
+    r = api_call(true, "GET", path, reader, NULL, NULL);
     cr_expect_eq(r->status, 200);
     char again[128];
     cr_expect_str_eq(response_header(r, "ETag", again, sizeof again), etag);
@@ -395,13 +365,14 @@ Test(workshops, at_a_stop_the_place_is_the_unit_where_it_stops)
     json_t *doc = workshop_doc(NULL, "2031-10-14T10:00:00+02:00", "2031-10-14T12:00:00+02:00", 6);
     json_object_set_new(doc, "stop_id", json_string(stop_id));
     json_t *w = create(owner, doc);
-    cr_expect_str_eq(str(w, "stop_id"), stop_id);
-    cr_expect_str_eq(str(w, "place_id"), unit, "the place is the unit (the bus)");
+    cr_expect_str_eq(json_str(w, "stop_id"), stop_id);
+    cr_expect_str_eq(json_str(w, "place_id"), unit, "the place is the unit (the bus)");
     json_t *p = json_object_get(w, "place");
-    cr_expect(str(p, "name") && strstr(str(p, "name"), "Salle d'ateliers"), "the unit's name");
-    cr_expect_str_eq(str(p, "commune"), "Miélan", "where it stops, not its base");
-    cr_expect_str_eq(str(p, "insee_code"), "32252");
-    cr_expect_str_eq(str(p, "address"), "Place de la mairie");
+    cr_expect(json_str(p, "name") && strstr(json_str(p, "name"), "Salle d'ateliers"),
+              "the unit's name");
+    cr_expect_str_eq(json_str(p, "commune"), "Miélan", "where it stops, not its base");
+    cr_expect_str_eq(json_str(p, "insee_code"), "32252");
+    cr_expect_str_eq(json_str(p, "address"), "Place de la mairie");
     cr_expect(close_to(num(p, "latitude"), MIELAN_LAT, 1e-5) &&
                   close_to(num(p, "longitude"), MIELAN_LON, 1e-5),
               "at the stop: %g,%g", num(p, "latitude"), num(p, "longitude"));
@@ -410,14 +381,14 @@ Test(workshops, at_a_stop_the_place_is_the_unit_where_it_stops)
     char path[512];
     snprintf(path, sizeof path, "/v1/workshops?commune=32252&place_id=%s&from=2031-01-01T00:00:00Z",
              unit);
-    cr_expect(listed(path, str(w, "id")), "commune=32252 (the stop)");
+    cr_expect(listed(path, json_str(w, "id")), "commune=32252 (the stop)");
     snprintf(path, sizeof path, "/v1/workshops?commune=32256&place_id=%s&from=2031-01-01T00:00:00Z",
              unit);
-    cr_expect(!listed(path, str(w, "id")), "commune=32256 (the unit's base) does not");
+    cr_expect(!listed(path, json_str(w, "id")), "commune=32256 (the unit's base) does not");
     snprintf(path, sizeof path,
              "/v1/workshops?near=%f,%f&radius_km=2&place_id=%s&from=2031-01-01T00:00:00Z",
              MIELAN_LAT, MIELAN_LON, unit);
-    cr_expect(listed(path, str(w, "id")), "near Miélan");
+    cr_expect(listed(path, json_str(w, "id")), "near Miélan");
     json_decref(w);
 
     /* an unknown stop */
@@ -438,7 +409,7 @@ Test(workshops, weekly_recurrence_keeps_local_time_across_dst)
     json_decref(doc);
     cr_assert_eq(r->status, 201, "%s", r->body);
     json_t *body = response_json(r);
-    const char *series = str(body, "series_id");
+    const char *series = json_str(body, "series_id");
     cr_assert_not_null(series, "a series_id: %s", r->body);
     cr_expect_not_null(response_header(r, "Location", location, sizeof location));
     cr_expect(strstr(location, series) != NULL, "Location names the series: %s", location);
@@ -451,16 +422,16 @@ Test(workshops, weekly_recurrence_keeps_local_time_across_dst)
                           "2031-04-01T11:30:00+02:00", "2031-04-08T11:30:00+02:00"};
     for (size_t i = 0; i < 4; i++) {
         json_t *w = json_array_get(items, i);
-        cr_expect_eq(rfc3339_seconds(str(w, "starts_at")), rfc3339_seconds(starts[i]),
+        cr_expect_eq(rfc3339_seconds(json_str(w, "starts_at")), rfc3339_seconds(starts[i]),
                      "occurrence %zu starts at 09:00 local (%s): %s", i, starts[i],
-                     str(w, "starts_at"));
-        cr_expect_eq(rfc3339_seconds(str(w, "ends_at")), rfc3339_seconds(ends[i]),
-                     "occurrence %zu ends: %s", i, str(w, "ends_at"));
-        cr_expect_str_eq(str(w, "series_id"), series);
+                     json_str(w, "starts_at"));
+        cr_expect_eq(rfc3339_seconds(json_str(w, "ends_at")), rfc3339_seconds(ends[i]),
+                     "occurrence %zu ends: %s", i, json_str(w, "ends_at"));
+        cr_expect_str_eq(json_str(w, "series_id"), series);
         cr_expect_eq(integer(w, "capacity"), 8);
         cr_expect_eq(integer(w, "seats_left"), 8);
         for (size_t j = 0; j < i; j++)
-            cr_expect(!str_is(json_array_get(items, j), "id", str(w, "id")), "distinct ids");
+            cr_expect(!str_is(json_array_get(items, j), "id", json_str(w, "id")), "distinct ids");
     }
     /* the series is listed by series_id */
     char path[256];
@@ -469,7 +440,7 @@ Test(workshops, weekly_recurrence_keeps_local_time_across_dst)
     json_t *listed_items = items_of(listed_body);
     cr_expect_eq(json_array_size(listed_items), 4);
     for (size_t i = 0; i < json_array_size(listed_items); i++)
-        cr_expect_eq(rfc3339_seconds(str(json_array_get(listed_items, i), "starts_at")),
+        cr_expect_eq(rfc3339_seconds(json_str(json_array_get(listed_items, i), "starts_at")),
                      rfc3339_seconds(starts[i]), "ordered by start");
     json_decref(listed_body);
     json_decref(body);
@@ -489,7 +460,7 @@ Test(workshops, weekly_recurrence_by_day)
     const char *starts[] = {"2031-03-04T14:00:00+01:00", "2031-03-06T14:00:00+01:00",
                             "2031-03-11T14:00:00+01:00", "2031-03-13T14:00:00+01:00"};
     for (size_t i = 0; i < 4; i++)
-        cr_expect_eq(rfc3339_seconds(str(json_array_get(items, i), "starts_at")),
+        cr_expect_eq(rfc3339_seconds(json_str(json_array_get(items, i), "starts_at")),
                      rfc3339_seconds(starts[i]), "occurrence %zu: %s", i, starts[i]);
     json_decref(body);
     remove_place(place);
@@ -597,10 +568,10 @@ Test(workshops_validation, every_bad_field_is_422_naming_it)
     expect_422(doc, "place_id", NULL, "a deleted place");
 
     /* the body must be a JSON object */
-    struct response *r = call("POST", "/v1/workshops", owner, "[1,2]", NULL);
-    cr_expect(r->status == 400 || r->status == 422, "an array: %ld", r->status);
+    struct response *r = api_call(true, "POST", "/v1/workshops", owner, "[1,2]", NULL);
+    cr_expect_eq(r->status, 400, "an array: %ld", r->status);
     response_free(r);
-    r = call("POST", "/v1/workshops", owner, "{\"title\":", NULL);
+    r = api_call(true, "POST", "/v1/workshops", owner, "{\"title\":", NULL);
     cr_expect_eq(r->status, 400, "broken JSON: %ld", r->status);
     response_free(r);
 }
@@ -618,7 +589,7 @@ Test(workshops_validation, scopes)
     response_free(r);
     json_decref(doc);
     char *places_only = test_token("france-services-mirande", "places:read");
-    r = call("GET", "/v1/workshops", places_only, NULL, NULL);
+    r = api_call(true, "GET", "/v1/workshops", places_only, NULL, NULL);
     cr_expect_eq(r->status, 403, "workshops:read is needed to list: %ld", r->status);
     response_free(r);
     free(places_only);
@@ -633,7 +604,7 @@ Test(workshops, get_unknown_or_malformed_is_404)
     for (size_t i = 0; ids[i]; i++) {
         char path[128];
         snprintf(path, sizeof path, "/v1/workshops/%s", ids[i]);
-        struct response *r = call("GET", path, reader, NULL, NULL);
+        struct response *r = api_call(true, "GET", path, reader, NULL, NULL);
         cr_expect_eq(r->status, 404, "GET %s: %ld", ids[i], r->status);
         response_free(r);
         r = patch(ids[i], owner, "{\"title\":\"x\"}", NULL);
@@ -654,7 +625,7 @@ Test(workshops_list, filters)
     json_object_set_new(doc, "theme", json_string("smartphone"));
     json_object_set_new(doc, "audience", json_pack("[s]", "parents"));
     json_t *b = create(owner, doc);
-    const char *ida = str(a, "id"), *idb = str(b, "id");
+    const char *ida = json_str(a, "id"), *idb = json_str(b, "id");
 
     /* from/to: an overlap with the window */
     snprintf(path, sizeof path,
@@ -735,7 +706,7 @@ Test(workshops_list, filters)
 
     /* has_seats: a full workshop disappears */
     json_t *full = create_at(place, "2031-05-20T10:00:00+02:00", "2031-05-20T12:00:00+02:00", 1);
-    const char *idf = str(full, "id");
+    const char *idf = json_str(full, "id");
     snprintf(path, sizeof path, "/v1/workshops?place_id=%s&has_seats=true", place);
     cr_expect(listed(path, idf), "seats left before");
     json_t *reg = registered(idf, "seul");
@@ -800,7 +771,8 @@ Test(workshops_list, bad_parameters_are_400_naming_them)
     expect_400("/v1/workshops?cursor=%25%25", "cursor");
     expect_400("/v1/workshops?colour=blue", "colour");
     /* several at once: each is named */
-    struct response *r = call("GET", "/v1/workshops?theme=x&status=y", reader, NULL, NULL);
+    struct response *r =
+        api_call(true, "GET", "/v1/workshops?theme=x&status=y", reader, NULL, NULL);
     cr_expect_eq(r->status, 400);
     cr_expect(names_field(r, "theme") && names_field(r, "status"), "%s", r->body);
     response_free(r);
@@ -814,11 +786,11 @@ static json_t *walk(const char *first, int max_pages, int *pages)
     snprintf(path, sizeof path, "%s", first);
     for (*pages = 1;; (*pages)++) {
         cr_assert_leq(*pages, max_pages, "too many pages for %s", first);
-        struct response *r = call("GET", path, reader, NULL, NULL);
+        struct response *r = api_call(true, "GET", path, reader, NULL, NULL);
         cr_assert_eq(r->status, 200, "%s: %s", path, r->body);
         json_t *body = response_json(r);
         json_array_extend(all, items_of(body));
-        const char *next = str(body, "next_cursor");
+        const char *next = json_str(body, "next_cursor");
         char link[2048];
         if (!next) {
             cr_expect_null(response_header(r, "Link", link, sizeof link), "no Link at the end");
@@ -857,7 +829,7 @@ Test(workshops_list, pages_walk_every_workshop_once)
     for (int i = 0; i < 7; i++) {
         size_t seen = 0, j;
         json_t *it;
-        json_array_foreach(all, j, it) if (str_is(it, "id", str(created[i], "id"))) seen++;
+        json_array_foreach(all, j, it) if (str_is(it, "id", json_str(created[i], "id"))) seen++;
         cr_expect_eq(seen, 1, "workshop %d appears once", i);
     }
     double previous = 0;
@@ -866,11 +838,11 @@ Test(workshops_list, pages_walk_every_workshop_once)
     json_t *it;
     json_array_foreach(all, j, it)
     {
-        double t = rfc3339_seconds(str(it, "starts_at"));
-        cr_expect(t > previous || (t == previous && strcmp(str(it, "id"), previous_id) > 0),
+        double t = rfc3339_seconds(json_str(it, "starts_at"));
+        cr_expect(t > previous || (t == previous && strcmp(json_str(it, "id"), previous_id) > 0),
                   "ordered by (starts_at, id)");
         previous = t;
-        previous_id = str(it, "id");
+        previous_id = json_str(it, "id");
     }
     json_decref(all);
     /* limit=1: seven pages; limit=7: one */
@@ -902,7 +874,7 @@ Test(workshops_write, the_owner_changes_the_title_with_if_match)
     cr_assert_not_null(response_header(r, "ETag", etag, sizeof etag));
     json_t *w = response_json(r);
     response_free(r);
-    const char *id = str(w, "id");
+    const char *id = json_str(w, "id");
 
     snprintf(if_match, sizeof if_match, "If-Match: %s", etag);
     r = patch(id, owner, "{\"title\":\"Nouveau titre\",\"price_eur\":1.5}", if_match);
@@ -911,14 +883,15 @@ Test(workshops_write, the_owner_changes_the_title_with_if_match)
     cr_expect_str_neq(new_etag, etag, "a new ETag");
     json_t *updated = response_json(r);
     response_free(r);
-    cr_expect_str_eq(str(updated, "title"), "Nouveau titre");
+    cr_expect_str_eq(json_str(updated, "title"), "Nouveau titre");
     cr_expect(close_to(num(updated, "price_eur"), 1.5, 1e-9));
-    cr_expect_str_eq(str(updated, "theme"), "email", "the rest stays");
+    cr_expect_str_eq(json_str(updated, "theme"), "email", "the rest stays");
     cr_expect_eq(integer(updated, "capacity"), 5);
-    cr_expect_eq(rfc3339_seconds(str(updated, "starts_at")), rfc3339_seconds(str(w, "starts_at")));
+    cr_expect_eq(rfc3339_seconds(json_str(updated, "starts_at")),
+                 rfc3339_seconds(json_str(w, "starts_at")));
     json_decref(updated);
     json_t *now = get_workshop(id);
-    cr_expect_str_eq(str(now, "title"), "Nouveau titre", "stored");
+    cr_expect_str_eq(json_str(now, "title"), "Nouveau titre", "stored");
     json_decref(now);
 
     /* the old ETag no longer matches */
@@ -926,7 +899,7 @@ Test(workshops_write, the_owner_changes_the_title_with_if_match)
     cr_expect_eq(r->status, 412, "stale If-Match: %ld %s", r->status, r->body);
     response_free(r);
     now = get_workshop(id);
-    cr_expect_str_eq(str(now, "title"), "Nouveau titre", "412 wrote nothing");
+    cr_expect_str_eq(json_str(now, "title"), "Nouveau titre", "412 wrote nothing");
     json_decref(now);
     /* a registration changes the workshop (seats): its ETag too */
     json_t *reg = registered(id, "etag-1");
@@ -962,7 +935,7 @@ Test(workshops_write, another_organisation_is_403)
     char place[64];
     create_place(false, place, sizeof place);
     json_t *w = create_at(place, "2031-07-02T10:00:00+02:00", "2031-07-02T12:00:00+02:00", 5);
-    const char *id = str(w, "id");
+    const char *id = json_str(w, "id");
     struct response *r = patch(id, other, "{\"title\":\"Détourné\"}", NULL);
     cr_expect_eq(r->status, 403, "another organisation: %ld %s", r->status, r->body);
     response_free(r);
@@ -973,8 +946,8 @@ Test(workshops_write, another_organisation_is_403)
     cr_expect_eq(r->status, 403, "workshops:read cannot patch: %ld", r->status);
     response_free(r);
     json_t *now = get_workshop(id);
-    cr_expect_str_eq(str(now, "title"), str(w, "title"), "nothing written");
-    cr_expect_str_eq(str(now, "status"), "scheduled");
+    cr_expect_str_eq(json_str(now, "title"), json_str(w, "title"), "nothing written");
+    cr_expect_str_eq(json_str(now, "status"), "scheduled");
     json_decref(now);
     r = patch(id, admin, "{\"title\":\"Corrigé par l'admin\"}", NULL);
     cr_expect_eq(r->status, 200, "admin may: %s", r->body);
@@ -988,7 +961,7 @@ Test(workshops_write, capacity_below_confirmed_is_409)
     char place[64];
     create_place(false, place, sizeof place);
     json_t *w = create_at(place, "2031-07-03T10:00:00+02:00", "2031-07-03T12:00:00+02:00", 3);
-    const char *id = str(w, "id");
+    const char *id = json_str(w, "id");
     for (int i = 0; i < 3; i++) {
         char ref[16];
         snprintf(ref, sizeof ref, "cap-%d", i);
@@ -1013,17 +986,17 @@ Test(workshops_write, raising_capacity_promotes_the_waiting_list_in_order)
     char place[64];
     create_place(false, place, sizeof place);
     json_t *w = create_at(place, "2031-07-04T10:00:00+02:00", "2031-07-04T12:00:00+02:00", 2);
-    const char *id = str(w, "id");
+    const char *id = json_str(w, "id");
     char ids[6][64];
     for (int i = 0; i < 6; i++) {
         char ref[16];
         snprintf(ref, sizeof ref, "p%d", i);
         json_t *reg = registered(id, ref);
-        snprintf(ids[i], sizeof ids[i], "%s", str(reg, "id"));
+        snprintf(ids[i], sizeof ids[i], "%s", json_str(reg, "id"));
         if (i < 2) {
-            cr_expect_str_eq(str(reg, "status"), "confirmed");
+            cr_expect_str_eq(json_str(reg, "status"), "confirmed");
         } else {
-            cr_expect_str_eq(str(reg, "status"), "waitlisted");
+            cr_expect_str_eq(json_str(reg, "status"), "waitlisted");
             cr_expect_eq(integer(reg, "waitlist_position"), i - 1);
         }
         json_decref(reg);
@@ -1049,10 +1022,10 @@ Test(workshops_write, raising_capacity_promotes_the_waiting_list_in_order)
         json_t *reg = find_id(items, ids[i]);
         cr_assert_not_null(reg);
         if (i < 4) {
-            cr_expect_str_eq(str(reg, "status"), "confirmed", "p%d confirmed", i);
+            cr_expect_str_eq(json_str(reg, "status"), "confirmed", "p%d confirmed", i);
             cr_expect(json_is_null(json_object_get(reg, "waitlist_position")));
         } else {
-            cr_expect_str_eq(str(reg, "status"), "waitlisted", "p%d still waiting", i);
+            cr_expect_str_eq(json_str(reg, "status"), "waitlisted", "p%d still waiting", i);
             cr_expect_eq(integer(reg, "waitlist_position"), i - 3, "p%d moved up", i);
         }
     }
@@ -1070,7 +1043,7 @@ Test(workshops_write, raising_capacity_promotes_the_waiting_list_in_order)
     size_t i;
     json_t *reg;
     json_array_foreach(json_object_get(regs, "items"), i, reg)
-        cr_expect_str_eq(str(reg, "status"), "confirmed");
+        cr_expect_str_eq(json_str(reg, "status"), "confirmed");
     json_decref(regs);
     /* lowering it again (not below confirmed) promotes nobody and keeps counts */
     r = patch(id, owner, "{\"capacity\":7}", NULL);
@@ -1090,7 +1063,7 @@ Test(workshops_write, cancel_cancels_every_registration)
     char place[64];
     create_place(false, place, sizeof place);
     json_t *w = create_at(place, "2031-07-05T10:00:00+02:00", "2031-07-05T12:00:00+02:00", 2);
-    const char *id = str(w, "id");
+    const char *id = json_str(w, "id");
     for (int i = 0; i < 3; i++) {
         char ref[16];
         snprintf(ref, sizeof ref, "c%d", i);
@@ -1102,12 +1075,12 @@ Test(workshops_write, cancel_cancels_every_registration)
     char etag[128];
     cr_expect_not_null(response_header(r, "ETag", etag, sizeof etag));
     response_free(r);
-    cr_expect_str_eq(str(cancelled, "status"), "cancelled");
-    cr_expect_str_eq(str(cancelled, "id"), id);
+    cr_expect_str_eq(json_str(cancelled, "status"), "cancelled");
+    cr_expect_str_eq(json_str(cancelled, "id"), id);
     cr_expect_eq(integer(cancelled, "waitlist_count"), 0);
     json_decref(cancelled);
     json_t *now = get_workshop(id);
-    cr_expect_str_eq(str(now, "status"), "cancelled");
+    cr_expect_str_eq(json_str(now, "status"), "cancelled");
     json_decref(now);
 
     json_t *regs = registrations_of(id);
@@ -1116,7 +1089,7 @@ Test(workshops_write, cancel_cancels_every_registration)
     json_t *reg;
     json_array_foreach(json_object_get(regs, "items"), i, reg)
     {
-        cr_expect_str_eq(str(reg, "status"), "cancelled", "registration %zu", i);
+        cr_expect_str_eq(json_str(reg, "status"), "cancelled", "registration %zu", i);
         cr_expect(json_is_null(json_object_get(reg, "waitlist_position")));
     }
     json_decref(regs);
@@ -1145,7 +1118,7 @@ Test(workshops_write, cancel_cancels_every_registration)
 
 /* ---- rules added after the review ------------------------------------------- */
 
-TestSuite(workshops_rules, .init = start, .fini = stop, .timeout = 120);
+TestSuite(workshops_rules, .init = start, .fini = fixture_stop, .timeout = 120);
 
 Test(workshops_rules, workshops_start_in_the_future)
 {
@@ -1154,7 +1127,7 @@ Test(workshops_rules, workshops_start_in_the_future)
     expect_422(workshop_doc(place, "2020-03-04T14:00:00+01:00", "2020-03-04T16:00:00+01:00", 5),
                "starts_at", NULL, "a workshop in the past");
     json_t *w = create_at(place, "2031-05-06T14:00:00+02:00", "2031-05-06T16:00:00+02:00", 5);
-    struct response *r = patch(str(w, "id"), owner,
+    struct response *r = patch(json_str(w, "id"), owner,
                                "{\"starts_at\":\"2020-03-04T14:00:00+01:00\","
                                "\"ends_at\":\"2020-03-04T16:00:00+01:00\"}",
                                NULL);
@@ -1187,7 +1160,7 @@ Test(workshops_rules, a_cancelled_workshop_has_no_seats)
     char place[64], path[160];
     mirande_fs(place, sizeof place);
     json_t *w = create_at(place, "2031-05-13T14:00:00+02:00", "2031-05-13T16:00:00+02:00", 5);
-    struct response *r = cancel(str(w, "id"), owner);
+    struct response *r = cancel(json_str(w, "id"), owner);
     cr_assert_eq(r->status, 200, "%s", r->body);
     json_t *cancelled = response_json(r);
     cr_expect_eq(integer(cancelled, "seats_left"), 0);
@@ -1195,7 +1168,7 @@ Test(workshops_rules, a_cancelled_workshop_has_no_seats)
     response_free(r);
     snprintf(path, sizeof path,
              "/v1/workshops?place_id=%s&from=2031-05-13T00:00:00%%2B02:00&has_seats=true", place);
-    cr_expect(!listed(path, str(w, "id")), "a cancelled workshop is not listed with seats");
+    cr_expect(!listed(path, json_str(w, "id")), "a cancelled workshop is not listed with seats");
     json_decref(w);
 }
 

@@ -1,0 +1,151 @@
+/* The guard in process (support/inproc.h), called directly on hand-built
+ * requests: where the token comes from, the 401s before the database, the
+ * 403 of a missing scope with its challenge, and ownership. */
+#include "guard.h"
+#include "route.h"
+#include "support/inproc.h"
+#include "support/server.h"
+#include "support/tokens.h"
+
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void no_handler(struct req *r)
+{
+    (void)r;
+}
+
+static const struct route places_read = {"GET", "/v1/places", "places:read", no_handler,
+                                         NULL,  false,        false};
+static const struct route calendar = {
+    "GET", "/v1/calendar.ics", "workshops:read", no_handler, NULL, true, true};
+
+/* A request to `route` with an identity of `org` carrying `scope`, as
+ * guard_admit leaves it for a valid token. */
+static void as(struct inproc *t, const struct route *route, const char *org, const char *scope)
+{
+    inproc_init(t, route->method, route->pattern);
+    t->req.route = route;
+    snprintf(t->req.who.org, sizeof t->req.who.org, "%s", org);
+    snprintf(t->req.who.scope, sizeof t->req.who.scope, "%s", scope);
+}
+
+static const char *problem_type(const struct inproc *t, char *buf, size_t cap)
+{
+    json_t *body = inproc_body(t);
+    snprintf(buf, cap, "%s", body ? json_string_value(json_object_get(body, "type")) : "");
+    json_decref(body);
+    return buf;
+}
+
+Test(guard, a_missing_scope_is_403_with_an_insufficient_scope_challenge)
+{
+    struct inproc t;
+    as(&t, &places_read, "caf-gers", "places:read referrals:read");
+    cr_expect_not(guard_require_scope(&t.req, "places:write"));
+    cr_expect(t.req.answered);
+    cr_expect_eq(t.out.status, 403);
+    char type[128];
+    cr_expect_str_eq(problem_type(&t, type, sizeof type),
+                     "urn:inclusion-api:problem:insufficient-scope");
+    cr_expect_str_eq(inproc_answer_header(&t, "WWW-Authenticate"),
+                     "Bearer realm=\"inclusion-api\", error=\"insufficient_scope\", "
+                     "scope=\"places:write\"");
+    inproc_free(&t);
+}
+
+Test(guard, a_scope_held_as_a_whole_word_admits_without_answering)
+{
+    struct inproc t;
+    as(&t, &places_read, "caf-gers", "places:read referrals:read");
+    cr_expect(guard_require_scope(&t.req, "referrals:read"));
+    cr_expect_not(t.req.answered);
+    cr_expect_null(inproc_answer_header(&t, "WWW-Authenticate"));
+    inproc_free(&t);
+
+    as(&t, &places_read, "caf-gers", "places:readonly");
+    cr_expect_not(guard_require_scope(&t.req, "places:read"), "a prefix is not the scope");
+    cr_expect_eq(t.out.status, 403);
+    inproc_free(&t);
+}
+
+Test(guard, only_the_owner_or_admin_may_change_an_object)
+{
+    struct inproc t;
+    as(&t, &places_read, "caf-gers", "places:write");
+    cr_expect(guard_owns(&t.req, "caf-gers"));
+    cr_expect_not(t.req.answered);
+    inproc_free(&t);
+
+    as(&t, &places_read, "gers-numerique", "admin places:write");
+    cr_expect(guard_owns(&t.req, "caf-gers"), "admin may");
+    cr_expect_not(t.req.answered);
+    inproc_free(&t);
+
+    as(&t, &places_read, "la-poste-gers", "places:write");
+    cr_expect_not(guard_owns(&t.req, "caf-gers"));
+    cr_expect_eq(t.out.status, 403);
+    char type[128];
+    cr_expect_str_eq(problem_type(&t, type, sizeof type), "urn:inclusion-api:problem:not-owner");
+    inproc_free(&t);
+}
+
+Test(guard, no_authorization_header_is_401_missing_token)
+{
+    struct inproc t;
+    as(&t, &places_read, "", "");
+    cr_expect_not(guard_admit(&t.req));
+    cr_expect_eq(t.out.status, 401);
+    char type[128];
+    cr_expect_str_eq(problem_type(&t, type, sizeof type),
+                     "urn:inclusion-api:problem:missing-token");
+    cr_expect_str_eq(inproc_answer_header(&t, "WWW-Authenticate"),
+                     "Bearer realm=\"inclusion-api\"");
+    inproc_free(&t);
+}
+
+Test(guard, the_bearer_scheme_is_case_insensitive_and_the_token_checked)
+{
+    char *claims = test_claims("caf-gers", "places:read", -3600);
+    char *expired = jws_sign("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", claims, "HS256",
+                             TEST_JWT_SECRET, sizeof TEST_JWT_SECRET - 1);
+    char header[4096];
+    snprintf(header, sizeof header, "bearer   %s", expired);
+    struct inproc t;
+    as(&t, &places_read, "", "");
+    inproc_header(&t, "Authorization", header);
+    cr_expect_not(guard_admit(&t.req));
+    cr_expect_eq(t.out.status, 401);
+    cr_expect_str_eq(inproc_answer_header(&t, "WWW-Authenticate"),
+                     "Bearer realm=\"inclusion-api\", error=\"invalid_token\", "
+                     "error_description=\"token has expired\"",
+                     "the token after \"bearer\" and spaces was read and found expired");
+    inproc_free(&t);
+    free(expired);
+    free(claims);
+}
+
+Test(guard, access_token_in_the_query_only_where_the_route_allows_it)
+{
+    char *bad = "eyJhbGciOiJIUzI1NiJ9.e30.AAAA";
+    struct inproc t;
+    char target[256];
+    snprintf(target, sizeof target, "/v1/calendar.ics?access_token=%s", bad);
+    inproc_init(&t, "GET", target);
+    t.req.route = &calendar;
+    cr_expect_not(guard_admit(&t.req));
+    cr_expect_eq(t.out.status, 401);
+    char type[128];
+    cr_expect_str_eq(problem_type(&t, type, sizeof type), "urn:inclusion-api:problem:invalid-token",
+                     "the query's token was checked");
+    inproc_free(&t);
+
+    snprintf(target, sizeof target, "/v1/places?access_token=%s", bad);
+    inproc_init(&t, "GET", target);
+    t.req.route = &places_read;
+    cr_expect_not(guard_admit(&t.req));
+    cr_expect_str_eq(problem_type(&t, type, sizeof type), "urn:inclusion-api:problem:missing-token",
+                     "the query's token was ignored");
+    inproc_free(&t);
+}
