@@ -1,6 +1,6 @@
 /* /v1/indicators: the campaign's dashboard, computed by PostgreSQL from what
- * partners record (indicator_values() in db/migrations/006_indicators.sql,
- * summed from the rollups of 008_indicator_rollups.sql),
+ * partners record (indicator_values() in db/functions/indicators.sql,
+ * summed from the rollup tables of 008_indicator_rollups.sql),
  * with the figures on too few people withheld; /v1/targets: the coordinators'
  * targets and baselines. */
 #include "indicators.h"

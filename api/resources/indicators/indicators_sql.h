@@ -1,5 +1,5 @@
 /* The SQL of the indicators: the values come from indicator_values()
- * (db/migrations/006_indicators.sql); here, what is withheld and how each
+ * (db/functions/indicators.sql); here, what is withheld and how each
  * figure stands against its target. */
 #ifndef INDICATORS_SQL_H
 #define INDICATORS_SQL_H

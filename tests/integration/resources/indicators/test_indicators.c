@@ -4,7 +4,7 @@
  * suppression of small figures (INDICATORS_MIN_CELL), the status against the
  * target, the CSV, and every refusal named.
  *
- * The definitions are indicator_values() in db/migrations/006_indicators.sql.
+ * The definitions are indicator_values() in db/functions/indicators.sql.
  *
  * The database is shared with other tests running in parallel: each test
  * creates its own organisation (test-ind-<pid>-<time>-<n>), records every
