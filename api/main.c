@@ -198,10 +198,9 @@ int main(int argc, char **argv)
          "usage: inclusion-api serve\n  Applies pending migrations under an advisory "
          "lock, then serves on LISTEN_ADDR:PORT.\n  SIGTERM/SIGINT: stop accepting, finish "
          "requests in flight, exit 0.\n"},
-        {"migrate",
-         "usage: inclusion-api migrate\n  Applies pending migrations of db/migrations "
-         "(embedded), then every file of db/functions (re-runnable: "
-         "functions, views, triggers), and exits;\n  a second run applies no migration.\n"},
+        {"migrate", "usage: inclusion-api migrate\n  Applies pending migrations of db/migrations "
+                    "(embedded), then the files of db/functions (functions, views, "
+                    "triggers) whose text changed, and exits;\n  a second run applies nothing.\n"},
         {"seed", "usage: inclusion-api seed\n  Loads the partner directory (27 France Services of "
                  "the Gers and the campaign's partners); idempotent.\n"},
         {"purge", "usage: inclusion-api purge\n  Meant for a daily timer. In one transaction: "

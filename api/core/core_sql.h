@@ -25,12 +25,28 @@
 /* $1 organisation slug: one row when the directory holds it, none otherwise. */
 #define CORE_SQL_ORG_EXISTS "SELECT 1 FROM organizations WHERE slug = $1"
 
-/* The migrations' own table, created at the first migrate. No rows. */
+/* The runner's own tables, created at the first migrate: the migrations
+ * applied, and the text (SHA-256) of each functions file as last applied. No
+ * rows. */
 #define CORE_SQL_MIGRATIONS_TABLE                                                                  \
     "SET client_min_messages = warning;"                                                           \
     "CREATE TABLE IF NOT EXISTS schema_migrations ("                                               \
     " version text PRIMARY KEY,"                                                                   \
+    " applied_at timestamptz NOT NULL DEFAULT now());"                                             \
+    "CREATE TABLE IF NOT EXISTS schema_functions ("                                                \
+    " name text PRIMARY KEY,"                                                                      \
+    " sha256 text NOT NULL,"                                                                       \
     " applied_at timestamptz NOT NULL DEFAULT now())"
+
+/* $1 functions file name, $2 the SHA-256 of its text: one row when that text
+ * is the one applied last, none otherwise. */
+#define CORE_SQL_FUNCTIONS_CURRENT "SELECT 1 FROM schema_functions WHERE name = $1 AND sha256 = $2"
+
+/* $1 functions file name, $2 the SHA-256 of its text: records it as applied.
+ * No rows. */
+#define CORE_SQL_FUNCTIONS_RECORD                                                                  \
+    "INSERT INTO schema_functions (name, sha256) VALUES ($1, $2) "                                 \
+    "ON CONFLICT (name) DO UPDATE SET sha256 = EXCLUDED.sha256, applied_at = now()"
 
 /* $1 migration file name: one row when it was applied, none otherwise. */
 #define CORE_SQL_MIGRATION_APPLIED "SELECT 1 FROM schema_migrations WHERE version = $1"

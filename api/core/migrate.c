@@ -3,6 +3,7 @@
 #include "core_sql.h"
 #include "embedded.h"
 
+#include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,13 +23,20 @@
  * data already recorded in indicator_dirty_days) and the functions file does it
  * (indicators.sql calls indicator_refresh()).
  *
- * The functions files are not recorded: migrate_is_current() looks at the
- * migrations only, and that is enough because every instance runs
- * migrate_apply() (the migrations and then the files, under the lock) before
- * it serves. CREATE OR REPLACE cannot change a function's arguments or result:
- * such a change needs a migration that drops the old one (README). */
+ * A functions file runs when its text is not the one applied last
+ * (schema_functions keeps the SHA-256 of each): a new binary brings its new
+ * texts once, and an instance that starts with the same texts changes nothing.
+ * Re-creating triggers takes locks on their tables; done at every start it
+ * deadlocked with the writes of the instances already serving. When it must
+ * run (a deployment that changes a file) and meets a deadlock or a lock it
+ * cannot take, the file is retried (MIGRATE_RETRIES). migrate_is_current()
+ * looks at the migrations only: every instance runs migrate_apply() (the
+ * migrations and then the files, under the lock) before it serves.
+ * CREATE OR REPLACE cannot change a function's arguments or result: such a
+ * change needs a migration that drops the old one (README). */
 
 #define FUNCTIONS_PREFIX "functions/"
+#define MIGRATE_RETRIES  5
 
 static bool is_migration(const struct embedded_file *f)
 {
@@ -66,39 +74,85 @@ static bool exec_ok(PGconn *conn, const char *sql, char *err, size_t err_len)
     return ok;
 }
 
-/* Runs f in a transaction, recording it in schema_migrations when `record`.
- * False (rolled back) with "name: reason" in err. */
-static bool run_file(PGconn *conn, const struct embedded_file *f, bool record, char *err,
-                     size_t err_len)
+/* A failure that another try may not meet: a deadlock, a lock not obtained,
+ * a serialization failure. */
+static bool transient(PGresult *res)
+{
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    return state && (strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0 ||
+                     strcmp(state, "40001") == 0);
+}
+
+/* One try of run_file: 1 done, 0 failed but worth another try, -1 failed. */
+static int try_file(PGconn *conn, const struct embedded_file *f, const char *record,
+                    const char *const *params, int nparams, char *err, size_t err_len)
 {
     if (!exec_ok(conn, CORE_SQL_BEGIN, err, err_len))
-        return false;
-    if (!exec_ok(conn, f->data, err, err_len)) {
+        return -1;
+    PGresult *res = PQexec(conn, f->data);
+    ExecStatusType status = PQresultStatus(res);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY) {
         char reason[512];
-        snprintf(reason, sizeof reason, "%s", err);
+        snprintf(reason, sizeof reason, "%s", PQresultErrorMessage(res));
         reason[strcspn(reason, "\n")] = '\0';
         snprintf(err, err_len, "%s: %s", f->name, reason);
-        PQclear(PQexec(conn, CORE_SQL_ROLLBACK));
-        return false;
-    }
-    if (record) {
-        const char *params[] = {f->name};
-        PGresult *res =
-            PQexecParams(conn, CORE_SQL_MIGRATION_RECORD, 1, NULL, params, NULL, NULL, 0);
-        bool recorded = PQresultStatus(res) == PGRES_COMMAND_OK;
-        if (!recorded)
-            snprintf(err, err_len, "%s: %s", f->name, PQresultErrorMessage(res));
+        int rc = transient(res) ? 0 : -1;
         PQclear(res);
-        if (!recorded) {
-            PQclear(PQexec(conn, CORE_SQL_ROLLBACK));
-            return false;
-        }
-    }
-    if (!exec_ok(conn, CORE_SQL_COMMIT, err, err_len)) {
         PQclear(PQexec(conn, CORE_SQL_ROLLBACK));
-        return false;
+        return rc;
     }
-    return true;
+    PQclear(res);
+    res = PQexecParams(conn, record, nparams, NULL, params, NULL, NULL, 0);
+    bool recorded = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!recorded)
+        snprintf(err, err_len, "%s: %s", f->name, PQresultErrorMessage(res));
+    PQclear(res);
+    if (!recorded || !exec_ok(conn, CORE_SQL_COMMIT, err, err_len)) {
+        PQclear(PQexec(conn, CORE_SQL_ROLLBACK));
+        return -1;
+    }
+    return 1;
+}
+
+/* Runs f in a transaction with the statement `record` (its parameters:
+ * params), retried when a deadlock or a lock stopped it. False (rolled back)
+ * with "name: reason" in err. */
+static bool run_file(PGconn *conn, const struct embedded_file *f, const char *record,
+                     const char *const *params, int nparams, char *err, size_t err_len)
+{
+    int rc = 0;
+    for (int attempt = 0; rc == 0 && attempt < MIGRATE_RETRIES; attempt++)
+        rc = try_file(conn, f, record, params, nparams, err, err_len);
+    return rc == 1;
+}
+
+/* The hex SHA-256 of a file's text. */
+static void file_hash(const struct embedded_file *f, char out[65])
+{
+    unsigned char digest[32];
+    unsigned int len = 0;
+    EVP_Digest(f->data, f->size, digest, &len, EVP_sha256(), NULL);
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", digest[i]);
+}
+
+/* 1 applied, 0 its text is the one applied last, -1 failed (rolled back). */
+static int apply_functions(PGconn *conn, const struct embedded_file *f, char *err, size_t err_len)
+{
+    char hash[65];
+    file_hash(f, hash);
+    const char *params[] = {f->name, hash};
+    PGresult *res = PQexecParams(conn, CORE_SQL_FUNCTIONS_CURRENT, 2, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        snprintf(err, err_len, "%s", PQresultErrorMessage(res));
+        PQclear(res);
+        return -1;
+    }
+    bool current = PQntuples(res) == 1;
+    PQclear(res);
+    if (current)
+        return 0;
+    return run_file(conn, f, CORE_SQL_FUNCTIONS_RECORD, params, 2, err, err_len) ? 1 : -1;
 }
 
 /* 1 applied, 0 already there, -1 failed (rolled back). */
@@ -115,10 +169,11 @@ static int apply_migration(PGconn *conn, const struct embedded_file *f, char *er
     PQclear(res);
     if (done)
         return 0;
-    return run_file(conn, f, true, err, err_len) ? 1 : -1;
+    return run_file(conn, f, CORE_SQL_MIGRATION_RECORD, params, 1, err, err_len) ? 1 : -1;
 }
 
-/* Under the lock: the pending migrations, then every functions file. */
+/* Under the lock: the pending migrations, then the functions files whose
+ * text changed. */
 static int apply_all(PGconn *conn, int *functions_applied, char *err, size_t err_len)
 {
     if (!exec_ok(conn, CORE_SQL_MIGRATIONS_TABLE, err, err_len))
@@ -136,9 +191,10 @@ static int apply_all(PGconn *conn, int *functions_applied, char *err, size_t err
     for (size_t i = 0; i < embedded_files_count; i++) {
         if (!is_functions_file(&embedded_files[i]))
             continue;
-        if (!run_file(conn, &embedded_files[i], false, err, err_len))
+        int rc = apply_functions(conn, &embedded_files[i], err, err_len);
+        if (rc < 0)
             return -1;
-        functions++;
+        functions += rc;
     }
     if (functions_applied)
         *functions_applied = functions;

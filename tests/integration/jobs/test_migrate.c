@@ -1,6 +1,8 @@
-/* `migrate`: the migrations once, then the functions files (db/functions) at
- * every run, each in a transaction; the files' text is what the database ends
- * with. Each test migrates a database of its own. */
+/* `migrate`: the migrations once, then the functions files (db/functions)
+ * whose text is not the one applied last, each in a transaction; the files'
+ * text is what the database ends with, and a run with the same texts changes
+ * nothing (no trigger re-created under the writes of running instances). Each
+ * test migrates a database of its own. */
 #include "support/fixture.h"
 #include "support/private_db.h"
 
@@ -60,7 +62,7 @@ static void migrated_db(struct private_db *db, const char *prefix, PGconn **conn
     cr_assert_eq(PQstatus(*conn), CONNECTION_OK, "%s", PQerrorMessage(*conn));
 }
 
-Test(migrate, a_second_run_applies_no_migration_and_every_functions_file_again)
+Test(migrate, a_second_run_applies_nothing)
 {
     struct private_db db;
     private_db_create(&db, "inclusion_migrate_twice");
@@ -76,11 +78,19 @@ Test(migrate, a_second_run_applies_no_migration_and_every_functions_file_again)
     cr_expect_str_eq(output, expected);
     free(output);
 
+    char count[16];
+    snprintf(count, sizeof count, "%zu", files);
+    cr_expect_str_eq(value(c, "SELECT count(*) FROM schema_functions"), count,
+                     "every file recorded");
+    const char *triggers = "SELECT string_agg(oid::text, ',' ORDER BY oid) FROM pg_trigger "
+                           "WHERE NOT tgisinternal";
+    char before[4096];
+    snprintf(before, sizeof before, "%s", value(c, triggers));
+
     cr_assert_eq(run_migrate(&db, &output), 0, "%s", output);
-    snprintf(expected, sizeof expected,
-             "migrate: 0 migration(s) applied, %zu functions file(s) applied\n", files);
-    cr_expect_str_eq(output, expected);
+    cr_expect_str_eq(output, "migrate: 0 migration(s) applied, 0 functions file(s) applied\n");
     free(output);
+    cr_expect_str_eq(value(c, triggers), before, "no trigger re-created");
 
     /* One of each file's work, in place: places.sql, referrals.sql (the feed
      * position), append_only.sql, indicators.sql. */
@@ -98,12 +108,17 @@ Test(migrate, a_second_run_applies_no_migration_and_every_functions_file_again)
 }
 
 /* A database holds the previous text of a file (as when the binary brings a
- * new one): the next `migrate` puts the file's text in place, triggers too. */
+ * new one: its recorded SHA-256 is another): the next `migrate` puts the
+ * file's text in place, triggers too; the files whose text it already holds
+ * are left alone. */
 Test(migrate, a_changed_functions_file_takes_effect_on_the_next_migrate)
 {
     struct private_db db;
     PGconn *c = NULL;
     migrated_db(&db, "inclusion_migrate_change", &c);
+    exec(c, "UPDATE schema_functions SET sha256 = 'the previous text' "
+            "WHERE name IN ('functions/places.sql', 'functions/referrals.sql', "
+            "'functions/append_only.sql')");
     exec(c, "CREATE OR REPLACE FUNCTION french_public_holiday(d date) RETURNS boolean "
             "LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT false $$");
     exec(c, "CREATE OR REPLACE TRIGGER referrals_feed_position BEFORE INSERT ON referrals "
@@ -116,6 +131,7 @@ Test(migrate, a_changed_functions_file_takes_effect_on_the_next_migrate)
 
     char *output = NULL;
     cr_assert_eq(run_migrate(&db, &output), 0, "%s", output);
+    cr_expect_str_eq(output, "migrate: 0 migration(s) applied, 3 functions file(s) applied\n");
     free(output);
     cr_expect_str_eq(value(c, "SELECT french_public_holiday('2026-07-14')"), "t");
     cr_expect_str_eq(value(c, "SELECT pg_get_triggerdef(oid) FROM pg_trigger "
@@ -138,6 +154,8 @@ Test(migrate, a_failing_functions_file_is_rolled_back_whole_and_named)
     struct private_db db;
     PGconn *c = NULL;
     migrated_db(&db, "inclusion_migrate_fail", &c);
+    exec(c, "UPDATE schema_functions SET sha256 = 'the previous text' "
+            "WHERE name = 'functions/indicators.sql'");
     exec(c, "CREATE OR REPLACE FUNCTION paris_day(t timestamptz) RETURNS date "
             "LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT DATE '2000-01-01' $$");
     exec(c, "DROP FUNCTION indicator_values(timestamptz, timestamptz, text, uuid, text)");
@@ -154,8 +172,13 @@ Test(migrate, a_failing_functions_file_is_rolled_back_whole_and_named)
     /* paris_day() comes first in indicators.sql: rolled back with the rest. */
     cr_expect_str_eq(value(c, "SELECT paris_day('2026-03-01 12:00+01')"), "2000-01-01");
 
+    cr_expect_str_eq(value(c, "SELECT sha256 FROM schema_functions "
+                              "WHERE name = 'functions/indicators.sql'"),
+                     "the previous text", "a failed file is not recorded");
+
     exec(c, "DROP FUNCTION indicator_values(timestamptz, timestamptz, text, uuid, text)");
     cr_assert_eq(run_migrate(&db, &output), 0, "%s", output);
+    cr_expect_str_eq(output, "migrate: 0 migration(s) applied, 1 functions file(s) applied\n");
     free(output);
     cr_expect_str_eq(value(c, "SELECT paris_day('2026-03-01 23:30+00')"), "2026-03-02");
     cr_expect_str_eq(value(c, "SELECT pg_get_function_result("
