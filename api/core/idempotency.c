@@ -118,6 +118,12 @@ static bool same_request(const struct req *r, const struct idempotency *k, PGres
 
 json_t *idempotency_begin(struct req *r, bool required, struct idempotency *k)
 {
+    return idempotency_begin_with(r, required, k, NULL);
+}
+
+json_t *idempotency_begin_with(struct req *r, bool required, struct idempotency *k,
+                               idempotency_on_replay on_replay)
+{
     k->key = http_header(r, "Idempotency-Key");
     k->hash[0] = k->route[0] = k->target[0] = '\0';
     if (!k->key && !required)
@@ -146,9 +152,13 @@ json_t *idempotency_begin(struct req *r, bool required, struct idempotency *k)
         goto refused;
     }
     if (!PQgetisnull(kept, 0, IDEM_COL_STATUS)) {
-        if (same_request(r, k, kept))
-            replay(r, kept);
-        else
+        if (same_request(r, k, kept)) {
+            const char *id = PQgetisnull(kept, 0, IDEM_COL_RESOURCE_ID)
+                                 ? NULL
+                                 : PQgetvalue(kept, 0, IDEM_COL_RESOURCE_ID);
+            if (!on_replay || (on_replay(r, id) && http_commit(r)))
+                replay(r, kept);
+        } else
             http_problem(r, 422, "idempotency-key-reused",
                          strcmp(PQgetvalue(kept, 0, IDEM_COL_ROUTE), k->route) != 0 ||
                                  strcmp(PQgetvalue(kept, 0, IDEM_COL_TARGET), k->target) != 0

@@ -64,6 +64,17 @@ struct idempotency {
  * sent, or NULL after having answered. */
 json_t *idempotency_begin(struct req *r, bool required, struct idempotency *k);
 
+/* A hook a handler gives idempotency_begin_with: called before a kept answer
+ * is replayed, in the key's transaction, with the record's resource_id (NULL
+ * when it has none): to log the read that the replay is (a referral's access
+ * log). Returns false after having answered (the replay is not sent);
+ * otherwise the transaction is committed, then the answer replayed. */
+typedef bool (*idempotency_on_replay)(struct req *r, const char *resource_id);
+
+/* idempotency_begin, with `on_replay` (may be NULL) run before a replay. */
+json_t *idempotency_begin_with(struct req *r, bool required, struct idempotency *k,
+                               idempotency_on_replay on_replay);
+
 /* The success of the request: keeps it under the key when there is one (status,
  * `json` and `location`, which may be NULL; `resource_id`, the UUID the answer
  * shows or belongs to, may be NULL), commits the transaction when one is open

@@ -14,12 +14,12 @@
  * other transaction holds it and, only then, reads its record, in one round
  * trip. Columns: locked, then (NULL when there is no record, or when not
  * locked) route, target, doc_hash, body_hash (before 009: the hash of the
- * body's bytes), status, response, location. */
+ * body's bytes), status, response, location, resource_id. */
 #define IDEMPOTENCY_SQL_BEGIN                                                                      \
     "WITH l AS MATERIALIZED (SELECT pg_try_advisory_xact_lock("                                    \
     IDEMPOTENCY_SQL_LOCK_ID("$1", "$2") ") AS locked) "                                            \
     "SELECT l.locked, k.route, k.target, k.doc_hash, k.body_hash, k.status, k.response, "         \
-    "k.location FROM l LEFT JOIN idempotency_keys k ON l.locked AND k.org = $1 AND k.key = $2"
+    "k.location, k.resource_id FROM l LEFT JOIN idempotency_keys k ON l.locked AND k.org = $1 AND k.key = $2"
 
 enum {
     IDEM_COL_LOCKED,
@@ -29,7 +29,8 @@ enum {
     IDEM_COL_BODY_HASH,
     IDEM_COL_STATUS,
     IDEM_COL_RESPONSE,
-    IDEM_COL_LOCATION
+    IDEM_COL_LOCATION,
+    IDEM_COL_RESOURCE_ID
 };
 
 /* $1 organisation, $2 key, $3 route, $4 target, $5 doc_hash, $6 status, $7

@@ -27,6 +27,23 @@ const char *const referral_needs[] = {"digital_identity",
                                       "other",
                                       NULL};
 
+/* Records a read of the personal fields or free texts of the referral `id`,
+ * with why (`reason`: read, events, replay; list is in REFERRAL_SQL_FEED). */
+static bool log_access(struct req *r, const char *id, const char *reason)
+{
+    const char *params[] = {id, r->who.org, http_subject(r), reason};
+    PGresult *res = http_sql(r, REFERRAL_SQL_LOG_ACCESS, 4, params, false);
+    PQclear(res);
+    return res != NULL;
+}
+
+/* An Idempotency-Key replay of a creation or of an event shows the referral
+ * (or its free texts) again: a read, logged as such. */
+static bool log_replay(struct req *r, const char *referral_id)
+{
+    return !referral_id || log_access(r, referral_id, "replay");
+}
+
 /* ---- creating ----------------------------------------------------------- */
 
 struct referral_input {
@@ -160,7 +177,7 @@ static bool check_references(struct req *r, const struct referral_input *in, jso
 void referrals_create(struct req *r)
 {
     struct idempotency k;
-    json_t *body = idempotency_begin(r, true, &k);
+    json_t *body = idempotency_begin_with(r, true, &k, log_replay);
     if (!body)
         return;
     PGresult *res = NULL;
@@ -214,21 +231,12 @@ static PGresult *lock_referral(struct req *r)
     return res;
 }
 
-/* Records a read of the referral's personal fields. */
-static bool log_access(struct req *r, const char *reason)
-{
-    const char *params[] = {r->params[0], r->who.org, http_subject(r), reason};
-    PGresult *res = http_sql(r, REFERRAL_SQL_LOG_ACCESS, 4, params, false);
-    PQclear(res);
-    return res != NULL;
-}
-
 void referrals_get(struct req *r)
 {
     PGresult *row = lock_referral(r);
     if (!row)
         return;
-    if (log_access(r, "read") && http_commit(r)) {
+    if (log_access(r, r->params[0], "read") && http_commit(r)) {
         http_json_text(r, 200, PQgetvalue(row, 0, REF_COL_JSON));
     }
     PQclear(row);
@@ -278,7 +286,7 @@ static bool erase_stored_responses(struct req *r)
 void referrals_add_event(struct req *r)
 {
     struct idempotency k;
-    json_t *body = idempotency_begin(r, false, &k);
+    json_t *body = idempotency_begin_with(r, false, &k, log_replay);
     if (!body)
         return;
     json_t *errors = json_array();
@@ -286,6 +294,10 @@ void referrals_add_event(struct req *r)
     static const char *const writable[] = {"type", "reason", "note", NULL};
     static const char *const read_only[] = {"id", "referral_id", "org",       "actor",
                                             "at", "from_status", "to_status", NULL};
+    /* The referral first (404): whether consent is withdrawn decides the texts. */
+    if (!(row = lock_referral(r)))
+        goto out;
+    bool withdrawn = strcmp(PQgetvalue(row, 0, REF_COL_WITHDRAWN), "t") == 0;
     validate_fields(body, writable, read_only, errors);
     const char *type = json_string_value(json_object_get(body, "type"));
     const struct move *move = NULL;
@@ -296,17 +308,22 @@ void referrals_add_event(struct req *r)
         validate_error(errors, "type",
                        "must be accepted, declined, started, completed, cancelled, note or "
                        "consent_withdrawn");
-    const char *reason =
-        validate_string(body, "reason", move && strcmp(type, "declined") == 0, 1, 500, errors);
-    const char *note =
-        validate_string(body, "note", move && strcmp(type, "note") == 0, 1, 1000, errors);
-    /* A withdrawal erases the free texts: it records none of its own. */
-    if (move && strcmp(type, "consent_withdrawn") == 0)
+    const char *reason = NULL, *note = NULL;
+    if (withdrawn || (move && strcmp(type, "consent_withdrawn") == 0)) {
+        /* A withdrawal erases the free texts and records none of its own; once
+         * consent is withdrawn, none is recorded any more (a note event
+         * neither: it is nothing but its text). */
         for (const char *const *text = (const char *const[]){"reason", "note", NULL}; *text; text++)
-            if (json_object_get(body, *text))
-                validate_error(errors, *text, "is not recorded with consent_withdrawn");
-    if (!(row = lock_referral(r)))
-        goto out;
+            if (json_object_get(body, *text) ||
+                (withdrawn && move && strcmp(type, "note") == 0 && strcmp(*text, "note") == 0))
+                validate_error(errors, *text,
+                               withdrawn ? "is not recorded once consent is withdrawn"
+                                         : "is not recorded with consent_withdrawn");
+    } else {
+        reason =
+            validate_string(body, "reason", move && strcmp(type, "declined") == 0, 1, 500, errors);
+        note = validate_string(body, "note", move && strcmp(type, "note") == 0, 1, 1000, errors);
+    }
     if (json_array_size(errors) > 0) {
         http_invalid(r, 422, errors);
         errors = NULL;
@@ -321,7 +338,6 @@ void referrals_add_event(struct req *r)
         http_problem(r, 403, "not-your-move", detail);
         goto out;
     }
-    bool withdrawn = strcmp(PQgetvalue(row, 0, REF_COL_WITHDRAWN), "t") == 0;
     bool allowed = move->from ? validate_in_list(status, move->from) : true;
     if (strcmp(move->type, "consent_withdrawn") == 0 && withdrawn)
         allowed = false;
@@ -355,15 +371,16 @@ out:
     json_decref(body);
 }
 
-/* A list of the referral's history or its access log, to its partners. */
-static void list_of(struct req *r, const char *sql)
+/* A list of the referral's history or its access log, to its partners; a read
+ * of the history (its notes and reasons) is logged with why `why`. */
+static void list_of(struct req *r, const char *sql, const char *why)
 {
     PGresult *row = lock_referral(r), *res = NULL;
     if (!row)
         return;
     const char *params[] = {r->params[0]};
     res = http_sql(r, sql, 1, params, false);
-    if (res && http_commit(r)) {
+    if (res && (!why || log_access(r, r->params[0], why)) && http_commit(r)) {
         json_t *items = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
         http_json(r, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
     }
@@ -373,12 +390,12 @@ static void list_of(struct req *r, const char *sql)
 
 void referrals_events(struct req *r)
 {
-    list_of(r, REFERRAL_SQL_EVENTS);
+    list_of(r, REFERRAL_SQL_EVENTS, "events");
 }
 
 void referrals_access_log(struct req *r)
 {
-    list_of(r, REFERRAL_SQL_ACCESS_LOG);
+    list_of(r, REFERRAL_SQL_ACCESS_LOG, NULL);
 }
 
 /* ---- the sync feed -------------------------------------------------------- */

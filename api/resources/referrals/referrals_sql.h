@@ -80,16 +80,32 @@ enum { REF_COL_JSON, REF_COL_FROM, REF_COL_TO, REF_COL_STATUS, REF_COL_WITHDRAWN
     "(array_agg(change_seq::text ORDER BY change_xid DESC, change_seq DESC))[1] FROM page"
 
 /* Retention ($1 days after closing): erases the personal fields and free
- * texts of closed referrals, with an `erased` event. Returns the count. */
+ * texts (notes, the history's notes and reasons) of every referral closed
+ * longer ago, withdrawn or not, with an `erased` event, and what the answers
+ * kept for Idempotency-Key replays show of them (as a withdrawal does through
+ * idempotency_rewrite and idempotency_erase: the creation's answer becomes the
+ * referral as it is now, the events' answers lose their free texts). A
+ * referral is due while it holds something to erase (the partial indexes
+ * referrals_retained and referral_events_free_text of migration 010 find
+ * them). Returns the count. */
 #define REFERRAL_SQL_PURGE                                                                         \
-    "WITH u AS (UPDATE referrals SET first_name = NULL, last_name = NULL, phone = NULL, "          \
-    "email = NULL, notes = NULL, updated_at = clock_timestamp() WHERE closed_at < now() - "        \
+    "WITH due AS (SELECT id FROM referrals WHERE closed_at < now() - "                             \
     "make_interval(days => $1::int) AND (first_name IS NOT NULL OR last_name IS NOT NULL OR "     \
-    "phone IS NOT NULL OR email IS NOT NULL OR notes IS NOT NULL) RETURNING id, status), "         \
+    "phone IS NOT NULL OR email IS NOT NULL OR notes IS NOT NULL) "                                \
+    "UNION SELECT e.referral_id FROM referral_events e JOIN referrals x ON x.id = e.referral_id "  \
+    "WHERE (e.note IS NOT NULL OR e.reason IS NOT NULL) AND x.closed_at < now() - "                \
+    "make_interval(days => $1::int)), "                                                            \
+    "u AS (UPDATE referrals r SET first_name = NULL, last_name = NULL, phone = NULL, "             \
+    "email = NULL, notes = NULL, updated_at = clock_timestamp() FROM due WHERE r.id = due.id "     \
+    "RETURNING r.id, r.status, " REFERRAL_SQL_JSON "::text AS doc), "                             \
     "texts AS (UPDATE referral_events e SET note = NULL, reason = NULL FROM u WHERE "              \
     "e.referral_id = u.id AND (e.note IS NOT NULL OR e.reason IS NOT NULL)), "                     \
     "ev AS (INSERT INTO referral_events (referral_id, org, actor, type, from_status, to_status) "   \
-    "SELECT id, 'system', 'system', 'erased', status, status FROM u) "                             \
+    "SELECT id, 'system', 'system', 'erased', status, status FROM u), "                            \
+    "kept AS (UPDATE idempotency_keys k SET response = CASE WHEN k.route = 'POST /v1/referrals' "  \
+    "THEN u.doc ELSE (k.response::jsonb || '{\"reason\": null, \"note\": null}')::text END "     \
+    "FROM u WHERE k.resource_id = u.id AND k.route IN ('POST /v1/referrals', "                     \
+    "'POST /v1/referrals/{id}/events')) "                                                          \
     "SELECT count(*) FROM u"
 
 /* $1 id, $2 org, $3 actor, $4 type, $5 new status, $6 reason, $7 note, $8

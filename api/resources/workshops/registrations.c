@@ -100,7 +100,8 @@ void registrations_create(struct req *r)
         goto out;
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         http_problem(r, 409, "already-registered",
-                     "This participant_ref is already registered on this workshop.");
+                     "This participant_ref is already registered on this workshop by your "
+                     "organisation.");
     } else if (PQntuples(res) == 1) {
         char location[128];
         snprintf(location, sizeof location, "/v1/workshops/%s/registrations/%s", r->params[0],
@@ -171,7 +172,8 @@ void registrations_create_series(struct req *r)
         PQclear(res);
         if (!ok) { /* rolled back by the router: none is kept */
             http_problem(r, 409, "already-registered",
-                         "This participant_ref is already registered on a session of the series.");
+                         "This participant_ref is already registered on a session of the series "
+                         "by your organisation.");
             goto out;
         }
     }
@@ -242,6 +244,24 @@ void registrations_list(struct req *r)
     PQclear(res);
 }
 
+/* The acting organisation owns the workshop or has admin: guard_owns's rule,
+ * without its answer. */
+static bool owns_workshop(const struct req *r, PGresult *workshop)
+{
+    return strcmp(PQgetvalue(workshop, 0, 0), r->who.org) == 0 || auth_has_scope(&r->who, "admin");
+}
+
+/* Another partner's registration does not exist for the caller: neither the
+ * registering organisation nor the workshop's owner (nor admin) sees it, so
+ * a change to it is answered 404, as a random id is (GET does the same). */
+static bool hidden_registration(struct req *r, PGresult *workshop, PGresult *reg)
+{
+    if (strcmp(PQgetvalue(reg, 0, 0), r->who.org) == 0 || owns_workshop(r, workshop))
+        return false;
+    registration_not_found(r);
+    return true;
+}
+
 /* The registration r->params[1] of the locked workshop, with who registered it. */
 static PGresult *find_registration(struct req *r)
 {
@@ -264,9 +284,9 @@ void registrations_delete(struct req *r)
     PGresult *workshop = NULL, *reg = NULL, *res = NULL;
     if (!http_begin(r) || !(workshop = find_workshop(r, true)) || !(reg = find_registration(r)))
         goto out;
-    /* The registering partner or the workshop's owner (or admin). */
-    if (strcmp(PQgetvalue(reg, 0, 0), r->who.org) != 0 &&
-        !guard_owns(r, PQgetvalue(workshop, 0, 0)))
+    /* The registering partner or the workshop's owner (or admin); for anyone
+     * else the registration does not exist. */
+    if (hidden_registration(r, workshop, reg))
         goto out;
     if (strcmp(PQgetvalue(reg, 0, 1), "cancelled") == 0) {
         http_problem(r, 409, "cancelled", "The registration is already cancelled.");
@@ -314,7 +334,9 @@ void registrations_update(struct req *r)
         validate_error(errors, "attended", "is required, true or false");
     if (!http_begin(r) || !(workshop = find_workshop(r, true)) || !(reg = find_registration(r)))
         goto out;
-    if (!guard_owns(r, PQgetvalue(workshop, 0, 0)))
+    /* The owner (or admin) records attendance; the registering partner sees
+     * its registration and is refused (403); to anyone else it is 404. */
+    if (hidden_registration(r, workshop, reg) || !guard_owns(r, PQgetvalue(workshop, 0, 0)))
         goto out;
     if (json_array_size(errors) > 0) {
         http_invalid(r, 422, errors);
