@@ -132,8 +132,8 @@ Test(mobile_unit_visits, count_the_stops_and_the_itinerant_places_once_each)
     /* the fixed place becomes itinerant: its visits count from then on */
     char path[128];
     snprintf(path, sizeof path, "/v1/places/%s", u.fixed);
-    struct response *r = api_call_json("PATCH", path, u.token,
-                                       json_pack("{s:[s]}", "itinerance", "itinerant"));
+    struct response *r =
+        api_call_json("PATCH", path, u.token, json_pack("{s:[s]}", "itinerance", "itinerant"));
     cr_assert_eq(r->status, 200, "%ld %s", r->status, r->body);
     response_free(r);
     cr_expect_eq(counted(&u, ""), 22, "the place now itinerant (rollups)");

@@ -129,8 +129,7 @@ Test(csv_injection, the_import_reads_the_export_back_to_the_same_names)
     char auth[4096];
     const char *headers[] = {bearer_header(writer, auth, sizeof auth), "Content-Type: text/csv",
                              NULL};
-    struct response *r =
-        http_request("POST", url("/v1/places/import?dry_run=true"), headers, body);
+    struct response *r = http_request("POST", url("/v1/places/import?dry_run=true"), headers, body);
     cr_assert_eq(r->status, 200, "%ld %s", r->status, r->body);
     json_t *report = response_json(r);
     cr_expect_eq(json_integer_value(json_object_get(report, "unchanged")), (json_int_t)N_PAYLOADS,
