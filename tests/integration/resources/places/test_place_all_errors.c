@@ -127,3 +127,24 @@ Test(place_all_errors, a_refused_import_row_names_every_error)
     json_decref(body);
     response_free(r);
 }
+
+Test(place_all_errors, a_stop_names_the_format_and_the_reference_errors_at_once)
+{
+    char tag[64], fields[256], bus[64], path[128];
+    test_nonce("errs", tag, sizeof tag);
+    json_t *doc = valid_place(tag);
+    json_object_set_new(doc, "itinerance", json_pack("[s]", "itinerant"));
+    post_created("/v1/places", writer, doc, NULL, bus, sizeof bus);
+    snprintf(path, sizeof path, "/v1/places/%s/stops", bus);
+    /* a bad start, an address too long, an INSEE code missing from the table */
+    char address[300];
+    memset(address, 'a', 260);
+    address[260] = '\0';
+    struct response *r =
+        api_call_json("POST", path, writer,
+                      json_pack("{s:s, s:s, s:s, s:s, s:f, s:f}", "starts_at", "tomorrow at nine",
+                                "ends_at", "2031-03-04T12:30:00+01:00", "insee_code", "32999",
+                                "address", address, "latitude", 43.42938, "longitude", 0.309431));
+    cr_expect_str_eq(named_fields(r, fields, sizeof fields), "starts_at|address|insee_code");
+    response_free(r);
+}
