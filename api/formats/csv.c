@@ -144,9 +144,50 @@ int csv_column(const struct csv *csv, const char *name)
     return -1;
 }
 
+/* An optional sign, digits, optionally a point and digits, optionally an
+ * exponent: what a spreadsheet can only read as a number. */
+static bool is_number(const char *s)
+{
+    if (*s == '+' || *s == '-')
+        s++;
+    size_t digits = strspn(s, "0123456789");
+    if (digits == 0)
+        return false;
+    s += digits;
+    if (*s == '.') {
+        digits = strspn(++s, "0123456789");
+        if (digits == 0)
+            return false;
+        s += digits;
+    }
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '+' || *s == '-')
+            s++;
+        digits = strspn(s, "0123456789");
+        if (digits == 0)
+            return false;
+        s += digits;
+    }
+    return *s == '\0';
+}
+
+bool csv_is_neutralised(const char *text)
+{
+    text += strspn(text, "'");
+    return text[0] != '\0' && strchr("=+-@\t\r", text[0]) && !is_number(text);
+}
+
+const char *csv_cell_text(const char *cell)
+{
+    return cell[0] == '\'' && csv_is_neutralised(cell + 1) ? cell + 1 : cell;
+}
+
 void csv_put_field(FILE *out, const char *text, bool last)
 {
     fputc('"', out);
+    if (csv_is_neutralised(text))
+        fputc('\'', out);
     for (const char *p = text; *p; p++) {
         if (*p == '"')
             fputc('"', out);

@@ -1,4 +1,5 @@
-/* RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF line ends. */
+/* RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF line ends; cells
+ * that a spreadsheet would run as formulas written as text (csv_put_field). */
 #ifndef CSV_H
 #define CSV_H
 
@@ -24,9 +25,30 @@ int csv_parse(const char *text, size_t len, char separator, struct csv *out, siz
 
 void csv_free(struct csv *csv);
 
-/* Writes one field, always quoted (quotes doubled), then "," or, for the
- * last field of a line, CRLF. */
+/* Writes one cell, always quoted (quotes doubled), then "," or, for the last
+ * cell of a line, CRLF. Every CSV the service writes goes through it.
+ *
+ * Formulas (OWASP "CSV injection"). A spreadsheet runs a cell that begins with
+ * =, +, -, @, a tab or a carriage return as a formula (=HYPERLINK(...),
+ * +cmd|' /C calc'!A0, @SUM(1+1), -2+3). Such a cell is written with a single
+ * quote before it ('=HYPERLINK(...)), which makes it text, unless it is a
+ * number: the writer tells a number from text by the cell's content alone, not
+ * by its column. A number is an optional sign, digits, optionally a point and
+ * digits, optionally an exponent (-0.58, +33562000000, -30, 1e-05): a
+ * spreadsheet can only read it as that number, so it is written as it is,
+ * whoever wrote it (the service's figures and coordinates, or a partner's
+ * text). A cell that begins with a single quote followed by what would be
+ * prefixed is prefixed too ('=x is written ''=x), so that csv_cell_text undoes
+ * exactly what the writer did. */
 void csv_put_field(FILE *out, const char *text, bool last);
+
+/* True when csv_put_field writes `text` with a single quote before it. */
+bool csv_is_neutralised(const char *text);
+
+/* What a cell read back (csv_parse) holds once the writer's quote is taken off:
+ * cell + 1 when the cell is a quote followed by a text the writer would have
+ * prefixed, the cell itself otherwise. Points into `cell`. */
+const char *csv_cell_text(const char *cell);
 
 /* The index of `name` in the header row (row 0), or -1. */
 int csv_column(const struct csv *csv, const char *name);

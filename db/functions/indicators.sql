@@ -113,12 +113,20 @@ distributed AS (
       AND (p_place IS NULL OR (e.details ->> 'place_id')::uuid = p_place)
       AND (p_commune IS NULL OR e.commune = p_commune)
 ),
+-- The mobile units' visits: those recorded at a stop (scoped by the stop's
+-- place and commune) and those recorded at an itinerant place itself (by that
+-- place and its commune); a visit has a stop or a place, never both.
 mobile AS (
-    SELECT coalesce(sum(v.count), 0) AS n FROM visits v JOIN place_stops s ON s.id = v.stop_id
+    SELECT coalesce(sum(v.count), 0) AS n
+    FROM visits v
+    LEFT JOIN place_stops s ON s.id = v.stop_id
+    LEFT JOIN places p ON p.id = v.place_id
     WHERE v.visited_at >= p_from AND v.visited_at < p_to
+      AND (v.stop_id IS NOT NULL OR 'itinerant' = ANY (p.itinerance))
       AND (p_org IS NULL OR v.org = p_org)
-      AND (p_place IS NULL OR s.place_id = p_place)
-      AND (p_commune IS NULL OR s.insee_code = p_commune)
+      AND (p_place IS NULL OR coalesce(s.place_id, v.place_id) = p_place)
+      AND (p_commune IS NULL
+           OR CASE WHEN v.stop_id IS NOT NULL THEN s.insee_code ELSE p.insee_code END = p_commune)
 )
 SELECT 'autonomy_rate', count(*) FILTER (WHERE autonomous)::numeric, count(*)::numeric,
        round(100.0 * count(*) FILTER (WHERE autonomous) / nullif(count(*), 0), 1), count(*)
@@ -230,12 +238,16 @@ BEGIN
     RETURN NULL;
 END $$;
 
+-- The visits of the mobile units: at a stop, or at an itinerant place.
 CREATE OR REPLACE FUNCTION indicator_mark_visits() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM indicator_mark(ARRAY(SELECT paris_day(visited_at) FROM changed WHERE stop_id IS NOT NULL));
+    PERFORM indicator_mark(ARRAY(
+        SELECT paris_day(c.visited_at) FROM changed c LEFT JOIN places p ON p.id = c.place_id
+        WHERE c.stop_id IS NOT NULL OR 'itinerant' = ANY (p.itinerance)));
     IF TG_OP = 'UPDATE' THEN
-        PERFORM indicator_mark(ARRAY(SELECT paris_day(visited_at) FROM old_rows
-                                     WHERE stop_id IS NOT NULL));
+        PERFORM indicator_mark(ARRAY(
+            SELECT paris_day(o.visited_at) FROM old_rows o LEFT JOIN places p ON p.id = o.place_id
+            WHERE o.stop_id IS NOT NULL OR 'itinerant' = ANY (p.itinerance)));
     END IF;
     RETURN NULL;
 END $$;
@@ -257,8 +269,18 @@ CREATE OR REPLACE FUNCTION indicator_mark_place(p_place uuid) RETURNS void LANGU
         UNION SELECT paris_day(a.taken_at) FROM assessments a
               JOIN (SELECT DISTINCT x.org, x.participant_ref FROM assessments x
                     JOIN workshops w ON w.id = x.workshop_id WHERE w.place_id = p_place) c
-              USING (org, participant_ref)))
+              USING (org, participant_ref)
+        UNION SELECT paris_day(v.visited_at) FROM visits v JOIN places p ON p.id = v.place_id
+              WHERE v.place_id = p_place AND 'itinerant' = ANY (p.itinerance)))
 $$;
+
+-- The visits recorded at a place itself, when it becomes itinerant or stops
+-- being so (mobile_unit_visits counts them only while it is).
+CREATE OR REPLACE FUNCTION indicator_mark_place_itinerance() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM indicator_mark(ARRAY(SELECT paris_day(visited_at) FROM visits WHERE place_id = NEW.id));
+    RETURN NULL;
+END $$;
 
 CREATE OR REPLACE FUNCTION indicator_mark_workshop_place() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -362,12 +384,15 @@ BEGIN
         JOIN device_events e ON e.type = 'distributed' AND e.at >= paris_midnight(d.day)
                             AND e.at < paris_midnight(d.day + 1)
         UNION ALL
-        SELECT d.day, v.org, NULL, s.place_id, s.insee_code, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-               v.count
+        SELECT d.day, v.org, NULL, coalesce(s.place_id, v.place_id),
+               CASE WHEN v.stop_id IS NOT NULL THEN s.insee_code ELSE p.insee_code END,
+               0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, v.count
         FROM unnest(p_days) d(day)
         JOIN visits v ON v.visited_at >= paris_midnight(d.day)
                      AND v.visited_at < paris_midnight(d.day + 1)
-        JOIN place_stops s ON s.id = v.stop_id
+        LEFT JOIN place_stops s ON s.id = v.stop_id
+        LEFT JOIN places p ON p.id = v.place_id
+        WHERE v.stop_id IS NOT NULL OR 'itinerant' = ANY (p.itinerance)
     ) f
     CROSS JOIN LATERAL indicator_scopes(f.org, f.org2, f.place, f.commune) s(scope)
     GROUP BY s.scope, f.day;
@@ -676,6 +701,10 @@ CREATE OR REPLACE TRIGGER organizations_indicators_kind AFTER UPDATE ON organiza
 CREATE OR REPLACE TRIGGER places_indicators_commune AFTER UPDATE ON places
     FOR EACH ROW WHEN (OLD.insee_code IS DISTINCT FROM NEW.insee_code)
     EXECUTE FUNCTION indicator_mark_place_commune();
+CREATE OR REPLACE TRIGGER places_indicators_itinerance AFTER UPDATE ON places
+    FOR EACH ROW WHEN (('itinerant' = ANY (OLD.itinerance))
+                       IS DISTINCT FROM ('itinerant' = ANY (NEW.itinerance)))
+    EXECUTE FUNCTION indicator_mark_place_itinerance();
 CREATE OR REPLACE TRIGGER place_stops_indicators AFTER UPDATE ON place_stops
     FOR EACH ROW WHEN (OLD.insee_code IS DISTINCT FROM NEW.insee_code
                        OR OLD.place_id IS DISTINCT FROM NEW.place_id)

@@ -123,12 +123,14 @@ bool places_check_commune(struct req *r, const struct place_input *in, json_t *e
         return false;
     bool known = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
     bool inside = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
-    char given[128], expected[128];
-    slug_from_name(in->values[PC_COMMUNE], given, sizeof given);
+    const char *commune = in->values[PC_COMMUNE]; /* NULL when missing or malformed */
+    char given[128] = "", expected[128];
+    if (commune)
+        slug_from_name(commune, given, sizeof given);
     slug_from_name(PQgetvalue(res, 0, 2), expected, sizeof expected);
     if (!known && strncmp(insee, "32", 2) == 0)
         validate_error(errors, "insee_code", "is not a commune of the Gers");
-    else if (known && strcmp(given, expected) != 0)
+    else if (known && commune && strcmp(given, expected) != 0)
         validate_error(errors, "commune", "is not the name of commune %s (%s)", insee,
                        PQgetvalue(res, 0, 2));
     else if (known && !inside)
@@ -138,13 +140,16 @@ bool places_check_commune(struct req *r, const struct place_input *in, json_t *e
     return true;
 }
 
-/* Validates `doc` into *in (and against the communes); answers 422 and
- * returns false when something is wrong (or 503/500 when the check failed). */
-static bool read_place(struct req *r, json_t *doc, const char *owner, struct place_input *in)
+/* Validates `doc` into *in and against the communes, appending to `errors`
+ * (stolen) what the caller already found: the format checks and the reference
+ * checks all run (the reference checks on the fields that are well formed),
+ * so that one 422 names every bad field. Returns false after having answered
+ * that 422 (or 503/500 when the check could not run). */
+static bool read_place(struct req *r, json_t *doc, const char *owner, struct place_input *in,
+                       json_t *errors)
 {
-    json_t *errors = json_array();
     place_input_from_json(doc, owner, in, errors);
-    if (json_array_size(errors) == 0 && !places_check_commune(r, in, errors)) {
+    if (!places_check_commune(r, in, errors)) {
         json_decref(errors);
         return false;
     }
@@ -171,14 +176,8 @@ void places_create(struct req *r)
         return;
     json_t *errors = json_array();
     validate_fields(body, place_writable_fields, place_read_only_fields, errors);
-    if (json_array_size(errors) > 0) {
-        json_decref(body);
-        http_invalid(r, 422, errors);
-        return;
-    }
-    json_decref(errors);
     struct place_input in;
-    if (read_place(r, body, r->who.org, &in)) {
+    if (read_place(r, body, r->who.org, &in, errors)) {
         PGresult *res =
             http_sql(r, PLACES_SQL_INSERT, PC_COUNT, (const char *const *)in.values, true);
         if (res && PQresultStatus(res) != PGRES_TUPLES_OK)
@@ -225,15 +224,12 @@ void places_update(struct req *r)
     if (!current)
         goto out;
     validate_fields(patch, place_writable_fields, place_read_only_fields, errors);
-    if (json_array_size(errors) > 0) {
-        http_invalid(r, 422, errors);
-        errors = NULL;
-        goto out;
-    }
     json_t *doc = json_loads(PQgetvalue(current, 0, PLACE_COL_JSON), 0, NULL);
     merged = merge_patch_apply(doc, patch);
     json_decref(doc);
-    if (!read_place(r, merged, PQgetvalue(current, 0, PLACE_COL_EXTRA), &in))
+    bool valid = read_place(r, merged, PQgetvalue(current, 0, PLACE_COL_EXTRA), &in, errors);
+    errors = NULL; /* read_place took it */
+    if (!valid)
         goto out;
     const char *params[PC_COUNT + 1];
     memcpy(params, in.values, sizeof in.values);

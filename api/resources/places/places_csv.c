@@ -125,7 +125,8 @@ json_t *places_csv_row_to_json(const struct csv *csv, size_t row, json_t *errors
     for (size_t i = 0; i < COLUMN_COUNT; i++) {
         const struct column *c = &columns[i];
         int at = csv_column(csv, c->name);
-        const char *value = at >= 0 && (size_t)at < r->count ? r->fields[at] : "";
+        /* without the quote the export put before a formula (csv.h) */
+        const char *value = at >= 0 && (size_t)at < r->count ? csv_cell_text(r->fields[at]) : "";
         if (*value == '\0')
             continue;
         if (c->kind == CSV_SCALAR) {

@@ -10,7 +10,8 @@
 
 /* The CSV of places given as the API's JSON objects (borrowed): a header line
  * with the standard's column names, then one line per place, every field
- * quoted, CRLF line ends. Returns a string the caller frees. */
+ * quoted, CRLF line ends, a cell that a spreadsheet would run as a formula
+ * behind a single quote (csv_put_field). Returns a string the caller frees. */
 char *places_csv_export(const json_t *places);
 
 /* Checks that the header row holds the standard's required columns; appends
@@ -18,7 +19,8 @@ char *places_csv_export(const json_t *places);
 void places_csv_check_header(const struct csv *csv, json_t *errors);
 
 /* Row `row` (1-based data rows follow the header) as a place document in the
- * API's member names (labels turned into codes); the caller decrefs it. A
+ * API's member names (labels turned into codes, the export's quote before a
+ * formula taken off: csv_cell_text); the caller decrefs it. A
  * label that is not in the standard's list is reported in `errors` under its
  * column name, and left out of the document. */
 json_t *places_csv_row_to_json(const struct csv *csv, size_t row, json_t *errors);

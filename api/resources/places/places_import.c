@@ -91,9 +91,8 @@ static bool import_row(struct req *r, struct report *rep, const struct csv *csv,
     struct place_input in;
     place_input_from_json(doc, r->who.org, &in, errors);
     json_decref(doc);
-    bool ok = true;
-    if (json_array_size(errors) == 0)
-        ok = places_check_commune(r, &in, errors);
+    /* the reference checks too, on the fields that are well formed */
+    bool ok = places_check_commune(r, &in, errors);
     size_t line = csv->rows[row].line;
     if (ok && json_array_size(errors) > 0) {
         refuse(rep, line, errors);

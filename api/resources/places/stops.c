@@ -200,25 +200,29 @@ void stops_create(struct req *r)
     const json_t *lat = json_object_get(body, "latitude"),
                  *lon = json_object_get(body, "longitude");
     const char *why = NULL;
-    if (!json_is_number(lat) || !fields_latitude(json_number_value(lat), &why))
+    bool lat_ok = json_is_number(lat) && fields_latitude(json_number_value(lat), &why),
+         lon_ok = json_is_number(lon) && fields_longitude(json_number_value(lon), &why);
+    if (!lat_ok)
         validate_error(errors, "latitude", "is required, a number in WGS84 degrees");
-    if (!json_is_number(lon) || !fields_longitude(json_number_value(lon), &why))
+    if (!lon_ok)
         validate_error(errors, "longitude", "is required, a number in WGS84 degrees");
     char lat_text[32], lon_text[32];
-    if (json_array_size(errors) == 0) {
-        const char *params[] = {insee, starts, ends, number_text(lat, lat_text, sizeof lat_text),
-                                number_text(lon, lon_text, sizeof lon_text)};
-        check = http_sql(r, STOPS_SQL_CHECK, 5, params, false);
-        if (!check)
-            goto out;
-        if (strcmp(PQgetvalue(check, 0, 0), "t") != 0)
-            validate_error(errors, "insee_code", "is not a commune of the Gers");
-        else if (strcmp(PQgetvalue(check, 0, 1), "t") != 0)
-            validate_error(errors, "latitude", "the point is more than 1 km outside the commune %s",
-                           insee);
-        if (strcmp(PQgetvalue(check, 0, 2), "t") != 0)
-            validate_error(errors, "ends_at", "must be after starts_at");
-    }
+    /* the reference checks too, on the values that are well formed, so that
+     * one answer names every error */
+    const char *checked[] = {insee, starts && validate_rfc3339(starts) ? starts : NULL,
+                             ends && validate_rfc3339(ends) ? ends : NULL,
+                             lat_ok ? number_text(lat, lat_text, sizeof lat_text) : NULL,
+                             lon_ok ? number_text(lon, lon_text, sizeof lon_text) : NULL};
+    check = http_sql(r, STOPS_SQL_CHECK, 5, checked, false);
+    if (!check)
+        goto out;
+    if (strcmp(PQgetvalue(check, 0, 0), "t") != 0)
+        validate_error(errors, "insee_code", "is not a commune of the Gers");
+    else if (strcmp(PQgetvalue(check, 0, 1), "t") != 0)
+        validate_error(errors, "latitude", "the point is more than 1 km outside the commune %s",
+                       insee);
+    if (strcmp(PQgetvalue(check, 0, 2), "t") != 0)
+        validate_error(errors, "ends_at", "must be after starts_at");
     if (json_array_size(errors) > 0) {
         http_invalid(r, 422, errors);
         errors = NULL;

@@ -35,14 +35,16 @@
     "SELECT owner, 'itinerant' = ANY(itinerance) FROM places "                                     \
     "WHERE id = $1::uuid AND deleted_at IS NULL"
 
-/* $1 insee_code, $2 starts_at, $3 ends_at, $4 latitude, $5 longitude: whether the
- * commune is in the reference table, whether the point lies within 1 km of it,
- * whether the stop ends after it starts. */
+/* $1 insee_code, $2 starts_at, $3 ends_at, $4 latitude, $5 longitude, each
+ * NULL when malformed: whether the commune is in the reference table, whether
+ * the point lies within 1 km of it, whether the stop ends after it starts
+ * (true when a value it needs is NULL: the format error is already named). */
 #define STOPS_SQL_CHECK                                                                            \
-    "SELECT EXISTS (SELECT 1 FROM communes WHERE insee_code = $1), "                               \
-    "coalesce((SELECT ST_DWithin(outline::geography, ST_SetSRID(ST_MakePoint("                     \
-    "$5::float8, $4::float8), 4326)::geography, 1000) FROM communes "                              \
-    "WHERE insee_code = $1), false), $3::timestamptz > $2::timestamptz"
+    "SELECT $1::text IS NULL OR EXISTS (SELECT 1 FROM communes WHERE insee_code = $1), "           \
+    "$4::float8 IS NULL OR $5::float8 IS NULL OR NOT EXISTS (SELECT 1 FROM communes "              \
+    "WHERE insee_code = $1) OR coalesce((SELECT ST_DWithin(outline::geography, "                   \
+    "ST_SetSRID(ST_MakePoint($5::float8, $4::float8), 4326)::geography, 1000) FROM communes "      \
+    "WHERE insee_code = $1), false), coalesce($3::timestamptz > $2::timestamptz, true)"
 
 /* $1 place id, $2 starts_at, $3 ends_at, $4 insee_code, $5 address, $6 lat, $7 lon:
  * the new stop as JSON text, its id; a second stop of the place starting then
