@@ -72,7 +72,7 @@ Test(metrics_listener, the_metrics_port_serves_the_metrics_and_nothing_else)
     fixture_start();
     cr_assert_gt(server.metrics_port, 0, "the server logs its metrics listener's port");
     cr_assert_neq(server.metrics_port, server.port);
-    cr_expect_eq(status_of(server.base_url, "/healthz"), 200);
+    cr_expect_eq(status_of(server.base_url, "/openapi.yaml"), 200);
 
     char target[128];
     snprintf(target, sizeof target, "%s/metrics", server.metrics_url);
@@ -81,8 +81,8 @@ Test(metrics_listener, the_metrics_port_serves_the_metrics_and_nothing_else)
     char type[128] = "";
     response_header(r, "Content-Type", type, sizeof type);
     cr_expect_str_eq(type, "text/plain; version=0.0.4; charset=utf-8");
-    cr_expect(strstr(r->body, "http_requests_total{route=\"GET /healthz\",status=\"200\"} 1\n") !=
-                  NULL,
+    cr_expect(strstr(r->body,
+                     "http_requests_total{route=\"GET /openapi.yaml\",status=\"200\"} 1\n") != NULL,
               "the public port's requests are counted: %s", r->body);
     cr_expect(strstr(r->body, "db_pool_acquired_total{pool=\"primary\"}") != NULL);
     cr_expect(strstr(r->body, "route=\"GET /metrics\"") == NULL,
