@@ -28,7 +28,6 @@ static const char *const list_organizations[] = {"kind", "limit", "cursor", NULL
 const struct route routes[] = {
     {"GET", "/healthz", NULL, ops_healthz, NULL, false, false},
     {"GET", "/readyz", NULL, ops_readyz, NULL, false, false},
-    {"GET", "/metrics", NULL, ops_metrics, NULL, false, false},
     {"GET", "/openapi.yaml", NULL, ops_openapi, NULL, false, false},
     {"GET", "/v1/organizations", ROUTE_ANY_TOKEN, organizations_list, list_organizations, false, true},
     {"POST", "/v1/organizations", "admin", organizations_create, NULL, false, false},

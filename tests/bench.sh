@@ -6,7 +6,8 @@
 # database (inclusion_bench) in the `make run` cluster, which must be started.
 # Writes build/bench.md and bench/results/<date>-<host>.md.
 #   tests/bench.sh BINARY
-# Environment: DEV_PG_PORT, DEV_PG_DIR (the cluster), BENCH_PORT, BENCH_DURATION
+# Environment: DEV_PG_PORT, DEV_PG_DIR (the cluster), BENCH_PORT, BENCH_METRICS_PORT
+# (the metrics listener, default BENCH_PORT + 1), BENCH_DURATION
 # (wrk -d and pgbench -T, default 10s), BENCH_CONNECTIONS (50),
 # BENCH_SOAK_SECONDS (60), BENCH_INDICATORS (1: run tests/bench/indicators.sh).
 set -euo pipefail
@@ -16,6 +17,7 @@ tests/install-deps.sh wrk
 pg_port=${DEV_PG_PORT:-54320}
 pg_dir=${DEV_PG_DIR:-var/pg-dev}
 port=${BENCH_PORT:-18090}
+metrics_port=${BENCH_METRICS_PORT:-$((port + 1))}
 duration=${BENCH_DURATION:-10s}
 seconds=${duration%s}
 connections=${BENCH_CONNECTIONS:-50}
@@ -38,6 +40,7 @@ export DATABASE_URL=postgresql://inclusion:inclusion@127.0.0.1:$pg_port/inclusio
 export JWT_SECRET=${JWT_SECRET:-bench-secret-0123456789-0123456789-0123456789}
 # One token drives each run: the per-organisation rate limit would be what is measured.
 export PORT=$port LOG_LEVEL=warn RATE_LIMIT_ORG_PER_S=0 RATE_LIMIT_IP_PER_S=0
+export METRICS_LISTEN_ADDR=127.0.0.1:$metrics_port
 # Every wrk connection comes from 127.0.0.1: the per-address limit (128) would refuse half of the 256.
 export MAX_CONNECTIONS_PER_IP=${MAX_CONNECTIONS_PER_IP:-1024}
 "$bin" migrate >/dev/null
@@ -92,9 +95,10 @@ capture() { # NAME TOKEN-TO-VARY CURL-ARGS...
   local name=$1 vary=$2 before status
   shift 2
   # The requests of the previous run that wrk left behind (queued in the
-  # server, or at the database) must be over: only /metrics itself in flight.
+  # server, or at the database) must be over: none in flight (the metrics
+  # listener's own requests are not counted).
   for _ in $(seq 600); do
-    [ "$(curl -s "http://127.0.0.1:$port/metrics" | awk '$1 == "http_requests_in_flight" {print $2}')" = 1 ] && break
+    [ "$(curl -s "http://127.0.0.1:$metrics_port/metrics" | awk '$1 == "http_requests_in_flight" {print $2}')" = 0 ] && break
     sleep 0.1
   done
   psql_super -c "ALTER SYSTEM SET log_min_duration_statement = 0" -c "SELECT pg_reload_conf()" >/dev/null

@@ -19,10 +19,11 @@ struct app {
     struct db_pool *replica;        /* DATABASE_READ_URL's, or NULL; routes marked replica_ok */
     atomic_ulong replica_fallbacks; /* replica_ok requests the replica could not take */
     struct metrics *metrics;
-    struct ratelimit *org_limit; /* NULL: no limit */
-    struct ratelimit *ip_limit;  /* NULL: no limit */
-    atomic_int in_flight;        /* requests received and not yet completed */
-    atomic_bool draining;        /* SIGTERM received: answer with Connection: close */
+    struct ratelimit *org_limit;       /* NULL: no limit */
+    struct ratelimit *ip_limit;        /* NULL: no limit */
+    struct ratelimit *auth_fail_limit; /* failed authentications per address; NULL: no limit */
+    atomic_int in_flight;              /* requests received and not yet completed */
+    atomic_bool draining;              /* SIGTERM received: answer with Connection: close */
 };
 
 #endif

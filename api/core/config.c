@@ -183,6 +183,43 @@ static int read_listen_addr(struct loader *l, char **out)
     return 0;
 }
 
+/* METRICS_LISTEN_ADDR: "ADDRESS:PORT" with a numeric IPv4 address or a
+ * bracketed IPv6 one, or "off". Default 127.0.0.1:9464. */
+static int read_metrics_addr(struct loader *l, char **addr, int *port)
+{
+    const char *v = value(l, "METRICS_LISTEN_ADDR");
+    if (!v)
+        v = "127.0.0.1:9464";
+    if (strcmp(v, "off") == 0) {
+        *addr = NULL;
+        *port = 0;
+        return 0;
+    }
+    /* the address before the last colon, IPv6 in brackets; the port after it, digits */
+    const char *colon = strrchr(v, ':');
+    char host[64] = "";
+    unsigned char buf[sizeof(struct in6_addr)];
+    bool ok = false;
+    size_t len = colon ? (size_t)(colon - v) : 0;
+    if (colon && v[0] == '[' && len >= 2 && v[len - 1] == ']' && len - 2 < sizeof host) {
+        memcpy(host, v + 1, len - 2);
+        ok = inet_pton(AF_INET6, host, buf) == 1;
+    } else if (colon && len < sizeof host) {
+        memcpy(host, v, len);
+        ok = inet_pton(AF_INET, host, buf) == 1;
+    }
+    size_t digits = colon ? strspn(colon + 1, "0123456789") : 0;
+    ok = ok && digits >= 1 && digits <= 5 && colon[1 + digits] == '\0' && atol(colon + 1) <= 65535;
+    if (!ok)
+        return fail(l, "METRICS_LISTEN_ADDR",
+                    "must be ADDRESS:PORT with a numeric address (127.0.0.1:9464, [::1]:9464) "
+                    "or off (got \"%s\")",
+                    v);
+    *port = atoi(colon + 1);
+    *addr = strdup(host);
+    return 0;
+}
+
 static bool origin_is_valid(const char *o)
 {
     if (strncmp(o, "https://", 8) != 0 && strncmp(o, "http://", 7) != 0)
@@ -271,6 +308,11 @@ static int load(struct config *c, unsigned needs, struct loader *l)
             read_int(l, "RATE_LIMIT_ORG_BURST", 400, 1, 1000000, &c->rate_limit_org_burst) ||
             read_int(l, "RATE_LIMIT_IP_PER_S", 50, 0, 100000, &c->rate_limit_ip_per_s) ||
             read_int(l, "RATE_LIMIT_IP_BURST", 100, 1, 1000000, &c->rate_limit_ip_burst) ||
+            read_int(l, "RATE_LIMIT_AUTH_FAIL_PER_S", 1, 0, 100000,
+                     &c->rate_limit_auth_fail_per_s) ||
+            read_int(l, "RATE_LIMIT_AUTH_FAIL_BURST", 20, 1, 1000000,
+                     &c->rate_limit_auth_fail_burst) ||
+            read_metrics_addr(l, &c->metrics_addr, &c->metrics_port) ||
             read_cors(l, &c->cors_origins))
             return -1;
         c->max_body_bytes = (size_t)body_bytes;
@@ -325,6 +367,7 @@ void config_free(struct config *c)
     free(c->database_url);
     free(c->database_read_url);
     free(c->listen_addr);
+    free(c->metrics_addr);
     free_secret(c->jwt_verify_key, c->jwt_verify_key_len);
     free_secret(c->jwt_sign_key, c->jwt_sign_key_len);
     free(c->jwt_issuer);

@@ -42,6 +42,9 @@ struct config {
     int shutdown_timeout_s;
     int rate_limit_org_per_s, rate_limit_org_burst; /* per organisation; 0: no limit */
     int rate_limit_ip_per_s, rate_limit_ip_burst;   /* per address, unauthenticated paths */
+    int rate_limit_auth_fail_per_s, rate_limit_auth_fail_burst; /* failed authentications */
+    char *metrics_addr;       /* METRICS_LISTEN_ADDR's numeric address; NULL: no metrics listener */
+    int metrics_port;         /* 0: any free port (the one chosen is logged) */
     int referral_expiry_days; /* a referral still sent after this is expired */
     int retention_days;       /* personal fields of closed referrals are erased after this */
     int indicators_min_cell;  /* figures on fewer people or referrals are withheld */

@@ -44,33 +44,30 @@ static bool organisation_exists(struct req *r, bool *exists)
     return true;
 }
 
-static bool admit_token(struct req *r, const char *token);
-
-bool guard_admit(struct req *r)
+bool guard_verify(struct req *r)
 {
     const char *header = http_header(r, "Authorization");
     const char *in_query = r->route->token_in_query ? http_query(r, "access_token") : NULL;
-    if (!header && in_query)
-        return admit_token(r, in_query);
-    if (!header) {
+    const char *token = in_query;
+    if (header) {
+        if (strncasecmp(header, "Bearer ", 7) != 0)
+            return refuse(r, "the Authorization scheme must be Bearer");
+        token = header + 7;
+        while (*token == ' ')
+            token++;
+    } else if (!in_query) {
         http_set_header(r, "WWW-Authenticate", REALM);
         http_problem(r, 401, "missing-token", "This operation needs a bearer token.");
         return false;
     }
-    if (strncasecmp(header, "Bearer ", 7) != 0)
-        return refuse(r, "the Authorization scheme must be Bearer");
-    const char *token = header + 7;
-    while (*token == ' ')
-        token++;
-    return admit_token(r, token);
-}
-
-/* The token checks proper, wherever the token came from. */
-static bool admit_token(struct req *r, const char *token)
-{
     const char *why = NULL;
     if (!auth_verify_token(&r->app->verifier, token, time(NULL), &r->who, &why))
         return refuse(r, why);
+    return true;
+}
+
+bool guard_confirm(struct req *r)
+{
     bool exists = false;
     if (!organisation_exists(r, &exists))
         return false;
@@ -79,6 +76,11 @@ static bool admit_token(struct req *r, const char *token)
     if (r->route->scope[0] != '\0')
         return guard_require_scope(r, r->route->scope);
     return true;
+}
+
+bool guard_admit(struct req *r)
+{
+    return guard_verify(r) && guard_confirm(r);
 }
 
 bool guard_owns(struct req *r, const char *owner)

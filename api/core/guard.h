@@ -8,8 +8,20 @@
 
 /* Admits the request when it carries a valid bearer token of an organisation of
  * the directory with the route's scope; fills r->who. Otherwise answers 401
- * (with WWW-Authenticate), 403 (missing scope) or 503, and returns false. */
+ * (with WWW-Authenticate), 403 (missing scope) or 503, and returns false.
+ * guard_verify then guard_confirm, which the router calls apart, with the
+ * per-organisation rate limit between them. */
 bool guard_admit(struct req *r);
+
+/* The token's checks that need no database (signature, expiry, issuer,
+ * audience, where it came from): fills r->who and returns true, or answers
+ * 401 (with WWW-Authenticate) and returns false. */
+bool guard_verify(struct req *r);
+
+/* After guard_verify: the token's organisation is in the directory (one
+ * query) and the token carries the route's scope; otherwise answers 401, 403
+ * or 503 and returns false. */
+bool guard_confirm(struct req *r);
 
 /* True when the token carries `scope`; otherwise answers 403 and returns false. */
 bool guard_require_scope(struct req *r, const char *scope);

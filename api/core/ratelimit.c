@@ -68,17 +68,47 @@ static double full_since(const struct ratelimit *rl, const struct slot *s)
     return s->key[0] ? s->updated + (rl->burst - s->tokens) / rl->rate : -1e300;
 }
 
+/* The key's group of slots (its first), and the key cut to KEY_MAX in k. */
+static size_t group_of(const char *key, char k[KEY_MAX])
+{
+    snprintf(k, KEY_MAX, "%s", key);
+    return (hash(k) % (SLOTS / WAYS)) * WAYS;
+}
+
+static pthread_mutex_t *lock_of(struct ratelimit *rl, size_t group)
+{
+    return &rl->locks[(group / WAYS) % LOCKS];
+}
+
+static struct slot *find(struct ratelimit *rl, size_t group, const char *k)
+{
+    for (size_t i = group; i < group + WAYS; i++)
+        if (strcmp(rl->slots[i].key, k) == 0)
+            return &rl->slots[i];
+    return NULL;
+}
+
+bool ratelimit_peek(struct ratelimit *rl, const char *key, double now, double *retry_after)
+{
+    char k[KEY_MAX];
+    size_t group = group_of(key, k);
+    pthread_mutex_t *lock = lock_of(rl, group);
+    pthread_mutex_lock(lock);
+    const struct slot *found = find(rl, group, k);
+    double tokens = found ? level(rl, found, now) : rl->burst;
+    pthread_mutex_unlock(lock);
+    if (tokens < 1 && retry_after)
+        *retry_after = (1 - tokens) / rl->rate;
+    return tokens >= 1;
+}
+
 bool ratelimit_take(struct ratelimit *rl, const char *key, double now, double *retry_after)
 {
     char k[KEY_MAX];
-    snprintf(k, sizeof k, "%s", key);
-    size_t group = (hash(k) % (SLOTS / WAYS)) * WAYS;
-    pthread_mutex_t *lock = &rl->locks[(group / WAYS) % LOCKS];
+    size_t group = group_of(key, k);
+    pthread_mutex_t *lock = lock_of(rl, group);
     pthread_mutex_lock(lock);
-    struct slot *chosen = NULL;
-    for (size_t i = group; i < group + WAYS && !chosen; i++)
-        if (strcmp(rl->slots[i].key, k) == 0)
-            chosen = &rl->slots[i];
+    struct slot *chosen = find(rl, group, k);
     if (!chosen) {
         /* a free slot, else the one whose bucket has been full the longest */
         chosen = &rl->slots[group];

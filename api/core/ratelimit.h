@@ -18,6 +18,12 @@ struct ratelimit *ratelimit_new(double rate, double burst);
  * *retry_after. */
 bool ratelimit_take(struct ratelimit *rl, const char *key, double now, double *retry_after);
 
+/* Whether `key` has a token at `now`, without taking it nor making room for
+ * a key it does not follow (a key not followed has a full bucket): true, or
+ * false with the seconds until the next token in *retry_after. For budgets
+ * that only failures spend (ratelimit_take after each). */
+bool ratelimit_peek(struct ratelimit *rl, const char *key, double now, double *retry_after);
+
 void ratelimit_free(struct ratelimit *rl);
 
 #endif

@@ -118,29 +118,39 @@ static size_t header_bytes(const struct req *r)
     return total;
 }
 
-/* The client's address as text ("127.0.0.1", "::1"), or "unknown". */
+/* The client's address as a rate-limit key: "127.0.0.1"; an IPv6 client by
+ * its /64 ("2001:db8:1:2::/64"), which one subscriber holds whole and can
+ * walk through at will; an IPv4-mapped one (a dual-stack listener) as IPv4.
+ * "unknown" without one. */
 static void client_address(const struct req *r, char *out, size_t cap)
 {
     const struct sockaddr *sa = r->in->client_address;
-    const void *addr = NULL;
-    if (sa && sa->sa_family == AF_INET)
-        addr = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
-    else if (sa && sa->sa_family == AF_INET6)
-        addr = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
-    if (!addr || !inet_ntop(sa->sa_family, addr, out, (socklen_t)cap))
-        snprintf(out, cap, "unknown");
+    snprintf(out, cap, "unknown");
+    if (sa && sa->sa_family == AF_INET) {
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  (socklen_t)cap);
+    } else if (sa && sa->sa_family == AF_INET6) {
+        struct in6_addr a = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+        if (IN6_IS_ADDR_V4MAPPED(&a)) {
+            inet_ntop(AF_INET, &a.s6_addr[12], out, (socklen_t)cap);
+            return;
+        }
+        memset(&a.s6_addr[8], 0, 8);
+        if (inet_ntop(AF_INET6, &a, out, (socklen_t)cap))
+            snprintf(out + strlen(out), cap - strlen(out), "/64");
+    }
 }
 
-/* Takes a token from `limit` for `key`; answers 429 with Retry-After (whole
- * seconds, at least 1) and returns false when there is none. */
-static bool within_limit(struct req *r, struct ratelimit *limit, const char *key)
+static double monotonic_now(void)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    double retry = 0;
-    if (!limit ||
-        ratelimit_take(limit, key, (double)now.tv_sec + (double)now.tv_nsec / 1e9, &retry))
-        return true;
+    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+/* Answers 429 with Retry-After (whole seconds, at least 1). */
+static bool too_many(struct req *r, double retry)
+{
     char seconds[16];
     snprintf(seconds, sizeof seconds, "%d", (int)retry + 1);
     http_set_header(r, "Retry-After", seconds);
@@ -148,23 +158,61 @@ static bool within_limit(struct req *r, struct ratelimit *limit, const char *key
     return false;
 }
 
-/* Unauthenticated routes other than the operators' (health, readiness,
- * metrics) are limited per client address; routes behind a token, per
- * organisation. */
-static bool admit_rate(struct req *r)
+/* Takes a token from `limit` for `key`; answers 429 and returns false when
+ * there is none. */
+static bool within_limit(struct req *r, struct ratelimit *limit, const char *key)
 {
-    char key[96];
-    if (r->route->scope) {
-        snprintf(key, sizeof key, "org:%s", r->who.org);
-        return within_limit(r, r->app->org_limit, key);
-    }
-    if (strcmp(r->route->pattern, "/healthz") == 0 || strcmp(r->route->pattern, "/readyz") == 0 ||
-        strcmp(r->route->pattern, "/metrics") == 0)
+    double retry = 0;
+    if (!limit || ratelimit_take(limit, key, monotonic_now(), &retry))
         return true;
-    char address[64];
+    return too_many(r, retry);
+}
+
+/* A 401 spends the address's budget of failed authentications. */
+static void count_failure(struct req *r, const char *address)
+{
+    if (r->out->status == 401 && r->app->auth_fail_limit)
+        ratelimit_take(r->app->auth_fail_limit, address, monotonic_now(), NULL);
+}
+
+/* Admits a request to a route, cheapest checks first, each before the work it
+ * protects:
+ *   1. the client's address: on a public route its request budget
+ *      (RATE_LIMIT_IP_*; the probes /healthz and /readyz are not limited), on
+ *      a route behind a token its budget of failed authentications
+ *      (RATE_LIMIT_AUTH_FAIL_*, which only 401s spend): no token read, no
+ *      database;
+ *   2. the token's signature and claims (guard_verify): no database;
+ *   3. the organisation's budget (RATE_LIMIT_ORG_*): no database;
+ *   4. the organisation in the directory and the scope (guard_confirm): the
+ *      first query.
+ * Requests behind a token are not otherwise limited per address: partners
+ * behind one proxy or NAT share one, and each is limited as an organisation. */
+static bool admit(struct req *r)
+{
+    char address[64], key[96];
     client_address(r, address, sizeof address);
-    snprintf(key, sizeof key, "ip:%s", address);
-    return within_limit(r, r->app->ip_limit, key);
+    if (!r->route->scope) {
+        if (strcmp(r->route->pattern, "/healthz") == 0 || strcmp(r->route->pattern, "/readyz") == 0)
+            return true;
+        return within_limit(r, r->app->ip_limit, address);
+    }
+    double retry = 0;
+    if (r->app->auth_fail_limit &&
+        !ratelimit_peek(r->app->auth_fail_limit, address, monotonic_now(), &retry))
+        return too_many(r, retry);
+    if (!guard_verify(r)) {
+        count_failure(r, address);
+        return false;
+    }
+    snprintf(key, sizeof key, "org:%s", r->who.org);
+    if (!within_limit(r, r->app->org_limit, key))
+        return false;
+    if (!guard_confirm(r)) {
+        count_failure(r, address);
+        return false;
+    }
+    return true;
 }
 
 static void dispatch(struct req *r)
@@ -219,9 +267,7 @@ static void dispatch(struct req *r)
      * proxy, unless a handler says otherwise (public map data). */
     if (r->route->scope)
         http_set_header(r, "Cache-Control", "no-store");
-    if (r->route->scope && !guard_admit(r))
-        return;
-    if (!admit_rate(r))
+    if (!admit(r))
         return;
     if (!http_query_only(r, r->route->query))
         return;

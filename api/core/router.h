@@ -1,5 +1,6 @@
 /* The route table and the one ulfius callback that dispatches every request:
- * request id, CORS, 404/405, the token guard, the handler, metrics, the log line. */
+ * request id, CORS, 404/405, the rate limits and the token guard (router.c,
+ * admit: cheapest first), the handler, metrics, the log line. */
 #ifndef ROUTER_H
 #define ROUTER_H
 

@@ -104,13 +104,108 @@ static void init_verifier(struct app *app, const struct config *cfg)
     app->verifier.audience = cfg->jwt_audience;
 }
 
+/* A numeric address and a port as a socket address; returns whether IPv6. */
+struct listen_at {
+    struct sockaddr_in v4;
+    struct sockaddr_in6 v6;
+    bool ipv6;
+};
+
+static void listen_at(struct listen_at *at, const char *address, int port)
+{
+    memset(at, 0, sizeof *at);
+    at->v4.sin_family = AF_INET;
+    at->v4.sin_port = htons((uint16_t)port);
+    at->v6.sin6_family = AF_INET6;
+    at->v6.sin6_port = htons((uint16_t)port);
+    at->ipv6 = inet_pton(AF_INET, address, &at->v4.sin_addr) != 1;
+    if (at->ipv6)
+        inet_pton(AF_INET6, address, &at->v6.sin6_addr);
+}
+
+/* The metrics listener's one callback: GET (or HEAD) /metrics answers the
+ * Prometheus text, every other path 404 and every other method 405, in plain
+ * text: nothing of the API is reachable there. */
+static int serve_metrics(const struct _u_request *in, struct _u_response *out, void *user_data)
+{
+    struct app *app = user_data;
+    static const char text_type[] = "text/plain; charset=utf-8";
+    if (strcmp(in->url_path, "/metrics") != 0) {
+        u_map_put(out->map_header, "Content-Type", text_type);
+        ulfius_set_string_body_response(out, 404, "Not found: the metrics are at /metrics.\n");
+        return U_CALLBACK_COMPLETE;
+    }
+    if (strcmp(in->http_verb, "GET") != 0 && strcmp(in->http_verb, "HEAD") != 0) {
+        u_map_put(out->map_header, "Content-Type", text_type);
+        u_map_put(out->map_header, "Allow", "GET, HEAD");
+        ulfius_set_string_body_response(out, 405, "Method not allowed: GET or HEAD.\n");
+        return U_CALLBACK_COMPLETE;
+    }
+    const char **labels = calloc(routes_count, sizeof *labels);
+    char *storage = calloc(routes_count, 128);
+    char *text = NULL;
+    if (labels && storage) {
+        for (size_t i = 0; i < routes_count; i++) {
+            snprintf(storage + i * 128, 128, "%s %s", routes[i].method, routes[i].pattern);
+            labels[i] = storage + i * 128;
+        }
+        struct metrics_db db = {
+            .in_use = db_pool_in_use(app->pool),
+            .size = app->cfg->db_pool_size,
+            .acquired_primary = db_pool_acquired(app->pool),
+            .acquired_replica = app->replica ? db_pool_acquired(app->replica) : 0,
+            .replica_fallbacks = atomic_load(&app->replica_fallbacks),
+            .has_replica = app->replica != NULL,
+        };
+        text = metrics_render(app->metrics, labels, &db, atomic_load(&app->in_flight));
+    }
+    free(labels);
+    free(storage);
+    if (!text) {
+        u_map_put(out->map_header, "Content-Type", text_type);
+        ulfius_set_string_body_response(out, 500, "The metrics could not be rendered.\n");
+        return U_CALLBACK_COMPLETE;
+    }
+    u_map_put(out->map_header, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    ulfius_set_binary_body_response(out, 200, text, strlen(text));
+    free(text);
+    return U_CALLBACK_COMPLETE;
+}
+
+/* The metrics listener (METRICS_LISTEN_ADDR): one thread, a few connections,
+ * no request body. */
+static int start_metrics(struct _u_instance *instance, struct app *app, const struct config *cfg)
+{
+    struct listen_at at;
+    listen_at(&at, cfg->metrics_addr, cfg->metrics_port);
+    if (ulfius_init_instance(instance, cfg->metrics_port ? (unsigned)cfg->metrics_port : 1, NULL,
+                             NULL) != U_OK)
+        return -1;
+    instance->max_post_body_size = 0;
+    instance->allowed_post_processor = U_POST_PROCESS_NONE;
+    ulfius_set_default_endpoint(instance, serve_metrics, app);
+    struct MHD_OptionItem options[] = {
+        {MHD_OPTION_SOCK_ADDR, 0, at.ipv6 ? (void *)&at.v6 : (void *)&at.v4},
+        {MHD_OPTION_CONNECTION_LIMIT, 16, NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, 10, NULL},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY, NULL},
+        /* ulfius's own, which the options replace: it keeps its state per request there */
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
+        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | (at.ipv6 ? MHD_USE_IPv6 : 0);
+    if (ulfius_start_framework_with_mhd_options(instance, flags, options) != U_OK) {
+        ulfius_clean_instance(instance);
+        return -1;
+    }
+    return 0;
+}
+
 static int start(struct _u_instance *instance, struct app *app, const struct config *cfg)
 {
-    struct sockaddr_in v4 = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->port)};
-    struct sockaddr_in6 v6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)cfg->port)};
-    bool ipv6 = inet_pton(AF_INET, cfg->listen_addr, &v4.sin_addr) != 1;
-    if (ipv6)
-        inet_pton(AF_INET6, cfg->listen_addr, &v6.sin6_addr);
+    struct listen_at at;
+    listen_at(&at, cfg->listen_addr, cfg->port);
 
     /* ulfius wants a non-zero port here; the socket address below decides. */
     if (ulfius_init_instance(instance, cfg->port ? (unsigned)cfg->port : 1, NULL, NULL) != U_OK)
@@ -121,7 +216,7 @@ static int start(struct _u_instance *instance, struct app *app, const struct con
 
     /* ulfius ignores its bind address with MHD options: pass the socket address. */
     struct MHD_OptionItem options[] = {
-        {MHD_OPTION_SOCK_ADDR, 0, ipv6 ? (void *)&v6 : (void *)&v4},
+        {MHD_OPTION_SOCK_ADDR, 0, at.ipv6 ? (void *)&at.v6 : (void *)&at.v4},
         {MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, NULL},
         {MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, NULL},
         {MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_connections_per_ip, NULL},
@@ -132,7 +227,7 @@ static int start(struct _u_instance *instance, struct app *app, const struct con
         {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, app},
         {MHD_OPTION_END, 0, NULL},
     };
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | (ipv6 ? MHD_USE_IPv6 : 0);
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | (at.ipv6 ? MHD_USE_IPv6 : 0);
     if (ulfius_start_framework_with_mhd_options(instance, flags, options) != U_OK) {
         ulfius_clean_instance(instance);
         return -1;
@@ -215,6 +310,9 @@ int server_run(const struct config *cfg)
         app.org_limit = ratelimit_new(cfg->rate_limit_org_per_s, cfg->rate_limit_org_burst);
     if (cfg->rate_limit_ip_per_s > 0)
         app.ip_limit = ratelimit_new(cfg->rate_limit_ip_per_s, cfg->rate_limit_ip_burst);
+    if (cfg->rate_limit_auth_fail_per_s > 0)
+        app.auth_fail_limit =
+            ratelimit_new(cfg->rate_limit_auth_fail_per_s, cfg->rate_limit_auth_fail_burst);
 
     /* Signals are taken by sigwait in this thread only: block them before the
      * server's threads start, so that they inherit the mask. */
@@ -225,9 +323,21 @@ int server_run(const struct config *cfg)
     pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    struct _u_instance instance;
+    struct _u_instance instance, metrics;
+    bool ready = app.pool && !replica_failed && app.metrics;
+    /* The metrics listener first: when the API's "listening" line is logged,
+     * its "metrics listening" line is already there. */
+    bool metrics_on = false;
+    if (ready && cfg->metrics_addr) {
+        metrics_on = start_metrics(&metrics, &app, cfg) == 0;
+        ready = metrics_on;
+        log_event(metrics_on ? LOG_INFO : LOG_ERROR,
+                  metrics_on ? "metrics listening" : "cannot listen",
+                  json_pack("{s:s, s:s, s:i}", "listener", "metrics", "address", cfg->metrics_addr,
+                            "port", metrics_on ? bound_port(&metrics) : cfg->metrics_port));
+    }
     int rc = 1;
-    if (!app.pool || replica_failed || !app.metrics || start(&instance, &app, cfg) != 0) {
+    if (!ready || start(&instance, &app, cfg) != 0) {
         log_event(LOG_ERROR, "cannot listen",
                   json_pack("{s:s, s:i}", "address", cfg->listen_addr, "port", cfg->port));
     } else {
@@ -242,9 +352,15 @@ int server_run(const struct config *cfg)
         drain_and_stop(&instance, &app, cfg->shutdown_timeout_s);
         rc = 0;
     }
+    /* Stopped last: the metrics can be read while the API drains. */
+    if (metrics_on) {
+        ulfius_stop_framework(&metrics);
+        ulfius_clean_instance(&metrics);
+    }
     metrics_free(app.metrics);
     ratelimit_free(app.org_limit);
     ratelimit_free(app.ip_limit);
+    ratelimit_free(app.auth_fail_limit);
     db_pool_free(app.replica);
     db_pool_free(app.pool);
     return rc;

@@ -5,14 +5,14 @@
 # SIGKILL halfway; then the checks:
 #   - every referral acknowledged with 201 exists on the primary (0 lost),
 #   - no referral was created twice (each carries a unique marker in `notes`),
-#   - the replica served reads (the surviving instance's /metrics counter and
+#   - the replica served reads (the surviving instance's metrics counter and
 #     the replica's xact_commit both grew) and caught up with the primary,
 #   - the reader saw no failed GET (HAProxy retries them on the other instance).
 # Exits non-zero when a check fails. Everything it starts is stopped on exit.
 #
 #   tests/scale/run.sh build/inclusion-api
 # Environment: SCALE_SECONDS (load duration, default 40), SCALE_PORT (first of
-# six loopback ports, default 18360: below the ephemeral range, where a client
+# eight loopback ports, default 18360: below the ephemeral range, where a client
 # connection could hold one), SCALE_WRITERS (default 4), KEEP=1 keeps the
 # temporary directory (it is kept anyway when a check fails).
 set -euo pipefail
@@ -25,6 +25,8 @@ writers=${SCALE_WRITERS:-4}
 pgbin=${PGBIN:-/usr/lib/postgresql/15/bin}
 pg_primary=$base pg_replica=$((base + 1)) api1=$((base + 2)) api2=$((base + 3))
 lb=$((base + 4)) stats=$((base + 5))
+# each instance's metrics listener (METRICS_LISTEN_ADDR): two on one host need two ports
+metrics1=$((base + 6)) metrics2=$((base + 7))
 secret=scale-test-secret-0123456789-abcdefghijklmnop
 run=$(date +%s)$$
 lb_url=http://127.0.0.1:$lb
@@ -59,7 +61,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-for port in $pg_primary $pg_replica $api1 $api2 $lb $stats; do
+for port in $pg_primary $pg_replica $api1 $api2 $lb $stats $metrics1 $metrics2; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "scale: port $port is in use (set SCALE_PORT)" >&2
     exit 1
@@ -114,16 +116,16 @@ DATABASE_URL=$primary_url "$bin" seed >"$tmp/seed.log" 2>&1
 
 # ---------------------------------------------------------------- API + HAProxy
 # Rate limits off: the whole load is one organisation from one address.
-start_api() { # port; sets started
+start_api() { # port metrics-port; sets started
   env DATABASE_URL="$primary_url" DATABASE_READ_URL="$replica_url" JWT_SECRET="$secret" \
-    PORT="$1" LOG_LEVEL=warn HTTP_THREADS=4 DB_POOL_SIZE=4 RATE_LIMIT_ORG_PER_S=0 \
+    PORT="$1" METRICS_LISTEN_ADDR="127.0.0.1:$2" LOG_LEVEL=warn HTTP_THREADS=4 DB_POOL_SIZE=4 RATE_LIMIT_ORG_PER_S=0 \
     RATE_LIMIT_IP_PER_S=0 "$bin" serve >"$tmp/api-$1.log" 2>&1 &
   started=$!
   pids+=("$started")
 }
-start_api "$api1"
+start_api "$api1" "$metrics1"
 pid_api1=$started
-start_api "$api2"
+start_api "$api2" "$metrics2"
 LB_BIND=127.0.0.1:$lb STATS_BIND=127.0.0.1:$stats API1=127.0.0.1:$api1 API2=127.0.0.1:$api2 \
   haproxy -f "$root/docker/haproxy.cfg" >"$tmp/haproxy.log" 2>&1 &
 pids+=($!)
@@ -231,7 +233,7 @@ for _ in $(seq 100); do
 done
 lag=$(psql_at "$pg_primary" "SELECT coalesce(max(extract(epoch FROM replay_lag) * 1000), 0)::int FROM pg_stat_replication")
 replica_xact_after=$(psql_at "$pg_replica" "$xact_sql")
-metrics=$(curl -fs --max-time 5 "http://127.0.0.1:$api2/metrics" || true)
+metrics=$(curl -fs --max-time 5 "http://127.0.0.1:$metrics2/metrics" || true)
 metric() { awk -v m="$1" '$1 == m {print $2}' <<<"$metrics"; }
 replica_acquired=$(metric 'db_pool_acquired_total{pool="replica"}')
 primary_acquired=$(metric 'db_pool_acquired_total{pool="primary"}')
@@ -254,7 +256,7 @@ echo "scale: ${seconds}s, 2 API instances behind HAProxy, primary + streaming re
 echo "  reader (wrk -t1 -c8, GET /v1/places variants): ${wrk_requests:-?} requests, ${wrk_rate:-?}/s, p50 ${wrk_p50:-?}, p99 ${wrk_p99:-?}"
 echo "  writers ($writers): $acked referrals acknowledged (201), $retries retried attempts (${retry_codes:-none}), $refused refused, $gaveup given up"
 echo "  HAProxy: api1 $(hap_row api1); api2 $(hap_row api2); backend $(hap_row BACKEND)"
-echo "  instance 2 /metrics: db_pool_acquired_total primary ${primary_acquired:-?}, replica ${replica_acquired:-?}; replica fallbacks ${fallbacks:-?}"
+echo "  instance 2 metrics: db_pool_acquired_total primary ${primary_acquired:-?}, replica ${replica_acquired:-?}; replica fallbacks ${fallbacks:-?}"
 echo "  replica: xact_commit $replica_xact_before -> $replica_xact_after; replay lag at the end ${lag} ms"
 check "acknowledged referrals on the primary" "$([ "$lost" = 0 ] && [ "$acked" -gt 0 ] && echo 1 || echo 0)" "$acked acknowledged, $lost lost"
 check "no referral created twice" "$([ "$duplicates" = 0 ] && echo 1 || echo 0)" "$created created for $acked keys acknowledged, $duplicates duplicated, $unacked never acknowledged"

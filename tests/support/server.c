@@ -55,6 +55,7 @@ char **test_env(const char *const *extra_env)
                               "DB_POOL_SIZE=4",
                               "HTTP_THREADS=2",
                               "SHUTDOWN_TIMEOUT_S=10",
+                              "METRICS_LISTEN_ADDR=127.0.0.1:0",
                               NULL};
     size_t n = 0, cap = 64;
     char **env = calloc(cap, sizeof *env);
@@ -109,16 +110,19 @@ static int exit_code(int status)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* The port the server logged in its "listening" line, or 0 while not yet. */
-static int logged_port(const char *log_path)
+/* The port the server logged in its `msg` line ("listening", "metrics
+ * listening"), or 0 while not yet. */
+static int logged_port(const char *log_path, const char *msg)
 {
+    char needle[64];
+    snprintf(needle, sizeof needle, "\"msg\":\"%s\"", msg);
     FILE *f = fopen(log_path, "r");
     if (!f)
         return 0;
     char line[1024];
     int port = 0;
     while (!port && fgets(line, sizeof line, f)) {
-        const char *p = strstr(line, "\"msg\":\"listening\"");
+        const char *p = strstr(line, needle);
         p = p ? strstr(p, "\"port\":") : NULL;
         if (p)
             port = atoi(p + 7);
@@ -152,8 +156,13 @@ bool server_start(struct test_server *s, const char *const *extra_env)
             break;
         }
         if (!s->port)
-            s->port = logged_port(s->log_path);
+            s->port = logged_port(s->log_path, "listening");
         if (s->port) {
+            /* logged before the API's listener starts, when it is on */
+            s->metrics_port = logged_port(s->log_path, "metrics listening");
+            if (s->metrics_port)
+                snprintf(s->metrics_url, sizeof s->metrics_url, "http://127.0.0.1:%d",
+                         s->metrics_port);
             snprintf(s->base_url, sizeof s->base_url, "http://127.0.0.1:%d", s->port);
             if (http_ping(s->base_url))
                 return true;

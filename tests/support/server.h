@@ -1,5 +1,6 @@
 /* Starts the real binary (INCLUSION_API_BIN) against the test database
- * (TEST_DATABASE_URL) on a loopback port it chooses itself (PORT=0), for one test. */
+ * (TEST_DATABASE_URL) on a loopback port it chooses itself (PORT=0), its
+ * metrics listener likewise (METRICS_LISTEN_ADDR=127.0.0.1:0), for one test. */
 #ifndef TEST_SERVER_H
 #define TEST_SERVER_H
 
@@ -12,7 +13,9 @@ struct test_server {
     pid_t pid;
     int port;
     char base_url[64];
-    char log_path[128]; /* stdout and stderr of the server */
+    int metrics_port;     /* the metrics listener's (METRICS_LISTEN_ADDR), 0 when off */
+    char metrics_url[64]; /* "http://127.0.0.1:<metrics_port>", empty when off */
+    char log_path[128];   /* stdout and stderr of the server */
 };
 
 /* Starts `inclusion-api serve` with the test environment plus `extra_env`

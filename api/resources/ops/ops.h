@@ -1,4 +1,5 @@
-/* Operator routes: liveness, readiness, metrics, the OpenAPI document. No token. */
+/* Operator routes: liveness, readiness, the OpenAPI document. No token. (The
+ * metrics have their own listener: core/server.c.) */
 #ifndef OPS_H
 #define OPS_H
 
@@ -6,7 +7,6 @@
 
 void ops_healthz(struct req *r);
 void ops_readyz(struct req *r);
-void ops_metrics(struct req *r);
 void ops_openapi(struct req *r);
 
 #endif

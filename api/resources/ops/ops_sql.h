@@ -1,4 +1,4 @@
-/* The SQL of the operations routes (health, readiness, metrics). */
+/* The SQL of the operations routes (health, readiness). */
 #ifndef OPS_SQL_H
 #define OPS_SQL_H
 

@@ -205,7 +205,9 @@ Test(http, operator_routes)
     cr_expect_eq(r->status, 200);
     cr_expect(strstr(r->body, "openapi: 3.1") != NULL);
     response_free(r);
-    r = http_request("GET", url("/metrics"), NULL, NULL);
+    char metrics[128];
+    snprintf(metrics, sizeof metrics, "%s/metrics", server.metrics_url);
+    r = http_request_raw("GET", metrics, NULL, NULL); /* the metrics listener's */
     cr_expect_eq(r->status, 200);
     cr_expect(strstr(r->body, "http_requests_total{route=\"GET /healthz\",status=\"200\"}") != NULL,
               "%s", r->body);

@@ -76,7 +76,9 @@ TestSuite(read_replica_down, .init = start_dead_replica, .fini = fixture_stop, .
 /* The value of one sample line of /metrics ("name{labels}"), -1 when absent. */
 static long metric(const char *sample)
 {
-    struct response *r = http_request("GET", url("/metrics"), NULL, NULL);
+    char metrics[128];
+    snprintf(metrics, sizeof metrics, "%s/metrics", server.metrics_url);
+    struct response *r = http_request_raw("GET", metrics, NULL, NULL); /* metrics listener */
     cr_assert_eq(r->status, 200);
     long value = -1;
     for (const char *p = r->body; (p = strstr(p, sample)) != NULL; p++)
