@@ -139,8 +139,8 @@ static bool within_bounds(struct req *r, const struct indicators_query *q, bool 
     }
     if (from_inputs(q) && q->last - q->first + 1 > RAW_MAX_PERIOD_DAYS)
         validate_error(errors, "from",
-                       "with two filters or more (commune, place_id, org) the figures are "
-                       "computed from the inputs, over a period of at most %d days",
+                       "two filters or more (commune, place_id, org) are computed from the "
+                       "inputs, over a period of at most %d days",
                        RAW_MAX_PERIOD_DAYS);
     if (json_array_size(errors) > 0) {
         http_invalid(r, 422, errors);
