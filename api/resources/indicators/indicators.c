@@ -22,9 +22,10 @@ const char *const indicators_query[] = {"from", "to", "commune", "place_id", "or
 
 /* What one request may ask the database for (issue #14: a weekly series over
  * ten years with two filters ran 3.6-5 s into statement_timeout).
- *   - A series has at most SERIES_MAX_POINTS points: three years of weeks, ten
- *     of months (every period MAX_PERIOD_DAYS allows); a point costs one
- *     computation, and a chart of more weeks than that is read by month.
+ *   - A series has at most SERIES_MAX_POINTS points: any three years by week
+ *     (they touch at most 158 ISO weeks), any period MAX_PERIOD_DAYS allows by
+ *     month (at most 122); a point costs one computation, and a chart of
+ *     more weeks than that is read by month.
  *   - With two filters or more (commune, place_id, org) the rollups cannot
  *     answer (indicator_values() in db/functions/indicators.sql): the figures
  *     are computed from the inputs, whose cost grows with the period; the
