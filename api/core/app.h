@@ -6,6 +6,7 @@
 #include "auth.h"
 #include "config.h"
 #include "db.h"
+#include "inflight.h"
 #include "metrics.h"
 #include "ratelimit.h"
 
@@ -22,6 +23,7 @@ struct app {
     struct ratelimit *org_limit;       /* NULL: no limit */
     struct ratelimit *ip_limit;        /* NULL: no limit */
     struct ratelimit *auth_fail_limit; /* failed authentications per address; NULL: no limit */
+    struct inflight *expensive;        /* costly requests in flight per organisation */
     atomic_int in_flight;              /* requests received and not yet completed */
     atomic_bool draining;              /* SIGTERM received: answer with Connection: close */
 };

@@ -304,6 +304,8 @@ static int load(struct config *c, unsigned needs, struct loader *l)
             read_int(l, "MAX_CONNECTIONS_PER_IP", 128, 1, 65536, &c->max_connections_per_ip) ||
             read_int(l, "CONNECTION_TIMEOUT_S", 30, 1, 3600, &c->connection_timeout_s) ||
             read_int(l, "SHUTDOWN_TIMEOUT_S", 10, 1, 300, &c->shutdown_timeout_s) ||
+            read_int(l, "INDICATORS_EXPENSIVE_PER_ORG", 2, 1, 64,
+                     &c->indicators_expensive_per_org) ||
             read_int(l, "RATE_LIMIT_ORG_PER_S", 200, 0, 100000, &c->rate_limit_org_per_s) ||
             read_int(l, "RATE_LIMIT_ORG_BURST", 400, 1, 1000000, &c->rate_limit_org_burst) ||
             read_int(l, "RATE_LIMIT_IP_PER_S", 50, 0, 100000, &c->rate_limit_ip_per_s) ||

@@ -48,6 +48,7 @@ struct config {
     int referral_expiry_days; /* a referral still sent after this is expired */
     int retention_days;       /* personal fields of closed referrals are erased after this */
     int indicators_min_cell;  /* figures on fewer people or referrals are withheld */
+    int indicators_expensive_per_org; /* indicator requests from raw inputs in flight per org */
 };
 
 /* Reads a variable; returns NULL when unset. */

@@ -151,6 +151,7 @@ static const char *status_title(int status)
     case 422: return "Unprocessable Content";
     case 429: return "Too Many Requests";
     case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
     default: return status >= 500 ? "Internal Server Error" : "Error";
     }
 }
@@ -314,6 +315,18 @@ PGresult *http_sql(struct req *r, const char *sql, int nparams, const char *cons
          * not PostgreSQL's (a date out of its range, say). The client's fault. */
         PQclear(res);
         http_problem(r, 400, "bad-request", "A value of the request is out of range or malformed.");
+        return NULL;
+    }
+    if (state && strcmp(state, "57014") == 0 && PQstatus(r->db) == CONNECTION_OK) {
+        /* statement_timeout (DB_STATEMENT_TIMEOUT_MS) ended the statement: the
+         * database is up and the same request would time out again. Not 503
+         * with Retry-After, which would invite an immediate retry. */
+        log_event(LOG_WARN, "database statement timed out",
+                  json_pack("{s:s}", "request_id", r->request_id));
+        PQclear(res);
+        http_problem(r, 504, "query-too-expensive",
+                     "The request needs more work than the database is allowed per request; "
+                     "narrow the period or the filters, or ask for fewer points.");
         return NULL;
     }
     char copy[6] = "";

@@ -306,6 +306,7 @@ int server_run(const struct config *cfg)
         replica_failed = !app.replica;
     }
     app.metrics = metrics_new(routes_count);
+    app.expensive = inflight_new(cfg->indicators_expensive_per_org);
     if (cfg->rate_limit_org_per_s > 0)
         app.org_limit = ratelimit_new(cfg->rate_limit_org_per_s, cfg->rate_limit_org_burst);
     if (cfg->rate_limit_ip_per_s > 0)
@@ -324,7 +325,7 @@ int server_run(const struct config *cfg)
     signal(SIGPIPE, SIG_IGN);
 
     struct _u_instance instance, metrics;
-    bool ready = app.pool && !replica_failed && app.metrics;
+    bool ready = app.pool && !replica_failed && app.metrics && app.expensive;
     /* The metrics listener first: when the API's "listening" line is logged,
      * its "metrics listening" line is already there. */
     bool metrics_on = false;
@@ -361,6 +362,7 @@ int server_run(const struct config *cfg)
     ratelimit_free(app.org_limit);
     ratelimit_free(app.ip_limit);
     ratelimit_free(app.auth_fail_limit);
+    inflight_free(app.expensive);
     db_pool_free(app.replica);
     db_pool_free(app.pool);
     return rc;

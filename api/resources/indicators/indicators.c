@@ -20,11 +20,27 @@ const char *const indicators_query[] = {"from", "to", "commune", "place_id", "or
 
 #define MAX_PERIOD_DAYS 3660
 
+/* What one request may ask the database for (issue #14: a weekly series over
+ * ten years with two filters ran 3.6-5 s into statement_timeout).
+ *   - A series has at most SERIES_MAX_POINTS points: any three years by week
+ *     (they touch at most 158 ISO weeks), any period MAX_PERIOD_DAYS allows by
+ *     month (at most 122); a point costs one computation, and a chart of
+ *     more weeks than that is read by month.
+ *   - With two filters or more (commune, place_id, org) the rollups cannot
+ *     answer (indicator_values() in db/functions/indicators.sql): the figures
+ *     are computed from the inputs, whose cost grows with the period; the
+ *     period is then at most RAW_MAX_PERIOD_DAYS (a year, the default period).
+ * Such requests from the inputs are also limited in number at once per
+ * organisation (INDICATORS_EXPENSIVE_PER_ORG). */
+#define SERIES_MAX_POINTS   160
+#define RAW_MAX_PERIOD_DAYS 366
+
 struct indicators_query {
     char from[11], to[11];
     const char *commune, *place_id, *org, *granularity;
     bool csv;
     char min_cell[16]; /* INDICATORS_MIN_CELL, as a parameter */
+    long first, last;  /* the period's days, as dates_parse counts them */
 };
 
 /* Reads the query every indicator route shares (each route's allow-list says
@@ -75,12 +91,94 @@ static bool read_query(struct req *r, struct indicators_query *q)
     else if (!validate_in_list(q->granularity, granularities))
         validate_error(errors, "granularity", "must be week or month");
     snprintf(q->min_cell, sizeof q->min_cell, "%d", r->app->cfg->indicators_min_cell);
+    q->first = first;
+    q->last = last;
     if (json_array_size(errors) > 0) {
         http_invalid(r, 400, errors);
         return false;
     }
     json_decref(errors);
     return true;
+}
+
+/* Whether the figures must be computed from the inputs: two filters or more,
+ * which the rollups cannot answer (indicator_values()). */
+static bool from_inputs(const struct indicators_query *q)
+{
+    return (q->commune != NULL) + (q->place_id != NULL) + (q->org != NULL) >= 2;
+}
+
+/* The points of a series: the weeks (ISO, from Monday) or months the period
+ * touches. */
+static long series_points(const struct indicators_query *q)
+{
+    if (strcmp(q->granularity, "week") == 0) {
+        /* day 0 (1970-01-01) was a Thursday: Monday-based weeks start at day -3 */
+        long first_week = (q->first + 3 - ((q->first + 3) % 7 + 7) % 7) / 7;
+        long last_week = (q->last + 3 - ((q->last + 3) % 7 + 7) % 7) / 7;
+        return last_week - first_week + 1;
+    }
+    /* from and to are YYYY-MM-DD (dates_format) */
+    long fy = strtol(q->from, NULL, 10), fm = strtol(q->from + 5, NULL, 10);
+    long ly = strtol(q->to, NULL, 10), lm = strtol(q->to + 5, NULL, 10);
+    return (ly - fy) * 12 + (lm - fm) + 1;
+}
+
+/* The bounds on the work a well-formed request asks for (see
+ * SERIES_MAX_POINTS): every one it exceeds named at once, 422. `series`: the
+ * request is a series. False after having answered. */
+static bool within_bounds(struct req *r, const struct indicators_query *q, bool series)
+{
+    json_t *errors = json_array();
+    if (series) {
+        long points = series_points(q);
+        if (points > SERIES_MAX_POINTS)
+            validate_error(errors, "granularity",
+                           "the period makes %ld points by %s; a series has at most %d: shorten "
+                           "the period or use granularity=month",
+                           points, q->granularity, SERIES_MAX_POINTS);
+    }
+    if (from_inputs(q) && q->last - q->first + 1 > RAW_MAX_PERIOD_DAYS)
+        validate_error(errors, "from",
+                       "two filters or more (commune, place_id, org) are computed from the "
+                       "inputs, over a period of at most %d days",
+                       RAW_MAX_PERIOD_DAYS);
+    if (json_array_size(errors) > 0) {
+        http_invalid(r, 422, errors);
+        return false;
+    }
+    json_decref(errors);
+    return true;
+}
+
+/* Admits a request computed from the inputs among its organisation's
+ * (INDICATORS_EXPENSIVE_PER_ORG at once): true, with *key set for
+ * leave_expensive (empty when the request is not expensive); or false after
+ * having answered 429. */
+static bool enter_expensive(struct req *r, const struct indicators_query *q,
+                            char key[INFLIGHT_KEY_MAX])
+{
+    key[0] = '\0';
+    if (!from_inputs(q))
+        return true;
+    snprintf(key, INFLIGHT_KEY_MAX, "org:%s", r->who.org);
+    if (inflight_enter(r->app->expensive, key))
+        return true;
+    key[0] = '\0';
+    http_set_header(r, "Retry-After", "5");
+    char detail[200];
+    snprintf(detail, sizeof detail,
+             "Your organisation already has %d indicator requests with two filters or more "
+             "running; retry after Retry-After seconds.",
+             r->app->cfg->indicators_expensive_per_org);
+    http_problem(r, 429, "too-many-expensive-requests", detail);
+    return false;
+}
+
+static void leave_expensive(struct req *r, const char *key)
+{
+    if (key[0])
+        inflight_leave(r->app->expensive, key);
 }
 
 /* Rows of `res` as CSV: the header, then the first `columns` columns of each
@@ -144,10 +242,22 @@ static bool refresh_rollups(struct req *r)
     return http_sql_command(r, INDICATORS_SQL_REFRESH);
 }
 
+static void list(struct req *r, const struct indicators_query *q);
+
 void indicators_list(struct req *r)
 {
     struct indicators_query q;
-    if (!read_query(r, &q) || !refresh_rollups(r))
+    char key[INFLIGHT_KEY_MAX];
+    if (!read_query(r, &q) || !within_bounds(r, &q, false) || !enter_expensive(r, &q, key))
+        return;
+    list(r, &q);
+    leave_expensive(r, key);
+}
+
+static void list(struct req *r, const struct indicators_query *qp)
+{
+    struct indicators_query q = *qp;
+    if (!refresh_rollups(r))
         return;
     const char *params[] = {q.from, q.to, q.commune, q.place_id, q.org, q.min_cell};
     PGresult *res = http_sql(r, INDICATORS_SQL_LIST, 6, params, false);
@@ -166,10 +276,22 @@ void indicators_list(struct req *r)
 const char *const indicators_series_query[] = {"from", "to",          "commune", "place_id",
                                                "org",  "granularity", "format",  NULL};
 
+static void series(struct req *r, const struct indicators_query *q);
+
 void indicators_series(struct req *r)
 {
     struct indicators_query q;
-    if (!read_query(r, &q) || !refresh_rollups(r))
+    char key[INFLIGHT_KEY_MAX];
+    if (!read_query(r, &q) || !within_bounds(r, &q, true) || !enter_expensive(r, &q, key))
+        return;
+    series(r, &q);
+    leave_expensive(r, key);
+}
+
+static void series(struct req *r, const struct indicators_query *qp)
+{
+    struct indicators_query q = *qp;
+    if (!refresh_rollups(r))
         return;
     const char *code[] = {r->params[0]};
     PGresult *one = http_sql(r, INDICATORS_SQL_ONE, 1, code, false), *res = NULL;
