@@ -76,6 +76,10 @@ CONF
 SELECT 'CREATE ROLE inclusion LOGIN PASSWORD ''inclusion'''
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'inclusion') \gexec
 ALTER ROLE inclusion CREATEDB;
+-- DROP DATABASE ... WITH (FORCE) of a database the tests made ends its other
+-- sessions; an autovacuum worker there has no role, and only a member of
+-- pg_signal_backend may end it (otherwise the drop fails, now and then).
+GRANT pg_signal_backend TO inclusion;
 SELECT 'CREATE DATABASE inclusion OWNER inclusion'
  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'inclusion') \gexec
 SQL
