@@ -1,0 +1,298 @@
+/* POST /v1/places/import within its limits and without stalling anyone:
+ * IMPORT_MAX_ROWS (422 naming it) and IMPORT_MAX_BYTES (413, from
+ * Content-Length); a referral created while a large import runs reaches the
+ * sync feed within a second (the feed waits for the oldest open transaction,
+ * so an import must never hold one for long); a dry run over many batches
+ * commits nothing. */
+#include "support/expect.h"
+#include "support/fixture.h"
+
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static char *token, *mirande;
+
+static void start_small(void)
+{
+    static const char *const env[] = {"IMPORT_MAX_ROWS=10", "IMPORT_MAX_BYTES=4096", NULL};
+    fixture_start_with(env);
+    fixture_token(&token, "france-services-mirande", "places:read places:write");
+}
+
+/* Enough threads and connections for an import and a partner side by side. */
+static void start_concurrent(void)
+{
+    static const char *const env[] = {"HTTP_THREADS=16", "DB_POOL_SIZE=16",
+                                      "MAX_CONNECTIONS_PER_IP=1024", "RATE_LIMIT_ORG_PER_S=0",
+                                      NULL};
+    fixture_start_with(env);
+    fixture_token(&token, "caf-gers", "places:read places:write");
+    fixture_token(&mirande, "france-services-mirande", "referrals:read referrals:write");
+}
+
+TestSuite(import_limits, .init = start_small, .fini = fixture_stop, .timeout = 60);
+TestSuite(import_stall, .init = start_concurrent, .fini = fixture_stop, .timeout = 60);
+
+#define HEADER                                                                                     \
+    "id,pivot,nom,commune,code_postal,code_insee,adresse,latitude,longitude,source,date_maj,"      \
+    "commentaire\n"
+
+/* A CSV of `rows` valid places of Mirande of the source `source`, each with
+ * `padding` digits in a column the import ignores (caller frees). */
+static char *places_csv(const char *source, int rows, int padding)
+{
+    size_t cap = strlen(HEADER) + (size_t)rows * (220 + (size_t)padding) + 1, len = 0;
+    char *csv = malloc(cap);
+    len += (size_t)snprintf(csv, cap, "%s", HEADER);
+    for (int i = 0; i < rows; i++)
+        len += (size_t)snprintf(csv + len, cap - len,
+                                "p%d,43493312300029,Lieu %s %d,Mirande,32300,32256,%d rue de "
+                                "l'Évêché,43.5147,0.4047,%s,2026-11-01,%0*d\n",
+                                i, source, i, i + 1, source, padding, 0);
+    return csv;
+}
+
+static struct response *import(bool checked, const char *query, const char *csv)
+{
+    char auth[4096], path[128];
+    snprintf(path, sizeof path, "%s/v1/places/import%s", server.base_url, query);
+    const char *headers[] = {bearer_header(token, auth, sizeof auth), "Content-Type: text/csv",
+                             NULL};
+    return checked ? http_request("POST", path, headers, csv)
+                   : http_request_raw("POST", path, headers, csv);
+}
+
+static PGconn *connect_db(void)
+{
+    const char *dsn = getenv("TEST_DATABASE_URL");
+    cr_assert_not_null(dsn, "TEST_DATABASE_URL");
+    PGconn *c = PQconnectdb(dsn);
+    cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
+    return c;
+}
+
+/* The first column of the first row of `sql` ($1: param) as a number. */
+static long number(PGconn *c, const char *sql, const char *param)
+{
+    const char *params[] = {param};
+    PGresult *res = PQexecParams(c, sql, param ? 1 : 0, NULL, params, NULL, NULL, 0);
+    cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQerrorMessage(c));
+    long n = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return n;
+}
+
+static long places_of_source(PGconn *c, const char *source)
+{
+    return number(c, "SELECT count(*) FROM places WHERE source = $1", source);
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* ---- limits ---------------------------------------------------------------- */
+
+Test(import_limits, more_rows_than_IMPORT_MAX_ROWS_is_422_naming_the_limit_and_writes_nothing)
+{
+    char source[64];
+    test_nonce("rows", source, sizeof source);
+    char *csv = places_csv(source, 11, 0);
+    struct response *r = import(true, "", csv);
+    cr_expect_eq(r->status, 422, "%ld %s", r->status, r->body);
+    cr_expect(names_field(r, "body"), "%s", r->body);
+    cr_expect_not_null(strstr(r->body, "IMPORT_MAX_ROWS"), "%s", r->body);
+    cr_expect_not_null(strstr(r->body, "10"), "the limit is named: %s", r->body);
+    response_free(r);
+    free(csv);
+    PGconn *c = connect_db();
+    cr_expect_eq(places_of_source(c, source), 0);
+    /* exactly the limit is accepted */
+    csv = places_csv(source, 10, 0);
+    r = import(true, "?dry_run=true", csv);
+    cr_expect_eq(r->status, 200, "%ld %s", r->status, r->body);
+    response_free(r);
+    free(csv);
+    cr_expect_eq(places_of_source(c, source), 0);
+    PQfinish(c);
+}
+
+Test(import_limits, a_body_over_IMPORT_MAX_BYTES_is_413_and_writes_nothing)
+{
+    char source[64];
+    test_nonce("bytes", source, sizeof source);
+    char *csv = places_csv(source, 10, 400); /* at the row limit, over 4096 bytes */
+    cr_assert_gt(strlen(csv), 4096);
+    struct response *r = import(true, "", csv);
+    cr_expect_eq(r->status, 413, "%ld %s", r->status, r->body);
+    json_t *body = response_json(r);
+    cr_expect_str_eq(json_str(body, "type"), "urn:inclusion-api:problem:body-too-large", "%s",
+                     r->body);
+    json_decref(body);
+    response_free(r);
+    free(csv);
+    PGconn *c = connect_db();
+    cr_expect_eq(places_of_source(c, source), 0);
+    PQfinish(c);
+}
+
+/* ---- the feed is not stalled ----------------------------------------------- */
+
+struct running_import {
+    const char *csv;
+    struct response *answer;
+    atomic_bool done;
+    double ended; /* now_s() when it answered */
+};
+
+static void *run_import(void *arg)
+{
+    struct running_import *ri = arg;
+    ri->answer = import(false, "", ri->csv);
+    ri->ended = now_s();
+    atomic_store(&ri->done, true);
+    return NULL;
+}
+
+/* Whether some session writes places through the import's upsert right now. */
+static bool import_underway(PGconn *c)
+{
+    return number(c,
+                  "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                  "AND backend_xid IS NOT NULL AND query LIKE 'INSERT INTO places AS p %'",
+                  NULL) > 0;
+}
+
+/* POST /v1/referrals from france-services-mirande to caf-gers (asserts 201);
+ * its id into id. */
+static void create_referral(char *id, size_t cap)
+{
+    char notes[64], recorded[40], key[96];
+    test_nonce("import-stall", notes, sizeof notes);
+    test_nonce("Idempotency-Key: imp", key, sizeof key);
+    rfc3339_utc(time(NULL) - 3600, recorded, sizeof recorded);
+    json_t *doc = json_pack(
+        "{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s}, s:{s:b, s:s, s:s}, s:s}", "to_org", "caf-gers",
+        "need", "caf_procedures", "beneficiary", "first_name", "Josette", "last_name", "Dupin",
+        "phone", "06 12 34 56 78", "email", "josette.dupin@example.fr", "contact_preference",
+        "phone", "consent", "given", 1, "method", "oral", "recorded_at", recorded, "notes", notes);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    struct response *r = api_call(false, "POST", "/v1/referrals", mirande, text, key);
+    free(text);
+    cr_assert_eq(r->status, 201, "create referral: %ld %s", r->status, r->body);
+    json_t *body = response_json(r);
+    snprintf(id, cap, "%s", json_str(body, "id"));
+    json_decref(body);
+    response_free(r);
+}
+
+/* Whether the outbound feed of france-services-mirande since `since` lists `id`. */
+static bool in_feed(const char *since, const char *id)
+{
+    char path[256];
+    snprintf(path, sizeof path, "/v1/referrals?direction=outbound&limit=200&updated_since=%s",
+             since);
+    struct response *r = api_call(false, "GET", path, mirande, NULL, NULL);
+    cr_assert_eq(r->status, 200, "%ld %s", r->status, r->body);
+    json_t *body = response_json(r);
+    response_free(r);
+    bool found = false;
+    size_t i;
+    json_t *item;
+    json_array_foreach(json_object_get(body, "items"), i, item) found =
+        found || strcmp(json_str(item, "id") ? json_str(item, "id") : "", id) == 0;
+    json_decref(body);
+    return found;
+}
+
+#define FEED_BOUND_S 1.0
+
+/* IMPORT_STALL_ROWS rows (4000 unless set: 12000 gives the README's figure). */
+static int stall_rows(void)
+{
+    const char *v = getenv("IMPORT_STALL_ROWS");
+    return v && atoi(v) > 0 ? atoi(v) : 4000;
+}
+
+Test(import_stall, a_referral_created_during_a_large_import_reaches_the_feed_within_a_second)
+{
+    char source[64];
+    test_nonce("stall", source, sizeof source);
+    const int rows = stall_rows();
+    char *csv = places_csv(source, rows, 0);
+    PGconn *c = connect_db();
+    struct running_import ri = {.csv = csv};
+    pthread_t t;
+    pthread_create(&t, NULL, run_import, &ri);
+    /* wait (polling) until the import writes, or has answered already */
+    while (!import_underway(c) && !atomic_load(&ri.done))
+        usleep(5000);
+    cr_assert(!atomic_load(&ri.done), "the import ended before it could be observed: %s",
+              ri.answer ? ri.answer->body : "");
+
+    char since[40], id[64];
+    rfc3339_utc(time(NULL) - 2, since, sizeof since);
+    create_referral(id, sizeof id);
+    double created = now_s();
+    bool seen = false;
+    double delay = 0;
+    while (!seen) {
+        seen = in_feed(since, id);
+        delay = now_s() - created;
+        if (!seen && delay > 30)
+            break;
+        if (!seen)
+            usleep(10000); /* the resolution of the measure, not a proof */
+    }
+    bool import_still_running = !atomic_load(&ri.done);
+    pthread_join(t, NULL);
+    cr_assert(seen, "the referral never reached the feed");
+    cr_expect_lt(delay, FEED_BOUND_S,
+                 "the referral reached the feed %.3f s after its creation (import %s)", delay,
+                 import_still_running ? "still running" : "ended meanwhile");
+    cr_expect(import_still_running || ri.ended - created >= delay - 0.05,
+              "seen %.3f s after creation, the import ended %.3f s after it", delay,
+              ri.ended - created);
+    cr_log_info("feed delay during a %d-row import: %.3f s (import ended %.3f s after the "
+                "referral's creation)",
+                rows, delay, ri.ended - created);
+
+    cr_assert_eq(ri.answer->status, 200, "%ld %s", ri.answer->status, ri.answer->body);
+    json_t *body = response_json(ri.answer);
+    cr_expect_eq(json_integer_value(json_object_get(body, "created")), rows, "%.300s",
+                 ri.answer->body);
+    cr_expect_eq(json_array_size(json_object_get(body, "refused")), 0);
+    json_decref(body);
+    response_free(ri.answer);
+    cr_expect_eq(places_of_source(c, source), rows);
+    PQfinish(c);
+    free(csv);
+}
+
+Test(import_stall, a_dry_run_over_many_batches_commits_nothing)
+{
+    char source[64];
+    test_nonce("dry", source, sizeof source);
+    char *csv = places_csv(source, 450, 0);
+    struct response *r = import(true, "?dry_run=true", csv);
+    cr_assert_eq(r->status, 200, "%ld %s", r->status, r->body);
+    json_t *body = response_json(r);
+    cr_expect(json_is_true(json_object_get(body, "dry_run")));
+    cr_expect_eq(json_integer_value(json_object_get(body, "created")), 450, "%.300s", r->body);
+    json_decref(body);
+    response_free(r);
+    PGconn *c = connect_db();
+    cr_expect_eq(places_of_source(c, source), 0, "a dry run commits nothing");
+    PQfinish(c);
+    free(csv);
+}
