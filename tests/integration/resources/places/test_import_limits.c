@@ -6,6 +6,7 @@
  * commits nothing. */
 #include "support/expect.h"
 #include "support/fixture.h"
+#include "support/private_db.h"
 
 #include <libpq-fe.h>
 #include <pthread.h>
@@ -18,6 +19,9 @@
 
 static char *token, *mirande;
 
+/* The database the tests read directly: the private one when there is one. */
+static struct private_db own;
+
 static void start_small(void)
 {
     static const char *const env[] = {"IMPORT_MAX_ROWS=10", "IMPORT_MAX_BYTES=4096", NULL};
@@ -25,19 +29,37 @@ static void start_small(void)
     fixture_token(&token, "france-services-mirande", "places:read places:write");
 }
 
-/* Enough threads and connections for an import and a partner side by side. */
+/* Enough threads and connections for an import and a partner side by side,
+ * on a database of its own: its thousands of places of Mirande never meet the
+ * tests that list places (they read the first 1000), and no other test's
+ * import is taken for its own. */
 static void start_concurrent(void)
 {
-    static const char *const env[] = {"HTTP_THREADS=16", "DB_POOL_SIZE=16",
-                                      "MAX_CONNECTIONS_PER_IP=1024", "RATE_LIMIT_ORG_PER_S=0",
-                                      NULL};
-    fixture_start_with(env);
+    private_db_create(&own, "inclusion_import");
+    const char *env[] = {own.env_url,
+                         "HTTP_THREADS=16",
+                         "DB_POOL_SIZE=16",
+                         "MAX_CONNECTIONS_PER_IP=1024",
+                         "RATE_LIMIT_ORG_PER_S=0",
+                         NULL};
+    fixture_start_with(env); /* migrates */
+    const char *seed[] = {"seed", NULL};
+    char *output = NULL;
+    cr_assert_eq(run_binary(seed, env, &output), 0, "seed: %s", output);
+    free(output);
     fixture_token(&token, "caf-gers", "places:read places:write");
     fixture_token(&mirande, "france-services-mirande", "referrals:read referrals:write");
 }
 
+static void stop_concurrent(void)
+{
+    fixture_stop();
+    private_db_drop(&own);
+    own.url[0] = '\0';
+}
+
 TestSuite(import_limits, .init = start_small, .fini = fixture_stop, .timeout = 60);
-TestSuite(import_stall, .init = start_concurrent, .fini = fixture_stop, .timeout = 60);
+TestSuite(import_stall, .init = start_concurrent, .fini = stop_concurrent, .timeout = 60);
 
 #define HEADER                                                                                     \
     "id,pivot,nom,commune,code_postal,code_insee,adresse,latitude,longitude,source,date_maj,"      \
@@ -70,7 +92,7 @@ static struct response *import(bool checked, const char *query, const char *csv)
 
 static PGconn *connect_db(void)
 {
-    const char *dsn = getenv("TEST_DATABASE_URL");
+    const char *dsn = own.url[0] ? own.url : getenv("TEST_DATABASE_URL");
     cr_assert_not_null(dsn, "TEST_DATABASE_URL");
     PGconn *c = PQconnectdb(dsn);
     cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
