@@ -6,7 +6,7 @@
  * once every transaction older than it has ended (referrals_sql.h), so one
  * transaction over the whole file held the feed for as long as the import
  * ran. The body is bounded first (IMPORT_MAX_BYTES: 413, by Content-Length
- * before any byte is looked at; IMPORT_MAX_ROWS: 422), parsed whole in
+ * before the body is parsed; IMPORT_MAX_ROWS: 422), parsed whole in
  * memory, then its rows are checked and applied in batches of
  * IMPORT_BATCH_ROWS, each batch its own short transaction (rolled back in a
  * dry run), the connection going back to the pool between batches. When a
