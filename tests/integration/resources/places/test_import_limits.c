@@ -108,6 +108,26 @@ static long number(PGconn *c, const char *sql, const char *param)
     return n;
 }
 
+/* The first column of the first row of `sql` ($1: param) as text into buf. */
+static void text_of(PGconn *c, const char *sql, const char *param, char *buf, size_t cap)
+{
+    const char *params[] = {param};
+    PGresult *res = PQexecParams(c, sql, param ? 1 : 0, NULL, params, NULL, NULL, 0);
+    cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQerrorMessage(c));
+    snprintf(buf, cap, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+}
+
+/* Whether a transaction of another database (another test), with an xid and
+ * begun before `at`, is still open: the feed waits for it too. */
+static bool foreign_transactions(PGconn *c, const char *at)
+{
+    return number(c,
+                  "SELECT count(*) FROM pg_stat_activity WHERE datname IS DISTINCT FROM "
+                  "current_database() AND backend_xid IS NOT NULL AND xact_start < $1::timestamptz",
+                  at) > 0;
+}
+
 static long places_of_source(PGconn *c, const char *source)
 {
     return number(c, "SELECT count(*) FROM places WHERE source = $1", source);
@@ -266,24 +286,41 @@ static void referral_during_import(bool dry)
 
     char since[40], id[64];
     rfc3339_utc(time(NULL) - 2, since, sizeof since);
-    create_referral(id, sizeof id);
-    double created = now_s();
-    bool seen = false;
-    double delay = 0;
-    while (!seen) {
-        seen = in_feed(since, id);
-        delay = now_s() - created;
-        if (!seen && delay > 30)
+    /* The feed waits for every transaction of the cluster, other tests' too
+     * (in other databases): a delay they caused is measured again, with a new
+     * referral, while the import still runs (3 times at most). */
+    bool seen = false, foreign = false, during = false;
+    double delay = 0, created = 0;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        create_referral(id, sizeof id);
+        created = now_s();
+        during = !atomic_load(&ri.done);
+        char at[64];
+        text_of(c, "SELECT clock_timestamp()::text", NULL, at, sizeof at);
+        seen = foreign = false;
+        while (!seen) {
+            seen = in_feed(since, id);
+            delay = now_s() - created;
+            if (!seen && delay > 30)
+                break;
+            if (!seen) {
+                foreign = foreign || foreign_transactions(c, at);
+                usleep(10000); /* the resolution of the measure, not a proof */
+            }
+        }
+        if (!seen || delay < FEED_BOUND_S || !foreign)
             break;
-        if (!seen)
-            usleep(10000); /* the resolution of the measure, not a proof */
+        cr_log_warn("a transaction of another database held the feed %.3f s: measured again",
+                    delay);
     }
     bool import_still_running = !atomic_load(&ri.done);
     pthread_join(t, NULL);
     cr_assert(seen, "the referral never reached the feed");
+    cr_expect(during, "the import ended before the referral was created: nothing measured");
     cr_expect_lt(delay, FEED_BOUND_S,
-                 "the referral reached the feed %.3f s after its creation (import %s)", delay,
-                 import_still_running ? "still running" : "ended meanwhile");
+                 "the referral reached the feed %.3f s after its creation (import %s%s)", delay,
+                 import_still_running ? "still running" : "ended meanwhile",
+                 foreign ? "; transactions of other databases held it too" : "");
     cr_log_info("feed delay during a %d-row import%s: %.3f s (import ended %.3f s after the "
                 "referral's creation)",
                 rows, dry ? " (dry run)" : "", delay, ri.ended - created);
@@ -302,12 +339,10 @@ static void referral_during_import(bool dry)
     free(csv);
 }
 
-Test(import_stall, a_referral_created_during_a_large_import_reaches_the_feed_within_a_second)
+/* One after the other: two imports side by side would hold each other's feed
+ * (the feed waits for every transaction of the cluster). */
+Test(import_stall, a_referral_created_during_a_large_import_or_dry_run_reaches_the_feed_in_1_s)
 {
     referral_during_import(false);
-}
-
-Test(import_stall, the_same_during_a_large_dry_run_which_commits_nothing)
-{
     referral_during_import(true);
 }
