@@ -7,8 +7,9 @@
  * transaction over the whole file held the feed for as long as the import
  * ran. The body is bounded first (IMPORT_MAX_BYTES: 413, by Content-Length
  * before the body is parsed; IMPORT_MAX_ROWS: 422), parsed whole in
- * memory, then its rows are checked and applied in batches of
- * IMPORT_BATCH_ROWS, each batch its own short transaction (rolled back in a
+ * memory, then its rows are checked and applied in batches of at most
+ * IMPORT_BATCH_ROWS rows and IMPORT_BATCH_SECONDS, each batch its own short
+ * transaction (rolled back in a
  * dry run), the connection going back to the pool between batches. When a
  * batch fails (the database gone), the batches before it stay committed; the
  * upsert by (source, id) makes sending the same file again resume it. */
@@ -22,12 +23,15 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 const char *const places_import_query[] = {"dry_run", NULL};
 
 /* Rows per transaction: about 0.1 to 0.3 s of work (a commune check and an
- * upsert per row), the longest the feed may wait on an import. */
-#define IMPORT_BATCH_ROWS 100
+ * upsert per row); and, on a slow or busy machine, the time after which a
+ * batch ends whatever its rows: the longest the feed may wait on an import. */
+#define IMPORT_BATCH_ROWS    100
+#define IMPORT_BATCH_SECONDS 0.2
 
 struct report {
     int created, updated, unchanged;
@@ -97,6 +101,13 @@ static bool apply(struct req *r, struct report *rep, size_t line, struct place_i
     }
     PQclear(res);
     return true;
+}
+
+static double seconds_since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
 /* Gives the connection back to the pool between batches (no transaction is
@@ -170,11 +181,14 @@ void places_import(struct req *r)
 
     struct report rep = {0, 0, 0, json_array(), json_array()};
     bool ok = true;
-    for (size_t first = 1; ok && first < csv.count; first += IMPORT_BATCH_ROWS) {
-        size_t end = first + IMPORT_BATCH_ROWS < csv.count ? first + IMPORT_BATCH_ROWS : csv.count;
+    for (size_t row = 1; ok && row < csv.count;) {
         ok = http_begin(r);
-        for (size_t row = first; ok && row < end; row++)
-            ok = import_row(r, &rep, &csv, row);
+        struct timespec begun;
+        clock_gettime(CLOCK_MONOTONIC, &begun);
+        for (size_t n = 0; ok && row < csv.count && n < IMPORT_BATCH_ROWS &&
+                           (n == 0 || seconds_since(&begun) < IMPORT_BATCH_SECONDS);
+             n++)
+            ok = import_row(r, &rep, &csv, row++);
         ok = ok && (dry ? http_rollback(r) : http_commit(r));
         if (ok) /* otherwise the router rolls back what is open and gives it back */
             give_back(r);
