@@ -21,6 +21,7 @@
 #include "places_sql.h"
 #include "validate.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -143,7 +144,8 @@ static bool import_row(struct req *r, struct report *rep, const struct csv *csv,
     return ok;
 }
 
-void places_import(struct req *r)
+/* The import itself, once admitted. */
+static void run_import(struct req *r)
 {
     const char *dry_run = http_query(r, "dry_run");
     if (dry_run && strcmp(dry_run, "true") != 0 && strcmp(dry_run, "false") != 0) {
@@ -203,4 +205,24 @@ void places_import(struct req *r)
         json_decref(rep.refused);
         json_decref(rep.warnings);
     }
+}
+
+/* Imports running on this instance. Each takes an HTTP thread for as long as
+ * it runs: at most HTTP_THREADS - 1 run at once (1 with one thread), so that
+ * one thread always remains for other requests; beyond, 429. */
+static atomic_int imports_running;
+
+void places_import(struct req *r)
+{
+    int threads = r->app->cfg->threads;
+    int most = threads > 1 ? threads - 1 : 1;
+    if (atomic_fetch_add(&imports_running, 1) >= most) {
+        atomic_fetch_sub(&imports_running, 1);
+        http_set_header(r, "Retry-After", "5");
+        http_problem(r, 429, "rate-limited",
+                     "Too many imports are running; retry after Retry-After seconds.");
+        return;
+    }
+    run_import(r);
+    atomic_fetch_sub(&imports_running, 1);
 }

@@ -33,11 +33,11 @@ static void start_small(void)
  * on a database of its own: its thousands of places of Mirande never meet the
  * tests that list places (they read the first 1000), and no other test's
  * import is taken for its own. */
-static void start_concurrent(void)
+static void start_private(const char *threads)
 {
     private_db_create(&own, "inclusion_import");
-    const char *env[] = {own.env_url, "HTTP_THREADS=16", "DB_POOL_SIZE=16",
-                         "MAX_CONNECTIONS_PER_IP=1024", "RATE_LIMIT_ORG_PER_S=0",
+    const char *env[] = {own.env_url, threads, "DB_POOL_SIZE=16", "MAX_CONNECTIONS_PER_IP=1024",
+                         "RATE_LIMIT_ORG_PER_S=0",
                          /* a 12,000-row file (IMPORT_STALL_ROWS) is over the default */
                          "MAX_BODY_BYTES=16777216", NULL};
     fixture_start_with(env); /* migrates */
@@ -49,15 +49,42 @@ static void start_concurrent(void)
     fixture_token(&mirande, "france-services-mirande", "referrals:read referrals:write");
 }
 
+static void start_concurrent(void)
+{
+    start_private("HTTP_THREADS=16");
+}
+
+/* Two HTTP threads: one import at a time, the other thread for the rest. */
+static void start_two_threads(void)
+{
+    start_private("HTTP_THREADS=2");
+}
+
+/* private_db_drop, again while an autovacuum worker of the catalogs (a
+ * superuser's process, which DROP … WITH (FORCE) may not end) is on it. */
 static void stop_concurrent(void)
 {
     fixture_stop();
-    private_db_drop(&own);
+    char sql[160];
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", own.name);
+    PGconn *c = PQconnectdb(getenv("TEST_DATABASE_URL"));
+    PGresult *res = NULL;
+    for (int i = 0; i < 100; i++) {
+        PQclear(res);
+        res = PQexec(c, sql);
+        if (PQresultStatus(res) == PGRES_COMMAND_OK)
+            break;
+        usleep(100 * 1000);
+    }
+    cr_expect_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s: %s", sql, PQerrorMessage(c));
+    PQclear(res);
+    PQfinish(c);
     own.url[0] = '\0';
 }
 
 TestSuite(import_limits, .init = start_small, .fini = fixture_stop, .timeout = 60);
 TestSuite(import_stall, .init = start_concurrent, .fini = stop_concurrent, .timeout = 60);
+TestSuite(import_busy, .init = start_two_threads, .fini = stop_concurrent, .timeout = 60);
 
 #define HEADER                                                                                     \
     "id,pivot,nom,commune,code_postal,code_insee,adresse,latitude,longitude,source,date_maj,"      \
@@ -67,14 +94,17 @@ TestSuite(import_stall, .init = start_concurrent, .fini = stop_concurrent, .time
  * `padding` digits in a column the import ignores (caller frees). */
 static char *places_csv(const char *source, int rows, int padding)
 {
-    size_t cap = strlen(HEADER) + (size_t)rows * (220 + (size_t)padding) + 1, len = 0;
-    char *csv = malloc(cap);
-    len += (size_t)snprintf(csv, cap, "%s", HEADER);
+    char *csv = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&csv, &len);
+    cr_assert_not_null(f);
+    fputs(HEADER, f);
     for (int i = 0; i < rows; i++)
-        len += (size_t)snprintf(csv + len, cap - len,
-                                "p%d,43493312300029,Lieu %s %d,Mirande,32300,32256,%d rue de "
-                                "l'Évêché,43.5147,0.4047,%s,2026-11-01,%0*d\n",
-                                i, source, i, i + 1, source, padding, 0);
+        fprintf(f,
+                "p%d,43493312300029,Lieu %s %d,Mirande,32300,32256,%d rue de "
+                "l'Évêché,43.5147,0.4047,%s,2026-11-01,%0*d\n",
+                i, source, i, i + 1, source, padding, 0);
+    fclose(f);
     return csv;
 }
 
@@ -345,4 +375,45 @@ Test(import_stall, a_referral_created_during_a_large_import_or_dry_run_reaches_t
 {
     referral_during_import(false);
     referral_during_import(true);
+}
+
+/* ---- imports never take every HTTP thread -------------------------------- */
+
+Test(import_busy, with_two_threads_a_second_import_is_429_and_another_partner_is_answered_at_once)
+{
+    char source[64], other[64];
+    test_nonce("busy", source, sizeof source);
+    test_nonce("busy2", other, sizeof other);
+    char *csv = places_csv(source, 3000, 0);
+    PGconn *c = connect_db();
+    struct running_import ri = {.csv = csv, .query = ""};
+    pthread_t t;
+    pthread_create(&t, NULL, run_import, &ri);
+    while (!import_underway(c) && !atomic_load(&ri.done))
+        usleep(5000);
+    cr_assert(!atomic_load(&ri.done), "the import ended before it could be observed");
+
+    char *small = places_csv(other, 1, 0);
+    struct response *r = import(true, "", small);
+    free(small);
+    cr_expect_eq(r->status, 429, "%ld %.200s", r->status, r->body);
+    char retry[16];
+    cr_expect_not_null(response_header(r, "Retry-After", retry, sizeof retry));
+    response_free(r);
+    double asked = now_s();
+    r = api_call(true, "GET", "/v1/referrals?limit=1", mirande, NULL, NULL);
+    double took = now_s() - asked;
+    bool during = !atomic_load(&ri.done);
+    cr_expect_eq(r->status, 200, "%ld %s", r->status, r->body);
+    response_free(r);
+    cr_expect(during, "the import ended before the other partner's answer: nothing measured");
+    cr_expect_lt(took, FEED_BOUND_S, "another partner waited %.3f s during an import", took);
+    cr_log_info("another partner's GET /v1/referrals?limit=1 during an import, 2 threads: %.3f s",
+                took);
+    pthread_join(t, NULL);
+    cr_expect_eq(ri.answer->status, 200, "%ld %.200s", ri.answer->status, ri.answer->body);
+    response_free(ri.answer);
+    cr_expect_eq(places_of_source(c, other), 0, "the refused import wrote nothing");
+    PQfinish(c);
+    free(csv);
 }
