@@ -202,8 +202,8 @@ static bool media_type_is(const char *ct, const char *want)
     return strncasecmp(charset, "utf-8", 5) == 0 || strncasecmp(charset, "\"utf-8\"", 7) == 0;
 }
 
-/* 413 when the body is over `max` bytes, by Content-Length (before any byte
- * is looked at) or by bytes received. */
+/* 413 when the body is over `max` bytes, by Content-Length (before the body
+ * is parsed) or by bytes received. */
 static bool within_limit(struct req *r, size_t max)
 {
     const char *declared = http_header(r, "Content-Length");

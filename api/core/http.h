@@ -84,7 +84,7 @@ json_t *http_read_object(struct req *r);
 
 /* The raw body when its media type is `media_type` (charset utf-8 at most):
  * 415 otherwise, 413 over `max` bytes (the route's limit, IMPORT_MAX_BYTES
- * say; the server reads no more than the larger of it and MAX_BODY_BYTES).
+ * say; the server keeps no more than the larger of it and MAX_BODY_BYTES).
  * Returns a pointer into the request (not NUL-terminated) with its length in
  * *len, or NULL after having answered. */
 const char *http_read_text(struct req *r, const char *media_type, size_t max, size_t *len);

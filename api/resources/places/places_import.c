@@ -6,13 +6,14 @@
  * once every transaction older than it has ended (referrals_sql.h), so one
  * transaction over the whole file held the feed for as long as the import
  * ran. The body is bounded first (IMPORT_MAX_BYTES: 413, by Content-Length
- * before the body is parsed; IMPORT_MAX_ROWS: 422), parsed whole in
- * memory, then its rows are checked and applied in batches of at most
+ * before the body is parsed; IMPORT_MAX_ROWS: 422) and parsed whole in
+ * memory; then its rows are checked and applied in batches of at most
  * IMPORT_BATCH_ROWS rows and IMPORT_BATCH_SECONDS, each batch its own short
- * transaction (rolled back in a
- * dry run), the connection going back to the pool between batches. When a
- * batch fails (the database gone), the batches before it stay committed; the
- * upsert by (source, id) makes sending the same file again resume it. */
+ * transaction (rolled back in a dry run), the connection going back to the
+ * pool between batches. When a batch fails (the database gone), the batches
+ * before it stay committed; the upsert by (source, id) makes sending the same
+ * file again resume it. At most HTTP_THREADS - 1 imports run at once (429
+ * beyond), so that imports never take every HTTP thread. */
 #include "places.h"
 
 #include "csv.h"
