@@ -281,7 +281,7 @@ static int read_log_level(struct loader *l, enum log_level *out)
 
 static int load(struct config *c, unsigned needs, struct loader *l)
 {
-    int body_bytes = 0;
+    int body_bytes = 0, import_bytes = 0;
     if (read_log_level(l, &c->log_level))
         return -1;
     if (needs & CONFIG_DB) {
@@ -299,6 +299,8 @@ static int load(struct config *c, unsigned needs, struct loader *l)
     if (needs & CONFIG_HTTP) {
         if (read_listen_addr(l, &c->listen_addr) || read_int(l, "PORT", 8080, 0, 65535, &c->port) ||
             read_int(l, "MAX_BODY_BYTES", 1048576, 1024, 64 * 1048576, &body_bytes) ||
+            read_int(l, "IMPORT_MAX_BYTES", 8 * 1048576, 1024, 64 * 1048576, &import_bytes) ||
+            read_int(l, "IMPORT_MAX_ROWS", 20000, 1, 1000000, &c->import_max_rows) ||
             read_int(l, "HTTP_THREADS", 4, 1, 256, &c->threads) ||
             read_int(l, "MAX_CONNECTIONS", 1024, 1, 65536, &c->max_connections) ||
             read_int(l, "MAX_CONNECTIONS_PER_IP", 128, 1, 65536, &c->max_connections_per_ip) ||
@@ -318,6 +320,7 @@ static int load(struct config *c, unsigned needs, struct loader *l)
             read_cors(l, &c->cors_origins))
             return -1;
         c->max_body_bytes = (size_t)body_bytes;
+        c->import_max_bytes = (size_t)import_bytes;
     }
     if (needs & (CONFIG_JWT_VERIFY | CONFIG_JWT_SIGN)) {
         if (read_alg(l, &c->jwt_alg))

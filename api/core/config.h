@@ -32,6 +32,8 @@ struct config {
     char **cors_origins; /* NULL-terminated, may be empty */
     enum log_level log_level;
     size_t max_body_bytes;
+    size_t import_max_bytes; /* the CSV body of POST /v1/places/import */
+    int import_max_rows;     /* its data rows */
     int db_pool_size;
     int db_prepared_statements; /* 1: statements prepared per pooled connection */
     int db_statement_timeout_ms;

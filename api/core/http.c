@@ -203,10 +203,10 @@ static bool media_type_is(const char *ct, const char *want)
     return strncasecmp(charset, "utf-8", 5) == 0 || strncasecmp(charset, "\"utf-8\"", 7) == 0;
 }
 
-/* 413 when the body is over the limit, by Content-Length or by bytes received. */
-static bool within_limit(struct req *r)
+/* 413 when the body is over `max` bytes, by Content-Length (before the body
+ * is parsed) or by bytes received. */
+static bool within_limit(struct req *r, size_t max)
 {
-    size_t max = r->app->cfg->max_body_bytes;
     const char *declared = http_header(r, "Content-Length");
     if ((declared && strtoull(declared, NULL, 10) > max) || r->in->binary_body_length > max) {
         char detail[96];
@@ -217,9 +217,9 @@ static bool within_limit(struct req *r)
     return true;
 }
 
-const char *http_read_text(struct req *r, const char *media_type, size_t *len)
+const char *http_read_text(struct req *r, const char *media_type, size_t max, size_t *len)
 {
-    if (!within_limit(r))
+    if (!within_limit(r, max))
         return NULL;
     if (!media_type_is(http_header(r, "Content-Type"), media_type)) {
         char detail[128];
@@ -233,7 +233,7 @@ const char *http_read_text(struct req *r, const char *media_type, size_t *len)
 
 json_t *http_read_object(struct req *r)
 {
-    if (!within_limit(r))
+    if (!within_limit(r, r->app->cfg->max_body_bytes))
         return NULL;
     if (!media_type_is(http_header(r, "Content-Type"), NULL)) {
         http_problem(r, 415, "unsupported-media-type",

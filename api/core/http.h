@@ -83,9 +83,11 @@ void http_set_header(struct req *r, const char *name, const char *value);
 json_t *http_read_object(struct req *r);
 
 /* The raw body when its media type is `media_type` (charset utf-8 at most):
- * 415 otherwise, 413 over MAX_BODY_BYTES. Returns a pointer into the request
- * (not NUL-terminated) with its length in *len, or NULL after having answered. */
-const char *http_read_text(struct req *r, const char *media_type, size_t *len);
+ * 415 otherwise, 413 over `max` bytes (the route's limit, IMPORT_MAX_BYTES
+ * say; the server keeps no more than the larger of it and MAX_BODY_BYTES).
+ * Returns a pointer into the request (not NUL-terminated) with its length in
+ * *len, or NULL after having answered. */
+const char *http_read_text(struct req *r, const char *media_type, size_t max, size_t *len);
 
 /* Answers `status` with a JSON body (stolen). */
 void http_json(struct req *r, int status, json_t *body);

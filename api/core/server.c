@@ -210,7 +210,11 @@ static int start(struct _u_instance *instance, struct app *app, const struct con
     /* ulfius wants a non-zero port here; the socket address below decides. */
     if (ulfius_init_instance(instance, cfg->port ? (unsigned)cfg->port : 1, NULL, NULL) != U_OK)
         return -1;
-    instance->max_post_body_size = cfg->max_body_bytes + 1; /* one more: to tell "over" */
+    /* the larger of the two limits (the import's CSV may be larger than JSON
+     * bodies), one more: to tell "over"; http.c applies each route's own */
+    size_t most =
+        cfg->import_max_bytes > cfg->max_body_bytes ? cfg->import_max_bytes : cfg->max_body_bytes;
+    instance->max_post_body_size = most + 1;
     instance->allowed_post_processor = U_POST_PROCESS_NONE;
     ulfius_set_default_endpoint(instance, router_dispatch, app);
 

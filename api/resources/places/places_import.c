@@ -1,17 +1,39 @@
 /* POST /v1/places/import: a CSV of the national standard, upserted by (source,
- * id) for the acting organisation. Valid rows are applied in one transaction;
- * a refused row changes nothing and is reported with its line and every error. */
+ * id) for the acting organisation. A refused row changes nothing and is
+ * reported with its line and every error.
+ *
+ * Never one long transaction: the sync feed of referrals shows a change only
+ * once every transaction older than it has ended (referrals_sql.h), so one
+ * transaction over the whole file held the feed for as long as the import
+ * ran. The body is bounded first (IMPORT_MAX_BYTES: 413, by Content-Length
+ * before the body is parsed; IMPORT_MAX_ROWS: 422) and parsed whole in
+ * memory; then its rows are checked and applied in batches of at most
+ * IMPORT_BATCH_ROWS rows and IMPORT_BATCH_SECONDS, each batch its own short
+ * transaction (rolled back in a dry run), the connection going back to the
+ * pool between batches. When a batch fails (the database gone), the batches
+ * before it stay committed; the upsert by (source, id) makes sending the same
+ * file again resume it. At most HTTP_THREADS - 1 imports run at once (429
+ * beyond), so that imports never take every HTTP thread. */
 #include "places.h"
 
 #include "csv.h"
+#include "db.h"
 #include "places_csv.h"
 #include "places_sql.h"
 #include "validate.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 const char *const places_import_query[] = {"dry_run", NULL};
+
+/* Rows per transaction: about 0.1 to 0.3 s of work (a commune check and an
+ * upsert per row); and, on a slow or busy machine, the time after which a
+ * batch ends whatever its rows: the longest the feed may wait on an import. */
+#define IMPORT_BATCH_ROWS    100
+#define IMPORT_BATCH_SECONDS 0.2
 
 struct report {
     int created, updated, unchanged;
@@ -83,6 +105,23 @@ static bool apply(struct req *r, struct report *rep, size_t line, struct place_i
     return true;
 }
 
+static double seconds_since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/* Gives the connection back to the pool between batches (no transaction is
+ * open then), so that an import holds one no longer than a batch. */
+static void give_back(struct req *r)
+{
+    if (r->db) {
+        db_pool_release(r->db_pool, r->db_slot);
+        r->db = NULL;
+    }
+}
+
 /* One data row: checked like the API checks a place, then applied. */
 static bool import_row(struct req *r, struct report *rep, const struct csv *csv, size_t row)
 {
@@ -106,7 +145,8 @@ static bool import_row(struct req *r, struct report *rep, const struct csv *csv,
     return ok;
 }
 
-void places_import(struct req *r)
+/* The import itself, once admitted. */
+static void run_import(struct req *r)
 {
     const char *dry_run = http_query(r, "dry_run");
     if (dry_run && strcmp(dry_run, "true") != 0 && strcmp(dry_run, "false") != 0) {
@@ -117,9 +157,10 @@ void places_import(struct req *r)
     }
     bool dry = dry_run && strcmp(dry_run, "true") == 0;
     size_t len = 0;
-    const char *body = http_read_text(r, "text/csv", &len);
+    const char *body = http_read_text(r, "text/csv", r->app->cfg->import_max_bytes, &len);
     if (!body)
         return;
+    size_t max_rows = (size_t)r->app->cfg->import_max_rows;
     struct csv csv;
     size_t bad_line = 0;
     json_t *errors = json_array();
@@ -127,6 +168,10 @@ void places_import(struct req *r)
         validate_error(errors, "body", "is not CSV: a quote is misplaced at line %zu", bad_line);
     else if (csv.count < 2)
         validate_error(errors, "body", "must hold a header line and at least one place");
+    else if (csv.count - 1 > max_rows)
+        validate_error(errors, "body",
+                       "holds %zu places, more than the %zu an import may hold (IMPORT_MAX_ROWS)",
+                       csv.count - 1, max_rows);
     else
         places_csv_check_header(&csv, errors);
     if (json_array_size(errors) > 0) {
@@ -138,11 +183,21 @@ void places_import(struct req *r)
     json_decref(errors);
 
     struct report rep = {0, 0, 0, json_array(), json_array()};
-    bool ok = http_begin(r);
-    for (size_t row = 1; ok && row < csv.count; row++)
-        ok = import_row(r, &rep, &csv, row);
+    bool ok = true;
+    for (size_t row = 1; ok && row < csv.count;) {
+        ok = http_begin(r);
+        struct timespec begun;
+        clock_gettime(CLOCK_MONOTONIC, &begun);
+        for (size_t n = 0; ok && row < csv.count && n < IMPORT_BATCH_ROWS &&
+                           (n == 0 || seconds_since(&begun) < IMPORT_BATCH_SECONDS);
+             n++)
+            ok = import_row(r, &rep, &csv, row++);
+        ok = ok && (dry ? http_rollback(r) : http_commit(r));
+        if (ok) /* otherwise the router rolls back what is open and gives it back */
+            give_back(r);
+    }
     csv_free(&csv);
-    if (ok && (dry ? http_rollback(r) : http_commit(r)))
+    if (ok)
         http_json(r, 200,
                   json_pack("{s:b, s:i, s:i, s:i, s:o, s:o}", "dry_run", dry, "created",
                             rep.created, "updated", rep.updated, "unchanged", rep.unchanged,
@@ -151,4 +206,24 @@ void places_import(struct req *r)
         json_decref(rep.refused);
         json_decref(rep.warnings);
     }
+}
+
+/* Imports running on this instance. Each takes an HTTP thread for as long as
+ * it runs: at most HTTP_THREADS - 1 run at once (1 with one thread), so that
+ * one thread always remains for other requests; beyond, 429. */
+static atomic_int imports_running;
+
+void places_import(struct req *r)
+{
+    int threads = r->app->cfg->threads;
+    int most = threads > 1 ? threads - 1 : 1;
+    if (atomic_fetch_add(&imports_running, 1) >= most) {
+        atomic_fetch_sub(&imports_running, 1);
+        http_set_header(r, "Retry-After", "5");
+        http_problem(r, 429, "rate-limited",
+                     "Too many imports are running; retry after Retry-After seconds.");
+        return;
+    }
+    run_import(r);
+    atomic_fetch_sub(&imports_running, 1);
 }
