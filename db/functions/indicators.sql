@@ -183,9 +183,15 @@ $$;
 
 -- Statement triggers: the changed rows are `changed` (new rows; old rows on
 -- DELETE) and, on UPDATE, `old_rows`.
+-- An update marks the old day too: a referral whose created_at moved would
+-- otherwise keep its fact under the old day while the new day's rebuild
+-- inserts it again (a duplicate key that failed every refresh after it).
 CREATE OR REPLACE FUNCTION indicator_mark_referrals() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM indicator_mark(ARRAY(SELECT paris_day(created_at) FROM changed));
+    IF TG_OP = 'UPDATE' THEN
+        PERFORM indicator_mark(ARRAY(SELECT paris_day(created_at) FROM old_rows));
+    END IF;
     RETURN NULL;
 END $$;
 
@@ -223,6 +229,9 @@ BEGIN
         UNION
         SELECT paris_day(a.taken_at) FROM assessments a
         JOIN (SELECT DISTINCT org, participant_ref FROM changed) c USING (org, participant_ref)));
+    IF TG_OP = 'UPDATE' THEN
+        PERFORM indicator_mark(ARRAY(SELECT paris_day(taken_at) FROM old_rows));
+    END IF;
     RETURN NULL;
 END $$;
 

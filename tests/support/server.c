@@ -190,7 +190,7 @@ int server_stop(struct test_server *s)
         if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
             s->pid = 0;
             int code = exit_code(status);
-            if (code == 0)
+            if (code == 0 && !getenv("TEST_KEEP_LOGS"))
                 unlink(s->log_path);
             else
                 fprintf(stderr, "server exited with %d; see %s\n", code, s->log_path);

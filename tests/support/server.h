@@ -24,7 +24,7 @@ struct test_server {
 bool server_start(struct test_server *s, const char *const *extra_env);
 
 /* SIGTERM, then waits (20 s at most, or TEST_SERVER_WAIT_S, then SIGKILL). Returns the exit code,
- * or 128 + signal. Removes the log unless the exit was not 0. */
+ * or 128 + signal. Removes the log unless the exit was not 0 or TEST_KEEP_LOGS is set. */
 int server_stop(struct test_server *s);
 
 /* Runs the binary with arguments and environment overrides, capturing its

@@ -213,6 +213,13 @@ static const char *const changes[] = {
     "INSERT INTO referral_events (referral_id, at, org, actor, type, from_status, to_status) "
     "SELECT id, created_at + interval '5 hours', to_org, 'test', 'accepted', 'sent', 'accepted' "
     "FROM referrals WHERE status = 'sent' ORDER BY id LIMIT 3",
+    /* referrals and assessments moved to another day (their old day must be
+     * rebuilt too: a referral's fact kept under its old day made every
+     * refresh fail on a duplicate key) */
+    "UPDATE referrals SET created_at = created_at - interval '9 days' WHERE id IN (SELECT id FROM "
+    "referrals ORDER BY id LIMIT 3)",
+    "UPDATE assessments SET taken_at = taken_at + interval '2 days' WHERE id IN (SELECT id FROM "
+    "assessments WHERE phase = 'after' ORDER BY id LIMIT 3)",
     /* a workshop moved to another place, one moved in time, three cancelled */
     "UPDATE workshops SET place_id = (SELECT id FROM places ORDER BY id DESC LIMIT 1) WHERE id = "
     "(SELECT workshop_id FROM assessments WHERE workshop_id IS NOT NULL ORDER BY id LIMIT 1)",
