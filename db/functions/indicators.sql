@@ -183,14 +183,22 @@ $$;
 
 -- Statement triggers: the changed rows are `changed` (new rows; old rows on
 -- DELETE) and, on UPDATE, `old_rows`.
--- An update marks the old day too: a referral whose created_at moved would
--- otherwise keep its fact under the old day while the new day's rebuild
--- inserts it again (a duplicate key that failed every refresh after it).
+-- A referral whose created_at moved marks its old day too (its fact kept
+-- under the old day while the new day's rebuild inserts it again was a
+-- duplicate key that failed every refresh after it), and the days of its
+-- acceptance (its hours to acceptance changed in their histograms).
 CREATE OR REPLACE FUNCTION indicator_mark_referrals() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM indicator_mark(ARRAY(SELECT paris_day(created_at) FROM changed));
     IF TG_OP = 'UPDATE' THEN
-        PERFORM indicator_mark(ARRAY(SELECT paris_day(created_at) FROM old_rows));
+        PERFORM indicator_mark(ARRAY(
+            SELECT paris_day(o.created_at) FROM old_rows o JOIN changed c USING (id)
+            WHERE o.created_at <> c.created_at
+            UNION
+            SELECT paris_day(e.at) FROM referral_events e
+            WHERE e.type = 'accepted' AND e.referral_id IN (
+                SELECT id FROM old_rows o JOIN changed c USING (id)
+                WHERE o.created_at <> c.created_at)));
     END IF;
     RETURN NULL;
 END $$;

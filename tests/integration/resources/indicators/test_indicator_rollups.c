@@ -215,9 +215,12 @@ static const char *const changes[] = {
     "FROM referrals WHERE status = 'sent' ORDER BY id LIMIT 3",
     /* referrals and assessments moved to another day (their old day must be
      * rebuilt too: a referral's fact kept under its old day made every
-     * refresh fail on a duplicate key) */
+     * refresh fail on a duplicate key), accepted ones among them (their hours
+     * to acceptance change) */
     "UPDATE referrals SET created_at = created_at - interval '9 days' WHERE id IN (SELECT id FROM "
     "referrals ORDER BY id LIMIT 3)",
+    "UPDATE referrals SET created_at = created_at - interval '2 days' WHERE id IN (SELECT "
+    "referral_id FROM referral_events WHERE type = 'accepted' ORDER BY id LIMIT 3)",
     "UPDATE assessments SET taken_at = taken_at + interval '2 days' WHERE id IN (SELECT id FROM "
     "assessments WHERE phase = 'after' ORDER BY id LIMIT 3)",
     /* a workshop moved to another place, one moved in time, three cancelled */
