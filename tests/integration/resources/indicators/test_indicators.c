@@ -18,6 +18,7 @@
  * status agrees with the target shown in the same row, read by the same
  * statement, so a target changed meanwhile does not make them fail. */
 #include "csv.h"
+#include "indicator_target.h"
 #include "support/expect.h"
 #include "support/fixture.h"
 
@@ -1212,50 +1213,11 @@ Test(indicators_requests, target_refusals_name_the_field_and_write_nothing)
 /* ---- statuses against a target ----------------------------------------------------- */
 
 /* The row of satisfaction_mean as it was, put back by the fini whatever happens. */
-static char *saved[6];
-static bool target_saved;
-
-static void save_target(void)
-{
-    PGconn *c = db();
-    PGresult *res = PQexec(c, "SELECT target_kind, target_value::text, baseline_value::text, "
-                              "baseline_period, updated_at::text, updated_by FROM indicators "
-                              "WHERE code = 'satisfaction_mean'");
-    cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQresultErrorMessage(res));
-    cr_assert_eq(PQntuples(res), 1);
-    for (int i = 0; i < 6; i++)
-        saved[i] = PQgetisnull(res, 0, i) ? NULL : strdup(PQgetvalue(res, 0, i));
-    target_saved = true;
-    PQclear(res);
-    PQfinish(c);
-}
-
-static void restore_target(void)
-{
-    if (!target_saved)
-        return;
-    const char *params[6];
-    for (int i = 0; i < 6; i++)
-        params[i] = saved[i];
-    PGconn *c = db();
-    PGresult *res = PQexecParams(c,
-                                 "UPDATE indicators SET target_kind = $1, target_value = $2, "
-                                 "baseline_value = $3, baseline_period = $4, updated_at = $5, "
-                                 "updated_by = $6 WHERE code = 'satisfaction_mean'",
-                                 6, NULL, params, NULL, NULL, 0);
-    cr_expect_eq(PQresultStatus(res), PGRES_COMMAND_OK, "restore: %s", PQresultErrorMessage(res));
-    PQclear(res);
-    PQfinish(c);
-    for (int i = 0; i < 6; i++) {
-        free(saved[i]);
-        saved[i] = NULL;
-    }
-    target_saved = false;
-}
+static struct saved_target kept;
 
 static void stop_restoring(void)
 {
-    restore_target();
+    target_restore(&kept);
     fixture_stop();
 }
 
@@ -1305,7 +1267,7 @@ Test(indicators_targets, the_status_follows_the_target)
 {
     struct dataset d;
     dataset_org(&d);
-    save_target();
+    target_save(&kept, "satisfaction_mean");
     create_place(&d, false, d.place, sizeof d.place);
     /* 5 + 4 + 4 + 3 + 2 = 18 / 5 = 3.60 (5 answers: shown with the default cell) */
     static const int ratings[] = {5, 4, 4, 3, 2};
@@ -1350,6 +1312,6 @@ Test(indicators_targets, the_status_follows_the_target)
     put_target("{\"kind\":\"relative_change\",\"value\":20,\"baseline\":null}", NUL);
     expect_status(&d, "no_data", NUL, "a relative change without baseline");
 
-    restore_target();
+    target_restore(&kept);
     dataset_free(&d);
 }

@@ -8,6 +8,7 @@
  * Targets are shared: this test changes devices_distributed's (no other test
  * changes it or reads its baseline) and the fini puts the row back as it was. */
 #include "csv.h"
+#include "indicator_target.h"
 #include "support/expect.h"
 #include "support/fixture.h"
 
@@ -16,55 +17,7 @@
 #include <string.h>
 
 static char *admin, *reader;
-static char *saved[6];
-static bool target_saved;
-
-static PGconn *db(void)
-{
-    const char *dsn = getenv("TEST_DATABASE_URL");
-    cr_assert_not_null(dsn, "TEST_DATABASE_URL");
-    PGconn *c = PQconnectdb(dsn);
-    cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
-    return c;
-}
-
-static void save_target(void)
-{
-    PGconn *c = db();
-    PGresult *res = PQexec(c, "SELECT target_kind, target_value::text, baseline_value::text, "
-                              "baseline_period, updated_at::text, updated_by FROM indicators "
-                              "WHERE code = 'devices_distributed'");
-    cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQresultErrorMessage(res));
-    cr_assert_eq(PQntuples(res), 1);
-    for (int i = 0; i < 6; i++)
-        saved[i] = PQgetisnull(res, 0, i) ? NULL : strdup(PQgetvalue(res, 0, i));
-    target_saved = true;
-    PQclear(res);
-    PQfinish(c);
-}
-
-static void restore_target(void)
-{
-    if (!target_saved)
-        return;
-    const char *params[6];
-    for (int i = 0; i < 6; i++)
-        params[i] = saved[i];
-    PGconn *c = db();
-    PGresult *res = PQexecParams(c,
-                                 "UPDATE indicators SET target_kind = $1, target_value = $2, "
-                                 "baseline_value = $3, baseline_period = $4, updated_at = $5, "
-                                 "updated_by = $6 WHERE code = 'devices_distributed'",
-                                 6, NULL, params, NULL, NULL, 0);
-    cr_expect_eq(PQresultStatus(res), PGRES_COMMAND_OK, "restore: %s", PQresultErrorMessage(res));
-    PQclear(res);
-    PQfinish(c);
-    for (int i = 0; i < 6; i++) {
-        free(saved[i]);
-        saved[i] = NULL;
-    }
-    target_saved = false;
-}
+static struct saved_target kept;
 
 static void start(void)
 {
@@ -75,7 +28,7 @@ static void start(void)
 
 static void stop(void)
 {
-    restore_target();
+    target_restore(&kept);
     fixture_stop();
 }
 
@@ -85,7 +38,7 @@ TestSuite(indicators_csv_injection, .init = start, .fini = stop, .timeout = 120)
 
 Test(indicators_csv_injection, a_baseline_period_that_is_a_formula_is_exported_as_text)
 {
-    save_target();
+    target_save(&kept, "devices_distributed");
     json_t *target = json_pack("{s:s, s:i, s:{s:i, s:s}}", "kind", "relative_change", "value", -30,
                                "baseline", "value", 180, "period", PAYLOAD);
     struct response *r = api_call_json("PUT", "/v1/targets/devices_distributed", admin, target);
