@@ -150,6 +150,7 @@ static const char *status_title(int status)
     case 415: return "Unsupported Media Type";
     case 422: return "Unprocessable Content";
     case 429: return "Too Many Requests";
+    case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
     case 504: return "Gateway Timeout";
     default: return status >= 500 ? "Internal Server Error" : "Error";
@@ -205,8 +206,9 @@ static bool media_type_is(const char *ct, const char *want)
 
 /* 413 when the body is over `max` bytes, by Content-Length (before the body
  * is parsed) or by bytes received. */
-static bool within_limit(struct req *r, size_t max)
+bool http_body_fits(struct req *r)
 {
+    size_t max = http_body_limit(r);
     const char *declared = http_header(r, "Content-Length");
     if ((declared && strtoull(declared, NULL, 10) > max) || r->in->binary_body_length > max) {
         char detail[96];
@@ -217,9 +219,15 @@ static bool within_limit(struct req *r, size_t max)
     return true;
 }
 
-const char *http_read_text(struct req *r, const char *media_type, size_t max, size_t *len)
+size_t http_body_limit(const struct req *r)
 {
-    if (!within_limit(r, max))
+    const struct config *cfg = r->app->cfg;
+    return r->route && r->route->large_body ? cfg->import_max_bytes : cfg->max_body_bytes;
+}
+
+const char *http_read_text(struct req *r, const char *media_type, size_t *len)
+{
+    if (!http_body_fits(r))
         return NULL;
     if (!media_type_is(http_header(r, "Content-Type"), media_type)) {
         char detail[128];
@@ -233,7 +241,7 @@ const char *http_read_text(struct req *r, const char *media_type, size_t max, si
 
 json_t *http_read_object(struct req *r)
 {
-    if (!within_limit(r, r->app->cfg->max_body_bytes))
+    if (!http_body_fits(r))
         return NULL;
     if (!media_type_is(http_header(r, "Content-Type"), NULL)) {
         http_problem(r, 415, "unsupported-media-type",

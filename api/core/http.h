@@ -40,6 +40,7 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <stdbool.h>
+#include <time.h>
 #include <ulfius.h>
 
 #define HTTP_MAX_PATH_PARAMS 4
@@ -60,7 +61,8 @@ struct req {
     struct db_pool *db_pool;                  /* the pool it was borrowed from */
     int db_slot;                              /* its slot in that pool */
     char request_id[65];
-    char path[2048]; /* a copy of the path that params point into */
+    char path[2048];         /* a copy of the path that params point into */
+    struct timespec started; /* CLOCK_MONOTONIC, when the headers arrived */
     bool answered;
 };
 
@@ -83,11 +85,20 @@ void http_set_header(struct req *r, const char *name, const char *value);
 json_t *http_read_object(struct req *r);
 
 /* The raw body when its media type is `media_type` (charset utf-8 at most):
- * 415 otherwise, 413 over `max` bytes (the route's limit, IMPORT_MAX_BYTES
- * say; the server keeps no more than the larger of it and MAX_BODY_BYTES).
- * Returns a pointer into the request (not NUL-terminated) with its length in
- * *len, or NULL after having answered. */
-const char *http_read_text(struct req *r, const char *media_type, size_t max, size_t *len);
+ * 415 otherwise, 413 over the route's limit (http_body_limit). Returns a
+ * pointer into the request (not NUL-terminated) with its length in *len, or
+ * NULL after having answered. */
+const char *http_read_text(struct req *r, const char *media_type, size_t *len);
+
+/* The most body bytes the route takes: IMPORT_MAX_BYTES for a route marked
+ * large_body, MAX_BODY_BYTES otherwise (MAX_BODY_BYTES before a route is
+ * known). connection.c answers 413 from the headers when Content-Length is
+ * over it, and keeps no more than one byte over it. */
+size_t http_body_limit(const struct req *r);
+
+/* False after answering 413 when the declared Content-Length or the body
+ * kept is over http_body_limit. */
+bool http_body_fits(struct req *r);
 
 /* Answers `status` with a JSON body (stolen). */
 void http_json(struct req *r, int status, json_t *body);

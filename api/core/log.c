@@ -48,3 +48,19 @@ void log_event(enum log_level level, const char *message, json_t *fields)
         free(text);
     }
 }
+
+json_t *log_bytes(const char *bytes)
+{
+    char text[256];
+    size_t n = 0;
+    for (const unsigned char *b = (const unsigned char *)(bytes ? bytes : ""); *b; b++) {
+        if (n + 5 >= sizeof text)
+            break; /* what a log line needs of it */
+        if (*b >= 0x20 && *b < 0x7f && *b != '\\')
+            text[n++] = (char)*b;
+        else
+            n += (size_t)snprintf(text + n, sizeof text - n, "\\x%02x", *b);
+    }
+    text[n] = '\0';
+    return json_string(text);
+}

@@ -23,6 +23,9 @@ struct route {
      * replica's pool when DATABASE_READ_URL is set (http.c's ensure_connection
      * decides, from this field alone). Never true for a route that writes. */
     bool replica_ok;
+    /* Takes a body up to IMPORT_MAX_BYTES (a CSV import) instead of
+     * MAX_BODY_BYTES: http_body_limit. */
+    bool large_body;
 };
 
 extern const struct route routes[];

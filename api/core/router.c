@@ -176,7 +176,8 @@ static void count_failure(struct req *r, const char *address)
 }
 
 /* Admits a request to a route, cheapest checks first, each before the work it
- * protects:
+ * protects; all but the last run when the headers have arrived, before any
+ * body is read:
  *   1. the client's address: on a public route its request budget
  *      (RATE_LIMIT_IP_*; the probes /healthz and /readyz are not limited), on
  *      a route behind a token its budget of failed authentications
@@ -184,11 +185,11 @@ static void count_failure(struct req *r, const char *address)
  *      database;
  *   2. the token's signature and claims (guard_verify): no database;
  *   3. the organisation's budget (RATE_LIMIT_ORG_*): no database;
- *   4. the organisation in the directory and the scope (guard_confirm): the
- *      first query.
+ *   4. after the body, the organisation in the directory and the scope
+ *      (guard_confirm): the first query.
  * Requests behind a token are not otherwise limited per address: partners
  * behind one proxy or NAT share one, and each is limited as an organisation. */
-static bool admit(struct req *r)
+static bool admit_before_body(struct req *r)
 {
     char address[64], key[96];
     client_address(r, address, sizeof address);
@@ -206,16 +207,20 @@ static bool admit(struct req *r)
         return false;
     }
     snprintf(key, sizeof key, "org:%s", r->who.org);
-    if (!within_limit(r, r->app->org_limit, key))
-        return false;
-    if (!guard_confirm(r)) {
-        count_failure(r, address);
-        return false;
-    }
-    return true;
+    return within_limit(r, r->app->org_limit, key);
 }
 
-static void dispatch(struct req *r)
+static bool admit_after_body(struct req *r)
+{
+    if (guard_confirm(r))
+        return true;
+    char address[64];
+    client_address(r, address, sizeof address);
+    count_failure(r, address);
+    return false;
+}
+
+bool router_headers(struct req *r)
 {
     const char *method = r->in->http_verb;
     const char *origin = allowed_origin(r);
@@ -228,11 +233,11 @@ static void dispatch(struct req *r)
     }
     if (strlen(r->in->url_path) >= MAX_PATH || strlen(r->in->http_url) > MAX_URL) {
         http_problem(r, 414, "uri-too-long", "The URL is too long (path 2 KiB, all 16 KiB).");
-        return;
+        return false;
     }
     if (header_bytes(r) > MAX_HEADER_BYTES) {
         http_problem(r, 431, "headers-too-large", "The request headers exceed 64 KiB.");
-        return;
+        return false;
     }
     snprintf(r->path, sizeof r->path, "%s", r->in->url_path);
     char allow[128];
@@ -240,7 +245,7 @@ static void dispatch(struct req *r)
     r->route = find_route(r, method, allow, sizeof allow, &path_known);
     if (!path_known) {
         http_problem(r, 404, "not-found", "There is nothing at this path.");
-        return;
+        return false;
     }
     if (!r->route && strcmp(method, "OPTIONS") == 0) {
         size_t used = strlen(allow);
@@ -254,26 +259,41 @@ static void dispatch(struct req *r)
             http_set_header(r, "Access-Control-Max-Age", "600");
         }
         http_empty(r, 204);
-        return;
+        return false;
     }
     if (!r->route) {
         char detail[200];
         snprintf(detail, sizeof detail, "This path accepts %s.", allow);
         http_set_header(r, "Allow", allow);
         http_problem(r, 405, "method-not-allowed", detail);
-        return;
+        return false;
     }
     /* Answers behind a token are private: never stored by a shared browser or
      * proxy, unless a handler says otherwise (public map data). */
     if (r->route->scope)
         http_set_header(r, "Cache-Control", "no-store");
-    if (!admit(r))
+    return admit_before_body(r);
+}
+
+void router_body(struct req *r)
+{
+    if (r->route->scope && !admit_after_body(r))
         return;
     if (!http_query_only(r, r->route->query))
         return;
     r->route->handle(r);
     if (!r->answered)
         http_problem(r, 500, "internal", "An internal error occurred; it has been logged.");
+}
+
+void router_begin(struct req *r, const struct _u_request *in, struct _u_response *out,
+                  struct app *app)
+{
+    *r = (struct req){.in = in, .out = out, .app = app};
+    clock_gettime(CLOCK_MONOTONIC, &r->started);
+    assign_request_id(r);
+    if (atomic_load(&app->draining))
+        http_set_header(r, "Connection", "close");
 }
 
 static double seconds_since(const struct timespec *start)
@@ -283,26 +303,30 @@ static double seconds_since(const struct timespec *start)
     return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
+void router_finish(struct req *r)
+{
+    if (r->db)
+        db_pool_release(r->db_pool, r->db_slot);
+    r->db = NULL;
+    double elapsed = seconds_since(&r->started);
+    size_t route_index = r->route ? (size_t)(r->route - routes) : routes_count;
+    int status = (int)r->out->status;
+    metrics_observe(r->app->metrics, route_index, status, elapsed);
+    json_t *fields =
+        json_pack("{s:s, s:o, s:s, s:i, s:f}", "request_id", r->request_id, "method",
+                  log_bytes(r->in->http_verb), "route", r->route ? r->route->pattern : "unmatched",
+                  "status", status, "duration_ms", elapsed * 1000);
+    if (r->who.org[0])
+        json_object_set_new(fields, "org", json_string(r->who.org));
+    log_event(status >= 500 ? LOG_ERROR : LOG_INFO, "request", fields);
+}
+
 int router_dispatch(const struct _u_request *in, struct _u_response *out, void *user_data)
 {
-    struct timespec start;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    struct req r = {.in = in, .out = out, .app = user_data};
-    assign_request_id(&r);
-    if (atomic_load(&r.app->draining))
-        http_set_header(&r, "Connection", "close");
-    dispatch(&r);
-    if (r.db)
-        db_pool_release(r.db_pool, r.db_slot);
-
-    double elapsed = seconds_since(&start);
-    size_t route_index = r.route ? (size_t)(r.route - routes) : routes_count;
-    metrics_observe(r.app->metrics, route_index, (int)out->status, elapsed);
-    json_t *fields = json_pack("{s:s, s:s, s:s, s:i, s:f}", "request_id", r.request_id, "method",
-                               in->http_verb, "route", r.route ? r.route->pattern : "unmatched",
-                               "status", (int)out->status, "duration_ms", elapsed * 1000);
-    if (r.who.org[0])
-        json_object_set_new(fields, "org", json_string(r.who.org));
-    log_event(out->status >= 500 ? LOG_ERROR : LOG_INFO, "request", fields);
+    struct req r;
+    router_begin(&r, in, out, user_data);
+    if (router_headers(&r))
+        router_body(&r);
+    router_finish(&r);
     return U_CALLBACK_COMPLETE;
 }

@@ -1,6 +1,7 @@
 #include "server.h"
 
 #include "app.h"
+#include "connection.h"
 #include "log.h"
 #include "migrate.h"
 #include "router.h"
@@ -16,59 +17,6 @@
 
 #define DB_WAIT_AT_START_S 30
 #define CONNECTION_MEMORY  (size_t)(128 * 1024) /* one request: headers, URL, arguments */
-
-/* Per-connection state: whether a request has started and not completed, so
- * that `in_flight` counts requests whose client is still waiting, including
- * those still uploading their body. */
-struct conn_state {
-    bool request_open;
-};
-
-static struct conn_state *state_of(struct MHD_Connection *connection)
-{
-    const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    return info ? info->socket_context : NULL;
-}
-
-static void close_request(struct app *app, struct conn_state *state)
-{
-    if (state && state->request_open) {
-        state->request_open = false;
-        atomic_fetch_sub(&app->in_flight, 1);
-    }
-}
-
-static void on_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
-                          enum MHD_ConnectionNotificationCode code)
-{
-    (void)connection;
-    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-        *socket_context = calloc(1, sizeof(struct conn_state));
-    } else {
-        close_request(cls, *socket_context);
-        free(*socket_context);
-        *socket_context = NULL;
-    }
-}
-
-static void *on_uri(void *cls, const char *uri, struct MHD_Connection *connection)
-{
-    struct app *app = cls;
-    struct conn_state *state = state_of(connection);
-    if (state && !state->request_open) {
-        state->request_open = true;
-        atomic_fetch_add(&app->in_flight, 1);
-    }
-    return ulfius_uri_logger(NULL, uri);
-}
-
-static void on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
-                         enum MHD_RequestTerminationCode toe)
-{
-    close_request(cls, state_of(connection));
-    mhd_request_completed(NULL, connection, con_cls, toe);
-}
 
 /* Applies pending migrations, waiting for the database for a while at start. */
 static int migrate_at_start(const struct config *cfg)
@@ -202,23 +150,12 @@ static int start_metrics(struct _u_instance *instance, struct app *app, const st
     return 0;
 }
 
-static int start(struct _u_instance *instance, struct app *app, const struct config *cfg)
+/* The API's listener: libmicrohttpd with the service's own access handler
+ * (connection.c), which takes each request from its headers to its answer. */
+static struct MHD_Daemon *start(struct app *app, const struct config *cfg)
 {
     struct listen_at at;
     listen_at(&at, cfg->listen_addr, cfg->port);
-
-    /* ulfius wants a non-zero port here; the socket address below decides. */
-    if (ulfius_init_instance(instance, cfg->port ? (unsigned)cfg->port : 1, NULL, NULL) != U_OK)
-        return -1;
-    /* the larger of the two limits (the import's CSV may be larger than JSON
-     * bodies), one more: to tell "over"; http.c applies each route's own */
-    size_t most =
-        cfg->import_max_bytes > cfg->max_body_bytes ? cfg->import_max_bytes : cfg->max_body_bytes;
-    instance->max_post_body_size = most + 1;
-    instance->allowed_post_processor = U_POST_PROCESS_NONE;
-    ulfius_set_default_endpoint(instance, router_dispatch, app);
-
-    /* ulfius ignores its bind address with MHD options: pass the socket address. */
     struct MHD_OptionItem options[] = {
         {MHD_OPTION_SOCK_ADDR, 0, at.ipv6 ? (void *)&at.v6 : (void *)&at.v4},
         {MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, NULL},
@@ -226,24 +163,20 @@ static int start(struct _u_instance *instance, struct app *app, const struct con
         {MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_connections_per_ip, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout_s, NULL},
         {MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY, NULL},
-        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, app},
-        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, app},
-        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, app},
+        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)connection_begin, app},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)connection_completed, app},
         {MHD_OPTION_END, 0, NULL},
     };
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | (at.ipv6 ? MHD_USE_IPv6 : 0);
-    if (ulfius_start_framework_with_mhd_options(instance, flags, options) != U_OK) {
-        ulfius_clean_instance(instance);
-        return -1;
-    }
-    return 0;
+    /* the port is in the socket address */
+    return MHD_start_daemon(flags, 0, NULL, NULL, connection_access, app, MHD_OPTION_ARRAY, options,
+                            MHD_OPTION_END);
 }
 
 /* The port the listening socket is bound to (PORT=0 lets the system choose). */
-static int bound_port(struct _u_instance *instance)
+static int bound_port(struct MHD_Daemon *daemon)
 {
-    const union MHD_DaemonInfo *info =
-        MHD_get_daemon_info(instance->mhd_daemon, MHD_DAEMON_INFO_LISTEN_FD);
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_LISTEN_FD);
     struct sockaddr_storage addr;
     socklen_t len = sizeof addr;
     if (!info || getsockname(info->listen_fd, (struct sockaddr *)&addr, &len) != 0)
@@ -253,13 +186,13 @@ static int bound_port(struct _u_instance *instance)
 }
 
 /* Stops accepting, waits for requests in flight (bounded), then stops. */
-static void drain_and_stop(struct _u_instance *instance, struct app *app, int timeout_s)
+static void drain_and_stop(struct MHD_Daemon *daemon, struct app *app, int timeout_s)
 {
     atomic_store(&app->draining, true);
     /* New connections are refused at once (shutdown stops the listening), but
      * the descriptor is closed only after the daemon has stopped, as
      * libmicrohttpd requires in threaded modes (no reuse of its number). */
-    MHD_socket listener = MHD_quiesce_daemon(instance->mhd_daemon);
+    MHD_socket listener = MHD_quiesce_daemon(daemon);
     if (listener != MHD_INVALID_SOCKET)
         shutdown(listener, SHUT_RDWR);
     struct timespec pause = {0, 20 * 1000 * 1000};
@@ -269,8 +202,7 @@ static void drain_and_stop(struct _u_instance *instance, struct app *app, int ti
         waited_ms += 20;
     }
     int left = atomic_load(&app->in_flight);
-    ulfius_stop_framework(instance);
-    ulfius_clean_instance(instance);
+    MHD_stop_daemon(daemon);
     if (listener != MHD_INVALID_SOCKET)
         close(listener);
     log_event(left ? LOG_WARN : LOG_INFO, "stopped",
@@ -328,7 +260,8 @@ int server_run(const struct config *cfg)
     pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    struct _u_instance instance, metrics;
+    struct _u_instance metrics;
+    struct MHD_Daemon *api = NULL;
     bool ready = app.pool && !replica_failed && app.metrics && app.expensive;
     /* The metrics listener first: when the API's "listening" line is logged,
      * its "metrics listening" line is already there. */
@@ -336,25 +269,25 @@ int server_run(const struct config *cfg)
     if (ready && cfg->metrics_addr) {
         metrics_on = start_metrics(&metrics, &app, cfg) == 0;
         ready = metrics_on;
-        log_event(metrics_on ? LOG_INFO : LOG_ERROR,
-                  metrics_on ? "metrics listening" : "cannot listen",
-                  json_pack("{s:s, s:s, s:i}", "listener", "metrics", "address", cfg->metrics_addr,
-                            "port", metrics_on ? bound_port(&metrics) : cfg->metrics_port));
+        log_event(
+            metrics_on ? LOG_INFO : LOG_ERROR, metrics_on ? "metrics listening" : "cannot listen",
+            json_pack("{s:s, s:s, s:i}", "listener", "metrics", "address", cfg->metrics_addr,
+                      "port", metrics_on ? bound_port(metrics.mhd_daemon) : cfg->metrics_port));
     }
     int rc = 1;
-    if (!ready || start(&instance, &app, cfg) != 0) {
+    if (!ready || !(api = start(&app, cfg))) {
         log_event(LOG_ERROR, "cannot listen",
                   json_pack("{s:s, s:i}", "address", cfg->listen_addr, "port", cfg->port));
     } else {
         log_event(LOG_INFO, "listening",
                   json_pack("{s:s, s:i, s:i, s:i, s:b}", "address", cfg->listen_addr, "port",
-                            bound_port(&instance), "threads", cfg->threads, "db_pool",
-                            cfg->db_pool_size, "read_replica", app.replica != NULL));
+                            bound_port(api), "threads", cfg->threads, "db_pool", cfg->db_pool_size,
+                            "read_replica", app.replica != NULL));
         int sig = 0;
         sigwait(&stop_signals, &sig);
         log_event(LOG_INFO, "stopping",
                   json_pack("{s:s}", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"));
-        drain_and_stop(&instance, &app, cfg->shutdown_timeout_s);
+        drain_and_stop(api, &app, cfg->shutdown_timeout_s);
         rc = 0;
     }
     /* Stopped last: the metrics can be read while the API drains. */

@@ -157,7 +157,7 @@ static void run_import(struct req *r)
     }
     bool dry = dry_run && strcmp(dry_run, "true") == 0;
     size_t len = 0;
-    const char *body = http_read_text(r, "text/csv", r->app->cfg->import_max_bytes, &len);
+    const char *body = http_read_text(r, "text/csv", &len);
     if (!body)
         return;
     size_t max_rows = (size_t)r->app->cfg->import_max_rows;

@@ -16,10 +16,14 @@ static void no_handler(struct req *r)
     (void)r;
 }
 
-static const struct route places_read = {"GET", "/v1/places", "places:read", no_handler,
-                                         NULL,  false,        false};
-static const struct route calendar = {
-    "GET", "/v1/calendar.ics", "workshops:read", no_handler, NULL, true, true};
+static const struct route places_read = {
+    .method = "GET", .pattern = "/v1/places", .scope = "places:read", .handle = no_handler};
+static const struct route calendar = {.method = "GET",
+                                      .pattern = "/v1/calendar.ics",
+                                      .scope = "workshops:read",
+                                      .handle = no_handler,
+                                      .token_in_query = true,
+                                      .replica_ok = true};
 
 /* A request to `route` with an identity of `org` carrying `scope`, as
  * guard_admit leaves it for a valid token. */
