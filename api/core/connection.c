@@ -203,8 +203,17 @@ static enum MHD_Result on_headers(struct exchange *ex, struct MHD_Connection *c,
     ex->admitted = router_headers(&ex->r);
     const char *length = http_header(&ex->r, "Content-Length");
     bool body_follows = f.transfer_encodings || (length && strtoull(length, NULL, 10) > 0);
-    if (!ex->admitted)
-        return answer(ex, c, body_follows);
+    if (!ex->admitted) {
+        /* Refused (401, 404, 429 …). A client that waits for 100 Continue has
+         * sent no byte of its body: answer now, and the connection closes
+         * without reading it. One that sends its body at once gets the answer
+         * after it, read and dropped: closing a socket with unread bytes
+         * resets it, and the client could lose the answer. */
+        const char *expect = http_header(&ex->r, "Expect");
+        if (!body_follows || (expect && strcasecmp(expect, "100-continue") == 0))
+            return answer(ex, c, body_follows);
+        return MHD_YES;
+    }
     ex->body_limit = http_body_limit(&ex->r);
     if (!http_body_fits(&ex->r))
         return answer(ex, c, true);
@@ -212,10 +221,13 @@ static enum MHD_Result on_headers(struct exchange *ex, struct MHD_Connection *c,
 }
 
 /* Appends a piece of the body, up to one byte over the limit; the rest is
- * read and dropped (http.c answers 413 when the handler reads the body). */
+ * read and dropped (http.c answers 413 when the handler reads the body). The
+ * body of a request already refused is dropped whole. */
 static bool keep_body(struct exchange *ex, const char *data, size_t size)
 {
     struct _u_request *in = &ex->in;
+    if (!ex->admitted)
+        return true;
     size_t room = ex->body_limit + 1 - in->binary_body_length;
     if (size > room)
         size = room;

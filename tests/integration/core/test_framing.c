@@ -26,7 +26,7 @@ static void setup(void)
     fixture_token(&token, "caf-gers", "referrals:write referrals:read");
 }
 
-TestSuite(core_framing, .init = setup, .fini = fixture_stop, .timeout = 60);
+TestSuite(framing, .init = setup, .fini = fixture_stop, .timeout = 60);
 
 static int connect_server(void)
 {
@@ -101,7 +101,7 @@ static void expect_refused_and_closed(const char *request, int status)
     free(answer);
 }
 
-Test(core_framing, two_content_lengths_are_refused)
+Test(framing, two_content_lengths_are_refused)
 {
     /* libmicrohttpd alone took the first and ran "GET /healthz" as a second request */
     expect_refused_and_closed("POST /v1/referrals HTTP/1.1\r\nHost: x\r\n"
@@ -113,7 +113,7 @@ Test(core_framing, two_content_lengths_are_refused)
                               400);
 }
 
-Test(core_framing, content_length_with_transfer_encoding_is_refused)
+Test(framing, content_length_with_transfer_encoding_is_refused)
 {
     expect_refused_and_closed("POST /v1/referrals HTTP/1.1\r\nHost: x\r\n"
                               "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -121,28 +121,28 @@ Test(core_framing, content_length_with_transfer_encoding_is_refused)
                               400);
 }
 
-Test(core_framing, a_space_before_the_colon_is_refused)
+Test(framing, a_space_before_the_colon_is_refused)
 {
     expect_refused_and_closed("GET /healthz HTTP/1.1\r\nHost : x\r\n\r\n", 400);
     expect_refused_and_closed("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length : 0\r\n\r\n",
                               400);
 }
 
-Test(core_framing, an_unknown_transfer_coding_is_not_implemented)
+Test(framing, an_unknown_transfer_coding_is_not_implemented)
 {
     expect_refused_and_closed("POST /v1/referrals HTTP/1.1\r\nHost: x\r\n"
                               "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
                               501);
 }
 
-Test(core_framing, a_method_that_is_not_a_token_is_refused)
+Test(framing, a_method_that_is_not_a_token_is_refused)
 {
     expect_refused_and_closed("G\xff"
                               "T /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
                               400);
 }
 
-Test(core_framing, chunked_bodies_and_pipelined_requests_still_work)
+Test(framing, chunked_bodies_and_pipelined_requests_still_work)
 {
     int fd = connect_server();
     char request[1024];
@@ -188,18 +188,18 @@ static void expect_refused_before_body(const char *auth, const char *length, int
     free(answer);
 }
 
-Test(core_framing, expect_continue_without_a_valid_token_is_401_from_the_headers)
+Test(framing, expect_continue_without_a_valid_token_is_401_from_the_headers)
 {
     expect_refused_before_body(NULL, "104857600", 401);
     expect_refused_before_body("not.a.token", "104857600", 401);
 }
 
-Test(core_framing, a_content_length_over_the_limit_is_413_from_the_headers)
+Test(framing, a_content_length_over_the_limit_is_413_from_the_headers)
 {
     expect_refused_before_body(token, "104857600", 413);
 }
 
-Test(core_framing, expect_continue_with_a_valid_token_gets_100_then_the_answer)
+Test(framing, expect_continue_with_a_valid_token_gets_100_then_the_answer)
 {
     int fd = connect_server();
     char request[2048];
@@ -224,7 +224,7 @@ Test(core_framing, expect_continue_with_a_valid_token_gets_100_then_the_answer)
 /* The log line of each request holds its id, method and status, with bytes
  * that are not printable ASCII escaped (jansson refused the invalid UTF-8 of
  * "G\xffT", and the line lost every field). */
-Test(core_framing, every_request_is_logged_with_its_fields)
+Test(framing, every_request_is_logged_with_its_fields)
 {
     expect_refused_and_closed("G\xff"
                               "T /healthz HTTP/1.1\r\nHost: x\r\n"
@@ -250,7 +250,7 @@ Test(core_framing, every_request_is_logged_with_its_fields)
     cr_expect(found, "a log line for the request");
 }
 
-Test(core_framing, a_query_that_is_not_utf8_is_refused)
+Test(framing, a_query_that_is_not_utf8_is_refused)
 {
     int fd = connect_server();
     send_text(fd, "GET /v1/places?q=%ff HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
@@ -258,5 +258,24 @@ Test(core_framing, a_query_that_is_not_utf8_is_refused)
     char *answer = read_answer(fd, NULL, &closed);
     close(fd);
     cr_expect(strncmp(answer, "HTTP/1.1 400 ", 13) == 0, "400: \"%.200s\"", answer);
+    free(answer);
+}
+
+/* Without Expect the body comes with the headers: a refused request's body is
+ * read and dropped, then the answer sent on a connection that stays open
+ * (closing it with unread bytes would reset it, and lose the answer). */
+Test(framing, a_refused_request_sent_with_its_body_keeps_its_connection)
+{
+    int fd = connect_server();
+    send_text(fd, "POST /v1/referrals HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer not.a.token\r\n"
+                  "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+                  "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    bool closed = false;
+    char *answer = read_answer(fd, "{\"status\":\"ok\"}", &closed);
+    close(fd);
+    cr_expect(strncmp(answer, "HTTP/1.1 401 ", 13) == 0, "401 first: \"%.200s\"", answer);
+    cr_expect_eq(count_of(answer, "HTTP/1.1 "), 2, "then the GET on the same connection: %s",
+                 answer);
+    cr_expect_not(closed);
     free(answer);
 }
