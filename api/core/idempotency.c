@@ -2,6 +2,7 @@
 #include "idempotency.h"
 
 #include "idempotency_sql.h"
+#include "log.h"
 #include "route.h"
 #include "validate.h"
 
@@ -121,8 +122,7 @@ json_t *idempotency_begin(struct req *r, bool required, struct idempotency *k)
     return idempotency_begin_with(r, required, k, NULL);
 }
 
-json_t *idempotency_begin_with(struct req *r, bool required, struct idempotency *k,
-                               idempotency_on_replay on_replay)
+json_t *idempotency_prepare(struct req *r, bool required, struct idempotency *k)
 {
     k->key = http_header(r, "Idempotency-Key");
     k->hash[0] = k->route[0] = k->target[0] = '\0';
@@ -138,40 +138,84 @@ json_t *idempotency_begin_with(struct req *r, bool required, struct idempotency 
     json_t *body = http_read_object(r);
     if (!body)
         return NULL;
-    PGresult *kept = NULL;
     if (!document_hash(body, k->hash)) {
         http_problem(r, 500, "internal", "An internal error occurred; it has been logged.");
-        goto refused;
+        json_decref(body);
+        return NULL;
     }
     bind_route(r, k);
-    const char *params[] = {r->who.org, k->key};
-    if (!http_begin(r) || !(kept = http_sql(r, IDEMPOTENCY_SQL_BEGIN, 2, params, false)))
-        goto refused;
+    return body;
+}
+
+/* idempotency_settle, with the replay hook run before a replay. */
+static bool settle(struct req *r, const struct idempotency *k, PGresult *kept,
+                   idempotency_on_replay on_replay)
+{
     if (strcmp(PQgetvalue(kept, 0, IDEM_COL_LOCKED), "t") != 0) {
         in_flight(r);
-        goto refused;
+        return true;
     }
-    if (!PQgetisnull(kept, 0, IDEM_COL_STATUS)) {
-        if (same_request(r, k, kept)) {
-            const char *id = PQgetisnull(kept, 0, IDEM_COL_RESOURCE_ID)
-                                 ? NULL
-                                 : PQgetvalue(kept, 0, IDEM_COL_RESOURCE_ID);
-            if (!on_replay || (on_replay(r, id) && http_commit(r)))
-                replay(r, kept);
-        } else
-            http_problem(r, 422, "idempotency-key-reused",
-                         strcmp(PQgetvalue(kept, 0, IDEM_COL_ROUTE), k->route) != 0 ||
-                                 strcmp(PQgetvalue(kept, 0, IDEM_COL_TARGET), k->target) != 0
-                             ? "This Idempotency-Key was used on another route."
-                             : "This Idempotency-Key was used with another body.");
-        goto refused;
+    if (PQgetisnull(kept, 0, IDEM_COL_STATUS))
+        return false;
+    if (same_request(r, k, kept)) {
+        const char *id = PQgetisnull(kept, 0, IDEM_COL_RESOURCE_ID)
+                             ? NULL
+                             : PQgetvalue(kept, 0, IDEM_COL_RESOURCE_ID);
+        if (!on_replay || (on_replay(r, id) && http_commit(r)))
+            replay(r, kept);
+    } else
+        http_problem(r, 422, "idempotency-key-reused",
+                     strcmp(PQgetvalue(kept, 0, IDEM_COL_ROUTE), k->route) != 0 ||
+                             strcmp(PQgetvalue(kept, 0, IDEM_COL_TARGET), k->target) != 0
+                         ? "This Idempotency-Key was used on another route."
+                         : "This Idempotency-Key was used with another body.");
+    return true;
+}
+
+bool idempotency_settle(struct req *r, const struct idempotency *k, PGresult *kept)
+{
+    return settle(r, k, kept, NULL);
+}
+
+bool idempotency_look_up(struct req *r, const struct idempotency *k)
+{
+    const char *params[] = {r->who.org, k->key};
+    PGresult *kept = http_sql(r, IDEMPOTENCY_SQL_BEGIN, 2, params, false);
+    bool answered = !kept || settle(r, k, kept, NULL);
+    PQclear(kept);
+    return answered;
+}
+
+json_t *idempotency_begin_with(struct req *r, bool required, struct idempotency *k,
+                               idempotency_on_replay on_replay)
+{
+    json_t *body = idempotency_prepare(r, required, k);
+    if (!body || !k->key)
+        return body;
+    const char *params[] = {r->who.org, k->key};
+    PGresult *kept = NULL;
+    if (!http_begin(r) || !(kept = http_sql(r, IDEMPOTENCY_SQL_BEGIN, 2, params, false)) ||
+        settle(r, k, kept, on_replay)) {
+        PQclear(kept);
+        json_decref(body);
+        return NULL;
     }
     PQclear(kept);
     return body;
-refused:
-    PQclear(kept);
-    json_decref(body);
-    return NULL;
+}
+
+void idempotency_constraint_failed(struct req *r, PGresult *res)
+{
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    const char *table = PQresultErrorField(res, PG_DIAG_TABLE_NAME);
+    if (state && strcmp(state, "23505") == 0 && table && strcmp(table, "idempotency_keys") == 0) {
+        in_flight(r);
+        return;
+    }
+    log_event(LOG_ERROR, "constraint violated",
+              json_pack("{s:s, s:s, s:s}", "request_id", r->request_id, "sqlstate",
+                        state ? state : "", "table", table ? table : ""));
+    http_problem(r, 500, "internal", "An internal error occurred; it has been logged.");
 }
 
 void idempotency_record(struct req *r, const struct idempotency *k, int status, const char *json,

@@ -75,6 +75,37 @@ typedef bool (*idempotency_on_replay)(struct req *r, const char *resource_id);
 json_t *idempotency_begin_with(struct req *r, bool required, struct idempotency *k,
                                idempotency_on_replay on_replay);
 
+/* ONE STATEMENT. A route may do the whole of its work — the key's lock and
+ * lookup, the checks, the write and the record — in one statement sent once,
+ * outside any transaction (POST /v1/referrals: REFERRAL_SQL_CREATE):
+ *     json_t *body = idempotency_prepare(r, true, &k);  // key, body, hash: no SQL
+ *     … validate; when invalid: if (!idempotency_look_up(r, &k)) answer 422 …
+ *     res = http_sql(r, ONE_STATEMENT, …, true);  // its first columns: IDEMPOTENCY_SQL_BEGIN's
+ *     a constraint violation: idempotency_constraint_failed(r, res)
+ *     if (idempotency_settle(r, &k, res)) → answered (409 in-flight, replay, 422)
+ *     … otherwise its own answer, which the statement kept …
+ * The statement's snapshot is taken before its lock: a request with the same
+ * key that commits in between makes the record's INSERT fail on the unique key
+ * (the whole statement is undone), which answers 409 as the lock would. */
+json_t *idempotency_prepare(struct req *r, bool required, struct idempotency *k);
+
+/* Answers what the key's lock and lookup (IDEMPOTENCY_SQL_BEGIN's columns,
+ * first in `kept`) decide, and returns true: 409 in-flight when another
+ * request holds the key, the kept answer replayed, or 422 when the key was
+ * used on another route or document. False when the request goes on. */
+bool idempotency_settle(struct req *r, const struct idempotency *k, PGresult *kept);
+
+/* The key's lock and lookup alone, outside a transaction, then
+ * idempotency_settle: for a one-statement route whose request is invalid, so
+ * that the key decides first (a replay, 409, 422 reused) as it does on the
+ * other routes. True when it has answered. */
+bool idempotency_look_up(struct req *r, const struct idempotency *k);
+
+/* For a one statement's constraint violation (http_sql with constraint_ok):
+ * 409 in-flight when it is the key's record (a request with the same key
+ * committed since the statement's snapshot), 500 otherwise. */
+void idempotency_constraint_failed(struct req *r, PGresult *res);
+
 /* The success of the request: keeps it under the key when there is one (status,
  * `json` and `location`, which may be NULL; `resource_id`, the UUID the answer
  * shows or belongs to, may be NULL), commits the transaction when one is open

@@ -156,50 +156,59 @@ static void read_referral(json_t *body, const char *from_org, struct referral_in
         validate_error(errors, "place_id", "must be the UUID of a place");
 }
 
-/* The references the body makes: the receiver in the directory, the place
- * live, recorded_at not in the future. */
-static bool check_references(struct req *r, const struct referral_input *in, json_t *errors)
+/* The references the body makes, as REFERRAL_SQL_CREATE found them. */
+static void reference_errors(PGresult *res, json_t *errors)
 {
-    const char *params[] = {in->to_org, in->place_id, in->recorded_at};
-    PGresult *res = http_sql(r, REFERRAL_SQL_CHECK, 3, params, false);
-    if (!res)
-        return false;
-    if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+    if (strcmp(PQgetvalue(res, 0, REF_CREATE_COL_TO_OK), "t") != 0)
         validate_error(errors, "to_org", "is not an organisation of the directory");
-    if (strcmp(PQgetvalue(res, 0, 1), "t") != 0)
+    if (strcmp(PQgetvalue(res, 0, REF_CREATE_COL_PLACE_OK), "t") != 0)
         validate_error(errors, "place_id", "no such place");
-    if (strcmp(PQgetvalue(res, 0, 2), "t") != 0)
+    if (strcmp(PQgetvalue(res, 0, REF_CREATE_COL_TIME_OK), "t") != 0)
         validate_error(errors, "consent.recorded_at", "must not be in the future");
-    PQclear(res);
-    return true;
 }
 
+/* One statement, sent once (REFERRAL_SQL_CREATE): the key, the references,
+ * the referral, its first event and the kept answer, or what the key or the
+ * references decide instead. */
 void referrals_create(struct req *r)
 {
     struct idempotency k;
-    json_t *body = idempotency_begin_with(r, true, &k, log_replay);
+    json_t *body = idempotency_prepare(r, true, &k);
     if (!body)
         return;
     PGresult *res = NULL;
     json_t *errors = json_array();
     struct referral_input in;
     read_referral(body, r->who.org, &in, errors);
-    if (json_array_size(errors) == 0 && !check_references(r, &in, errors))
-        goto out;
     if (json_array_size(errors) > 0) {
+        if (!idempotency_look_up(r, &k)) {
+            http_invalid(r, 422, errors);
+            errors = NULL;
+        }
+        goto out;
+    }
+    const char *params[] = {
+        r->who.org,    http_subject(r), k.key,          k.route,      k.target,   k.hash,
+        in.to_org,     in.need,         in.first_name,  in.last_name, in.phone,   in.email,
+        in.preference, in.method,       in.recorded_at, in.notes,     in.place_id};
+    if (!(res = http_sql(r, REFERRAL_SQL_CREATE, 17, params, true)))
+        goto out;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        idempotency_constraint_failed(r, res);
+        goto out;
+    }
+    if (idempotency_settle(r, &k, res))
+        goto out;
+    if (PQgetisnull(res, 0, REF_CREATE_COL_ID)) {
+        reference_errors(res, errors);
         http_invalid(r, 422, errors);
         errors = NULL;
         goto out;
     }
-    const char *params[] = {r->who.org,    http_subject(r), in.to_org,      in.need,
-                            in.first_name, in.last_name,    in.phone,       in.email,
-                            in.preference, in.method,       in.recorded_at, in.notes,
-                            in.place_id};
-    if (!(res = http_sql(r, REFERRAL_SQL_INSERT, 13, params, false)))
-        goto out;
     char location[96];
-    snprintf(location, sizeof location, "/v1/referrals/%s", PQgetvalue(res, 0, 1));
-    idempotency_record(r, &k, 201, PQgetvalue(res, 0, 0), location, PQgetvalue(res, 0, 1));
+    snprintf(location, sizeof location, "/v1/referrals/%s", PQgetvalue(res, 0, REF_CREATE_COL_ID));
+    http_set_header(r, "Location", location);
+    http_json_text(r, 201, PQgetvalue(res, 0, REF_CREATE_COL_DOC));
 out:
     PQclear(res);
     json_decref(errors);

@@ -3,6 +3,8 @@
 #ifndef REFERRALS_SQL_H
 #define REFERRALS_SQL_H
 
+#include "idempotency_sql.h"
+
 /* The SQL is laid out by hand, to be read as SQL. */
 /* clang-format off */
 
@@ -22,17 +24,54 @@
     "'actor', e.actor, 'at', e.at, 'from_status', e.from_status, 'to_status', e.to_status, "      \
     "'reason', e.reason, 'note', e.note)"
 
-/* $1 from_org, $2 sub, $3 to_org, $4 need, $5 first_name, $6 last_name, $7
- * phone, $8 email, $9 contact_preference, $10 consent method, $11 consent
- * recorded_at, $12 notes, $13 place_id. Creates the referral and the first
- * event of its history; returns the referral's JSON text and id. */
-#define REFERRAL_SQL_INSERT                                                                        \
-    "WITH r AS (INSERT INTO referrals (from_org, to_org, need, first_name, last_name, phone, "    \
-    "email, contact_preference, consent_method, consent_recorded_at, notes, place_id) "           \
-    "VALUES ($1, $3, $4, $5, $6, $7, $8, $9, $10, $11::timestamptz, $12, $13::uuid) RETURNING *), " \
+/* The whole creation of a referral, one statement sent once outside any
+ * transaction (idempotency.h, ONE STATEMENT): $1 from_org, $2 actor, $3
+ * Idempotency-Key, $4 route, $5 target, $6 doc_hash, $7 to_org, $8 need, $9
+ * first_name, $10 last_name, $11 phone, $12 email, $13 contact_preference, $14
+ * consent method, $15 consent recorded_at, $16 notes, $17 place_id.
+ *   l     the key's lock (never waits);
+ *   k     its record, read only under the lock;
+ *   c     the references: the receiver in the directory, the place live,
+ *         recorded_at not in the future;
+ *   r, e  the referral and the first event of its history, only when the
+ *         key is ours and new and every reference holds;
+ *   kept  the answer kept under the key (201, its Location);
+ *   read  a replay of the same request shows the referral again: a read,
+ *         in its access log (why: replay).
+ * Columns: IDEMPOTENCY_SQL_BEGIN's (IDEM_COL_*), then REF_CREATE_COL_*. */
+#define REFERRAL_SQL_CREATE                                                                        \
+    "WITH l AS MATERIALIZED (SELECT pg_try_advisory_xact_lock("                                    \
+    IDEMPOTENCY_SQL_LOCK_ID("$1", "$3") ") AS locked), "                                           \
+    "k AS MATERIALIZED (SELECT k.* FROM l JOIN idempotency_keys k ON l.locked AND k.org = $1 "    \
+    "AND k.key = $3), "                                                                            \
+    "c AS MATERIALIZED (SELECT EXISTS (SELECT 1 FROM organizations WHERE slug = $7) AS to_ok, "    \
+    "$17::uuid IS NULL OR EXISTS (SELECT 1 FROM places WHERE id = $17::uuid AND deleted_at IS NULL) " \
+    "AS place_ok, $15::timestamptz <= now() + interval '5 minutes' AS time_ok), "                 \
+    "r AS (INSERT INTO referrals (from_org, to_org, need, first_name, last_name, phone, email, "  \
+    "contact_preference, consent_method, consent_recorded_at, notes, place_id) "                  \
+    "SELECT $1, $7, $8, $9, $10, $11, $12, $13, $14, $15::timestamptz, $16, $17::uuid FROM l, c "  \
+    "WHERE l.locked AND c.to_ok AND c.place_ok AND c.time_ok AND NOT EXISTS (SELECT 1 FROM k) "    \
+    "RETURNING *), "                                                                               \
     "e AS (INSERT INTO referral_events (referral_id, org, actor, type, from_status, to_status) "   \
-    "SELECT r.id, $1, $2, 'sent', NULL, 'sent' FROM r) "                                          \
-    "SELECT " REFERRAL_SQL_JSON "::text, r.id FROM r"
+    "SELECT r.id, $1, $2, 'sent', NULL, 'sent' FROM r), "                                          \
+    "d AS (SELECT " REFERRAL_SQL_JSON "::text AS doc, r.id FROM r), "                              \
+    "kept AS (INSERT INTO idempotency_keys (org, key, route, target, doc_hash, status, response, " \
+    "location, resource_id) SELECT $1, $3, $4, $5, $6, 201, d.doc, '/v1/referrals/' || d.id, d.id " \
+    "FROM d), "                                                                                    \
+    "read AS (INSERT INTO referral_access_log (referral_id, org, actor, reason) "                  \
+    "SELECT k.resource_id, $1, $2, 'replay' FROM k WHERE k.resource_id IS NOT NULL "              \
+    "AND k.route = $4 AND k.target = $5 AND k.doc_hash = $6) "                                     \
+    "SELECT l.locked, k.route, k.target, k.doc_hash, k.body_hash, k.status, k.response, "         \
+    "k.location, k.resource_id, c.to_ok, c.place_ok, c.time_ok, d.doc, d.id "                      \
+    "FROM l CROSS JOIN c LEFT JOIN k ON true LEFT JOIN d ON true"
+
+enum {
+    REF_CREATE_COL_TO_OK = 9,
+    REF_CREATE_COL_PLACE_OK,
+    REF_CREATE_COL_TIME_OK,
+    REF_CREATE_COL_DOC,
+    REF_CREATE_COL_ID
+};
 
 /* $1 id, $2 acting organisation: the referral if the organisation is one of
  * its partners, locked for the transaction. Columns: JSON, from_org, to_org,
@@ -127,14 +166,6 @@ enum { REF_COL_JSON, REF_COL_FROM, REF_COL_TO, REF_COL_STATUS, REF_COL_WITHDRAWN
     "e AS (INSERT INTO referral_events (referral_id, org, actor, type, from_status, to_status, "   \
     "reason, note) SELECT u.id, $2, $3, $4, old.status, $5, $6, $7 FROM u, old RETURNING *) "      \
     "SELECT " REFERRAL_SQL_EVENT_JSON "::text FROM e"
-
-/* $1 receiving organisation, $2 place or NULL, $3 consent's recorded_at: one
- * row, three booleans: the receiver is in the directory, the place is live
- * (true without one), recorded_at is not in the future. */
-#define REFERRAL_SQL_CHECK                                                                         \
-    "SELECT EXISTS (SELECT 1 FROM organizations WHERE slug = $1), "                                \
-    "$2::uuid IS NULL OR EXISTS (SELECT 1 FROM places WHERE id = $2::uuid "                        \
-    "AND deleted_at IS NULL), $3::timestamptz <= now() + interval '5 minutes'"
 
 /* $1 referral, $2 organisation, $3 actor, $4 reason: records a read of its
  * personal fields. No rows. */
