@@ -66,6 +66,15 @@ bool guard_verify(struct req *r)
     return true;
 }
 
+bool guard_anonymous_open_data(const struct req *r)
+{
+    if (!r->route->open_data || !r->app->cfg->public_reads)
+        return false;
+    if (http_header(r, "Authorization"))
+        return false;
+    return !(r->route->token_in_query && http_query(r, "access_token"));
+}
+
 bool guard_confirm(struct req *r)
 {
     bool exists = false;

@@ -23,6 +23,11 @@ struct route {
      * replica's pool when DATABASE_READ_URL is set (http.c's ensure_connection
      * decides, from this field alone). Never true for a route that writes. */
     bool replica_ok;
+    /* Open data (Licence Ouverte): with PUBLIC_READS=1, a request without any
+     * token (no Authorization, no access_token) is served anonymously, with an
+     * empty r->who, rate limited per address; a token sent is still verified.
+     * Only GET routes whose handlers show nothing private to an empty r->who. */
+    bool open_data;
 };
 
 extern const struct route routes[];

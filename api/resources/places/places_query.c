@@ -52,7 +52,6 @@ static bool numbers(const char *text, double *out, int count)
 static void read_format(struct req *r, struct places_query *q, json_t *errors)
 {
     const char *format = http_query(r, "format");
-    const char *accept = http_header(r, "Accept");
     q->format = FORMAT_JSON;
     if (format) {
         if (strcmp(format, "geojson") == 0)
@@ -61,9 +60,9 @@ static void read_format(struct req *r, struct places_query *q, json_t *errors)
             q->format = FORMAT_CSV;
         else if (strcmp(format, "json") != 0)
             validate_error(errors, "format", "must be json, geojson or csv");
-    } else if (accept && strcasestr(accept, "application/geo+json")) {
+    } else if (http_accept_names(r, "application/geo+json")) {
         q->format = FORMAT_GEOJSON;
-    } else if (accept && strcasestr(accept, "text/csv")) {
+    } else if (http_accept_names(r, "text/csv")) {
         q->format = FORMAT_CSV;
     }
 }

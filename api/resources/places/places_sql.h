@@ -111,6 +111,12 @@ const struct places_sql *places_sql(void);
 #define PLACES_SQL_GET_TEMPLATE                                                                    \
     "SELECT {returning} FROM places p WHERE p.id = $1::uuid AND p.deleted_at IS NULL"
 
+/* When any place last changed (created, updated or deleted: every change
+ * sets updated_at), as Unix seconds, 0 when there is none: the lists'
+ * Last-Modified (the index places_updated answers it). */
+#define PLACES_SQL_LAST_MODIFIED                                                                   \
+    "SELECT coalesce(floor(extract(epoch FROM max(updated_at)))::bigint, 0) FROM places"
+
 /* $1 id: turns a place into a tombstone. */
 #define PLACES_SQL_DELETE                                                                          \
     "UPDATE places SET deleted_at = clock_timestamp(), updated_at = clock_timestamp() "           \

@@ -4,6 +4,7 @@
 
 #include "cursor.h"
 #include "fields.h"
+#include "geojson.h"
 #include "guard.h"
 #include "idempotency.h"
 #include "paging.h"
@@ -124,7 +125,15 @@ static void list(struct req *r, const char *place_id)
         const char *keys[] = {PQgetvalue(res, q.limit_n - 1, 1), PQgetvalue(res, q.limit_n - 1, 2)};
         next = cursor_encode(keys, 2);
     }
-    paging_answer_rows(r, res, 0, rows < q.limit_n ? rows : q.limit_n, next);
+    /* JSON items, or with Accept: application/geo+json a FeatureCollection */
+    bool geojson = http_accept_names(r, "application/geo+json");
+    json_t *items = json_array();
+    for (int i = 0; i < rows && i < q.limit_n; i++) {
+        json_t *stop = json_loads(PQgetvalue(res, i, 0), 0, NULL);
+        json_array_append_new(items, geojson ? geojson_feature(stop, NULL, "latitude", "longitude")
+                                             : stop);
+    }
+    paging_answer_cached(r, items, next, geojson);
     PQclear(res);
     free(next);
 }

@@ -17,9 +17,9 @@ static void no_handler(struct req *r)
 }
 
 static const struct route places_read = {"GET", "/v1/places", "places:read", no_handler,
-                                         NULL,  false,        false};
+                                         NULL,  false,        false,         false};
 static const struct route calendar = {
-    "GET", "/v1/calendar.ics", "workshops:read", no_handler, NULL, true, true};
+    "GET", "/v1/calendar.ics", "workshops:read", no_handler, NULL, true, true, false};
 
 /* A request to `route` with an identity of `org` carrying `scope`, as
  * guard_admit leaves it for a valid token. */
