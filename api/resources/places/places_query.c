@@ -136,6 +136,10 @@ static int near_filter(struct req *r, struct places_query *q, FILE *where, json_
         validate_error(errors, "near", "must be latitude,longitude in WGS84 degrees");
         return 0;
     }
+    if (!fields_in_france(point[0], point[1])) {
+        validate_error(errors, "near", FIELDS_NEAR_SWAPPED);
+        return 0;
+    }
     if (radius && (!numbers(radius, &km, 1) || km <= 0 || km > MAX_RADIUS_KM)) {
         validate_error(errors, "radius_km", "must be a number above 0 and up to %g", MAX_RADIUS_KM);
         return 0;
@@ -239,8 +243,11 @@ static void select_list(FILE *sql, const struct places_query *q)
         fprintf(sql, PLACES_SQL_LIST_FEATURE, places_sql()->properties_args, distance);
     else
         fprintf(sql, PLACES_SQL_LIST_PLACE, places_sql()->json_args, distance);
-    fprintf(sql, PLACES_SQL_LIST_COLUMNS,
-            q->order == ORDER_BY_UPDATE ? PLACES_SQL_LIST_TOMBSTONE : PLACES_SQL_LIST_NO_TOMBSTONE);
+    const char *tombstone = PLACES_SQL_LIST_NO_TOMBSTONE;
+    if (q->order == ORDER_BY_UPDATE)
+        tombstone = q->format == FORMAT_GEOJSON ? PLACES_SQL_LIST_TOMBSTONE_FEATURE
+                                                : PLACES_SQL_LIST_TOMBSTONE;
+    fprintf(sql, PLACES_SQL_LIST_COLUMNS, tombstone);
 }
 
 void places_query_read(struct req *r, struct places_query *q, json_t *errors)
@@ -259,9 +266,9 @@ void places_query_read(struct req *r, struct places_query *q, json_t *errors)
         validate_error(errors, "near", "cannot be combined with updated_since");
     else if (point)
         q->order = ORDER_BY_DISTANCE;
-    if (q->format != FORMAT_JSON && q->order == ORDER_BY_UPDATE)
+    if (q->format == FORMAT_CSV && q->order == ORDER_BY_UPDATE)
         validate_error(errors, "format",
-                       "only json can carry deletions: use it with updated_since");
+                       "csv cannot carry deletions: use json or geojson with updated_since");
     cursor_filter(r, q, where, point, errors);
     fclose(where);
 

@@ -201,6 +201,11 @@ const struct places_sql *places_sql(void);
 #define PLACES_SQL_LIST_TOMBSTONE                                                                  \
     "CASE WHEN p.deleted_at IS NULL THEN NULL ELSE json_build_object('id', p.id, "                 \
     "'deleted', true, 'updated_at', p.updated_at)::text END"
+/* The same in a GeoJSON sync feed: a Feature without geometry. */
+#define PLACES_SQL_LIST_TOMBSTONE_FEATURE                                                          \
+    "CASE WHEN p.deleted_at IS NULL THEN NULL ELSE json_build_object('type', 'Feature', "          \
+    "'id', p.id, 'geometry', NULL, 'properties', json_build_object('deleted', true, "              \
+    "'updated_at', p.updated_at))::text END"
 #define PLACES_SQL_LIST_NO_TOMBSTONE "NULL"
 /* The page's ids and sort keys: key %s, %s ", cut" when nearest first, which
  * %s, filters %s. */

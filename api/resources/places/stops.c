@@ -65,6 +65,10 @@ static void read_near(struct req *r, struct stop_query *q, json_t *errors)
         validate_error(errors, "near", "must be latitude,longitude in WGS84 degrees");
         return;
     }
+    if (!fields_in_france(lat, lon)) {
+        validate_error(errors, "near", FIELDS_NEAR_SWAPPED);
+        return;
+    }
     if (radius) {
         km = strtod(radius, &end);
         if (end == radius || *end || !isfinite(km) || km <= 0 || km > MAX_RADIUS_KM) {

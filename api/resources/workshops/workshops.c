@@ -167,6 +167,10 @@ static void read_near(struct req *r, struct list_query *q, FILE *where, json_t *
         validate_error(errors, "near", "must be latitude,longitude in WGS84 degrees");
         return;
     }
+    if (!fields_in_france(lat, lon)) {
+        validate_error(errors, "near", FIELDS_NEAR_SWAPPED);
+        return;
+    }
     if (radius &&
         (sscanf(radius, "%lf%c", &km, &tail) != 1 || !isfinite(km) || km <= 0 || km > 200)) {
         validate_error(errors, "radius_km", "must be a number above 0 and up to 200");
