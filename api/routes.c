@@ -1,7 +1,7 @@
 /* Every route of the API, in one table: path, method, scope, handler, accepted
  * query, token in the query, replica_ok (the read may come from
- * DATABASE_READ_URL's replica) and open_data (last column). openapi/openapi.yaml documents exactly these (a
- * test compares them).
+ * DATABASE_READ_URL's replica) and open_data (last column). openapi/openapi.yaml documents exactly
+ * these (a test compares them).
  *
  * replica_ok is true for the public-map reads only (places, stops, workshops,
  * organisations, the skills reference): a few seconds of replication lag is

@@ -62,10 +62,10 @@ static void not_found(struct req *r)
  * shown: participants and registrations (never part of a workshop anyway)
  * and waitlist_count (the registrations' queue, for partners). */
 static const char *const workshop_public_members[] = {
-    "id",        "series_id",   "owner",         "place_id",  "stop_id",    "title",
-    "theme",     "audience",    "starts_at",     "ends_at",   "capacity",   "seats_left",
-    "status",    "description", "accessibility", "price_eur", "place",      "created_at",
-    "updated_at", NULL};
+    "id",        "series_id",  "owner",      "place_id",    "stop_id",
+    "title",     "theme",      "audience",   "starts_at",   "ends_at",
+    "capacity",  "seats_left", "status",     "description", "accessibility",
+    "price_eur", "place",      "created_at", "updated_at",  NULL};
 
 /* A workshop (stolen) as the caller may see it: whole with a token, its
  * public members without one. */
@@ -227,8 +227,8 @@ void workshops_list(struct req *r)
         json_t *items = json_array();
         for (int i = 0; i < rows && i < limit; i++) {
             json_t *w = shown(r, json_loads(PQgetvalue(res, i, 0), 0, NULL));
-            json_array_append_new(items,
-                                  geojson ? geojson_feature(w, "place", "latitude", "longitude") : w);
+            json_array_append_new(
+                items, geojson ? geojson_feature(w, "place", "latitude", "longitude") : w);
         }
         paging_answer_cached(r, items, next, geojson);
         free(next);
@@ -264,7 +264,8 @@ void workshops_get(struct req *r)
         char etag[96];
         snprintf(etag, sizeof etag, "%.*s%s%s\"", (int)strlen(row_etag) - 1, row_etag,
                  anonymous ? "-public" : "", geojson ? "-geo" : "");
-        struct http_cache c = {.content_type = geojson ? "application/geo+json" : "application/json",
+        struct http_cache c = {.content_type =
+                                   geojson ? "application/geo+json" : "application/json",
                                .etag = etag,
                                .max_age = 60,
                                .varies_by_accept = true};

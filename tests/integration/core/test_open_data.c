@@ -147,9 +147,15 @@ Test(open_data, every_open_read_answers_without_a_token)
     snprintf(path, sizeof path, "/v1/places/%s", place);
     char stops[160];
     snprintf(stops, sizeof stops, "/v1/places/%s/stops", place);
-    const char *paths[] = {"/v1/places?limit=2", path, "/v1/places?limit=2&format=geojson",
-                           "/v1/places?limit=2&format=csv", "/v1/stops", stops,
-                           "/v1/workshops?limit=2", "/v1/calendar.ics", NULL};
+    const char *paths[] = {"/v1/places?limit=2",
+                           path,
+                           "/v1/places?limit=2&format=geojson",
+                           "/v1/places?limit=2&format=csv",
+                           "/v1/stops",
+                           stops,
+                           "/v1/workshops?limit=2",
+                           "/v1/calendar.ics",
+                           NULL};
     for (size_t i = 0; paths[i]; i++) {
         struct response *r = get(false, paths[i], NULL, NULL, NULL);
         cr_expect_eq(r->status, 200, "%s: %ld %s", paths[i], r->status, r->body);
@@ -162,8 +168,8 @@ Test(open_data, every_open_read_answers_without_a_token)
 
 Test(open_data, a_token_sent_is_still_checked)
 {
-    const char *paths[] = {"/v1/places?limit=2", "/v1/stops", "/v1/workshops",
-                           "/v1/calendar.ics", NULL};
+    const char *paths[] = {"/v1/places?limit=2", "/v1/stops", "/v1/workshops", "/v1/calendar.ics",
+                           NULL};
     for (size_t i = 0; paths[i]; i++) {
         struct response *r = get(false, paths[i], "not.a.token", NULL, NULL);
         cr_expect_eq(r->status, 401, "%s: %ld", paths[i], r->status);
@@ -178,7 +184,8 @@ Test(open_data, a_token_sent_is_still_checked)
     cr_expect_eq(r->status, 403);
     response_free(r);
     /* and the writes still need one */
-    r = http_request("POST", url("/v1/places"), (const char *const[]){"Content-Type: application/json", NULL}, "{}");
+    r = http_request("POST", url("/v1/places"),
+                     (const char *const[]){"Content-Type: application/json", NULL}, "{}");
     cr_expect_eq(r->status, 401);
     response_free(r);
 }
@@ -256,8 +263,8 @@ Test(open_data, not_modified_by_etag_has_no_body_and_not_a_zero_length)
     cr_expect(varies_by(r, "Accept"));
     /* libmicrohttpd always writes one: the 200's length (RFC 9110 §8.6), never 0 */
     if (response_header(r, "Content-Length", length, sizeof length))
-        cr_expect_eq(strtoull(length, NULL, 10), full, "Content-Length %s, the 200 had %zu",
-                     length, full);
+        cr_expect_eq(strtoull(length, NULL, 10), full, "Content-Length %s, the 200 had %zu", length,
+                     full);
     response_free(r);
     /* HEAD likewise */
     const char *headers[] = {inm, NULL};
@@ -419,10 +426,10 @@ Test(open_data, anonymous_workshop_reads_show_public_members_only)
     mirande(place, sizeof place);
     test_nonce("open", tag, sizeof tag);
     snprintf(title, sizeof title, "Atelier ouvert %s", tag);
-    json_t *doc = json_pack("{s:s, s:s, s:s, s:[s], s:s, s:s, s:i}", "place_id", place, "title",
-                            title, "theme", "email", "audience", "seniors", "starts_at",
-                            "2031-05-06T14:00:00+02:00", "ends_at", "2031-05-06T16:00:00+02:00",
-                            "capacity", 1);
+    json_t *doc =
+        json_pack("{s:s, s:s, s:s, s:[s], s:s, s:s, s:i}", "place_id", place, "title", title,
+                  "theme", "email", "audience", "seniors", "starts_at", "2031-05-06T14:00:00+02:00",
+                  "ends_at", "2031-05-06T16:00:00+02:00", "capacity", 1);
     struct response *r = api_call_json("POST", "/v1/workshops", owner, doc);
     cr_assert_eq(r->status, 201, "%s", r->body);
     json_t *created = response_json(r);
@@ -442,13 +449,13 @@ Test(open_data, anonymous_workshop_reads_show_public_members_only)
     }
 
     static const char *const public_members[] = {
-        "id",        "series_id",   "owner",         "place_id",  "stop_id",    "title",
-        "theme",     "audience",    "starts_at",     "ends_at",   "capacity",   "seats_left",
-        "status",    "description", "accessibility", "price_eur", "place",      "created_at",
-        "updated_at", NULL};
+        "id",        "series_id",  "owner",      "place_id",    "stop_id",
+        "title",     "theme",      "audience",   "starts_at",   "ends_at",
+        "capacity",  "seats_left", "status",     "description", "accessibility",
+        "price_eur", "place",      "created_at", "updated_at",  NULL};
     snprintf(path, sizeof path, "/v1/workshops/%s", id);
-    snprintf(list, sizeof list, "/v1/workshops?place_id=%s&from=2031-05-06T00:00:00Z&to=2031-05-07T00:00:00Z",
-             place);
+    snprintf(list, sizeof list,
+             "/v1/workshops?place_id=%s&from=2031-05-06T00:00:00Z&to=2031-05-07T00:00:00Z", place);
     const char *reads[] = {path, list, NULL};
     for (size_t i = 0; reads[i]; i++) {
         r = get(false, reads[i], NULL, NULL, NULL);
@@ -462,9 +469,8 @@ Test(open_data, anonymous_workshop_reads_show_public_members_only)
             w = NULL;
             size_t k;
             json_t *item;
-            json_array_foreach(json_object_get(body, "items"), k, item)
-            if (strcmp(json_str(item, "id"), id) == 0)
-                w = item;
+            json_array_foreach(json_object_get(body, "items"), k,
+                               item) if (strcmp(json_str(item, "id"), id) == 0) w = item;
         }
         cr_assert_not_null(w, "%s lists the workshop", reads[i]);
         const char *key;
@@ -585,8 +591,9 @@ Test(open_data, near_swapped_gets_a_hint)
 
 Test(open_data_closed, every_read_needs_its_token_again)
 {
-    const char *paths[] = {"/v1/places", "/v1/places/00000000-0000-4000-8000-000000000000",
-                           "/v1/stops", "/v1/workshops", "/v1/calendar.ics", NULL};
+    const char *paths[] = {"/v1/places",       "/v1/places/00000000-0000-4000-8000-000000000000",
+                           "/v1/stops",        "/v1/workshops",
+                           "/v1/calendar.ics", NULL};
     for (size_t i = 0; paths[i]; i++) {
         struct response *r = get(false, paths[i], NULL, NULL, NULL);
         cr_expect_eq(r->status, 401, "%s: %ld", paths[i], r->status);
