@@ -149,3 +149,54 @@ Test(guard, access_token_in_the_query_only_where_the_route_allows_it)
                      "the query's token was ignored");
     inproc_free(&t);
 }
+
+/* ---- anonymous open-data admission (PUBLIC_READS) ------------------------ */
+
+static const struct route open_places = {"GET", "/v1/places", "places:read", no_handler,
+                                         NULL,  false,        true,          true};
+static const struct route open_calendar = {
+    "GET", "/v1/calendar.ics", "workshops:read", no_handler, NULL, true, true, true};
+
+static void anonymous(struct inproc *t, const struct route *route, const char *target,
+                      int public_reads)
+{
+    inproc_init(t, route->method, target);
+    t->req.route = route;
+    t->cfg.public_reads = public_reads;
+}
+
+Test(guard, only_an_open_route_read_without_any_token_is_anonymous)
+{
+    struct inproc t;
+    anonymous(&t, &open_places, "/v1/places", 1);
+    cr_expect(guard_anonymous_open_data(&t.req));
+    cr_expect_not(t.req.answered, "it answers nothing");
+    inproc_free(&t);
+
+    anonymous(&t, &open_places, "/v1/places", 0);
+    cr_expect_not(guard_anonymous_open_data(&t.req), "PUBLIC_READS=0");
+    inproc_free(&t);
+
+    anonymous(&t, &places_read, "/v1/places", 1);
+    cr_expect_not(guard_anonymous_open_data(&t.req), "a route that is not open data");
+    inproc_free(&t);
+
+    anonymous(&t, &open_places, "/v1/places", 1);
+    inproc_header(&t, "Authorization", "Bearer not.a.token");
+    cr_expect_not(guard_anonymous_open_data(&t.req), "a token sent is verified");
+    inproc_free(&t);
+
+    anonymous(&t, &open_places, "/v1/places", 1);
+    inproc_header(&t, "Authorization", "");
+    cr_expect_not(guard_anonymous_open_data(&t.req), "even an empty Authorization");
+    inproc_free(&t);
+
+    anonymous(&t, &open_calendar, "/v1/calendar.ics?access_token=x", 1);
+    cr_expect_not(guard_anonymous_open_data(&t.req), "the calendar's query token too");
+    inproc_free(&t);
+
+    anonymous(&t, &open_places, "/v1/places?access_token=x", 1);
+    cr_expect(guard_anonymous_open_data(&t.req),
+              "where the query carries no token, access_token is an unknown parameter (400)");
+    inproc_free(&t);
+}
