@@ -3,11 +3,13 @@
  * THE HOUSE RULES (every handler follows them; read them once):
  *
  * Answering. A handler answers exactly once, with one of http_json,
- * http_json_text, http_json_cached, http_text, http_text_cached, http_empty,
- * http_problem or http_invalid. A function of this header that returns false
- * or NULL has already answered (400, 404, 413, 415, 422, 500, 503 …): the
- * handler releases what it holds and returns, it never answers again. The
- * router answers 500 for a handler that returned without answering.
+ * http_json_text, http_cached (every cacheable read: Cache-Control, Vary,
+ * ETag, Last-Modified, 304, gzip), http_json_cached, http_text,
+ * http_text_cached, http_empty, http_problem or http_invalid. A function of
+ * this header that returns false or NULL has already answered (400, 404, 413,
+ * 415, 422, 500, 503 …): the handler releases what it holds and returns, it
+ * never answers again. The router answers 500 for a handler that returned
+ * without answering.
  *
  * Ownership (as jq's jv.h says it: the answerers consume, the readers lend).
  *   - http_json, http_json_cached and http_invalid steal the json_t they are
@@ -28,7 +30,9 @@
  * errors), naming every bad field at once.
  *
  * Who acts. The guard admitted the request before the handler runs and filled
- * r->who (organisation, scopes); a handler reads the acting organisation as
+ * r->who (organisation, scopes); on an open-data route read without a token
+ * (PUBLIC_READS) r->who is empty (r->who.org[0] == '\0') and the handler
+ * shows only public data; a handler reads the acting organisation as
  * r->who.org and the acting person as http_subject(r). Ownership of an object
  * is checked with guard_owns, and what a caller may not know exists is 404. */
 #ifndef HTTP_H
