@@ -36,7 +36,7 @@ else
 endif
 
 CC ?= cc
-PKG_LIBS := libulfius libmicrohttpd jansson libpq libjwt libcrypto
+PKG_LIBS := libulfius libmicrohttpd jansson libpq libjwt libcrypto zlib
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
         -Wvla -Wpointer-arith -Wcast-qual -Wnull-dereference
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -MMD -MP
@@ -64,7 +64,8 @@ TEST_LDLIBS := -lcriterion -lcurl
 # Debian 12 packages the build, the private cluster and the tests need.
 DEB_PACKAGES := gcc make pkg-config libulfius-dev libmicrohttpd-dev libjansson-dev libpq-dev \
   libjwt-dev libssl-dev libcriterion-dev libcurl4-gnutls-dev postgresql-15 \
-  postgresql-15-postgis-3 cppcheck clang-format curl ca-certificates clang-14 libclang-rt-14-dev
+  postgresql-15-postgis-3 cppcheck clang-format curl ca-certificates clang-14 libclang-rt-14-dev \
+  zlib1g-dev
 
 API_SRC := $(filter-out api/main.c,$(wildcard api/*.c api/*/*.c api/resources/*/*.c))
 API_OBJ := $(API_SRC:api/%.c=$(OUT)/obj/%.o) $(OUT)/obj/embedded.o

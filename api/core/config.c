@@ -317,6 +317,7 @@ static int load(struct config *c, unsigned needs, struct loader *l)
             read_int(l, "RATE_LIMIT_AUTH_FAIL_BURST", 20, 1, 1000000,
                      &c->rate_limit_auth_fail_burst) ||
             read_metrics_addr(l, &c->metrics_addr, &c->metrics_port) ||
+            read_int(l, "PUBLIC_READS", 1, 0, 1, &c->public_reads) ||
             read_cors(l, &c->cors_origins))
             return -1;
         c->max_body_bytes = (size_t)body_bytes;

@@ -30,6 +30,7 @@ struct config {
     char *jwt_issuer;    /* NULL: not checked */
     char *jwt_audience;  /* NULL: not checked */
     char **cors_origins; /* NULL-terminated, may be empty */
+    int public_reads;    /* 1: the open-data reads (routes.c's open_data) need no token */
     enum log_level log_level;
     size_t max_body_bytes;
     size_t import_max_bytes; /* the CSV body of POST /v1/places/import */

@@ -47,7 +47,8 @@ static bool organisation_exists(struct req *r, bool *exists)
 bool guard_verify(struct req *r)
 {
     const char *header = http_header(r, "Authorization");
-    const char *in_query = r->route->token_in_query ? http_query(r, "access_token") : NULL;
+    const char *in_query =
+        (r->route->flags & ROUTE_TOKEN_IN_QUERY) ? http_query(r, "access_token") : NULL;
     const char *token = in_query;
     if (header) {
         if (strncasecmp(header, "Bearer ", 7) != 0)
@@ -64,6 +65,15 @@ bool guard_verify(struct req *r)
     if (!auth_verify_token(&r->app->verifier, token, time(NULL), &r->who, &why))
         return refuse(r, why);
     return true;
+}
+
+bool guard_anonymous_open_data(const struct req *r)
+{
+    if (!(r->route->flags & ROUTE_OPEN_DATA) || !r->app->cfg->public_reads)
+        return false;
+    if (http_header(r, "Authorization"))
+        return false;
+    return !((r->route->flags & ROUTE_TOKEN_IN_QUERY) && http_query(r, "access_token"));
 }
 
 bool guard_confirm(struct req *r)

@@ -23,6 +23,13 @@ bool guard_verify(struct req *r);
  * or 503 and returns false. */
 bool guard_confirm(struct req *r);
 
+/* Anonymous open-data admission: true when the route is open data
+ * (routes.c), PUBLIC_READS=1 and the request carries no token at all (no
+ * Authorization header, no access_token where the route accepts one). The
+ * router then serves it like a public route, with an empty r->who; a request
+ * with a token goes through guard_verify and guard_confirm as always. */
+bool guard_anonymous_open_data(const struct req *r);
+
 /* True when the token carries `scope`; otherwise answers 403 and returns false. */
 bool guard_require_scope(struct req *r, const char *scope);
 

@@ -6,10 +6,13 @@
 #include "validate.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <zlib.h>
 
 const char *http_query(const struct req *r, const char *name)
 {
@@ -100,20 +103,192 @@ static unsigned long long fnv1a(const char *data, size_t len)
     return h;
 }
 
+/* The q-value of one element of a comma-separated list ("gzip;q=0.5"): 1
+ * without one, 0 for a malformed one. */
+static double q_value(const char *element, size_t len)
+{
+    const char *semi = memchr(element, ';', len);
+    while (semi) {
+        const char *p = semi + 1;
+        while (p < element + len && *p == ' ')
+            p++;
+        if (element + len - p >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
+            char number[8] = "";
+            size_t n = (size_t)(element + len - p - 2);
+            memcpy(number, p + 2, n < sizeof number - 1 ? n : sizeof number - 1);
+            char *end;
+            double q = strtod(number, &end);
+            return end == number || q < 0 || q > 1 ? 0 : q;
+        }
+        semi = memchr(p, ';', (size_t)(element + len - p));
+    }
+    return 1;
+}
+
+/* The q-value the list `header` gives `name` (case-insensitive); -1 when the
+ * list does not name it. */
+static double listed_q(const char *header, const char *name)
+{
+    size_t name_len = strlen(name);
+    for (const char *p = header; p && *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t len = strcspn(p, ",");
+        size_t token = strcspn(p, ";,");
+        while (token && p[token - 1] == ' ')
+            token--;
+        if (token == name_len && strncasecmp(p, name, name_len) == 0)
+            return q_value(p, len);
+        p += len;
+    }
+    return -1;
+}
+
+bool http_accepts_gzip(const char *accept_encoding)
+{
+    if (!accept_encoding)
+        return false;
+    double gzip = listed_q(accept_encoding, "gzip");
+    if (gzip < 0)
+        gzip = listed_q(accept_encoding, "x-gzip");
+    if (gzip < 0)
+        gzip = listed_q(accept_encoding, "*");
+    return gzip > 0;
+}
+
+bool http_accept_names(const struct req *r, const char *media_type)
+{
+    const char *accept = http_header(r, "Accept");
+    return accept && listed_q(accept, media_type) > 0;
+}
+
+void http_vary(struct req *r, const char *field)
+{
+    const char *current = u_map_get_case(r->out->map_header, "Vary");
+    if (!current) {
+        http_set_header(r, "Vary", field);
+        return;
+    }
+    if (listed_q(current, field) >= 0)
+        return;
+    char joined[256];
+    snprintf(joined, sizeof joined, "%s, %s", current, field);
+    http_set_header(r, "Vary", joined);
+}
+
+void http_cache_control(struct req *r, int max_age)
+{
+    if (r->route && r->route->scope && !(r->route->flags & ROUTE_OPEN_DATA))
+        return; /* behind a token: the router's no-store */
+    char value[96];
+    if (r->who.org[0])
+        snprintf(value, sizeof value, "private, max-age=%d", max_age);
+    else
+        snprintf(value, sizeof value, "public, max-age=%d, stale-while-revalidate=300", max_age);
+    http_set_header(r, "Cache-Control", value);
+}
+
+/* An IMF-fixdate (RFC 9110 §5.6.7) of Unix seconds. */
+static void http_date(long long seconds, char *out, size_t cap)
+{
+    time_t t = (time_t)seconds;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, cap, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+/* If-Modified-Since as Unix seconds, or -1 when absent or not an IMF-fixdate. */
+static long long if_modified_since(const struct req *r)
+{
+    const char *text = http_header(r, "If-Modified-Since");
+    struct tm tm = {0};
+    const char *end = text ? strptime(text, "%a, %d %b %Y %H:%M:%S GMT", &tm) : NULL;
+    if (!end || *end)
+        return -1;
+    return (long long)timegm(&tm);
+}
+
+/* `text` gzipped into a new buffer (*out_len bytes) the caller frees, or NULL. */
+static unsigned char *gzip(const char *text, size_t len, size_t *out_len)
+{
+    z_stream z = {0};
+    if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return NULL;
+    uLong cap = deflateBound(&z, (uLong)len) + 32;
+    unsigned char *out = malloc(cap);
+    z.next_in = (Bytef *)(uintptr_t)text;
+    z.avail_in = (uInt)len;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    int rc = out ? deflate(&z, Z_FINISH) : Z_MEM_ERROR;
+    *out_len = z.total_out;
+    deflateEnd(&z);
+    if (rc != Z_STREAM_END) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+#define GZIP_MIN_BYTES 1024
+
+void http_cached(struct req *r, const struct http_cache *c, const char *text, size_t len)
+{
+    char computed[40], identity[80], gzipped[84], modified[40];
+    snprintf(computed, sizeof computed, "\"%016llx%08zx\"", fnv1a(text, len), len);
+    snprintf(identity, sizeof identity, "%s", c->etag ? c->etag : computed);
+    size_t quote = strlen(identity);
+    if (quote >= 2 && identity[quote - 1] == '"')
+        snprintf(gzipped, sizeof gzipped, "%.*s-gz\"", (int)(quote - 1), identity);
+    else
+        snprintf(gzipped, sizeof gzipped, "%s", identity);
+
+    http_cache_control(r, c->max_age);
+    if (c->varies_by_accept)
+        http_vary(r, "Accept");
+    http_vary(r, "Accept-Encoding");
+    if (r->route && (r->route->flags & ROUTE_OPEN_DATA))
+        http_vary(r, "Authorization");
+    bool compress = len > GZIP_MIN_BYTES && http_accepts_gzip(http_header(r, "Accept-Encoding"));
+    http_set_header(r, "ETag", compress ? gzipped : identity);
+    if (c->last_modified > 0) {
+        http_date(c->last_modified, modified, sizeof modified);
+        http_set_header(r, "Last-Modified", modified);
+    }
+    if (c->disposition)
+        http_set_header(r, "Content-Disposition", c->disposition);
+
+    const char *if_none_match = http_header(r, "If-None-Match");
+    bool not_modified;
+    if (if_none_match)
+        not_modified = validate_etag_matches(if_none_match, identity) ||
+                       validate_etag_matches(if_none_match, gzipped);
+    else
+        not_modified = c->last_modified > 0 && if_modified_since(r) >= c->last_modified;
+    size_t zlen = 0;
+    unsigned char *z = compress ? gzip(text, len, &zlen) : NULL;
+    if (compress && !z) /* gzip failed (memory): the identity body under its own ETag */
+        http_set_header(r, "ETag", identity);
+    if (z)
+        http_set_header(r, "Content-Encoding", "gzip");
+    if (not_modified) {
+        /* libmicrohttpd writes a Content-Length in every 304 (and never its
+         * body): given an empty body it would write "Content-Length: 0", which
+         * RFC 9110 §8.6 forbids; given the 200's body it writes that body's
+         * length, which §8.6 allows, and sends no byte of it. */
+        ulfius_set_binary_body_response(r->out, 304, z ? (const char *)z : text, z ? zlen : len);
+        r->answered = true;
+    } else {
+        set_body(r, 200, c->content_type, z ? (const char *)z : text, z ? zlen : len);
+    }
+    free(z);
+}
+
 void http_text_cached(struct req *r, const char *content_type, const char *text, size_t len,
                       const char *etag, int max_age)
 {
-    char computed[40], cache[40];
-    snprintf(computed, sizeof computed, "\"%016llx%08zx\"", fnv1a(text, len), len);
-    snprintf(cache, sizeof cache, "max-age=%d", max_age);
-    if (!etag)
-        etag = computed;
-    http_set_header(r, "ETag", etag);
-    http_set_header(r, "Cache-Control", cache);
-    if (validate_etag_matches(http_header(r, "If-None-Match"), etag))
-        http_empty(r, 304);
-    else
-        set_body(r, 200, content_type, text, len);
+    struct http_cache c = {.content_type = content_type, .etag = etag, .max_age = max_age};
+    http_cached(r, &c, text, len);
 }
 
 void http_json_cached(struct req *r, const char *content_type, json_t *body, const char *etag,
@@ -222,7 +397,8 @@ bool http_body_fits(struct req *r)
 size_t http_body_limit(const struct req *r)
 {
     const struct config *cfg = r->app->cfg;
-    return r->route && r->route->large_body ? cfg->import_max_bytes : cfg->max_body_bytes;
+    return r->route && (r->route->flags & ROUTE_LARGE_BODY) ? cfg->import_max_bytes
+                                                            : cfg->max_body_bytes;
 }
 
 const char *http_read_text(struct req *r, const char *media_type, size_t *len)
@@ -291,7 +467,7 @@ static bool ensure_connection(struct req *r)
     if (r->db)
         return true;
     struct app *app = r->app;
-    if (app->replica && r->route && r->route->replica_ok) {
+    if (app->replica && r->route && (r->route->flags & ROUTE_REPLICA_OK)) {
         r->db = db_pool_acquire(app->replica, &r->db_slot);
         if (r->db) {
             r->db_pool = app->replica;

@@ -3,11 +3,13 @@
  * THE HOUSE RULES (every handler follows them; read them once):
  *
  * Answering. A handler answers exactly once, with one of http_json,
- * http_json_text, http_json_cached, http_text, http_text_cached, http_empty,
- * http_problem or http_invalid. A function of this header that returns false
- * or NULL has already answered (400, 404, 413, 415, 422, 500, 503 …): the
- * handler releases what it holds and returns, it never answers again. The
- * router answers 500 for a handler that returned without answering.
+ * http_json_text, http_cached (every cacheable read: Cache-Control, Vary,
+ * ETag, Last-Modified, 304, gzip), http_json_cached, http_text,
+ * http_text_cached, http_empty, http_problem or http_invalid. A function of
+ * this header that returns false or NULL has already answered (400, 404, 413,
+ * 415, 422, 500, 503 …): the handler releases what it holds and returns, it
+ * never answers again. The router answers 500 for a handler that returned
+ * without answering.
  *
  * Ownership (as jq's jv.h says it: the answerers consume, the readers lend).
  *   - http_json, http_json_cached and http_invalid steal the json_t they are
@@ -28,7 +30,9 @@
  * errors), naming every bad field at once.
  *
  * Who acts. The guard admitted the request before the handler runs and filled
- * r->who (organisation, scopes); a handler reads the acting organisation as
+ * r->who (organisation, scopes); on an open-data route read without a token
+ * (PUBLIC_READS) r->who is empty (r->who.org[0] == '\0') and the handler
+ * shows only public data; a handler reads the acting organisation as
  * r->who.org and the acting person as http_subject(r). Ownership of an object
  * is checked with guard_owns, and what a caller may not know exists is 404. */
 #ifndef HTTP_H
@@ -103,16 +107,60 @@ bool http_body_fits(struct req *r);
 /* Answers `status` with a JSON body (stolen). */
 void http_json(struct req *r, int status, json_t *body);
 
+/* How a read answers a cache (http_cached): what its body is, what it
+ * depends on and how long it may be kept. */
+struct http_cache {
+    const char *content_type;
+    const char *etag;        /* strong, quoted; NULL: one computed from the body */
+    long long last_modified; /* Unix seconds for Last-Modified; 0: none */
+    int max_age;             /* seconds */
+    bool varies_by_accept;   /* the body depends on Accept: Vary: Accept */
+    const char *disposition; /* Content-Disposition, or NULL */
+};
+
+/* Answers a read, the one way every cacheable read does (RFC 9110, 9111):
+ *   - Cache-Control (http_cache_control);
+ *   - Vary: Accept-Encoding, plus Accept when the body depends on it, plus
+ *     Authorization on an open-data route (the router adds Origin);
+ *   - the body gzipped when over 1 KiB and Accept-Encoding allows gzip
+ *     (q-values; "gzip;q=0" refuses), with Content-Encoding: gzip and the
+ *     ETag's "-gz" variant ("abc" -> "abc-gz");
+ *   - ETag, and Last-Modified when given;
+ *   - 304 without a body (its Content-Length the 200's, never 0: RFC 9110
+ *     §8.6; libmicrohttpd always writes one) when If-None-Match
+ *     names either variant of the ETag, or, only when there is no
+ *     If-None-Match (RFC 9110 §13.2.2), when If-Modified-Since is not before
+ *     Last-Modified. `text` is copied. */
+void http_cached(struct req *r, const struct http_cache *c, const char *text, size_t len);
+
+/* Cache-Control of a read: on a public route and on an open-data route read
+ * anonymously "public, max-age=N, stale-while-revalidate=300"; on an
+ * open-data route read with a token "private, max-age=N"; anything else
+ * keeps the router's "no-store". */
+void http_cache_control(struct req *r, int max_age);
+
+/* Adds `field` to the response's Vary (once). */
+void http_vary(struct req *r, const char *field);
+
 /* Answers 200 with a JSON body (stolen) of the given content type, the ETag
- * `etag` (NULL: a strong one computed from the body) and
- * `Cache-Control: max-age=<max_age>`; or 304 without a body when
- * If-None-Match names that ETag. */
+ * `etag` (NULL: a strong one computed from the body) and max-age `max_age`:
+ * http_cached. */
 void http_json_cached(struct req *r, const char *content_type, json_t *body, const char *etag,
                       int max_age);
 
 /* The same for a body that is already text (copied). */
 void http_text_cached(struct req *r, const char *content_type, const char *text, size_t len,
                       const char *etag, int max_age);
+
+/* True when a request's Accept-Encoding allows gzip (RFC 9110 §12.5.3:
+ * "gzip" or "x-gzip" with a q-value above 0, or "*" above 0 when gzip is
+ * not named). */
+bool http_accepts_gzip(const char *accept_encoding);
+
+/* True when the request's Accept names `media_type` (case-insensitive) with a
+ * q-value above 0: the reads that map something answer GeoJSON when it names
+ * application/geo+json. */
+bool http_accept_names(const struct req *r, const char *media_type);
 
 /* Answers `status` (204, 304) with no body and no Content-Type. */
 void http_empty(struct req *r, int status);

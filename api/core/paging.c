@@ -94,3 +94,22 @@ void paging_answer_array(struct req *r, const char *items_json, const char *next
         fwrite(items_json, 1, n - 1, out);
     answer_page(r, out, &text, next_cursor);
 }
+
+void paging_answer_cached(struct req *r, json_t *items, const char *next_cursor, bool geojson)
+{
+    paging_link(r, next_cursor);
+    json_t *page = geojson ? json_pack("{s:s, s:o}", "type", "FeatureCollection", "features", items)
+                           : json_pack("{s:o}", "items", items);
+    json_object_set_new(page, "next_cursor", next_cursor ? json_string(next_cursor) : json_null());
+    char *text = json_dumps(page, HTTP_JSON_FLAGS);
+    json_decref(page);
+    if (!text) {
+        http_problem(r, 500, "internal", "The response could not be encoded.");
+        return;
+    }
+    struct http_cache c = {.content_type = geojson ? "application/geo+json" : "application/json",
+                           .max_age = 60,
+                           .varies_by_accept = true};
+    http_cached(r, &c, text, strlen(text));
+    free(text);
+}

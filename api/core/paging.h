@@ -29,4 +29,10 @@ void paging_answer_rows(struct req *r, const PGresult *res, int col, int rows,
  * JSON array text (json_agg's), used as it is. Sets no Link header. */
 void paging_answer_array(struct req *r, const char *items_json, const char *next_cursor);
 
+/* Answers a page of open data, through http_cached (max-age 60, Vary:
+ * Accept): { items, next_cursor }, or when `geojson` a FeatureCollection
+ * { type, features, next_cursor } of the items (each one already a Feature),
+ * with the Link header. `items` (an array) is stolen. */
+void paging_answer_cached(struct req *r, json_t *items, const char *next_cursor, bool geojson);
+
 #endif

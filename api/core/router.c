@@ -187,13 +187,16 @@ static void count_failure(struct req *r, const char *address)
  *   3. the organisation's budget (RATE_LIMIT_ORG_*): no database;
  *   4. after the body, the organisation in the directory and the scope
  *      (guard_confirm): the first query.
+ * Anonymous open-data admission: an open_data route read without any token
+ * while PUBLIC_READS=1 (guard_anonymous_open_data) is admitted like a public
+ * route, by its address's request budget alone.
  * Requests behind a token are not otherwise limited per address: partners
  * behind one proxy or NAT share one, and each is limited as an organisation. */
 static bool admit_before_body(struct req *r)
 {
     char address[64], key[96];
     client_address(r, address, sizeof address);
-    if (!r->route->scope) {
+    if (!r->route->scope || guard_anonymous_open_data(r)) {
         if (strcmp(r->route->pattern, "/healthz") == 0 || strcmp(r->route->pattern, "/readyz") == 0)
             return true;
         return within_limit(r, r->app->ip_limit, address);
@@ -225,7 +228,7 @@ bool router_headers(struct req *r)
     const char *method = r->in->http_verb;
     const char *origin = allowed_origin(r);
     if (r->app->cfg->cors_origins && r->app->cfg->cors_origins[0])
-        http_set_header(r, "Vary", "Origin");
+        http_vary(r, "Origin");
     if (origin) {
         http_set_header(r, "Access-Control-Allow-Origin", origin);
         http_set_header(r, "Access-Control-Expose-Headers",
@@ -277,7 +280,7 @@ bool router_headers(struct req *r)
 
 void router_body(struct req *r)
 {
-    if (r->route->scope && !admit_after_body(r))
+    if (r->route->scope && !guard_anonymous_open_data(r) && !admit_after_body(r))
         return;
     if (!http_query_only(r, r->route->query))
         return;

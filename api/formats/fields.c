@@ -414,3 +414,8 @@ bool fields_longitude(double v, const char **why)
 {
     return isfinite(v) && v >= -180.0 && v <= 180.0 ? true : fields_fail(why, r_longitude);
 }
+
+bool fields_in_france(double latitude, double longitude)
+{
+    return latitude >= 41.0 && latitude <= 51.5 && longitude >= -5.8 && longitude <= 10.0;
+}

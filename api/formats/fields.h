@@ -62,4 +62,12 @@ bool fields_pivot(const char *s, const char **why);
 bool fields_latitude(double v, const char **why);
 bool fields_longitude(double v, const char **why);
 
+/* Metropolitan France with Corsica, generously (latitude 41 to 51.5, longitude
+ * -5.8 to 10): where a `near` point must fall. `near` is latitude,longitude
+ * while bbox and GeoJSON are longitude,latitude: a point outside is most often
+ * one swapped, and is refused with FIELDS_NEAR_SWAPPED rather than answered
+ * with an empty list. */
+bool fields_in_france(double latitude, double longitude);
+#define FIELDS_NEAR_SWAPPED "near is latitude,longitude; did you swap them?"
+
 #endif

@@ -2,6 +2,7 @@
  * places_sql.h and back. */
 #include "places.h"
 
+#include "geojson.h"
 #include "guard.h"
 #include "idempotency.h"
 #include "merge_patch.h"
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define CACHE_SECONDS 60
 
@@ -83,13 +85,35 @@ void places_list(struct req *r)
     char *next = PQntuples(res) > q.limit ? places_query_next_cursor(&q, res, q.limit - 1) : NULL;
     char *body = q.format == FORMAT_CSV ? page_csv(res, rows) : page_text(&q, res, rows, next);
     PQclear(res);
-    paging_link(r, next);
-    static const char *const types[] = {"application/json", "application/geo+json",
-                                        "text/csv; charset=utf-8"};
-    http_text_cached(r, types[q.format], body, strlen(body), NULL, CACHE_SECONDS);
+    /* Last-Modified: the last change of any place (one that left the list too) */
+    PGresult *changed = http_sql(r, PLACES_SQL_LAST_MODIFIED, 0, NULL, false);
+    if (changed) {
+        paging_link(r, next);
+        static const char *const types[] = {"application/json", "application/geo+json",
+                                            "text/csv; charset=utf-8"};
+        char disposition[96];
+        time_t now = time(NULL);
+        struct tm today;
+        gmtime_r(&now, &today);
+        strftime(disposition, sizeof disposition,
+                 "attachment; filename=\"lieux-gers-%Y-%m-%d.csv\"", &today);
+        struct http_cache c = {.content_type = types[q.format],
+                               .last_modified = atoll(PQgetvalue(changed, 0, 0)),
+                               .max_age = CACHE_SECONDS,
+                               .varies_by_accept = true,
+                               .disposition = q.format == FORMAT_CSV ? disposition : NULL};
+        http_cached(r, &c, body, strlen(body));
+    }
+    PQclear(changed);
     free(body);
     free(next);
     places_query_free(&q);
+}
+
+/* A place's Last-Modified from its ETag ("<updated_at in microseconds>"). */
+static long long place_last_modified(const char *etag)
+{
+    return etag[0] == '"' ? atoll(etag + 1) / 1000000 : 0;
 }
 
 void places_get(struct req *r)
@@ -103,12 +127,33 @@ void places_get(struct req *r)
     PGresult *res = http_sql(r, PLACES_SQL_GET, 1, params, false);
     if (!res)
         return;
-    if (PQntuples(res) == 0)
+    if (PQntuples(res) == 0) {
         not_found(r);
+        PQclear(res);
+        return;
+    }
+    /* JSON under the row's ETag (the one If-Match compares), or with Accept:
+     * application/geo+json a Feature under its "-geo" variant */
+    const char *row_etag = PQgetvalue(res, 0, PLACE_COL_ETAG);
+    bool geojson = http_accept_names(r, "application/geo+json");
+    char etag[64];
+    snprintf(etag, sizeof etag, "%.*s%s\"", (int)strlen(row_etag) - 1, row_etag,
+             geojson ? "-geo" : "");
+    json_t *place = json_loads(PQgetvalue(res, 0, PLACE_COL_JSON), 0, NULL);
+    if (geojson)
+        place = geojson_feature(place, NULL, "latitude", "longitude");
+    char *text = json_dumps(place, HTTP_JSON_FLAGS);
+    json_decref(place);
+    struct http_cache c = {.content_type = geojson ? "application/geo+json" : "application/json",
+                           .etag = etag,
+                           .last_modified = place_last_modified(row_etag),
+                           .max_age = CACHE_SECONDS,
+                           .varies_by_accept = true};
+    if (text)
+        http_cached(r, &c, text, strlen(text));
     else
-        http_json_cached(r, "application/json",
-                         json_loads(PQgetvalue(res, 0, PLACE_COL_JSON), 0, NULL),
-                         PQgetvalue(res, 0, PLACE_COL_ETAG), CACHE_SECONDS);
+        http_problem(r, 500, "internal", "The response could not be encoded.");
+    free(text);
     PQclear(res);
 }
 

@@ -52,7 +52,6 @@ static bool numbers(const char *text, double *out, int count)
 static void read_format(struct req *r, struct places_query *q, json_t *errors)
 {
     const char *format = http_query(r, "format");
-    const char *accept = http_header(r, "Accept");
     q->format = FORMAT_JSON;
     if (format) {
         if (strcmp(format, "geojson") == 0)
@@ -61,9 +60,9 @@ static void read_format(struct req *r, struct places_query *q, json_t *errors)
             q->format = FORMAT_CSV;
         else if (strcmp(format, "json") != 0)
             validate_error(errors, "format", "must be json, geojson or csv");
-    } else if (accept && strcasestr(accept, "application/geo+json")) {
+    } else if (http_accept_names(r, "application/geo+json")) {
         q->format = FORMAT_GEOJSON;
-    } else if (accept && strcasestr(accept, "text/csv")) {
+    } else if (http_accept_names(r, "text/csv")) {
         q->format = FORMAT_CSV;
     }
 }
@@ -135,6 +134,10 @@ static int near_filter(struct req *r, struct places_query *q, FILE *where, json_
     if (!numbers(near, point, 2) || !fields_latitude(point[0], &why) ||
         !fields_longitude(point[1], &why)) {
         validate_error(errors, "near", "must be latitude,longitude in WGS84 degrees");
+        return 0;
+    }
+    if (!fields_in_france(point[0], point[1])) {
+        validate_error(errors, "near", FIELDS_NEAR_SWAPPED);
         return 0;
     }
     if (radius && (!numbers(radius, &km, 1) || km <= 0 || km > MAX_RADIUS_KM)) {
@@ -240,8 +243,11 @@ static void select_list(FILE *sql, const struct places_query *q)
         fprintf(sql, PLACES_SQL_LIST_FEATURE, places_sql()->properties_args, distance);
     else
         fprintf(sql, PLACES_SQL_LIST_PLACE, places_sql()->json_args, distance);
-    fprintf(sql, PLACES_SQL_LIST_COLUMNS,
-            q->order == ORDER_BY_UPDATE ? PLACES_SQL_LIST_TOMBSTONE : PLACES_SQL_LIST_NO_TOMBSTONE);
+    const char *tombstone = PLACES_SQL_LIST_NO_TOMBSTONE;
+    if (q->order == ORDER_BY_UPDATE)
+        tombstone = q->format == FORMAT_GEOJSON ? PLACES_SQL_LIST_TOMBSTONE_FEATURE
+                                                : PLACES_SQL_LIST_TOMBSTONE;
+    fprintf(sql, PLACES_SQL_LIST_COLUMNS, tombstone);
 }
 
 void places_query_read(struct req *r, struct places_query *q, json_t *errors)
@@ -260,9 +266,9 @@ void places_query_read(struct req *r, struct places_query *q, json_t *errors)
         validate_error(errors, "near", "cannot be combined with updated_since");
     else if (point)
         q->order = ORDER_BY_DISTANCE;
-    if (q->format != FORMAT_JSON && q->order == ORDER_BY_UPDATE)
+    if (q->format == FORMAT_CSV && q->order == ORDER_BY_UPDATE)
         validate_error(errors, "format",
-                       "only json can carry deletions: use it with updated_since");
+                       "csv cannot carry deletions: use json or geojson with updated_since");
     cursor_filter(r, q, where, point, errors);
     fclose(where);
 

@@ -111,6 +111,12 @@ const struct places_sql *places_sql(void);
 #define PLACES_SQL_GET_TEMPLATE                                                                    \
     "SELECT {returning} FROM places p WHERE p.id = $1::uuid AND p.deleted_at IS NULL"
 
+/* When any place last changed (created, updated or deleted: every change
+ * sets updated_at), as Unix seconds, 0 when there is none: the lists'
+ * Last-Modified (the index places_updated answers it). */
+#define PLACES_SQL_LAST_MODIFIED                                                                   \
+    "SELECT coalesce(floor(extract(epoch FROM max(updated_at)))::bigint, 0) FROM places"
+
 /* $1 id: turns a place into a tombstone. */
 #define PLACES_SQL_DELETE                                                                          \
     "UPDATE places SET deleted_at = clock_timestamp(), updated_at = clock_timestamp() "           \
@@ -195,6 +201,11 @@ const struct places_sql *places_sql(void);
 #define PLACES_SQL_LIST_TOMBSTONE                                                                  \
     "CASE WHEN p.deleted_at IS NULL THEN NULL ELSE json_build_object('id', p.id, "                 \
     "'deleted', true, 'updated_at', p.updated_at)::text END"
+/* The same in a GeoJSON sync feed: a Feature without geometry. */
+#define PLACES_SQL_LIST_TOMBSTONE_FEATURE                                                          \
+    "CASE WHEN p.deleted_at IS NULL THEN NULL ELSE json_build_object('type', 'Feature', "          \
+    "'id', p.id, 'geometry', NULL, 'properties', json_build_object('deleted', true, "              \
+    "'updated_at', p.updated_at))::text END"
 #define PLACES_SQL_LIST_NO_TOMBSTONE "NULL"
 /* The page's ids and sort keys: key %s, %s ", cut" when nearest first, which
  * %s, filters %s. */

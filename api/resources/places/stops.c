@@ -4,6 +4,7 @@
 
 #include "cursor.h"
 #include "fields.h"
+#include "geojson.h"
 #include "guard.h"
 #include "idempotency.h"
 #include "paging.h"
@@ -62,6 +63,10 @@ static void read_near(struct req *r, struct stop_query *q, json_t *errors)
     lon = strtod(second, &end);
     if (end == second || *end || !fields_latitude(lat, &why) || !fields_longitude(lon, &why)) {
         validate_error(errors, "near", "must be latitude,longitude in WGS84 degrees");
+        return;
+    }
+    if (!fields_in_france(lat, lon)) {
+        validate_error(errors, "near", FIELDS_NEAR_SWAPPED);
         return;
     }
     if (radius) {
@@ -124,7 +129,15 @@ static void list(struct req *r, const char *place_id)
         const char *keys[] = {PQgetvalue(res, q.limit_n - 1, 1), PQgetvalue(res, q.limit_n - 1, 2)};
         next = cursor_encode(keys, 2);
     }
-    paging_answer_rows(r, res, 0, rows < q.limit_n ? rows : q.limit_n, next);
+    /* JSON items, or with Accept: application/geo+json a FeatureCollection */
+    bool geojson = http_accept_names(r, "application/geo+json");
+    json_t *items = json_array();
+    for (int i = 0; i < rows && i < q.limit_n; i++) {
+        json_t *stop = json_loads(PQgetvalue(res, i, 0), 0, NULL);
+        json_array_append_new(items, geojson ? geojson_feature(stop, NULL, "latitude", "longitude")
+                                             : stop);
+    }
+    paging_answer_cached(r, items, next, geojson);
     PQclear(res);
     free(next);
 }

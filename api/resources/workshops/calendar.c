@@ -88,7 +88,9 @@ void workshops_calendar(struct req *r)
         http_problem(r, 500, "internal", "The calendar could not be written.");
         return;
     }
-    http_set_header(r, "Content-Disposition", "inline; filename=\"ateliers-gers.ics\"");
-    http_text(r, 200, "text/calendar; charset=utf-8", text, len);
+    struct http_cache c = {.content_type = "text/calendar; charset=utf-8",
+                           .max_age = 60,
+                           .disposition = "inline; filename=\"ateliers-gers.ics\""};
+    http_cached(r, &c, text, len);
     free(text);
 }

@@ -3,6 +3,7 @@
 
 #include "cursor.h"
 #include "fields.h"
+#include "geojson.h"
 #include "guard.h"
 #include "idempotency.h"
 #include "paging.h"
@@ -53,6 +54,33 @@ const char *const workshops_list_query[] = {
 static void not_found(struct req *r)
 {
     http_problem(r, 404, "not-found", "No workshop has this id.");
+}
+
+/* What an anonymous reader (PUBLIC_READS, no token) sees of a workshop: the
+ * public calendar. A list of the members shown rather than of those hidden,
+ * so that a member added later stays private until it is named here. Never
+ * shown: participants and registrations (never part of a workshop anyway)
+ * and waitlist_count (the registrations' queue, for partners). */
+static const char *const workshop_public_members[] = {
+    "id",        "series_id",  "owner",      "place_id",    "stop_id",
+    "title",     "theme",      "audience",   "starts_at",   "ends_at",
+    "capacity",  "seats_left", "status",     "description", "accessibility",
+    "price_eur", "place",      "created_at", "updated_at",  NULL};
+
+/* A workshop (stolen) as the caller may see it: whole with a token, its
+ * public members without one. */
+static json_t *shown(const struct req *r, json_t *workshop)
+{
+    if (r->who.org[0] || !workshop)
+        return workshop;
+    json_t *shown_members = json_object();
+    for (size_t i = 0; workshop_public_members[i]; i++) {
+        json_t *v = json_object_get(workshop, workshop_public_members[i]);
+        if (v)
+            json_object_set(shown_members, workshop_public_members[i], v);
+    }
+    json_decref(workshop);
+    return shown_members;
 }
 
 /* ---- reading ------------------------------------------------------------ */
@@ -139,6 +167,10 @@ static void read_near(struct req *r, struct list_query *q, FILE *where, json_t *
         validate_error(errors, "near", "must be latitude,longitude in WGS84 degrees");
         return;
     }
+    if (!fields_in_france(lat, lon)) {
+        validate_error(errors, "near", FIELDS_NEAR_SWAPPED);
+        return;
+    }
     if (radius &&
         (sscanf(radius, "%lf%c", &km, &tail) != 1 || !isfinite(km) || km <= 0 || km > 200)) {
         validate_error(errors, "radius_km", "must be a number above 0 and up to 200");
@@ -191,7 +223,14 @@ void workshops_list(struct req *r)
             const char *keys[] = {PQgetvalue(res, limit - 1, 1), PQgetvalue(res, limit - 1, 2)};
             next = cursor_encode(keys, 2);
         }
-        paging_answer_rows(r, res, 0, rows < limit ? rows : limit, next);
+        bool geojson = http_accept_names(r, "application/geo+json");
+        json_t *items = json_array();
+        for (int i = 0; i < rows && i < limit; i++) {
+            json_t *w = shown(r, json_loads(PQgetvalue(res, i, 0), 0, NULL));
+            json_array_append_new(
+                items, geojson ? geojson_feature(w, "place", "latitude", "longitude") : w);
+        }
+        paging_answer_cached(r, items, next, geojson);
         free(next);
         PQclear(res);
     }
@@ -213,8 +252,28 @@ void workshops_get(struct req *r)
     if (PQntuples(res) == 0) {
         not_found(r);
     } else {
-        http_set_header(r, "ETag", PQgetvalue(res, 0, WS_COL_ETAG));
-        http_json(r, 200, json_loads(PQgetvalue(res, 0, WS_COL_JSON), 0, NULL));
+        /* JSON to a token: the row's ETag, the one If-Match compares; the
+         * other representations (the public projection, a Feature) their own */
+        bool geojson = http_accept_names(r, "application/geo+json"), anonymous = !r->who.org[0];
+        json_t *w = shown(r, json_loads(PQgetvalue(res, 0, WS_COL_JSON), 0, NULL));
+        if (geojson)
+            w = geojson_feature(w, "place", "latitude", "longitude");
+        char *text = json_dumps(w, HTTP_JSON_FLAGS);
+        json_decref(w);
+        const char *row_etag = PQgetvalue(res, 0, WS_COL_ETAG);
+        char etag[96];
+        snprintf(etag, sizeof etag, "%.*s%s%s\"", (int)strlen(row_etag) - 1, row_etag,
+                 anonymous ? "-public" : "", geojson ? "-geo" : "");
+        struct http_cache c = {.content_type =
+                                   geojson ? "application/geo+json" : "application/json",
+                               .etag = etag,
+                               .max_age = 60,
+                               .varies_by_accept = true};
+        if (text)
+            http_cached(r, &c, text, strlen(text));
+        else
+            http_problem(r, 500, "internal", "The response could not be encoded.");
+        free(text);
     }
     PQclear(res);
 }

@@ -22,8 +22,7 @@ static const struct route calendar = {.method = "GET",
                                       .pattern = "/v1/calendar.ics",
                                       .scope = "workshops:read",
                                       .handle = no_handler,
-                                      .token_in_query = true,
-                                      .replica_ok = true};
+                                      .flags = ROUTE_TOKEN_IN_QUERY | ROUTE_REPLICA_OK};
 
 /* A request to `route` with an identity of `org` carrying `scope`, as
  * guard_admit leaves it for a valid token. */
@@ -151,5 +150,63 @@ Test(guard, access_token_in_the_query_only_where_the_route_allows_it)
     cr_expect_not(guard_admit(&t.req));
     cr_expect_str_eq(problem_type(&t, type, sizeof type), "urn:inclusion-api:problem:missing-token",
                      "the query's token was ignored");
+    inproc_free(&t);
+}
+
+/* ---- anonymous open-data admission (PUBLIC_READS) ------------------------ */
+
+static const struct route open_places = {.method = "GET",
+                                         .pattern = "/v1/places",
+                                         .scope = "places:read",
+                                         .handle = no_handler,
+                                         .flags = ROUTE_REPLICA_OK | ROUTE_OPEN_DATA};
+static const struct route open_calendar = {.method = "GET",
+                                           .pattern = "/v1/calendar.ics",
+                                           .scope = "workshops:read",
+                                           .handle = no_handler,
+                                           .flags = ROUTE_TOKEN_IN_QUERY | ROUTE_REPLICA_OK |
+                                                    ROUTE_OPEN_DATA};
+
+static void anonymous(struct inproc *t, const struct route *route, const char *target,
+                      int public_reads)
+{
+    inproc_init(t, route->method, target);
+    t->req.route = route;
+    t->cfg.public_reads = public_reads;
+}
+
+Test(guard, only_an_open_route_read_without_any_token_is_anonymous)
+{
+    struct inproc t;
+    anonymous(&t, &open_places, "/v1/places", 1);
+    cr_expect(guard_anonymous_open_data(&t.req));
+    cr_expect_not(t.req.answered, "it answers nothing");
+    inproc_free(&t);
+
+    anonymous(&t, &open_places, "/v1/places", 0);
+    cr_expect_not(guard_anonymous_open_data(&t.req), "PUBLIC_READS=0");
+    inproc_free(&t);
+
+    anonymous(&t, &places_read, "/v1/places", 1);
+    cr_expect_not(guard_anonymous_open_data(&t.req), "a route that is not open data");
+    inproc_free(&t);
+
+    anonymous(&t, &open_places, "/v1/places", 1);
+    inproc_header(&t, "Authorization", "Bearer not.a.token");
+    cr_expect_not(guard_anonymous_open_data(&t.req), "a token sent is verified");
+    inproc_free(&t);
+
+    anonymous(&t, &open_places, "/v1/places", 1);
+    inproc_header(&t, "Authorization", "");
+    cr_expect_not(guard_anonymous_open_data(&t.req), "even an empty Authorization");
+    inproc_free(&t);
+
+    anonymous(&t, &open_calendar, "/v1/calendar.ics?access_token=x", 1);
+    cr_expect_not(guard_anonymous_open_data(&t.req), "the calendar's query token too");
+    inproc_free(&t);
+
+    anonymous(&t, &open_places, "/v1/places?access_token=x", 1);
+    cr_expect(guard_anonymous_open_data(&t.req),
+              "where the query carries no token, access_token is an unknown parameter (400)");
     inproc_free(&t);
 }
