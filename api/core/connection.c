@@ -168,12 +168,25 @@ static enum MHD_Result answer(struct exchange *ex, struct MHD_Connection *c, boo
     struct _u_response *out = &ex->out;
     ex->answered = true;
     router_finish(&ex->r);
-    struct MHD_Response *response = MHD_create_response_from_buffer(
-        out->binary_body_length, out->binary_body, MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *response;
+    if (out->stream_callback) { /* ulfius_set_stream_response: MHD reads it, then frees it */
+        response = MHD_create_response_from_callback(out->stream_size, out->stream_block_size,
+                                                     out->stream_callback, out->stream_user_data,
+                                                     out->stream_callback_free);
+        if (!response && out->stream_callback_free)
+            out->stream_callback_free(out->stream_user_data);
+        out->stream_callback = NULL;
+        out->stream_callback_free = NULL;
+    } else {
+        response = MHD_create_response_from_buffer(out->binary_body_length, out->binary_body,
+                                                   MHD_RESPMEM_MUST_FREE);
+        if (response) {
+            out->binary_body = NULL; /* MHD frees it */
+            out->binary_body_length = 0;
+        }
+    }
     if (!response)
         return MHD_NO;
-    out->binary_body = NULL; /* MHD frees it */
-    out->binary_body_length = 0;
     const struct _u_map *headers = out->map_header;
     for (int i = 0; headers && i < headers->nb_values; i++)
         MHD_add_response_header(response, headers->keys[i], headers->values[i]);
