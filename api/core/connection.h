@@ -14,7 +14,11 @@
  * and the answer.
  *
  * Requests and answers keep ulfius's types (struct _u_request, _u_response), so
- * that handlers, the router and the tests see what they always saw. */
+ * that handlers, the router and the tests see what they always saw; an answer
+ * is a body (ulfius_set_*_body_response) or a stream
+ * (ulfius_set_stream_response: its callback runs on the connection's thread
+ * after the handler has returned and the router has logged the request; its
+ * free callback when it is done). */
 #ifndef CONNECTION_H
 #define CONNECTION_H
 
