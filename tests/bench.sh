@@ -9,7 +9,8 @@
 # Environment: DEV_PG_PORT, DEV_PG_DIR (the cluster), BENCH_PORT, BENCH_METRICS_PORT
 # (the metrics listener, default BENCH_PORT + 1), BENCH_DURATION
 # (wrk -d and pgbench -T, default 10s), BENCH_CONNECTIONS (50),
-# BENCH_SOAK_SECONDS (60), BENCH_INDICATORS (1: run tests/bench/indicators.sh).
+# BENCH_SOAK_SECONDS (60), BENCH_INDICATORS (1: run tests/bench/indicators.sh),
+# BENCH_PEER (1: the comparison with tests/bench/peer/, which needs node and npm).
 set -euo pipefail
 bin=${1:?usage: tests/bench.sh BINARY}
 # pgbench comes with postgresql-15 (make deps).
@@ -252,6 +253,53 @@ wait $soak_wrk
   echo
   echo "Peak resident memory over every run: $(mib "$(cat build/bench/max_hwm)") MiB; after the runs: $(mib "$(rss_kb)") MiB."
 } >>"$out"
+# The peer (tests/bench/peer/): the service a typical team would write instead
+# (Node 20, Fastify 5, fast-jwt, node-postgres, 2 workers × 4 connections), on
+# the same database and data, the same routes and tokens. Each route runs
+# alternately on the service and on the peer, twice; the ratio is of the sums.
+# Then each route at a constant offered load, half of the service's saturated
+# rate (tests/bench/paced.lua), for its latency at a fixed rate.
+if [ "${BENCH_PEER:-1}" = 1 ]; then
+  mkdir -p build/peer
+  cp tests/bench/peer/package.json tests/bench/peer/package-lock.json tests/bench/peer/server.js build/peer/
+  (cd build/peer && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  peer_port=$((port + 5))
+  PEER_PORT=$peer_port node build/peer/server.js >build/bench/peer.log 2>&1 &
+  peer=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$peer_port/healthz" >/dev/null && break; sleep 0.1; done
+  rps_of() { awk '/^Requests\/sec/ {printf "%.0f", $2}' <<<"$1"; }
+  side() { # PORT TARGET: requests/s of one wrk run
+    if [ "$2" = referral ]; then
+      rps_of "$(TOKEN=$token wrk -t2 -c"$connections" -d"$duration" -s tests/bench/referrals.lua "http://127.0.0.1:$1")"
+    else
+      rps_of "$(wrk -t2 -c"$connections" -d"$duration" -H "Authorization: Bearer $token" "http://127.0.0.1:$1$2")"
+    fi
+  }
+  paced() { # PORT TARGET RATE: p50 and p99 at that offered rate
+    local report
+    report=$(RATE=$3 CONNECTIONS=10 TARGET=$2 TOKEN=$token wrk -t2 -c10 -d"$duration" --latency \
+      -s tests/bench/paced.lua "http://127.0.0.1:$1")
+    echo "$(awk '$1 == "50%" {print $2}' <<<"$report") / $(awk '$1 == "99%" {print $2}' <<<"$report") ($(rps_of "$report")/s)"
+  }
+  {
+    echo
+    echo "Beside the peer (tests/bench/peer/, Node $(node --version), Fastify 5, fast-jwt, node-postgres, 2 workers × 4 connections), alternately, twice each; then p50 / p99 at a constant offered load of half the service's rate (wrk, 10 connections, tests/bench/paced.lua):"
+    echo
+    echo "| route | service requests/s | peer requests/s | service/peer | service p50 / p99 at half load | peer p50 / p99 at the same load |"
+    echo "|---|---|---|---|---|---|"
+  } >>"$out"
+  for entry in "GET /healthz|/healthz" "GET /v1/organizations?limit=50|/v1/organizations?limit=50" \
+    "places near Auch, 20 km, limit 50|$near" "places q=mediatheque, limit 50|/v1/places?q=mediatheque&limit=50" \
+    "referral POST, a new Idempotency-Key each|referral"; do
+    name=${entry%%|*} target=${entry#*|} ours=0 theirs=0
+    for _ in 1 2; do
+      ours=$((ours + $(side "$port" "$target"))); theirs=$((theirs + $(side "$peer_port" "$target")))
+    done
+    half=$((ours / 4))
+    echo "| $name | $((ours / 2)) | $((theirs / 2)) | $(awk -v a="$ours" -v b="$theirs" 'BEGIN {printf "%.2f", a / b}') | $(paced "$port" "$target" "$half") | $(paced "$peer_port" "$target" "$half") |" >>"$out"
+  done
+  kill -TERM "$peer" 2>/dev/null; wait "$peer" 2>/dev/null || true
+fi
 results=bench/results/$(date +%F)-$(hostname -s).md
 mkdir -p bench/results
 cp "$out" "$results"
