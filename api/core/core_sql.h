@@ -25,6 +25,16 @@
 /* $1 organisation slug: one row when the directory holds it, none otherwise. */
 #define CORE_SQL_ORG_EXISTS "SELECT 1 FROM organizations WHERE slug = $1"
 
+/* $1 seconds a retired key stays published (TOKEN_TTL_S + KEYS_REFRESH_S +
+ * the leeway): the keys the JWKS publishes and that verify, newest first,
+ * each with its PEM and whether it may sign ("t": active and not retired). */
+#define CORE_SQL_SIGNING_KEYS                                                                      \
+    "SELECT kid, private_pem, (active_from <= now() AND retired_at IS NULL) AS signs"              \
+    " FROM signing_keys"                                                                           \
+    " WHERE publish_at <= now()"                                                                   \
+    "   AND (retired_at IS NULL OR retired_at > now() - make_interval(secs => $1::int))"           \
+    " ORDER BY active_from DESC, kid LIMIT 16"
+
 /* The runner's own tables, created at the first migrate: the migrations
  * applied, and the text (SHA-256) of each functions file as last applied. No
  * rows. */

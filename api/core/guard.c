@@ -61,7 +61,7 @@ bool guard_verify(struct req *r)
         return false;
     }
     const char *why = NULL;
-    if (!auth_verify_token(&r->app->verifier, token, time(NULL), &r->who, &why))
+    if (!keystore_verify(r->app->keys, &r->app->verifier, token, time(NULL), &r->who, &why))
         return refuse(r, why);
     return true;
 }
