@@ -3,6 +3,7 @@
 #include "config.h"
 #include "db.h"
 #include "gen_data.h"
+#include "keys.h"
 #include "log.h"
 #include "migrate.h"
 #include "purge.h"
@@ -25,6 +26,7 @@ static const char usage[] =
     "  seed      load the Gers reference data (idempotent)\n"
     "  purge     retention pass over referrals (daily): expire, erase, forget old keys\n"
     "  gen-data  generate a national-size dataset for benchmarks: gen-data [--scale S]\n"
+    "  keys      the service's own signing keys: keys generate | keys list | keys retire KID\n"
     "  token     mint a signed token: token --org SLUG --scope \"S1 S2\" [--ttl SECONDS] [--sub "
     "ID]\n"
     "\n"
@@ -181,6 +183,37 @@ static int run_token(int argc, char **argv)
     return 0;
 }
 
+static int run_keys(int argc, char **argv)
+{
+    const char *action = argc >= 3 ? argv[2] : "";
+    bool retire = strcmp(action, "retire") == 0;
+    if ((strcmp(action, "generate") != 0 && strcmp(action, "list") != 0 && !retire) ||
+        argc != (retire ? 4 : 3)) {
+        fprintf(stderr, "usage: inclusion-api keys generate | keys list | keys retire KID\n");
+        return 2;
+    }
+    struct config cfg;
+    if (load_config(&cfg, CONFIG_DB) != 0)
+        return 2;
+    char err[512] = "";
+    int rc = -1;
+    PGconn *conn = db_connect(cfg.database_url, cfg.db_statement_timeout_ms, err, sizeof err);
+    if (conn && strcmp(action, "generate") == 0)
+        rc = keys_generate(conn, cfg.key_activation_delay_s, stdout, err, sizeof err);
+    else if (conn && retire)
+        rc = keys_retire(conn, argv[3], err, sizeof err);
+    else if (conn)
+        rc = keys_list(conn, stdout, err, sizeof err);
+    if (rc == 0 && retire)
+        printf("%s retired: it signs no more; it stays published until its tokens expire\n",
+               argv[3]);
+    PQfinish(conn);
+    if (rc != 0)
+        fprintf(stderr, "inclusion-api keys: %s\n", err);
+    config_free(&cfg);
+    return rc == 0 ? 0 : 1;
+}
+
 static int run_serve(void)
 {
     struct config cfg;
@@ -214,6 +247,10 @@ int main(int argc, char **argv)
                      "events, 2 million registrations, 500,000 self-assessments,\n  200,000 "
                      "devices, 1 million satisfaction answers, 300,000 visits. For\n  benchmarks "
                      "only: refused on a database where it already ran.\n"},
+        {"keys", "usage: inclusion-api keys generate | keys list | keys retire KID\n"
+                 "  generate: a new ES256 (P-256) key, published in /.well-known/jwks.json now,\n"
+                 "  signing after KEY_ACTIVATION_DELAY_S (default 3600). retire: it stops\n"
+                 "  signing; it stays published until the tokens it signed have expired.\n"},
         {"token", "usage: inclusion-api token --org SLUG --scope \"SCOPE ...\" [--ttl SECONDS] "
                   "[--sub ID]\n  Prints a token signed with JWT_SECRET (HS256) or "
                   "JWT_PRIVATE_KEY_FILE (RS256/ES256).\n"},
@@ -237,6 +274,8 @@ int main(int argc, char **argv)
         return run_gen_data(argc, argv);
     if (strcmp(argv[1], "token") == 0)
         return run_token(argc, argv);
+    if (strcmp(argv[1], "keys") == 0)
+        return run_keys(argc, argv);
     fprintf(stderr, "inclusion-api: unknown command \"%s\"\n\n%s", argv[1], usage);
     return 2;
 }
