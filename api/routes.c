@@ -12,8 +12,10 @@
 #include "route.h"
 
 #include "activity/activity.h"
+#include "clients/clients.h"
 #include "devices/devices.h"
 #include "indicators/indicators.h"
+#include "oauth/oauth.h"
 #include "ops/ops.h"
 #include "organizations/organizations.h"
 #include "places/places.h"
@@ -29,6 +31,15 @@ const struct route routes[] = {
     {"GET", "/healthz", NULL, ops_healthz, NULL, false, false},
     {"GET", "/readyz", NULL, ops_readyz, NULL, false, false},
     {"GET", "/openapi.yaml", NULL, ops_openapi, NULL, false, false},
+    {"POST", "/oauth/token", NULL, oauth_token, NULL, false, false},
+    {"GET", "/.well-known/oauth-authorization-server", NULL, oauth_metadata, NULL, false, false},
+    {"GET", "/.well-known/jwks.json", NULL, oauth_jwks, NULL, false, false},
+    {"GET", "/v1/clients", "admin", clients_list, clients_list_query, false, false},
+    {"POST", "/v1/clients", "admin", clients_create, NULL, false, false},
+    {"GET", "/v1/clients/{id}", "admin", clients_get, NULL, false, false},
+    {"PATCH", "/v1/clients/{id}", "admin", clients_update, NULL, false, false},
+    {"DELETE", "/v1/clients/{id}", "admin", clients_delete, NULL, false, false},
+    {"POST", "/v1/clients/{id}/secret", "admin", clients_rotate_secret, NULL, false, false},
     {"GET", "/v1/organizations", ROUTE_ANY_TOKEN, organizations_list, list_organizations, false, true},
     {"POST", "/v1/organizations", "admin", organizations_create, NULL, false, false},
     {"GET", "/v1/organizations/{slug}", ROUTE_ANY_TOKEN, organizations_get, NULL, false, true},

@@ -151,14 +151,15 @@ static json_t *decode_segment(const char *text, size_t len)
     return value;
 }
 
+const char *const auth_scopes[] = {
+    "places:read",     "places:write",   "workshops:read", "workshops:write",
+    "registrations:write", "referrals:read", "referrals:write", "indicators:read",
+    "activity:write",  "devices:write",  "admin",          NULL};
+
 bool auth_scope_exists(const char *scope)
 {
-    static const char *const known[] = {
-        "places:read",    "places:write",    "workshops:read", "workshops:write",
-        "registrations:write", "referrals:read", "referrals:write", "indicators:read",
-        "activity:write", "devices:write",   "admin"};
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (strcmp(scope, known[i]) == 0)
+    for (size_t i = 0; auth_scopes[i]; i++)
+        if (strcmp(scope, auth_scopes[i]) == 0)
             return true;
     return false;
 }

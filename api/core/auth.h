@@ -94,7 +94,10 @@ bool auth_check_claims(const json_t *claims, const struct auth_verifier *v, time
 /* True when the space-separated list holds `scope` as a whole word. */
 bool auth_has_scope(const struct auth_identity *who, const char *scope);
 
-/* True when `scope` is one of the scopes the API knows (the contract's list). */
+/* The scopes the API knows (the contract's list), NULL-terminated. */
+extern const char *const auth_scopes[];
+
+/* True when `scope` is one of auth_scopes. */
 bool auth_scope_exists(const char *scope);
 
 /* True for a directory slug: 1-64 of [a-z0-9-], not starting or ending with '-'. */

@@ -1,8 +1,11 @@
 #include "guard.h"
 
 #include "core_sql.h"
+#include "form.h"
 #include "route.h"
 
+#include <openssl/evp.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -89,4 +92,37 @@ bool guard_owns(struct req *r, const char *owner)
         return true;
     http_problem(r, 403, "not-owner", "Only the owning organisation (or admin) may change this.");
     return false;
+}
+
+int guard_basic_credentials(const struct req *r, char **id, char **secret)
+{
+    const char *header = http_header(r, "Authorization");
+    *id = *secret = NULL;
+    if (!header)
+        return 0;
+    if (strncasecmp(header, "Basic ", 6) != 0)
+        return -1;
+    const char *b64 = header + 6;
+    while (*b64 == ' ')
+        b64++;
+    size_t len = strlen(b64);
+    if (len == 0 || len % 4 != 0 || len > 2048)
+        return -1;
+    unsigned char decoded[1540];
+    int n = EVP_DecodeBlock(decoded, (const unsigned char *)b64, (int)len);
+    if (n < 0)
+        return -1;
+    /* EVP_DecodeBlock counts the bytes the padding stands for */
+    n -= (b64[len - 1] == '=') + (b64[len - 2] == '=');
+    const unsigned char *colon = memchr(decoded, ':', (size_t)n);
+    if (!colon || memchr(decoded, '\0', (size_t)n))
+        return -1;
+    *id = form_decode_component((const char *)decoded, (size_t)(colon - decoded));
+    *secret = form_decode_component((const char *)colon + 1, (size_t)(n - (colon - decoded) - 1));
+    if (*id && *secret)
+        return 1;
+    free(*id);
+    free(*secret);
+    *id = *secret = NULL;
+    return -1;
 }

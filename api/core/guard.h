@@ -30,4 +30,11 @@ bool guard_require_scope(struct req *r, const char *scope);
  * the token carries `admin`; otherwise answers 403 and returns false. */
 bool guard_owns(struct req *r, const char *owner);
 
+/* The client credentials of an `Authorization: Basic` header (RFC 6749
+ * §2.3.1: base64 of id ":" secret, each form-urlencoded), for the token
+ * endpoint. Returns 1 and sets *id and *secret (the caller frees both), 0 when
+ * the request has no Authorization header, -1 when it has one that is not
+ * valid Basic credentials. Answers nothing. */
+int guard_basic_credentials(const struct req *r, char **id, char **secret);
+
 #endif
