@@ -54,8 +54,6 @@ static void answer_client(struct req *r, int status, PGresult *res, const char *
 {
     json_t *client = json_loads(PQgetvalue(res, 0, CLIENT_COL_JSON), 0, NULL);
     http_set_header(r, "ETag", PQgetvalue(res, 0, CLIENT_COL_ETAG));
-    if (!json_is_string(json_object_get(client, "previous_secret_expires_at")))
-        json_object_del(client, "previous_secret_expires_at");
     if (secret)
         json_object_set_new(client, "client_secret", json_string(secret));
     http_json(r, status, client);

@@ -10,11 +10,11 @@
 enum { CLIENT_COL_JSON, CLIENT_COL_ID, CLIENT_COL_ETAG };
 
 #define CLIENT_SQL_COLUMNS                                                                         \
-    "json_build_object('client_id', c.client_id, 'org', c.org, 'name', c.name,"                    \
+    "json_strip_nulls(json_build_object('client_id', c.client_id, 'org', c.org, 'name', c.name,"                    \
     " 'scopes', to_json(c.scopes), 'active', c.active,"                                            \
     " 'previous_secret_expires_at', CASE WHEN c.previous_valid_until > now()"                      \
     "   THEN c.previous_valid_until END,"                                                          \
-    " 'created_at', c.created_at, 'updated_at', c.updated_at)::text, c.client_id,"                 \
+    " 'created_at', c.created_at, 'updated_at', c.updated_at))::text, c.client_id,"                 \
     " '\"' || (extract(epoch FROM c.updated_at) * 1000000)::bigint || '\"'"
 
 /* $1 client_id, $2 org, $3 name, $4 scopes as a JSON array of strings, $5 the

@@ -75,6 +75,7 @@ static bool client_credentials(struct req *r, const json_t *form, char **id, cha
     if (basic > 0 && (form_id || form_secret)) {
         free(*id);
         free(*secret);
+        *id = *secret = NULL;
         oauth_error(r, 400, "invalid_request",
                     "Use one client authentication method: HTTP Basic or the form's "
                     "client_id and client_secret, not both.");
