@@ -3,6 +3,7 @@
  * secret rotation, the service's own ES256 tokens checked by OpenSSL alone
  * from the JWKS, and the verification rules around the own issuer. */
 #include "support/fixture.h"
+#include "support/private_db.h"
 
 #include "base64url.h"
 
@@ -558,4 +559,106 @@ Test(oauth_off, without_token_issuer_the_service_issues_nothing)
     cr_expect_eq(r->status, 200);
     cr_expect_str_eq(r->body, "{\"keys\":[]}");
     response_free(r);
+}
+
+/* ---- key rotation, on a database of its own (its keys are the only ones) ---- */
+
+static struct private_db keys_db;
+
+static void run_in_keys_db(const char *const *args, const char *extra, char *out, size_t cap)
+{
+    const char *env[] = {keys_db.env_url, extra ? extra : "KEY_ACTIVATION_DELAY_S=0", NULL};
+    char *output = NULL;
+    cr_assert_eq(run_binary(args, env, &output), 0, "%s: %s", args[0], output);
+    if (out)
+        snprintf(out, cap, "%s", output);
+    free(output);
+}
+
+/* `keys generate` in the private database; its kid into kid. */
+static void generate_in_keys_db(const char *extra, char *kid, size_t cap)
+{
+    const char *args[] = {"keys", "generate", NULL};
+    char out[256];
+    run_in_keys_db(args, extra, out, sizeof out);
+    snprintf(kid, cap, "%.*s", (int)strcspn(out, "\t"), out);
+}
+
+static void start_keys(void)
+{
+    private_db_create(&keys_db, "inclusion_keys");
+    const char *migrate[] = {"migrate", NULL}, *seed[] = {"seed", NULL};
+    run_in_keys_db(migrate, NULL, NULL, 0);
+    run_in_keys_db(seed, NULL, NULL, 0);
+    char kid[80];
+    generate_in_keys_db(NULL, kid, sizeof kid);
+    const char *env[] = {keys_db.env_url, "TOKEN_ISSUER=" ISSUER, "KEYS_REFRESH_S=1", NULL};
+    fixture_start_with(env);
+    fixture_token(&admin, "gers-numerique", "admin");
+}
+
+static void stop_keys(void)
+{
+    fixture_stop();
+    private_db_drop(&keys_db);
+}
+
+TestSuite(oauth_keys, .init = start_keys, .fini = stop_keys, .timeout = 90);
+
+static char *kid_of(const char *token)
+{
+    json_t *header = decode_part(token, strcspn(token, "."));
+    char *kid = strdup(json_string_value(json_object_get(header, "kid")));
+    json_decref(header);
+    return kid;
+}
+
+static size_t jwks_count(void)
+{
+    json_t *jwks = fetch_jwks();
+    size_t n = json_array_size(json_object_get(jwks, "keys"));
+    json_decref(jwks);
+    return n;
+}
+
+Test(oauth_keys, a_new_key_is_published_before_it_signs_and_a_retired_one_until_its_tokens_expire)
+{
+    char id[65], secret[65], first[2048], second[2048], later[80], next[80];
+    create_client("caf-gers", "[\"places:read\"]", id, secret);
+    free(get_token(id, secret, NULL, first));
+    char *first_kid = kid_of(first);
+    cr_expect_eq(jwks_count(), 1);
+
+    /* a key that signs in an hour: published at once, does not sign */
+    generate_in_keys_db("KEY_ACTIVATION_DELAY_S=3600", later, sizeof later);
+    sleep(2); /* KEYS_REFRESH_S=1 */
+    cr_expect_eq(jwks_count(), 2, "published before it signs");
+    free(get_token(id, secret, NULL, second));
+    char *kid = kid_of(second);
+    cr_expect_str_eq(kid, first_kid, "the pending key does not sign yet");
+    free(kid);
+
+    /* a key active at once takes over the signing; the old key still verifies */
+    generate_in_keys_db(NULL, next, sizeof next);
+    const char *retire[] = {"keys", "retire", first_kid, NULL};
+    run_in_keys_db(retire, NULL, NULL, 0);
+    sleep(2);
+    free(get_token(id, secret, NULL, second));
+    kid = kid_of(second);
+    cr_expect_str_eq(kid, next, "the new key signs");
+    free(kid);
+    cr_expect_eq(jwks_count(), 3, "the retired key stays published while its tokens live");
+    cr_expect_eq(get_status("/v1/places?limit=1", first), 200, "a token of the retired key");
+    cr_expect_eq(get_status("/v1/places?limit=1", second), 200);
+
+    char out[1024];
+    const char *list[] = {"keys", "list", NULL};
+    run_in_keys_db(list, NULL, out, sizeof out);
+    cr_expect(strstr(out, first_kid) && strstr(out, later) && strstr(out, next), "%s", out);
+    const char *again[] = {"keys", "retire", first_kid, NULL};
+    const char *env[] = {keys_db.env_url, NULL};
+    char *output = NULL;
+    cr_expect_neq(run_binary(again, env, &output), 0, "retired twice");
+    free(output);
+    free(first_kid);
 }
