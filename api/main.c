@@ -158,7 +158,7 @@ static int run_token(int argc, char **argv)
         case 't':
             ttl = strtol(optarg, &end, 10);
             if (*end || ttl < 1 || ttl > 31 * 24 * 3600) {
-                fprintf(stderr, "inclusion-api token: --ttl must be 1 to 2678400 seconds\n");
+                fprintf(stderr, "inclusion-api token: --ttl must be 1 to JWT_MAX_TTL_S seconds\n");
                 return 2;
             }
             break;
@@ -170,8 +170,23 @@ static int run_token(int argc, char **argv)
         return 2;
     }
     struct config cfg;
-    if (load_config(&cfg, CONFIG_JWT_SIGN) != 0)
+    if (load_config(&cfg, CONFIG_DB | CONFIG_JWT_SIGN) != 0)
         return 2;
+    if (ttl > cfg.jwt_max_ttl_s) {
+        fprintf(stderr, "inclusion-api token: --ttl must be at most JWT_MAX_TTL_S (%d)\n",
+                cfg.jwt_max_ttl_s);
+        config_free(&cfg);
+        return 2;
+    }
+    char err[512] = "";
+    PGconn *conn = db_connect(cfg.database_url, cfg.db_statement_timeout_ms, err, sizeof err);
+    int checked = conn ? token_check(conn, org, scope, err, sizeof err) : -1;
+    PQfinish(conn);
+    if (checked != 0) {
+        fprintf(stderr, "inclusion-api token: %s\n", err);
+        config_free(&cfg);
+        return 2;
+    }
     char *token = token_mint(&cfg, sub ? sub : "operator", org, scope, ttl);
     config_free(&cfg);
     if (!token) {
@@ -253,7 +268,9 @@ int main(int argc, char **argv)
                  "  signing; it stays published until the tokens it signed have expired.\n"},
         {"token", "usage: inclusion-api token --org SLUG --scope \"SCOPE ...\" [--ttl SECONDS] "
                   "[--sub ID]\n  Prints a token signed with JWT_SECRET (HS256) or "
-                  "JWT_PRIVATE_KEY_FILE (RS256/ES256).\n"},
+                  "JWT_PRIVATE_KEY_FILE (RS256/ES256).\n  The organisation must be in the "
+                  "directory (DATABASE_URL), every scope one of the API's,\n  --ttl (default "
+                  "3600) at most JWT_MAX_TTL_S (default 86400).\n"},
     };
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);
