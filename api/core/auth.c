@@ -152,9 +152,9 @@ static json_t *decode_segment(const char *text, size_t len)
 }
 
 const char *const auth_scopes[] = {
-    "places:read",     "places:write",   "workshops:read", "workshops:write",
+    "places:read",         "places:write",   "workshops:read",  "workshops:write",
     "registrations:write", "referrals:read", "referrals:write", "indicators:read",
-    "activity:write",  "devices:write",  "admin",          NULL};
+    "activity:write",      "devices:write",  "admin",           NULL};
 
 bool auth_scope_exists(const char *scope)
 {
@@ -255,8 +255,8 @@ bool auth_verify_token(const struct auth_verifier *v, const char *token, time_t 
     return auth_verify(v, NULL, token, now, who, why);
 }
 
-bool auth_verify(const struct auth_verifier *ext, const struct auth_keyset *own,
-                 const char *token, time_t now, struct auth_identity *who, const char **why)
+bool auth_verify(const struct auth_verifier *ext, const struct auth_keyset *own, const char *token,
+                 time_t now, struct auth_identity *who, const char **why)
 {
     size_t len = strlen(token);
     if (len == 0)
@@ -271,8 +271,7 @@ bool auth_verify(const struct auth_verifier *ext, const struct auth_keyset *own,
     json_t *header = decode_segment(token, (size_t)(dot1 - token));
     json_t *claims = header ? decode_segment(dot1 + 1, (size_t)(dot2 - dot1 - 1)) : NULL;
     size_t sig_len = 0;
-    unsigned char *sig =
-        claims ? base64url_decode(dot2 + 1, strlen(dot2 + 1), &sig_len) : NULL;
+    unsigned char *sig = claims ? base64url_decode(dot2 + 1, strlen(dot2 + 1), &sig_len) : NULL;
     bool ok = false;
     if (!header) {
         *why = "token header is not base64url JSON";

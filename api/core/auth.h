@@ -74,8 +74,8 @@ bool auth_verify_token(const struct auth_verifier *v, const char *token, time_t 
  * `aud` = own->audience) when it names it, the external one (`ext`, may be
  * NULL) otherwise. Returns true and fills *who, or false with a short static
  * reason in *why (safe to send to the client, never the token). */
-bool auth_verify(const struct auth_verifier *ext, const struct auth_keyset *own,
-                 const char *token, time_t now, struct auth_identity *who, const char **why);
+bool auth_verify(const struct auth_verifier *ext, const struct auth_keyset *own, const char *token,
+                 time_t now, struct auth_identity *who, const char **why);
 
 /* Checks an ES256 signature (raw R||S, 64 bytes) over `input` with `key`. */
 bool auth_es256_ok(EVP_PKEY *key, const char *input, size_t input_len, const unsigned char *sig,

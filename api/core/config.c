@@ -313,8 +313,7 @@ static int load(struct config *c, unsigned needs, struct loader *l)
             read_int(l, "REFERRAL_EXPIRY_DAYS", 30, 1, 365, &c->referral_expiry_days) ||
             read_int(l, "RETENTION_DAYS", 365, 1, 3650, &c->retention_days) ||
             read_int(l, "INDICATORS_MIN_CELL", 5, 1, 100, &c->indicators_min_cell) ||
-            read_int(l, "KEY_ACTIVATION_DELAY_S", 3600, 0, 30 * 86400,
-                     &c->key_activation_delay_s))
+            read_int(l, "KEY_ACTIVATION_DELAY_S", 3600, 0, 30 * 86400, &c->key_activation_delay_s))
             return -1;
     }
     if (needs & CONFIG_HTTP) {

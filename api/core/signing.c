@@ -74,9 +74,9 @@ json_t *signing_jwk(EVP_PKEY *key, const char *kid)
         return NULL;
     char *x = coordinate(key, OSSL_PKEY_PARAM_EC_PUB_X);
     char *y = coordinate(key, OSSL_PKEY_PARAM_EC_PUB_Y);
-    json_t *jwk = x && y ? json_pack("{s:s, s:s, s:s, s:s}", "kty", "EC", "crv", "P-256", "x", x,
-                                     "y", y)
-                         : NULL;
+    json_t *jwk =
+        x && y ? json_pack("{s:s, s:s, s:s, s:s}", "kty", "EC", "crv", "P-256", "x", x, "y", y)
+               : NULL;
     if (jwk && kid) {
         json_object_set_new(jwk, "kid", json_string(kid));
         json_object_set_new(jwk, "use", json_string("sig"));
@@ -219,6 +219,7 @@ int keystore_load(struct keystore *ks, PGconn *conn, char *err, size_t err_len)
         return -1;
     }
     struct auth_own_key keys[AUTH_MAX_KEYS];
+    memset(keys, 0, sizeof keys);
     size_t count = 0;
     int signer = -1;
     json_t *list = json_array();
@@ -276,7 +277,8 @@ static void *refresh_loop(void *arg)
         if (!conn)
             conn = db_connect(ks->url, ks->timeout_ms, err, sizeof err);
         if (!conn || keystore_load(ks, conn, err, sizeof err) != 0) {
-            log_event(LOG_WARN, "cannot refresh the signing keys", json_pack("{s:s}", "error", err));
+            log_event(LOG_WARN, "cannot refresh the signing keys",
+                      json_pack("{s:s}", "error", err));
             PQfinish(conn);
             conn = NULL;
         }

@@ -65,8 +65,8 @@ void clients_create(struct req *r)
     if (!body)
         return;
     static const char *const fields[] = {"org", "name", "scopes", NULL};
-    static const char *const read_only[] = {"client_id", "client_secret", "active",
-                                            "created_at", "updated_at", NULL};
+    static const char *const read_only[] = {"client_id",  "client_secret", "active",
+                                            "created_at", "updated_at",    NULL};
     json_t *errors = json_array();
     PGresult *res = NULL;
     char *scopes = NULL, *secret = NULL;
@@ -183,8 +183,8 @@ void clients_update(struct req *r)
         goto out;
     }
     static const char *const fields[] = {"name", "scopes", "active", NULL};
-    static const char *const read_only[] = {"client_id", "org", "client_secret", "created_at",
-                                            "updated_at", NULL};
+    static const char *const read_only[] = {"client_id",  "org",        "client_secret",
+                                            "created_at", "updated_at", NULL};
     validate_fields(body, fields, read_only, errors);
     const char *name = validate_string(body, "name", false, 1, 200, errors);
     if (json_object_get(body, "scopes"))

@@ -33,8 +33,7 @@ static void oauth_error(struct req *r, int status, const char *error, const char
     if (status == 401)
         http_set_header(r, "WWW-Authenticate", REALM);
     no_store(r);
-    http_json(r, status,
-              json_pack("{s:s, s:s}", "error", error, "error_description", description));
+    http_json(r, status, json_pack("{s:s, s:s}", "error", error, "error_description", description));
 }
 
 static double monotonic_now(void)
@@ -68,8 +67,9 @@ static bool client_credentials(struct req *r, const json_t *form, char **id, cha
     int basic = guard_basic_credentials(r, id, secret);
     const char *form_id = param(form, "client_id"), *form_secret = param(form, "client_secret");
     if (basic < 0) {
-        oauth_error(r, 401, "invalid_client", "The Authorization header is not valid Basic "
-                                              "credentials.");
+        oauth_error(r, 401, "invalid_client",
+                    "The Authorization header is not valid Basic "
+                    "credentials.");
         return false;
     }
     if (basic > 0 && (form_id || form_secret)) {
@@ -136,10 +136,10 @@ static void issue(struct req *r, const char *id, const char *org, const char *sc
         http_problem(r, 500, "internal", "No random bytes: no token was issued.");
         return;
     }
-    json_t *claims = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "iss",
-                               cfg->token_issuer, "aud", cfg->token_issuer, "sub", id, "org", org,
-                               "scope", scope, "iat", (json_int_t)now, "exp",
-                               (json_int_t)(now + cfg->token_ttl_s), "jti", jti);
+    json_t *claims =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "iss", cfg->token_issuer, "aud",
+                  cfg->token_issuer, "sub", id, "org", org, "scope", scope, "iat", (json_int_t)now,
+                  "exp", (json_int_t)(now + cfg->token_ttl_s), "jti", jti);
     char *token = claims ? keystore_sign(r->app->keys, claims) : NULL;
     json_decref(claims);
     if (!token) {
@@ -192,8 +192,7 @@ static void spend_budget(struct req *r, const char *address, const char *client_
  * same time whether the client exists or not. */
 static bool secret_matches(PGresult *res, const char *secret)
 {
-    static const char absent[] =
-        "0000000000000000000000000000000000000000000000000000000000000000";
+    static const char absent[] = "0000000000000000000000000000000000000000000000000000000000000000";
     char given[65];
     secrets_sha256_hex(secret, given);
     bool found = PQntuples(res) == 1;
@@ -225,8 +224,8 @@ void oauth_token(struct req *r)
         oauth_error(r, 400, "invalid_request", "The body is over 8 KiB.");
         return;
     }
-    form = form_parse(r->in->binary_body ? r->in->binary_body : "", r->in->binary_body_length,
-                      &why);
+    form =
+        form_parse(r->in->binary_body ? r->in->binary_body : "", r->in->binary_body_length, &why);
     if (!form) {
         oauth_error(r, 400, "invalid_request", why);
         return;
@@ -259,8 +258,8 @@ void oauth_token(struct req *r)
                     "This server supports grant_type=client_credentials only.");
         goto out;
     }
-    static const char *const other_grants[] = {"code", "refresh_token", "password", "assertion",
-                                               "device_code", NULL};
+    static const char *const other_grants[] = {"code",      "refresh_token", "password",
+                                               "assertion", "device_code",   NULL};
     for (size_t i = 0; other_grants[i]; i++)
         if (param(form, other_grants[i])) {
             oauth_error(r, 400, "invalid_grant",

@@ -183,8 +183,8 @@ Test(auth_claims, lifetime_is_bounded)
     cr_expect(claims_ok("{\"org\":\"a\",\"scope\":\"\",\"iat\":1800000000,\"exp\":1800086400}",
                         &hs256, &why),
               "exactly JWT_MAX_TTL_S (the default, 86400) is accepted");
-    cr_expect_not(claims_ok(
-        "{\"org\":\"a\",\"scope\":\"\",\"iat\":1800000000,\"exp\":1800086401}", &hs256, &why));
+    cr_expect_not(claims_ok("{\"org\":\"a\",\"scope\":\"\",\"iat\":1800000000,\"exp\":1800086401}",
+                            &hs256, &why));
     cr_expect_str_eq(why, "token lifetime exceeds the maximum (JWT_MAX_TTL_S)");
     cr_expect_not(claims_ok("{\"org\":\"a\",\"scope\":\"\",\"exp\":1e300}", &hs256, &why),
                   "exp = 1e300 without iat");
@@ -207,13 +207,13 @@ Test(auth_claims, jti_is_copied)
 {
     struct auth_identity who;
     const char *why = NULL;
-    json_t *claims = json_loads(
-        "{\"org\":\"a\",\"scope\":\"\",\"exp\":1800000600,\"jti\":\"abc\"}", 0, NULL);
+    json_t *claims =
+        json_loads("{\"org\":\"a\",\"scope\":\"\",\"exp\":1800000600,\"jti\":\"abc\"}", 0, NULL);
     cr_expect(auth_check_claims(claims, &hs256, NOW, &who, &why));
     cr_expect_str_eq(who.jti, "abc");
     json_decref(claims);
-    cr_expect_not(claims_ok("{\"org\":\"a\",\"scope\":\"\",\"exp\":1800000600,\"jti\":7}", &hs256,
-                            &why));
+    cr_expect_not(
+        claims_ok("{\"org\":\"a\",\"scope\":\"\",\"exp\":1800000600,\"jti\":7}", &hs256, &why));
 }
 
 Test(auth_header, keys_named_by_the_token_are_refused)
@@ -270,7 +270,7 @@ static bool own_ok(struct own_fixture *f, const char *header, const char *claims
 }
 
 #define OWN_CLAIMS(aud)                                                                            \
-    "{\"iss\":\"" OWN "\"," aud "\"org\":\"caf-gers\",\"scope\":\"admin\",\"iat\":1800000000,"    \
+    "{\"iss\":\"" OWN "\"," aud "\"org\":\"caf-gers\",\"scope\":\"admin\",\"iat\":1800000000,"     \
     "\"exp\":1800000900,\"jti\":\"j1\",\"sub\":\"c1\"}"
 
 Test(auth_own, es256_with_a_known_kid_and_the_audience)
@@ -284,13 +284,13 @@ Test(auth_own, es256_with_a_known_kid_and_the_audience)
     cr_expect_not(own_ok(&f, "{\"alg\":\"ES256\",\"kid\":\"k2\"}", good, "ES256", f.pem, &why));
     cr_expect_str_eq(why, "token key id (kid) is not one of the service's keys");
     cr_expect_not(own_ok(&f, "{\"alg\":\"ES256\"}", good, "ES256", f.pem, &why), "no kid");
-    cr_expect_not(own_ok(&f, "{\"alg\":\"ES256\",\"kid\":\"k1\"}", good, "ES256", f.other_pem,
-                         &why),
-                  "another key under a known kid");
+    cr_expect_not(
+        own_ok(&f, "{\"alg\":\"ES256\",\"kid\":\"k1\"}", good, "ES256", f.other_pem, &why),
+        "another key under a known kid");
     cr_expect_str_eq(why, "token signature is not valid");
-    cr_expect_not(own_ok(&f, "{\"alg\":\"ES256\",\"kid\":\"k1\"}", OWN_CLAIMS(""), "ES256", f.pem,
-                         &why),
-                  "no aud");
+    cr_expect_not(
+        own_ok(&f, "{\"alg\":\"ES256\",\"kid\":\"k1\"}", OWN_CLAIMS(""), "ES256", f.pem, &why),
+        "no aud");
     cr_expect_str_eq(why, "token audience not accepted");
     cr_expect_not(own_ok(&f, "{\"alg\":\"ES256\",\"kid\":\"k1\"}",
                          OWN_CLAIMS("\"aud\":\"https://other.example\","), "ES256", f.pem, &why));

@@ -13,11 +13,11 @@ static json_t *parse(const char *body, const char **why)
 Test(form, decodes_plus_and_escapes)
 {
     const char *why = NULL;
-    json_t *f = parse("grant_type=client_credentials&scope=places%3Aread+referrals:read&x=&y", &why);
+    json_t *f =
+        parse("grant_type=client_credentials&scope=places%3Aread+referrals:read&x=&y", &why);
     cr_assert_not_null(f, "%s", why);
     cr_expect_str_eq(json_string_value(json_object_get(f, "grant_type")), "client_credentials");
-    cr_expect_str_eq(json_string_value(json_object_get(f, "scope")),
-                     "places:read referrals:read");
+    cr_expect_str_eq(json_string_value(json_object_get(f, "scope")), "places:read referrals:read");
     cr_expect_str_eq(json_string_value(json_object_get(f, "x")), "");
     cr_expect_str_eq(json_string_value(json_object_get(f, "y")), "");
     json_decref(f);

@@ -63,8 +63,7 @@ static struct response *send_json(const char *method, const char *path, const ch
 static void create_client(const char *org, const char *scopes, char *id, char *secret)
 {
     char body[512];
-    snprintf(body, sizeof body, "{\"org\":\"%s\",\"name\":\"SI test\",\"scopes\":%s}", org,
-             scopes);
+    snprintf(body, sizeof body, "{\"org\":\"%s\",\"name\":\"SI test\",\"scopes\":%s}", org, scopes);
     struct response *r = send_json("POST", "/v1/clients", body);
     cr_assert_eq(r->status, 201, "%s", r->body);
     json_t *client = response_json(r);
@@ -165,8 +164,8 @@ Test(oauth, post_authentication_and_scope_narrowing)
     char id[65], secret[65], token[2048], form[512];
     create_client("caf-gers", "[\"referrals:read\",\"places:read\"]", id, secret);
     snprintf(form, sizeof form,
-             "grant_type=client_credentials&client_id=%s&client_secret=%s&scope=places%%3Aread",
-             id, secret);
+             "grant_type=client_credentials&client_id=%s&client_secret=%s&scope=places%%3Aread", id,
+             secret);
     struct response *r = token_request(form, NULL, NULL);
     cr_assert_eq(r->status, 200, "%s", r->body);
     json_t *body = response_json(r);
@@ -188,9 +187,9 @@ Test(oauth, every_rfc6749_error)
     /* invalid_request */
     expect_error(token_request("scope=places:read", id, secret), 400, "invalid_request",
                  "no grant_type");
-    expect_error(token_request("grant_type=client_credentials&grant_type=client_credentials", id,
-                               secret),
-                 400, "invalid_request", "a repeated parameter");
+    expect_error(
+        token_request("grant_type=client_credentials&grant_type=client_credentials", id, secret),
+        400, "invalid_request", "a repeated parameter");
     expect_error(token_request("grant_type=client_credentials&scope=%zz", id, secret), 400,
                  "invalid_request", "a malformed escape");
     snprintf(form, sizeof form, "grant_type=client_credentials&client_id=%s&client_secret=%s", id,
@@ -206,8 +205,8 @@ Test(oauth, every_rfc6749_error)
                  "invalid_client", "a wrong secret");
     expect_error(token_request("grant_type=client_credentials", "0000000000000000", secret), 401,
                  "invalid_client", "an unknown client");
-    expect_error(token_request("grant_type=client_credentials", NULL, NULL), 401,
-                 "invalid_client", "no client authentication");
+    expect_error(token_request("grant_type=client_credentials", NULL, NULL), 401, "invalid_client",
+                 "no client authentication");
     snprintf(form, sizeof form, "grant_type=client_credentials&client_id=%s", id);
     expect_error(token_request(form, NULL, NULL), 401, "invalid_client", "an id without secret");
     const char *bearer[] = {"Content-Type: application/x-www-form-urlencoded",
@@ -225,9 +224,9 @@ Test(oauth, every_rfc6749_error)
     /* invalid_scope */
     expect_error(token_request("grant_type=client_credentials&scope=admin", id, secret), 400,
                  "invalid_scope", "a scope not granted to the client");
-    expect_error(token_request("grant_type=client_credentials&scope=places:read+nonsense", id,
-                               secret),
-                 400, "invalid_scope", "an unknown scope");
+    expect_error(
+        token_request("grant_type=client_credentials&scope=places:read+nonsense", id, secret), 400,
+        "invalid_scope", "an unknown scope");
 }
 
 Test(oauth, a_deactivated_or_deleted_client_gets_no_token)
@@ -239,16 +238,16 @@ Test(oauth, a_deactivated_or_deleted_client_gets_no_token)
     struct response *r = send_json("PATCH", path, "{\"active\":false}");
     cr_expect_eq(r->status, 200, "%s", r->body);
     response_free(r);
-    expect_error(token_request("grant_type=client_credentials", id, secret), 401,
-                 "invalid_client", "a deactivated client");
+    expect_error(token_request("grant_type=client_credentials", id, secret), 401, "invalid_client",
+                 "a deactivated client");
     r = send_json("PATCH", path, "{\"active\":true}");
     response_free(r);
     free(get_token(id, secret, NULL, token));
     r = send_json("DELETE", path, NULL);
     cr_expect_eq(r->status, 204);
     response_free(r);
-    expect_error(token_request("grant_type=client_credentials", id, secret), 401,
-                 "invalid_client", "a deleted client");
+    expect_error(token_request("grant_type=client_credentials", id, secret), 401, "invalid_client",
+                 "a deleted client");
     r = send_json("GET", path, NULL);
     cr_expect_eq(r->status, 404);
     response_free(r);
@@ -256,8 +255,9 @@ Test(oauth, a_deactivated_or_deleted_client_gets_no_token)
 
 Test(oauth, clients_are_validated_and_managed_by_admin_only)
 {
-    struct response *r = send_json(
-        "POST", "/v1/clients", "{\"org\":\"nowhere-at-all\",\"name\":\"x\",\"scopes\":[\"admin\"]}");
+    struct response *r =
+        send_json("POST", "/v1/clients",
+                  "{\"org\":\"nowhere-at-all\",\"name\":\"x\",\"scopes\":[\"admin\"]}");
     cr_expect_eq(r->status, 422, "%s", r->body);
     cr_expect(strstr(r->body, "\"org\"") != NULL, "%s", r->body);
     response_free(r);
@@ -399,7 +399,9 @@ static bool openssl_verifies(const char *token, const json_t *jwks)
     cr_expect_str_eq(json_string_value(json_object_get(header, "alg")), "ES256");
     const json_t *jwk = NULL, *item;
     size_t i;
-    json_array_foreach(json_object_get(jwks, "keys"), i, item) if (kid && strcmp(json_string_value(json_object_get(item, "kid")), kid) == 0) jwk = item;
+    json_array_foreach(json_object_get(jwks, "keys"), i,
+                       item) if (kid && strcmp(json_string_value(json_object_get(item, "kid")),
+                                               kid) == 0) jwk = item;
     json_decref(header);
     if (!jwk)
         return false;
@@ -532,8 +534,8 @@ Test(oauth, own_issuer_tokens_are_es256_with_a_known_kid_and_the_audience)
     char pub_path[256];
     char *other = generate_keypair("EC", pub_path, sizeof pub_path, NULL);
     unlink(pub_path);
-    cr_expect_eq(own_token_status("{\"alg\":\"ES256\",\"kid\":\"attacker\"}", claims, "ES256", other,
-                                  strlen(other)),
+    cr_expect_eq(own_token_status("{\"alg\":\"ES256\",\"kid\":\"attacker\"}", claims, "ES256",
+                                  other, strlen(other)),
                  401, "an unknown kid");
     cr_expect_eq(own_token_status(header, claims, "ES256", other, strlen(other)), 401,
                  "another key under the service's kid");
