@@ -32,6 +32,7 @@ const struct route routes[] = {
     {"GET", "/readyz", NULL, ops_readyz, NULL, false, false},
     {"GET", "/openapi.yaml", NULL, ops_openapi, NULL, false, false},
     {"POST", "/oauth/token", NULL, oauth_token, NULL, false, false},
+    {"POST", "/oauth/revoke", NULL, oauth_revoke, NULL, false, false},
     {"GET", "/.well-known/oauth-authorization-server", NULL, oauth_metadata, NULL, false, false},
     {"GET", "/.well-known/jwks.json", NULL, oauth_jwks, NULL, false, false},
     {"GET", "/v1/clients", "admin", clients_list, clients_list_query, false, false},

@@ -121,6 +121,7 @@ bool auth_check_claims(const json_t *claims, const struct auth_verifier *v, time
         REFUSE("token has no valid org claim");
     if (!copy_string(json_object_get(claims, "scope"), who->scope, sizeof who->scope))
         REFUSE("token has no valid scope claim");
+    who->exp = exp;
     const json_t *jti = json_object_get(claims, "jti");
     if (jti && !copy_string(jti, who->jti, sizeof who->jti))
         REFUSE("token jti claim is not a string of at most 64 bytes");

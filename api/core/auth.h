@@ -56,6 +56,7 @@ struct auth_identity {
     char org[AUTH_MAX_SLUG + 1];
     char scope[AUTH_MAX_SCOPE + 1]; /* space-separated */
     char jti[AUTH_MAX_JTI + 1];     /* may be empty */
+    double exp;                     /* the token's exp (seconds since the epoch) */
     bool own;                       /* issued by the service itself (TOKEN_ISSUER) */
 };
 

@@ -36,15 +36,28 @@ bool guard_require_scope(struct req *r, const char *scope)
     return false;
 }
 
-static bool organisation_exists(struct req *r, bool *exists)
+/* The token's organisation is in the directory and active, its jti is not
+ * revoked and its client (own tokens) is active: one query. False after
+ * having answered. */
+static bool admissible(struct req *r)
 {
-    const char *params[] = {r->who.org};
-    PGresult *res = http_sql(r, CORE_SQL_ORG_EXISTS, 1, params, false);
+    const char *jti = r->who.own && r->who.jti[0] ? r->who.jti : NULL;
+    const char *client = r->who.own ? r->who.sub : NULL;
+    const char *params[] = {r->who.org, jti, client};
+    PGresult *res = http_sql(r, CORE_SQL_TOKEN_ADMISSIBLE, 3, params, false);
     if (!res)
         return false;
-    *exists = PQntuples(res) == 1;
+    const char *why = NULL;
+    if (PQntuples(res) != 1)
+        why = "token organisation is not in the directory";
+    else if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+        why = "token organisation is deactivated";
+    else if (strcmp(PQgetvalue(res, 0, 1), "t") == 0)
+        why = "token has been revoked";
+    else if (strcmp(PQgetvalue(res, 0, 2), "t") != 0)
+        why = "token client is deactivated or deleted";
     PQclear(res);
-    return true;
+    return why ? refuse(r, why) : true;
 }
 
 bool guard_verify(struct req *r)
@@ -71,11 +84,8 @@ bool guard_verify(struct req *r)
 
 bool guard_confirm(struct req *r)
 {
-    bool exists = false;
-    if (!organisation_exists(r, &exists))
+    if (!admissible(r))
         return false;
-    if (!exists)
-        return refuse(r, "token organisation is not in the directory");
     if (r->route->scope[0] != '\0')
         return guard_require_scope(r, r->route->scope);
     return true;

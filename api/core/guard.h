@@ -18,9 +18,10 @@ bool guard_admit(struct req *r);
  * 401 (with WWW-Authenticate) and returns false. */
 bool guard_verify(struct req *r);
 
-/* After guard_verify: the token's organisation is in the directory (one
- * query) and the token carries the route's scope; otherwise answers 401, 403
- * or 503 and returns false. */
+/* After guard_verify: in one query, the token's organisation is in the
+ * directory and active, and for the service's own tokens its jti is not
+ * revoked and its client still exists and is active; then the token carries
+ * the route's scope. Otherwise answers 401, 403 or 503 and returns false. */
 bool guard_confirm(struct req *r);
 
 /* True when the token carries `scope`; otherwise answers 403 and returns false. */

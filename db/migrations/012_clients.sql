@@ -42,3 +42,9 @@ CREATE TABLE revoked_tokens (
     expires_at timestamptz NOT NULL,
     revoked_at timestamptz NOT NULL DEFAULT now()
 );
+
+-- An organisation can be deactivated (PATCH /v1/organizations/{slug} with
+-- active: false): its clients get no more tokens and every token naming it in
+-- `org` is refused (the guard's one query checks it with the token's jti and
+-- client, api/core/core_sql.h CORE_SQL_TOKEN_ADMISSIBLE).
+ALTER TABLE organizations ADD COLUMN active boolean NOT NULL DEFAULT true;

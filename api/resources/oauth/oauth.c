@@ -204,56 +204,83 @@ static bool secret_matches(PGresult *res, const char *secret)
     return found && ok;
 }
 
-void oauth_token(struct req *r)
+/* What authenticate leaves for the handler; released by release_auth. */
+struct client_auth {
+    json_t *form;
+    char *id, *secret;
+    PGresult *row; /* OAUTH_SQL_CLIENT's */
+};
+
+static void release_auth(struct client_auth *a)
 {
-    const struct config *cfg = r->app->cfg;
-    json_t *form = NULL;
-    char *id = NULL, *secret = NULL;
-    PGresult *res = NULL;
+    if (a->secret)
+        memset(a->secret, 0, strlen(a->secret));
+    free(a->secret);
+    free(a->id);
+    PQclear(a->row);
+    json_decref(a->form);
+}
+
+/* Reads the form (which must hold `required`) and authenticates the client:
+ * true with *a filled, or false after having answered (a still released by
+ * the caller). */
+static bool authenticate(struct req *r, const char *required, struct client_auth *a)
+{
     const char *why = NULL;
-    if (!cfg->token_issuer) {
+    memset(a, 0, sizeof *a);
+    if (!r->app->cfg->token_issuer) {
         http_problem(r, 404, "not-found", "This service issues no tokens (TOKEN_ISSUER unset).");
-        return;
+        return false;
     }
     if (!is_form(http_header(r, "Content-Type"))) {
         oauth_error(r, 400, "invalid_request",
                     "The body must be application/x-www-form-urlencoded.");
-        return;
+        return false;
     }
     if (r->in->binary_body_length > MAX_FORM_BYTES) {
         oauth_error(r, 400, "invalid_request", "The body is over 8 KiB.");
-        return;
+        return false;
     }
-    form =
-        form_parse(r->in->binary_body ? r->in->binary_body : "", r->in->binary_body_length, &why);
-    if (!form) {
+    a->form = form_parse(r->in->binary_body ? r->in->binary_body : "", r->in->binary_body_length,
+                         &why);
+    if (!a->form) {
         oauth_error(r, 400, "invalid_request", why);
-        return;
+        return false;
     }
-    const char *grant = param(form, "grant_type");
-    if (!grant) {
-        oauth_error(r, 400, "invalid_request", "grant_type is required.");
-        goto out;
+    if (!param(a->form, required)) {
+        char detail[64];
+        snprintf(detail, sizeof detail, "%s is required.", required);
+        oauth_error(r, 400, "invalid_request", detail);
+        return false;
     }
-    if (!client_credentials(r, form, &id, &secret))
-        goto out;
+    if (!client_credentials(r, a->form, &a->id, &a->secret))
+        return false;
     char address[64], client_key[96];
     router_client_address(r, address, sizeof address);
-    snprintf(client_key, sizeof client_key, "client:%.64s", id);
+    snprintf(client_key, sizeof client_key, "client:%.64s", a->id);
     if (!budget_left(r, address, client_key))
-        goto out;
-    bool plausible = strlen(id) <= MAX_CLIENT_ID && strlen(secret) <= MAX_SECRET;
-    const char *params[] = {plausible ? id : ""};
-    if (!(res = http_sql(r, OAUTH_SQL_CLIENT, 1, params, false)))
-        goto out;
-    if (!secret_matches(res, secret) || strcmp(PQgetvalue(res, 0, OAUTH_COL_ACTIVE), "t") != 0) {
+        return false;
+    bool plausible = strlen(a->id) <= MAX_CLIENT_ID && strlen(a->secret) <= MAX_SECRET;
+    const char *params[] = {plausible ? a->id : ""};
+    if (!(a->row = http_sql(r, OAUTH_SQL_CLIENT, 1, params, false)))
+        return false;
+    if (!secret_matches(a->row, a->secret) ||
+        strcmp(PQgetvalue(a->row, 0, OAUTH_COL_ACTIVE), "t") != 0) {
         spend_budget(r, address, client_key);
         oauth_error(r, 401, "invalid_client",
-                    "Client authentication failed (unknown or deactivated client, or wrong "
-                    "secret).");
-        goto out;
+                    "Client authentication failed (unknown or deactivated client or "
+                    "organisation, or wrong secret).");
+        return false;
     }
-    if (strcmp(grant, "client_credentials") != 0) {
+    return true;
+}
+
+void oauth_token(struct req *r)
+{
+    struct client_auth a;
+    if (!authenticate(r, "grant_type", &a))
+        goto out;
+    if (strcmp(param(a.form, "grant_type"), "client_credentials") != 0) {
         oauth_error(r, 400, "unsupported_grant_type",
                     "This server supports grant_type=client_credentials only.");
         goto out;
@@ -261,27 +288,51 @@ void oauth_token(struct req *r)
     static const char *const other_grants[] = {"code",      "refresh_token", "password",
                                                "assertion", "device_code",   NULL};
     for (size_t i = 0; other_grants[i]; i++)
-        if (param(form, other_grants[i])) {
+        if (param(a.form, other_grants[i])) {
             oauth_error(r, 400, "invalid_grant",
                         "A client_credentials request carries no other grant (code, "
                         "refresh_token, password, assertion, device_code).");
             goto out;
         }
     char scope[AUTH_MAX_SCOPE + 1];
-    if (!grant_scope(param(form, "scope"), PQgetvalue(res, 0, OAUTH_COL_SCOPES), scope,
+    if (!grant_scope(param(a.form, "scope"), PQgetvalue(a.row, 0, OAUTH_COL_SCOPES), scope,
                      sizeof scope)) {
         oauth_error(r, 400, "invalid_scope",
                     "scope must list some of the scopes granted to this client.");
         goto out;
     }
-    issue(r, id, PQgetvalue(res, 0, OAUTH_COL_ORG), scope);
+    issue(r, a.id, PQgetvalue(a.row, 0, OAUTH_COL_ORG), scope);
 out:
-    if (secret)
-        memset(secret, 0, strlen(secret));
-    free(secret);
-    free(id);
-    PQclear(res);
-    json_decref(form);
+    release_auth(&a);
+}
+
+void oauth_revoke(struct req *r)
+{
+    struct client_auth a;
+    if (!authenticate(r, "token", &a))
+        goto out;
+    /* RFC 7009 §2.2: a token that is not valid (expired, unknown, not ours)
+     * needs no revocation, and the answer is 200 all the same */
+    struct auth_identity who;
+    const char *why = NULL;
+    if (keystore_verify(r->app->keys, NULL, param(a.form, "token"), time(NULL), &who, &why) &&
+        who.own && who.jti[0]) {
+        if (strcmp(who.sub, a.id) != 0) {
+            oauth_error(r, 400, "invalid_request", "This token was not issued to this client.");
+            goto out;
+        }
+        char exp[32];
+        snprintf(exp, sizeof exp, "%.0f", who.exp);
+        const char *params[] = {who.jti, exp};
+        PGresult *res = http_sql(r, OAUTH_SQL_REVOKE, 2, params, false);
+        if (!res)
+            goto out;
+        PQclear(res);
+    }
+    no_store(r);
+    http_json(r, 200, json_object());
+out:
+    release_auth(&a);
 }
 
 void oauth_metadata(struct req *r)
@@ -291,8 +342,9 @@ void oauth_metadata(struct req *r)
         http_problem(r, 404, "not-found", "This service issues no tokens (TOKEN_ISSUER unset).");
         return;
     }
-    char token_endpoint[300], jwks_uri[300];
+    char token_endpoint[300], jwks_uri[300], revocation[300];
     snprintf(token_endpoint, sizeof token_endpoint, "%s/oauth/token", issuer);
+    snprintf(revocation, sizeof revocation, "%s/oauth/revoke", issuer);
     snprintf(jwks_uri, sizeof jwks_uri, "%s/.well-known/jwks.json", issuer);
     json_t *scopes = json_array();
     for (size_t i = 0; auth_scopes[i]; i++)
@@ -302,6 +354,9 @@ void oauth_metadata(struct req *r)
         token_endpoint, "jwks_uri", jwks_uri, "grant_types_supported", "client_credentials",
         "token_endpoint_auth_methods_supported", "client_secret_basic", "client_secret_post",
         "response_types_supported", "scopes_supported", scopes);
+    json_object_set_new(doc, "revocation_endpoint", json_string(revocation));
+    json_object_set_new(doc, "revocation_endpoint_auth_methods_supported",
+                        json_pack("[s,s]", "client_secret_basic", "client_secret_post"));
     http_json_cached(r, "application/json", doc, NULL, 300);
 }
 
