@@ -241,8 +241,8 @@ static bool authenticate(struct req *r, const char *required, struct client_auth
         oauth_error(r, 400, "invalid_request", "The body is over 8 KiB.");
         return false;
     }
-    a->form = form_parse(r->in->binary_body ? r->in->binary_body : "", r->in->binary_body_length,
-                         &why);
+    a->form =
+        form_parse(r->in->binary_body ? r->in->binary_body : "", r->in->binary_body_length, &why);
     if (!a->form) {
         oauth_error(r, 400, "invalid_request", why);
         return false;

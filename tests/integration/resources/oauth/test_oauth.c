@@ -490,58 +490,71 @@ static char *service_key(char *kid, size_t cap)
     return pem;
 }
 
+/* GET /v1/organizations with a token signed here: its status, and for a 401
+ * the reason in WWW-Authenticate must hold `reason`. */
 static long own_token_status(const char *header, const char *claims, const char *alg,
-                             const char *key, size_t key_len)
+                             const char *key, size_t key_len, const char *reason)
 {
     char *token = jws_sign(header, claims, alg, key, key_len);
-    long status = get_status("/v1/organizations", token);
+    char auth[4096], challenge[512] = "";
+    const char *headers[] = {bearer_header(token, auth, sizeof auth), NULL};
+    struct response *r = http_request("GET", url("/v1/organizations"), headers, NULL);
+    long status = r->status;
+    response_header(r, "WWW-Authenticate", challenge, sizeof challenge);
+    if (reason)
+        cr_expect(strstr(challenge, reason) != NULL, "refused because of %s: %s", reason,
+                  challenge);
+    response_free(r);
     free(token);
     return status;
 }
 
 Test(oauth, own_issuer_tokens_are_es256_with_a_known_kid_and_the_audience)
 {
-    char kid[80], header[256], claims[512];
+    char kid[80], header[256], claims[512], id[65], secret[65];
+    create_client("caf-gers", "[\"places:read\"]", id, secret);
     char *pem = service_key(kid, sizeof kid);
     long now = (long)time(NULL);
     snprintf(header, sizeof header, "{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":\"%s\"}", kid);
     snprintf(claims, sizeof claims,
              "{\"iss\":\"" ISSUER "\",\"aud\":\"" ISSUER
-             "\",\"sub\":\"t\",\"org\":\"caf-gers\",\"scope\":\"admin\",\"iat\":%ld,\"exp\":%ld}",
-             now, now + 600);
-    cr_expect_eq(own_token_status(header, claims, "ES256", pem, strlen(pem)), 200,
+             "\",\"sub\":\"%s\",\"org\":\"caf-gers\",\"scope\":\"admin\",\"iat\":%ld,\"exp\":%ld}",
+             id, now, now + 600);
+    cr_expect_eq(own_token_status(header, claims, "ES256", pem, strlen(pem), NULL), 200,
                  "the control: a well-formed own token");
     snprintf(claims, sizeof claims,
-             "{\"iss\":\"" ISSUER "\",\"sub\":\"t\",\"org\":\"caf-gers\",\"scope\":\"admin\","
+             "{\"iss\":\"" ISSUER "\",\"sub\":\"%s\",\"org\":\"caf-gers\",\"scope\":\"admin\","
              "\"iat\":%ld,\"exp\":%ld}",
-             now, now + 600);
-    cr_expect_eq(own_token_status(header, claims, "ES256", pem, strlen(pem)), 401, "no aud");
+             id, now, now + 600);
+    cr_expect_eq(own_token_status(header, claims, "ES256", pem, strlen(pem), "audience"), 401,
+                 "no aud");
     snprintf(claims, sizeof claims,
              "{\"iss\":\"" ISSUER "\",\"aud\":\"" ISSUER
-             "\",\"org\":\"caf-gers\",\"scope\":\"admin\",\"iat\":%ld,\"exp\":%ld}",
-             now, now + 2 * 86400);
-    cr_expect_eq(own_token_status(header, claims, "ES256", pem, strlen(pem)), 401,
+             "\",\"sub\":\"%s\",\"org\":\"caf-gers\",\"scope\":\"admin\",\"iat\":%ld,\"exp\":%ld}",
+             id, now, now + 2 * 86400);
+    cr_expect_eq(own_token_status(header, claims, "ES256", pem, strlen(pem), "lifetime"), 401,
                  "two days: over JWT_MAX_TTL_S");
     snprintf(claims, sizeof claims,
              "{\"iss\":\"" ISSUER "\",\"aud\":\"" ISSUER
-             "\",\"org\":\"caf-gers\",\"scope\":\"admin\",\"iat\":%ld,\"exp\":%ld}",
-             now, now + 600);
+             "\",\"sub\":\"%s\",\"org\":\"caf-gers\",\"scope\":\"admin\",\"iat\":%ld,\"exp\":%ld}",
+             id, now, now + 600);
     /* HS256 with the external issuer's very secret, claiming the own issuer */
     cr_expect_eq(own_token_status("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", claims, "HS256",
-                                  TEST_JWT_SECRET, strlen(TEST_JWT_SECRET)),
+                                  TEST_JWT_SECRET, strlen(TEST_JWT_SECRET), "algorithm"),
                  401, "HS256 never passes for the own issuer");
     /* another key, named by a kid the service does not have or carried in the header */
     char pub_path[256];
     char *other = generate_keypair("EC", pub_path, sizeof pub_path, NULL);
     unlink(pub_path);
     cr_expect_eq(own_token_status("{\"alg\":\"ES256\",\"kid\":\"attacker\"}", claims, "ES256",
-                                  other, strlen(other)),
+                                  other, strlen(other), "kid"),
                  401, "an unknown kid");
-    cr_expect_eq(own_token_status(header, claims, "ES256", other, strlen(other)), 401,
+    cr_expect_eq(own_token_status(header, claims, "ES256", other, strlen(other), "signature"), 401,
                  "another key under the service's kid");
     snprintf(header, sizeof header,
              "{\"alg\":\"ES256\",\"kid\":\"%s\",\"jku\":\"https://attacker.example/jwks\"}", kid);
-    cr_expect_eq(own_token_status(header, claims, "ES256", other, strlen(other)), 401, "jku");
+    cr_expect_eq(own_token_status(header, claims, "ES256", other, strlen(other), "jku"), 401,
+                 "jku");
     free(other);
     free(pem);
     /* the external issuer's tokens keep working beside the own one */
@@ -663,4 +676,132 @@ Test(oauth_keys, a_new_key_is_published_before_it_signs_and_a_retired_one_until_
     cr_expect_neq(run_binary(again, env, &output), 0, "retired twice");
     free(output);
     free(first_kid);
+}
+
+/* ---- revocation, seen by a second instance on the same database ---- */
+
+static struct test_server second;
+
+static void start_two(void)
+{
+    start();
+    const char *env[] = {"TOKEN_ISSUER=" ISSUER, "KEYS_REFRESH_S=1", NULL};
+    cr_assert(server_start(&second, env), "the second instance must start");
+}
+
+static void stop_two(void)
+{
+    if (second.pid > 0)
+        cr_expect_eq(server_stop(&second), 0, "the second instance exits 0 (log: %s)",
+                     second.log_path);
+    fixture_stop();
+}
+
+TestSuite(oauth_revocation, .init = start_two, .fini = stop_two, .timeout = 90);
+
+/* The status of GET path with `token` on the second instance, waiting up to
+ * 5 s for it to become `want`. */
+static long second_status_within_5s(const char *path, const char *token, long want)
+{
+    long status = 0;
+    for (int i = 0; i < 50; i++) {
+        struct response *r = http_get(second.base_url, path, token);
+        status = r->status;
+        response_free(r);
+        if (status == want)
+            break;
+        usleep(100 * 1000);
+    }
+    return status;
+}
+
+static long revoke_token(const char *token, const char *id, const char *secret)
+{
+    char form[2400];
+    snprintf(form, sizeof form, "token=%s", token);
+    char auth[512];
+    const char *headers[] = {"Content-Type: application/x-www-form-urlencoded",
+                             basic_header(id, secret, auth, sizeof auth), NULL};
+    struct response *r = http_request("POST", url("/oauth/revoke"), headers, form);
+    long status = r->status;
+    response_free(r);
+    return status;
+}
+
+Test(oauth_revocation, a_revoked_jti_is_refused_by_both_instances)
+{
+    char id[65], secret[65], other_id[65], other_secret[65], token[2048], kept[2048];
+    create_client("caf-gers", "[\"places:read\"]", id, secret);
+    create_client("caf-gers", "[\"places:read\"]", other_id, other_secret);
+    free(get_token(id, secret, NULL, token));
+    free(get_token(id, secret, NULL, kept));
+    cr_expect_eq(second_status_within_5s("/v1/places?limit=1", token, 200), 200);
+    cr_expect_eq(revoke_token(token, other_id, other_secret), 400, "not this client's token");
+    cr_expect_eq(get_status("/v1/places?limit=1", token), 200, "so nothing was revoked");
+    cr_expect_eq(revoke_token(token, id, "wrong-secret"), 401);
+    cr_expect_eq(revoke_token(token, id, secret), 200);
+    cr_expect_eq(revoke_token(token, id, secret), 200, "twice is harmless");
+    cr_expect_eq(revoke_token("not-a-token", id, secret), 200,
+                 "RFC 7009: nothing to revoke is 200");
+    cr_expect_eq(get_status("/v1/places?limit=1", token), 401, "refused where it was revoked");
+    cr_expect_eq(second_status_within_5s("/v1/places?limit=1", token, 401), 401,
+                 "and on the other instance within 5 s");
+    cr_expect_eq(second_status_within_5s("/v1/places?limit=1", kept, 200), 200,
+                 "another token of the same client still works");
+}
+
+Test(oauth_revocation, a_deactivated_client_loses_its_tokens_on_both_instances)
+{
+    char id[65], secret[65], token[2048], path[128];
+    create_client("caf-gers", "[\"places:read\"]", id, secret);
+    free(get_token(id, secret, NULL, token));
+    cr_expect_eq(second_status_within_5s("/v1/places?limit=1", token, 200), 200);
+    snprintf(path, sizeof path, "/v1/clients/%s", id);
+    struct response *r = send_json("PATCH", path, "{\"active\":false}");
+    cr_expect_eq(r->status, 200);
+    response_free(r);
+    cr_expect_eq(second_status_within_5s("/v1/places?limit=1", token, 401), 401);
+    r = send_json("PATCH", path, "{\"active\":true}");
+    response_free(r);
+    cr_expect_eq(second_status_within_5s("/v1/places?limit=1", token, 200), 200,
+                 "reactivated: its unexpired tokens work again");
+    r = send_json("DELETE", path, NULL);
+    cr_expect_eq(r->status, 204);
+    response_free(r);
+    cr_expect_eq(second_status_within_5s("/v1/places?limit=1", token, 401), 401, "deleted");
+}
+
+Test(oauth_revocation, a_deactivated_organisation_loses_every_token)
+{
+    char slug[64], body[256], path[128], id[65], secret[65], token[2048];
+    snprintf(slug, sizeof slug, "partenaire-oauth-%d-%ld", getpid(), random() % 100000);
+    snprintf(body, sizeof body,
+             "{\"slug\":\"%s\",\"name\":\"Partenaire\",\"kind\":\"association\"}", slug);
+    struct response *r = send_json("POST", "/v1/organizations", body);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    cr_expect(strstr(r->body, "\"active\":true") != NULL, "%s", r->body);
+    response_free(r);
+    create_client(slug, "[\"places:read\"]", id, secret);
+    free(get_token(id, secret, NULL, token));
+    char *external = test_token(slug, "places:read");
+    cr_expect_eq(second_status_within_5s("/v1/places?limit=1", token, 200), 200);
+    cr_expect_eq(second_status_within_5s("/v1/places?limit=1", external, 200), 200);
+
+    snprintf(path, sizeof path, "/v1/organizations/%s", slug);
+    r = send_json("PATCH", path, "{\"active\":false}");
+    cr_expect_eq(r->status, 200, "%s", r->body);
+    cr_expect(strstr(r->body, "\"active\":false") != NULL, "%s", r->body);
+    response_free(r);
+    cr_expect_eq(second_status_within_5s("/v1/places?limit=1", token, 401), 401, "own token");
+    cr_expect_eq(second_status_within_5s("/v1/places?limit=1", external, 401), 401,
+                 "an external issuer's token naming it");
+    expect_error(token_request("grant_type=client_credentials", id, secret), 401, "invalid_client",
+                 "a client of a deactivated organisation");
+    r = send_json("PATCH", path, "{\"active\":\"no\"}");
+    cr_expect_eq(r->status, 422);
+    response_free(r);
+    r = send_json("PATCH", path, "{\"active\":true}");
+    response_free(r);
+    cr_expect_eq(second_status_within_5s("/v1/places?limit=1", external, 200), 200);
+    free(external);
 }
