@@ -93,8 +93,9 @@ static int run_purge(void)
     PGconn *conn = db_connect(cfg.database_url, cfg.db_statement_timeout_ms, err, sizeof err);
     if (conn && purge_run(conn, cfg.referral_expiry_days, cfg.retention_days, &counts, err,
                           sizeof err) == 0) {
-        printf("purge: %ld referral(s) expired, %ld erased, %ld idempotency key(s) deleted\n",
-               counts.expired, counts.erased, counts.keys);
+        printf("purge: %ld referral(s) expired, %ld erased, %ld idempotency key(s) deleted, "
+               "%ld expired token revocation(s) forgotten\n",
+               counts.expired, counts.erased, counts.keys, counts.revoked);
         rc = 0;
     }
     PQfinish(conn);

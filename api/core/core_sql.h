@@ -48,6 +48,11 @@
     "   AND (retired_at IS NULL OR retired_at > now() - make_interval(secs => $1::int))"           \
     " ORDER BY active_from DESC, kid LIMIT 16"
 
+/* `purge`: forgets the revoked token ids whose token has expired (with the
+ * verifiers' 60 s leeway, and a margin). No rows. */
+#define CORE_SQL_PURGE_REVOKED                                                                     \
+    "DELETE FROM revoked_tokens WHERE expires_at < now() - interval '5 minutes'"
+
 /* The runner's own tables, created at the first migrate: the migrations
  * applied, and the text (SHA-256) of each functions file as last applied. No
  * rows. */

@@ -805,3 +805,37 @@ Test(oauth_revocation, a_deactivated_organisation_loses_every_token)
     cr_expect_eq(second_status_within_5s("/v1/places?limit=1", external, 200), 200);
     free(external);
 }
+
+static int revoked_rows(PGconn *conn, const char *jti)
+{
+    const char *params[] = {jti};
+    PGresult *res = PQexecParams(conn, "SELECT 1 FROM revoked_tokens WHERE jti = $1", 1, NULL,
+                                 params, NULL, NULL, 0);
+    int n = PQntuples(res);
+    PQclear(res);
+    return n;
+}
+
+Test(oauth, purge_forgets_revocations_of_expired_tokens_only)
+{
+    PGconn *conn = PQconnectdb(getenv("TEST_DATABASE_URL"));
+    cr_assert_eq(PQstatus(conn), CONNECTION_OK);
+    char old_jti[64], live_jti[64];
+    snprintf(old_jti, sizeof old_jti, "old-%d-%ld", getpid(), random());
+    snprintf(live_jti, sizeof live_jti, "live-%d-%ld", getpid(), random());
+    const char *params[] = {old_jti, live_jti};
+    PQclear(PQexecParams(conn,
+                         "INSERT INTO revoked_tokens (jti, expires_at) VALUES "
+                         "($1, now() - interval '1 hour'), ($2, now() + interval '10 minutes')",
+                         2, NULL, params, NULL, NULL, 0));
+    cr_assert_eq(revoked_rows(conn, old_jti) + revoked_rows(conn, live_jti), 2);
+    const char *args[] = {"purge", NULL};
+    char *output = NULL;
+    cr_expect_eq(run_binary(args, NULL, &output), 0, "%s", output);
+    free(output);
+    cr_expect_eq(revoked_rows(conn, old_jti), 0, "its token has expired: forgotten");
+    cr_expect_eq(revoked_rows(conn, live_jti), 1, "its token still lives: kept");
+    PQclear(PQexecParams(conn, "DELETE FROM revoked_tokens WHERE jti = $1", 1, NULL, params + 1,
+                         NULL, NULL, 0));
+    PQfinish(conn);
+}
