@@ -3,6 +3,7 @@
 #include "base64url.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
@@ -241,6 +242,74 @@ static bool external_signature_ok(const struct auth_verifier *v, const char *inp
            digest_verify(v->pkey, input, input_len, sig, sig_len);
 }
 
+#define SIG_CACHE_SLOTS 4096 /* 128 KiB */
+
+struct auth_sig_cache {
+    pthread_mutex_t lock;
+    unsigned char slot[SIG_CACHE_SLOTS][32]; /* SHA-256 of a verified token; zero: empty */
+};
+
+struct auth_sig_cache *auth_sig_cache_new(void)
+{
+    struct auth_sig_cache *cache = calloc(1, sizeof *cache);
+    if (cache)
+        pthread_mutex_init(&cache->lock, NULL);
+    return cache;
+}
+
+void auth_sig_cache_clear(struct auth_sig_cache *cache)
+{
+    pthread_mutex_lock(&cache->lock);
+    memset(cache->slot, 0, sizeof cache->slot);
+    pthread_mutex_unlock(&cache->lock);
+}
+
+void auth_sig_cache_free(struct auth_sig_cache *cache)
+{
+    if (!cache)
+        return;
+    pthread_mutex_destroy(&cache->lock);
+    free(cache);
+}
+
+static size_t slot_of(const unsigned char digest[32])
+{
+    return ((size_t)digest[0] << 8 | digest[1]) % SIG_CACHE_SLOTS;
+}
+
+/* Whether the token whose SHA-256 is `digest` was verified already. */
+static bool sig_cache_has(struct auth_sig_cache *cache, const unsigned char digest[32])
+{
+    pthread_mutex_lock(&cache->lock);
+    bool hit = CRYPTO_memcmp(cache->slot[slot_of(digest)], digest, 32) == 0;
+    pthread_mutex_unlock(&cache->lock);
+    return hit;
+}
+
+static void sig_cache_put(struct auth_sig_cache *cache, const unsigned char digest[32])
+{
+    pthread_mutex_lock(&cache->lock);
+    memcpy(cache->slot[slot_of(digest)], digest, 32);
+    pthread_mutex_unlock(&cache->lock);
+}
+
+/* The own issuer's signature check, through the cache when there is one. */
+static bool own_signature_ok(const struct auth_keyset *own, EVP_PKEY *key, const char *token,
+                             size_t input_len, const unsigned char *sig, size_t sig_len)
+{
+    unsigned char digest[32];
+    unsigned int n = 0;
+    bool hashed = own->cache &&
+                  EVP_Digest(token, strlen(token), digest, &n, EVP_sha256(), NULL) == 1 && n == 32;
+    if (hashed && sig_cache_has(own->cache, digest))
+        return true;
+    if (!auth_es256_ok(key, token, input_len, sig, sig_len))
+        return false;
+    if (hashed)
+        sig_cache_put(own->cache, digest);
+    return true;
+}
+
 static const struct auth_own_key *own_key(const struct auth_keyset *own, const json_t *header)
 {
     const char *kid = json_string_value(json_object_get(header, "kid"));
@@ -296,7 +365,7 @@ bool auth_verify(const struct auth_verifier *ext, const struct auth_keyset *own,
                 ;
             else if (!(key = own_key(own, header)))
                 *why = "token key id (kid) is not one of the service's keys";
-            else if (!auth_es256_ok(key->key, input, input_len, sig, sig_len))
+            else if (!own_signature_ok(own, key->key, token, input_len, sig, sig_len))
                 *why = "token signature is not valid";
             else if (auth_check_claims(claims, &v, now, who, why))
                 ok = who->own = true;

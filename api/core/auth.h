@@ -40,12 +40,26 @@ struct auth_own_key {
     EVP_PKEY *key; /* P-256 public (or private) key, parsed once */
 };
 
+/* Tokens whose ES256 signature was checked already, by the SHA-256 of the
+ * whole compact token: a partner presents the same token for its whole life,
+ * and an ECDSA verification costs about 100 µs where a hash costs 1. Only
+ * the signature is remembered: every claim is checked again each time.
+ * Thread-safe; a fixed table (a slot is overwritten by a newer token). */
+struct auth_sig_cache;
+
+/* A new, empty cache; NULL when out of memory. */
+struct auth_sig_cache *auth_sig_cache_new(void);
+/* Forgets every token (when the key set changes). */
+void auth_sig_cache_clear(struct auth_sig_cache *cache);
+void auth_sig_cache_free(struct auth_sig_cache *cache);
+
 /* The service's own issuer (TOKEN_ISSUER): ES256 only, the key chosen by
  * `kid` among these and nowhere else, `aud` always required. */
 struct auth_keyset {
-    const char *issuer;   /* NULL: the service issues no tokens */
-    const char *audience; /* what its tokens carry in `aud` */
-    long max_ttl_s;       /* as in auth_verifier */
+    const char *issuer;           /* NULL: the service issues no tokens */
+    const char *audience;         /* what its tokens carry in `aud` */
+    long max_ttl_s;               /* as in auth_verifier */
+    struct auth_sig_cache *cache; /* NULL: every signature is checked */
     size_t count;
     struct auth_own_key keys[AUTH_MAX_KEYS];
 };

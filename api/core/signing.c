@@ -171,7 +171,7 @@ struct keystore {
     pthread_rwlock_t lock;
     struct auth_keyset set; /* keys owned; issuer and audience point at `issuer` */
     int signer;             /* index in set.keys of the key that signs, or -1 */
-    char *jwks;             /* serialised JWKS of set.keys */
+    char *jwks;             /* serialised JWKS of set.keys; also what identifies the set */
     char *issuer;
     long after_retire_s;
     /* the refresh thread */
@@ -192,6 +192,7 @@ struct keystore *keystore_new(const char *issuer, long max_ttl_s, long published
     ks->set.issuer = ks->issuer;
     ks->set.audience = ks->issuer;
     ks->set.max_ttl_s = max_ttl_s;
+    ks->set.cache = auth_sig_cache_new();
     ks->signer = -1;
     ks->after_retire_s = published_after_retire_s;
     ks->jwks = strdup("{\"keys\":[]}");
@@ -249,8 +250,20 @@ int keystore_load(struct keystore *ks, PGconn *conn, char *err, size_t err_len)
         snprintf(err, err_len, "out of memory");
         return -1;
     }
+    /* the same keys and the same signer (the usual case): nothing to swap,
+     * and the tokens verified so far stay verified */
+    pthread_rwlock_rdlock(&ks->lock);
+    bool same = ks->signer == signer && strcmp(ks->jwks, jwks) == 0;
+    pthread_rwlock_unlock(&ks->lock);
+    if (same) {
+        free_keys(keys, count);
+        free(jwks);
+        return 0;
+    }
     struct auth_own_key old[AUTH_MAX_KEYS];
     pthread_rwlock_wrlock(&ks->lock);
+    if (ks->set.cache)
+        auth_sig_cache_clear(ks->set.cache);
     size_t old_count = ks->set.count;
     memcpy(old, ks->set.keys, sizeof old);
     char *old_jwks = ks->jwks;
@@ -307,6 +320,7 @@ void keystore_free(struct keystore *ks)
         pthread_join(ks->thread, NULL);
     }
     free_keys(ks->set.keys, ks->set.count);
+    auth_sig_cache_free(ks->set.cache);
     pthread_rwlock_destroy(&ks->lock);
     free(ks->jwks);
     free(ks->issuer);

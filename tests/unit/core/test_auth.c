@@ -332,3 +332,32 @@ Test(auth_own, es256_with_the_service_key_but_another_issuer_is_external)
                          "ES256", f.pem, &why));
     own_teardown(&f);
 }
+
+Test(auth_own, the_signature_cache_never_spares_a_claim_or_another_token)
+{
+    struct own_fixture f;
+    own_setup(&f);
+    f.set.cache = auth_sig_cache_new();
+    struct auth_identity who;
+    const char *why = NULL;
+    char *token = jws_sign("{\"alg\":\"ES256\",\"kid\":\"k1\"}", OWN_CLAIMS("\"aud\":\"" OWN "\","),
+                           "ES256", f.pem, strlen(f.pem));
+    cr_expect(auth_verify(&hs256, &f.set, token, NOW, &who, &why), "%s", why);
+    cr_expect(auth_verify(&hs256, &f.set, token, NOW, &who, &why), "from the cache: %s", why);
+    cr_expect_not(auth_verify(&hs256, &f.set, token, NOW + 3600, &who, &why),
+                  "a cached signature does not make an expired token valid");
+    cr_expect_str_eq(why, "token has expired");
+    char *forged = strdup(token);
+    forged[strlen(forged) - 2] = forged[strlen(forged) - 2] == 'A' ? 'B' : 'A';
+    cr_expect_not(auth_verify(&hs256, &f.set, forged, NOW, &who, &why), "another token");
+    f.set.count = 0; /* the key is gone */
+    cr_expect_not(auth_verify(&hs256, &f.set, token, NOW, &who, &why),
+                  "a cached token of a key no longer in the set");
+    f.set.count = 1;
+    auth_sig_cache_clear(f.set.cache);
+    cr_expect(auth_verify(&hs256, &f.set, token, NOW, &who, &why), "%s", why);
+    free(forged);
+    free(token);
+    auth_sig_cache_free(f.set.cache);
+    own_teardown(&f);
+}
