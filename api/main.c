@@ -3,6 +3,7 @@
 #include "config.h"
 #include "db.h"
 #include "gen_data.h"
+#include "keys.h"
 #include "log.h"
 #include "migrate.h"
 #include "purge.h"
@@ -25,6 +26,7 @@ static const char usage[] =
     "  seed      load the Gers reference data (idempotent)\n"
     "  purge     retention pass over referrals (daily): expire, erase, forget old keys\n"
     "  gen-data  generate a national-size dataset for benchmarks: gen-data [--scale S]\n"
+    "  keys      the service's own signing keys: keys generate | keys list | keys retire KID\n"
     "  token     mint a signed token: token --org SLUG --scope \"S1 S2\" [--ttl SECONDS] [--sub "
     "ID]\n"
     "\n"
@@ -91,8 +93,9 @@ static int run_purge(void)
     PGconn *conn = db_connect(cfg.database_url, cfg.db_statement_timeout_ms, err, sizeof err);
     if (conn && purge_run(conn, cfg.referral_expiry_days, cfg.retention_days, &counts, err,
                           sizeof err) == 0) {
-        printf("purge: %ld referral(s) expired, %ld erased, %ld idempotency key(s) deleted\n",
-               counts.expired, counts.erased, counts.keys);
+        printf("purge: %ld referral(s) expired, %ld erased, %ld idempotency key(s) deleted, "
+               "%ld expired token revocation(s) forgotten\n",
+               counts.expired, counts.erased, counts.keys, counts.revoked);
         rc = 0;
     }
     PQfinish(conn);
@@ -156,7 +159,7 @@ static int run_token(int argc, char **argv)
         case 't':
             ttl = strtol(optarg, &end, 10);
             if (*end || ttl < 1 || ttl > 31 * 24 * 3600) {
-                fprintf(stderr, "inclusion-api token: --ttl must be 1 to 2678400 seconds\n");
+                fprintf(stderr, "inclusion-api token: --ttl must be 1 to JWT_MAX_TTL_S seconds\n");
                 return 2;
             }
             break;
@@ -168,8 +171,23 @@ static int run_token(int argc, char **argv)
         return 2;
     }
     struct config cfg;
-    if (load_config(&cfg, CONFIG_JWT_SIGN) != 0)
+    if (load_config(&cfg, CONFIG_DB | CONFIG_JWT_SIGN) != 0)
         return 2;
+    if (ttl > cfg.jwt_max_ttl_s) {
+        fprintf(stderr, "inclusion-api token: --ttl must be at most JWT_MAX_TTL_S (%d)\n",
+                cfg.jwt_max_ttl_s);
+        config_free(&cfg);
+        return 2;
+    }
+    char err[512] = "";
+    PGconn *conn = db_connect(cfg.database_url, cfg.db_statement_timeout_ms, err, sizeof err);
+    int checked = conn ? token_check(conn, org, scope, err, sizeof err) : -1;
+    PQfinish(conn);
+    if (checked != 0) {
+        fprintf(stderr, "inclusion-api token: %s\n", err);
+        config_free(&cfg);
+        return 2;
+    }
     char *token = token_mint(&cfg, sub ? sub : "operator", org, scope, ttl);
     config_free(&cfg);
     if (!token) {
@@ -179,6 +197,37 @@ static int run_token(int argc, char **argv)
     printf("%s\n", token);
     free(token);
     return 0;
+}
+
+static int run_keys(int argc, char **argv)
+{
+    const char *action = argc >= 3 ? argv[2] : "";
+    bool retire = strcmp(action, "retire") == 0;
+    if ((strcmp(action, "generate") != 0 && strcmp(action, "list") != 0 && !retire) ||
+        argc != (retire ? 4 : 3)) {
+        fprintf(stderr, "usage: inclusion-api keys generate | keys list | keys retire KID\n");
+        return 2;
+    }
+    struct config cfg;
+    if (load_config(&cfg, CONFIG_DB) != 0)
+        return 2;
+    char err[512] = "";
+    int rc = -1;
+    PGconn *conn = db_connect(cfg.database_url, cfg.db_statement_timeout_ms, err, sizeof err);
+    if (conn && strcmp(action, "generate") == 0)
+        rc = keys_generate(conn, cfg.key_activation_delay_s, stdout, err, sizeof err);
+    else if (conn && retire)
+        rc = keys_retire(conn, argv[3], err, sizeof err);
+    else if (conn)
+        rc = keys_list(conn, stdout, err, sizeof err);
+    if (rc == 0 && retire)
+        printf("%s retired: it signs no more; it stays published until its tokens expire\n",
+               argv[3]);
+    PQfinish(conn);
+    if (rc != 0)
+        fprintf(stderr, "inclusion-api keys: %s\n", err);
+    config_free(&cfg);
+    return rc == 0 ? 0 : 1;
 }
 
 static int run_serve(void)
@@ -214,9 +263,15 @@ int main(int argc, char **argv)
                      "events, 2 million registrations, 500,000 self-assessments,\n  200,000 "
                      "devices, 1 million satisfaction answers, 300,000 visits. For\n  benchmarks "
                      "only: refused on a database where it already ran.\n"},
+        {"keys", "usage: inclusion-api keys generate | keys list | keys retire KID\n"
+                 "  generate: a new ES256 (P-256) key, published in /.well-known/jwks.json now,\n"
+                 "  signing after KEY_ACTIVATION_DELAY_S (default 3600). retire: it stops\n"
+                 "  signing; it stays published until the tokens it signed have expired.\n"},
         {"token", "usage: inclusion-api token --org SLUG --scope \"SCOPE ...\" [--ttl SECONDS] "
                   "[--sub ID]\n  Prints a token signed with JWT_SECRET (HS256) or "
-                  "JWT_PRIVATE_KEY_FILE (RS256/ES256).\n"},
+                  "JWT_PRIVATE_KEY_FILE (RS256/ES256).\n  The organisation must be in the "
+                  "directory (DATABASE_URL), every scope one of the API's,\n  --ttl (default "
+                  "3600) at most JWT_MAX_TTL_S (default 86400).\n"},
     };
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);
@@ -237,6 +292,8 @@ int main(int argc, char **argv)
         return run_gen_data(argc, argv);
     if (strcmp(argv[1], "token") == 0)
         return run_token(argc, argv);
+    if (strcmp(argv[1], "keys") == 0)
+        return run_keys(argc, argv);
     fprintf(stderr, "inclusion-api: unknown command \"%s\"\n\n%s", argv[1], usage);
     return 2;
 }

@@ -17,8 +17,10 @@
 #include "route.h"
 
 #include "activity/activity.h"
+#include "clients/clients.h"
 #include "devices/devices.h"
 #include "indicators/indicators.h"
+#include "oauth/oauth.h"
 #include "ops/ops.h"
 #include "organizations/organizations.h"
 #include "places/places.h"
@@ -34,6 +36,16 @@ const struct route routes[] = {
     {"GET", "/healthz", NULL, ops_healthz, NULL, 0},
     {"GET", "/readyz", NULL, ops_readyz, NULL, 0},
     {"GET", "/openapi.yaml", NULL, ops_openapi, NULL, 0},
+    {"POST", "/oauth/token", NULL, oauth_token, NULL, 0},
+    {"POST", "/oauth/revoke", NULL, oauth_revoke, NULL, 0},
+    {"GET", "/.well-known/oauth-authorization-server", NULL, oauth_metadata, NULL, 0},
+    {"GET", "/.well-known/jwks.json", NULL, oauth_jwks, NULL, 0},
+    {"GET", "/v1/clients", "admin", clients_list, clients_list_query, 0},
+    {"POST", "/v1/clients", "admin", clients_create, NULL, 0},
+    {"GET", "/v1/clients/{id}", "admin", clients_get, NULL, 0},
+    {"PATCH", "/v1/clients/{id}", "admin", clients_update, NULL, 0},
+    {"DELETE", "/v1/clients/{id}", "admin", clients_delete, NULL, 0},
+    {"POST", "/v1/clients/{id}/secret", "admin", clients_rotate_secret, NULL, 0},
     {"GET", "/v1/organizations", ROUTE_ANY_TOKEN, organizations_list, list_organizations, ROUTE_REPLICA_OK},
     {"POST", "/v1/organizations", "admin", organizations_create, NULL, 0},
     {"GET", "/v1/organizations/{slug}", ROUTE_ANY_TOKEN, organizations_get, NULL, ROUTE_REPLICA_OK},

@@ -9,13 +9,15 @@
 #include "inflight.h"
 #include "metrics.h"
 #include "ratelimit.h"
+#include "signing.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>
 
 struct app {
     const struct config *cfg;
-    struct auth_verifier verifier;
+    struct auth_verifier verifier;  /* the external issuer's (JWT_*) */
+    struct keystore *keys;          /* the service's own keys (TOKEN_ISSUER); NULL in unit tests */
     struct db_pool *pool;           /* the primary: every write, and reads that must see them */
     struct db_pool *replica;        /* DATABASE_READ_URL's, or NULL; routes marked replica_ok */
     atomic_ulong replica_fallbacks; /* replica_ok requests the replica could not take */

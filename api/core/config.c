@@ -263,6 +263,25 @@ static int read_cors(struct loader *l, char ***out)
     return 0;
 }
 
+/* TOKEN_ISSUER: the service's public URL (https://, or http:// for a local
+ * run), without a trailing slash; optional. */
+static int read_issuer(struct loader *l, char **out)
+{
+    const char *v = value(l, "TOKEN_ISSUER");
+    *out = NULL;
+    if (!v)
+        return 0;
+    size_t n = strlen(v);
+    bool scheme = strncmp(v, "https://", 8) == 0 || strncmp(v, "http://", 7) == 0;
+    if (!scheme || n > 200 || v[n - 1] == '/' || strpbrk(v, " ?#\"") || !strstr(v, "://")[3])
+        return fail(l, "TOKEN_ISSUER",
+                    "must be the service's public URL, https://api.example.fr, without a "
+                    "trailing slash (got \"%s\")",
+                    v);
+    *out = strdup(v);
+    return 0;
+}
+
 static int read_log_level(struct loader *l, enum log_level *out)
 {
     static const char *const names[] = {"debug", "info", "warn", "error"};
@@ -293,7 +312,8 @@ static int load(struct config *c, unsigned needs, struct loader *l)
                      &c->db_statement_timeout_ms) ||
             read_int(l, "REFERRAL_EXPIRY_DAYS", 30, 1, 365, &c->referral_expiry_days) ||
             read_int(l, "RETENTION_DAYS", 365, 1, 3650, &c->retention_days) ||
-            read_int(l, "INDICATORS_MIN_CELL", 5, 1, 100, &c->indicators_min_cell))
+            read_int(l, "INDICATORS_MIN_CELL", 5, 1, 100, &c->indicators_min_cell) ||
+            read_int(l, "KEY_ACTIVATION_DELAY_S", 3600, 0, 30 * 86400, &c->key_activation_delay_s))
             return -1;
     }
     if (needs & CONFIG_HTTP) {
@@ -316,6 +336,11 @@ static int load(struct config *c, unsigned needs, struct loader *l)
                      &c->rate_limit_auth_fail_per_s) ||
             read_int(l, "RATE_LIMIT_AUTH_FAIL_BURST", 20, 1, 1000000,
                      &c->rate_limit_auth_fail_burst) ||
+            read_int(l, "TOKEN_TTL_S", 900, 60, 86400, &c->token_ttl_s) ||
+            read_int(l, "CLIENT_SECRET_OVERLAP_S", 86400, 0, 30 * 86400,
+                     &c->client_secret_overlap_s) ||
+            read_int(l, "KEYS_REFRESH_S", 5, 1, 60, &c->keys_refresh_s) ||
+            read_issuer(l, &c->token_issuer) ||
             read_metrics_addr(l, &c->metrics_addr, &c->metrics_port) ||
             read_int(l, "PUBLIC_READS", 1, 0, 1, &c->public_reads) ||
             read_cors(l, &c->cors_origins))
@@ -328,7 +353,13 @@ static int load(struct config *c, unsigned needs, struct loader *l)
             return -1;
         c->jwt_issuer = dup_or_null(value(l, "JWT_ISSUER"));
         c->jwt_audience = dup_or_null(value(l, "JWT_AUDIENCE"));
+        if (read_int(l, "JWT_MAX_TTL_S", 86400, 60, 31 * 86400, &c->jwt_max_ttl_s))
+            return -1;
     }
+    if ((needs & CONFIG_HTTP) && c->token_ttl_s > c->jwt_max_ttl_s && c->jwt_max_ttl_s > 0)
+        return fail(l, "TOKEN_TTL_S", "must be at most JWT_MAX_TTL_S (%d)", c->jwt_max_ttl_s);
+    if (c->token_issuer && c->jwt_issuer && strcmp(c->token_issuer, c->jwt_issuer) == 0)
+        return fail(l, "JWT_ISSUER", "must differ from TOKEN_ISSUER (the service's own issuer)");
     if (needs & CONFIG_JWT_VERIFY) {
         if (c->jwt_alg == TOKEN_HS256 ? read_secret(l, &c->jwt_verify_key, &c->jwt_verify_key_len)
                                       : read_key_file(l, "JWT_PUBLIC_KEY_FILE", c->jwt_alg, false,
@@ -378,6 +409,7 @@ void config_free(struct config *c)
     free_secret(c->jwt_sign_key, c->jwt_sign_key_len);
     free(c->jwt_issuer);
     free(c->jwt_audience);
+    free(c->token_issuer);
     for (char **o = c->cors_origins; o && *o; o++)
         free(*o);
     free(c->cors_origins);

@@ -27,10 +27,16 @@ struct config {
     size_t jwt_verify_key_len;
     char *jwt_sign_key; /* HS256 secret or PEM private key */
     size_t jwt_sign_key_len;
-    char *jwt_issuer;    /* NULL: not checked */
-    char *jwt_audience;  /* NULL: not checked */
-    char **cors_origins; /* NULL-terminated, may be empty */
-    int public_reads;    /* 1: the open-data reads (routes.c's open_data) need no token */
+    char *jwt_issuer;   /* NULL: not checked */
+    char *jwt_audience; /* NULL: not checked */
+    int jwt_max_ttl_s;  /* every token: exp - iat (or exp - now) at most this */
+    char *token_issuer; /* the service's own issuer and audience; NULL: it issues no tokens */
+    int token_ttl_s;    /* lifetime of the tokens POST /oauth/token issues */
+    int client_secret_overlap_s; /* a rotated client secret keeps working this long */
+    int keys_refresh_s;          /* the signing keys are re-read from the database this often */
+    int key_activation_delay_s;  /* `keys generate`: published this long before it signs */
+    char **cors_origins;         /* NULL-terminated, may be empty */
+    int public_reads; /* 1: the open-data reads (routes.c's ROUTE_OPEN_DATA) need no token */
     enum log_level log_level;
     size_t max_body_bytes;
     size_t import_max_bytes; /* the CSV body of POST /v1/places/import */

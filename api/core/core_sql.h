@@ -25,6 +25,34 @@
 /* $1 organisation slug: one row when the directory holds it, none otherwise. */
 #define CORE_SQL_ORG_EXISTS "SELECT 1 FROM organizations WHERE slug = $1"
 
+/* The guard's one query for a verified token: $1 its org, $2 its jti and $3
+ * its client (sub) when the service issued it, NULL otherwise. No row when the
+ * organisation is not in the directory; otherwise whether it is active,
+ * whether the jti was revoked (POST /oauth/revoke), and whether the client
+ * still exists and is active ("t"/"f"). One round trip, as before revocation
+ * existed: a revocation or a deactivation is seen by every instance at once
+ * (after the replica's lag on replica_ok routes). */
+#define CORE_SQL_TOKEN_ADMISSIBLE                                                                  \
+    "SELECT o.active,"                                                                             \
+    " $2::text IS NOT NULL AND EXISTS (SELECT 1 FROM revoked_tokens t WHERE t.jti = $2),"          \
+    " $3::text IS NULL OR EXISTS (SELECT 1 FROM api_clients c WHERE c.client_id = $3 AND c.active)" \
+    " FROM organizations o WHERE o.slug = $1"
+
+/* $1 seconds a retired key stays published (TOKEN_TTL_S + KEYS_REFRESH_S +
+ * the leeway): the keys the JWKS publishes and that verify, newest first,
+ * each with its PEM and whether it may sign ("t": active and not retired). */
+#define CORE_SQL_SIGNING_KEYS                                                                      \
+    "SELECT kid, private_pem, (active_from <= now() AND retired_at IS NULL) AS signs"              \
+    " FROM signing_keys"                                                                           \
+    " WHERE publish_at <= now()"                                                                   \
+    "   AND (retired_at IS NULL OR retired_at > now() - make_interval(secs => $1::int))"           \
+    " ORDER BY active_from DESC, kid LIMIT 16"
+
+/* `purge`: forgets the revoked token ids whose token has expired (with the
+ * verifiers' 60 s leeway, and a margin). No rows. */
+#define CORE_SQL_PURGE_REVOKED                                                                     \
+    "DELETE FROM revoked_tokens WHERE expires_at < now() - interval '5 minutes'"
+
 /* The runner's own tables, created at the first migrate: the migrations
  * applied, and the text (SHA-256) of each functions file as last applied. No
  * rows. */

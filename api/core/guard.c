@@ -1,8 +1,11 @@
 #include "guard.h"
 
 #include "core_sql.h"
+#include "form.h"
 #include "route.h"
 
+#include <openssl/evp.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -33,15 +36,28 @@ bool guard_require_scope(struct req *r, const char *scope)
     return false;
 }
 
-static bool organisation_exists(struct req *r, bool *exists)
+/* The token's organisation is in the directory and active, its jti is not
+ * revoked and its client (own tokens) is active: one query. False after
+ * having answered. */
+static bool admissible(struct req *r)
 {
-    const char *params[] = {r->who.org};
-    PGresult *res = http_sql(r, CORE_SQL_ORG_EXISTS, 1, params, false);
+    const char *jti = r->who.own && r->who.jti[0] ? r->who.jti : NULL;
+    const char *client = r->who.own ? r->who.sub : NULL;
+    const char *params[] = {r->who.org, jti, client};
+    PGresult *res = http_sql(r, CORE_SQL_TOKEN_ADMISSIBLE, 3, params, false);
     if (!res)
         return false;
-    *exists = PQntuples(res) == 1;
+    const char *why = NULL;
+    if (PQntuples(res) != 1)
+        why = "token organisation is not in the directory";
+    else if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+        why = "token organisation is deactivated";
+    else if (strcmp(PQgetvalue(res, 0, 1), "t") == 0)
+        why = "token has been revoked";
+    else if (strcmp(PQgetvalue(res, 0, 2), "t") != 0)
+        why = "token client is deactivated or deleted";
     PQclear(res);
-    return true;
+    return why ? refuse(r, why) : true;
 }
 
 bool guard_verify(struct req *r)
@@ -62,7 +78,7 @@ bool guard_verify(struct req *r)
         return false;
     }
     const char *why = NULL;
-    if (!auth_verify_token(&r->app->verifier, token, time(NULL), &r->who, &why))
+    if (!keystore_verify(r->app->keys, &r->app->verifier, token, time(NULL), &r->who, &why))
         return refuse(r, why);
     return true;
 }
@@ -78,11 +94,8 @@ bool guard_anonymous_open_data(const struct req *r)
 
 bool guard_confirm(struct req *r)
 {
-    bool exists = false;
-    if (!organisation_exists(r, &exists))
+    if (!admissible(r))
         return false;
-    if (!exists)
-        return refuse(r, "token organisation is not in the directory");
     if (r->route->scope[0] != '\0')
         return guard_require_scope(r, r->route->scope);
     return true;
@@ -99,4 +112,37 @@ bool guard_owns(struct req *r, const char *owner)
         return true;
     http_problem(r, 403, "not-owner", "Only the owning organisation (or admin) may change this.");
     return false;
+}
+
+int guard_basic_credentials(const struct req *r, char **id, char **secret)
+{
+    const char *header = http_header(r, "Authorization");
+    *id = *secret = NULL;
+    if (!header)
+        return 0;
+    if (strncasecmp(header, "Basic ", 6) != 0)
+        return -1;
+    const char *b64 = header + 6;
+    while (*b64 == ' ')
+        b64++;
+    size_t len = strlen(b64);
+    if (len == 0 || len % 4 != 0 || len > 2048)
+        return -1;
+    unsigned char decoded[1540];
+    int n = EVP_DecodeBlock(decoded, (const unsigned char *)b64, (int)len);
+    if (n < 0)
+        return -1;
+    /* EVP_DecodeBlock counts the bytes the padding stands for */
+    n -= (b64[len - 1] == '=') + (b64[len - 2] == '=');
+    const unsigned char *colon = memchr(decoded, ':', (size_t)n);
+    if (!colon || memchr(decoded, '\0', (size_t)n))
+        return -1;
+    *id = form_decode_component((const char *)decoded, (size_t)(colon - decoded));
+    *secret = form_decode_component((const char *)colon + 1, (size_t)(n - (colon - decoded) - 1));
+    if (*id && *secret)
+        return 1;
+    free(*id);
+    free(*secret);
+    *id = *secret = NULL;
+    return -1;
 }

@@ -18,9 +18,10 @@ bool guard_admit(struct req *r);
  * 401 (with WWW-Authenticate) and returns false. */
 bool guard_verify(struct req *r);
 
-/* After guard_verify: the token's organisation is in the directory (one
- * query) and the token carries the route's scope; otherwise answers 401, 403
- * or 503 and returns false. */
+/* After guard_verify: in one query, the token's organisation is in the
+ * directory and active, and for the service's own tokens its jti is not
+ * revoked and its client still exists and is active; then the token carries
+ * the route's scope. Otherwise answers 401, 403 or 503 and returns false. */
 bool guard_confirm(struct req *r);
 
 /* Anonymous open-data admission: true when the route is open data
@@ -36,5 +37,12 @@ bool guard_require_scope(struct req *r, const char *scope);
 /* True when the acting organisation owns the object (`owner` is its slug) or
  * the token carries `admin`; otherwise answers 403 and returns false. */
 bool guard_owns(struct req *r, const char *owner);
+
+/* The client credentials of an `Authorization: Basic` header (RFC 6749
+ * §2.3.1: base64 of id ":" secret, each form-urlencoded), for the token
+ * endpoint. Returns 1 and sets *id and *secret (the caller frees both), 0 when
+ * the request has no Authorization header, -1 when it has one that is not
+ * valid Basic credentials. Answers nothing. */
+int guard_basic_credentials(const struct req *r, char **id, char **secret);
 
 #endif

@@ -122,7 +122,7 @@ static size_t header_bytes(const struct req *r)
  * its /64 ("2001:db8:1:2::/64"), which one subscriber holds whole and can
  * walk through at will; an IPv4-mapped one (a dual-stack listener) as IPv4.
  * "unknown" without one. */
-static void client_address(const struct req *r, char *out, size_t cap)
+void router_client_address(const struct req *r, char *out, size_t cap)
 {
     const struct sockaddr *sa = r->in->client_address;
     snprintf(out, cap, "unknown");
@@ -195,7 +195,7 @@ static void count_failure(struct req *r, const char *address)
 static bool admit_before_body(struct req *r)
 {
     char address[64], key[96];
-    client_address(r, address, sizeof address);
+    router_client_address(r, address, sizeof address);
     if (!r->route->scope || guard_anonymous_open_data(r)) {
         if (strcmp(r->route->pattern, "/healthz") == 0 || strcmp(r->route->pattern, "/readyz") == 0)
             return true;
@@ -218,7 +218,7 @@ static bool admit_after_body(struct req *r)
     if (guard_confirm(r))
         return true;
     char address[64];
-    client_address(r, address, sizeof address);
+    router_client_address(r, address, sizeof address);
     count_failure(r, address);
     return false;
 }

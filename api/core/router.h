@@ -35,4 +35,8 @@ int router_dispatch(const struct _u_request *in, struct _u_response *out, void *
  * `path`, which is modified) and returns true. Exposed for unit tests. */
 bool router_match(const char *pattern, char *path, const char **params, size_t max_params);
 
+/* The client's address as a rate-limit key ("127.0.0.1", an IPv6 client by
+ * its /64, "unknown" without one) into out. */
+void router_client_address(const struct req *r, char *out, size_t cap);
+
 #endif

@@ -43,13 +43,37 @@ static int migrate_at_start(const struct config *cfg)
     return -1;
 }
 
-static void init_verifier(struct app *app, const struct config *cfg)
+/* The external issuer's verifier, its key parsed once here (libjwt would read
+ * the PEM at every call). */
+static bool init_verifier(struct app *app, const struct config *cfg)
 {
     app->verifier.alg = cfg->jwt_alg;
     app->verifier.key = cfg->jwt_verify_key;
     app->verifier.key_len = cfg->jwt_verify_key_len;
     app->verifier.issuer = cfg->jwt_issuer;
     app->verifier.audience = cfg->jwt_audience;
+    app->verifier.max_ttl_s = cfg->jwt_max_ttl_s;
+    return auth_verifier_prepare(&app->verifier);
+}
+
+/* The service's own keys: loaded once now, then every KEYS_REFRESH_S by the
+ * store's thread (started later, once the signals are blocked). A retired key
+ * stays published while a token it signed may live: TOKEN_TTL_S, plus the
+ * refresh period during which an instance may still sign with it, plus the
+ * verifiers' leeway. */
+static struct keystore *init_keys(const struct config *cfg)
+{
+    struct keystore *ks =
+        keystore_new(cfg->token_issuer, cfg->jwt_max_ttl_s,
+                     (long)cfg->token_ttl_s + cfg->keys_refresh_s + AUTH_LEEWAY_S);
+    if (!ks || !cfg->token_issuer)
+        return ks;
+    char err[512] = "";
+    PGconn *conn = db_connect(cfg->database_url, cfg->db_statement_timeout_ms, err, sizeof err);
+    if (!conn || keystore_load(ks, conn, err, sizeof err) != 0)
+        log_event(LOG_WARN, "cannot load the signing keys yet", json_pack("{s:s}", "error", err));
+    PQfinish(conn);
+    return ks;
 }
 
 /* A numeric address and a port as a socket address; returns whether IPv6. */
@@ -228,7 +252,11 @@ int server_run(const struct config *cfg)
     if (migrate_at_start(cfg) != 0)
         return 1;
     struct app app = {.cfg = cfg};
-    init_verifier(&app, cfg);
+    if (!init_verifier(&app, cfg)) {
+        log_event(LOG_ERROR, "cannot parse the JWT verification key", NULL);
+        return 1;
+    }
+    app.keys = init_keys(cfg);
     app.pool = db_pool_new(cfg->database_url, cfg->db_pool_size, cfg->db_statement_timeout_ms,
                            false, cfg->db_prepared_statements == 1);
     /* The replica's pool: same size and session settings, read-only; it opens
@@ -259,10 +287,12 @@ int server_run(const struct config *cfg)
     sigaddset(&stop_signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
     signal(SIGPIPE, SIG_IGN);
+    bool keys_ok = app.keys && keystore_start(app.keys, cfg->database_url,
+                                              cfg->db_statement_timeout_ms, cfg->keys_refresh_s);
 
     struct _u_instance metrics;
     struct MHD_Daemon *api = NULL;
-    bool ready = app.pool && !replica_failed && app.metrics && app.expensive;
+    bool ready = app.pool && !replica_failed && app.metrics && app.expensive && keys_ok;
     /* The metrics listener first: when the API's "listening" line is logged,
      * its "metrics listening" line is already there. */
     bool metrics_on = false;
@@ -300,6 +330,8 @@ int server_run(const struct config *cfg)
     ratelimit_free(app.ip_limit);
     ratelimit_free(app.auth_fail_limit);
     inflight_free(app.expensive);
+    keystore_free(app.keys);
+    auth_verifier_release(&app.verifier);
     db_pool_free(app.replica);
     db_pool_free(app.pool);
     return rc;

@@ -35,7 +35,7 @@ int purge_run(PGconn *conn, int expiry_days, int retention_days, struct purge_co
     snprintf(expiry, sizeof expiry, "%d", expiry_days);
     snprintf(retention, sizeof retention, "%d", retention_days);
     const char *due[] = {NULL, expiry, NULL}, *kept[] = {retention};
-    *counts = (struct purge_counts){-1, -1, -1};
+    *counts = (struct purge_counts){-1, -1, -1, -1};
     if (run(conn, "begin", CORE_SQL_BEGIN, 0, NULL, err, err_len) < 0)
         return -1;
     counts->expired = run(conn, "expiry", REFERRAL_SQL_EXPIRE_DUE, 3, due, err, err_len);
@@ -43,7 +43,11 @@ int purge_run(PGconn *conn, int expiry_days, int retention_days, struct purge_co
         counts->erased = run(conn, "erasure", REFERRAL_SQL_PURGE, 1, kept, err, err_len);
     if (counts->expired >= 0 && counts->erased >= 0)
         counts->keys = run(conn, "idempotency keys", IDEMPOTENCY_SQL_PURGE, 0, NULL, err, err_len);
-    bool ok = counts->expired >= 0 && counts->erased >= 0 && counts->keys >= 0;
+    if (counts->keys >= 0)
+        counts->revoked =
+            run(conn, "revoked tokens", CORE_SQL_PURGE_REVOKED, 0, NULL, err, err_len);
+    bool ok =
+        counts->expired >= 0 && counts->erased >= 0 && counts->keys >= 0 && counts->revoked >= 0;
     if (!ok) {
         PQclear(PQexec(conn, CORE_SQL_ROLLBACK));
         return -1;

@@ -1,6 +1,10 @@
 #include "token.h"
 
+#include "auth.h"
+#include "core_sql.h"
+
 #include <jwt.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -29,4 +33,35 @@ char *token_mint(const struct config *cfg, const char *sub, const char *org, con
     char *token = rc ? NULL : jwt_encode_str(jwt);
     jwt_free(jwt);
     return token;
+}
+
+int token_check(PGconn *conn, const char *org, const char *scope, char *err, size_t err_len)
+{
+    char copy[AUTH_MAX_SCOPE + 1], *save = NULL;
+    if (strlen(scope) > AUTH_MAX_SCOPE) {
+        snprintf(err, err_len, "--scope is over %d bytes", AUTH_MAX_SCOPE);
+        return -1;
+    }
+    snprintf(copy, sizeof copy, "%s", scope);
+    for (char *s = strtok_r(copy, " ", &save); s; s = strtok_r(NULL, " ", &save))
+        if (!auth_scope_exists(s)) {
+            snprintf(err, err_len, "--scope: \"%s\" is not a scope of the API", s);
+            return -1;
+        }
+    if (!auth_is_slug(org)) {
+        snprintf(err, err_len, "--org: \"%s\" is not an organisation slug", org);
+        return -1;
+    }
+    const char *params[] = {org};
+    PGresult *res = PQexecParams(conn, CORE_SQL_ORG_EXISTS, 1, NULL, params, NULL, NULL, 0);
+    int rc = 0;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        snprintf(err, err_len, "%s", PQerrorMessage(conn));
+        rc = -1;
+    } else if (PQntuples(res) == 0) {
+        snprintf(err, err_len, "--org: \"%s\" is not in the directory", org);
+        rc = -1;
+    }
+    PQclear(res);
+    return rc;
 }

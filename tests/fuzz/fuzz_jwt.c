@@ -14,8 +14,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char secret[] = "fuzz-secret-0123456789-0123456789-0123";
-    const struct auth_verifier v = {TOKEN_HS256, secret, sizeof secret - 1, "https://issuer",
-                                    "inclusion-api"};
+    const struct auth_verifier v = {.alg = TOKEN_HS256,
+                                    .key = secret,
+                                    .key_len = sizeof secret - 1,
+                                    .issuer = "https://issuer",
+                                    .audience = "inclusion-api"};
     char *token = fuzz_cstring(data, size);
     if (!token)
         return 0;

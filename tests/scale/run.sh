@@ -140,8 +140,8 @@ wait_for "http://127.0.0.1:$api2/readyz" 30
 wait_for "$lb_url/readyz" 10
 sleep 1.5 # both servers marked up by HAProxy's checks (rise 2, every 500 ms)
 
-reader_token=$(JWT_SECRET=$secret "$bin" token --org france-services-mirande --scope places:read --ttl 3600)
-writer_token=$(JWT_SECRET=$secret "$bin" token --org caf-gers --scope "referrals:read referrals:write" --ttl 3600)
+reader_token=$(DATABASE_URL=$primary_url JWT_SECRET=$secret "$bin" token --org france-services-mirande --scope places:read --ttl 3600)
+writer_token=$(DATABASE_URL=$primary_url JWT_SECRET=$secret "$bin" token --org caf-gers --scope "referrals:read referrals:write" --ttl 3600)
 
 # Replica activity before the load: commits on its `inclusion` database.
 xact_sql="SELECT xact_commit FROM pg_stat_database WHERE datname = 'inclusion'"

@@ -35,8 +35,8 @@ void inproc_init(struct inproc *t, const char *method, const char *target)
     t->cfg.cors_origins = t->origins;
     t->cfg.max_body_bytes = 1 << 20;
     t->app.cfg = &t->cfg;
-    t->app.verifier = (struct auth_verifier){TOKEN_HS256, TEST_JWT_SECRET,
-                                             sizeof TEST_JWT_SECRET - 1, NULL, NULL};
+    t->app.verifier = (struct auth_verifier){
+        .alg = TOKEN_HS256, .key = TEST_JWT_SECRET, .key_len = sizeof TEST_JWT_SECRET - 1};
     t->app.metrics = metrics_new(routes_count);
     t->req = (struct req){.in = &t->in, .out = &t->out, .app = &t->app};
 }

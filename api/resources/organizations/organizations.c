@@ -154,13 +154,16 @@ void organizations_create(struct req *r)
 /* Validates a PATCH body; answers 422 and returns false when it is not valid. */
 static bool check_patch(struct req *r, json_t *body)
 {
-    static const char *const fields[] = {"name", "kind", NULL};
+    static const char *const fields[] = {"name", "kind", "active", NULL};
     static const char *const read_only[] = {"slug", "created_at", "updated_at", NULL};
     json_t *errors = json_array();
     validate_fields(body, fields, read_only, errors);
     check_fields(body, false, errors);
+    const json_t *active = json_object_get(body, "active");
+    if (active && !json_is_boolean(active))
+        validate_error(errors, "active", "must be true or false");
     if (json_object_size(body) == 0)
-        validate_error(errors, "body", "must change name or kind");
+        validate_error(errors, "body", "must change name, kind or active");
     if (json_array_size(errors) == 0) {
         json_decref(errors);
         return true;
@@ -190,9 +193,11 @@ void organizations_update(struct req *r)
         http_problem(r, 412, "precondition-failed",
                      "If-Match does not match the organisation's current ETag.");
     } else if (check_patch(r, body)) {
+        const json_t *active = json_object_get(body, "active");
         const char *params[] = {slug, json_string_value(json_object_get(body, "name")),
-                                json_string_value(json_object_get(body, "kind"))};
-        updated = http_sql(r, ORG_SQL_UPDATE, 3, params, false);
+                                json_string_value(json_object_get(body, "kind")),
+                                active ? (json_is_true(active) ? "true" : "false") : NULL};
+        updated = http_sql(r, ORG_SQL_UPDATE, 4, params, false);
         if (updated && http_commit(r))
             answer_row(r, updated);
     }

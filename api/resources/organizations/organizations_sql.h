@@ -10,6 +10,7 @@ enum { ORG_COL_JSON, ORG_COL_SLUG, ORG_COL_ETAG };
 
 #define ORG_SQL_COLUMNS(t)                                                                         \
     "json_build_object('slug', " t ".slug, 'name', " t ".name, 'kind', " t ".kind, "               \
+    "'active', " t ".active, "                                                                     \
     "'created_at', " t ".created_at, 'updated_at', " t ".updated_at)::text, " t ".slug, "          \
     "'\"' || (extract(epoch FROM " t ".updated_at) * 1000000)::bigint || '\"'"
 
@@ -31,12 +32,14 @@ enum { ORG_COL_JSON, ORG_COL_SLUG, ORG_COL_ETAG };
 /* $1 slug: the row, locked until the end of the transaction. */
 #define ORG_SQL_GET_FOR_UPDATE ORG_SQL_GET " FOR UPDATE"
 
-/* $1 slug, $2 name or NULL, $3 kind or NULL. updated_at (and so the ETag)
- * moves only when something changed. */
+/* $1 slug, $2 name or NULL, $3 kind or NULL, $4 active ("true"/"false") or
+ * NULL. updated_at (and so the ETag) moves only when something changed. */
 #define ORG_SQL_UPDATE                                                                             \
     "UPDATE organizations o SET name = coalesce($2, o.name), kind = coalesce($3, o.kind), "        \
-    "updated_at = CASE WHEN (coalesce($2, o.name), coalesce($3, o.kind)) IS DISTINCT FROM "        \
-    "(o.name, o.kind) THEN clock_timestamp() ELSE o.updated_at END "                               \
+    "active = coalesce($4::boolean, o.active), "                                                   \
+    "updated_at = CASE WHEN (coalesce($2, o.name), coalesce($3, o.kind), "                         \
+    "coalesce($4::boolean, o.active)) IS DISTINCT FROM "                                           \
+    "(o.name, o.kind, o.active) THEN clock_timestamp() ELSE o.updated_at END "                     \
     "WHERE o.slug = $1 RETURNING " ORG_SQL_COLUMNS("o")
 
 /* clang-format on */

@@ -306,3 +306,25 @@ Test(asymmetric, es256_service)
 {
     check_asymmetric("ES256", "EC");
 }
+
+/* Issue #15: every token lives at most JWT_MAX_TTL_S (default 86400). */
+Test(tokens, lifetime_over_the_maximum_is_refused)
+{
+    char claims[512];
+    long now = (long)time(NULL);
+    snprintf(claims, sizeof claims,
+             "{\"org\":\"caf-gers\",\"scope\":\"admin\",\"iat\":%ld,\"exp\":1e300}", now);
+    expect_hs256_refused(claims, "exp = 1e300");
+    snprintf(claims, sizeof claims, "{\"org\":\"caf-gers\",\"scope\":\"admin\",\"exp\":1e300}");
+    expect_hs256_refused(claims, "exp = 1e300 without iat");
+    snprintf(claims, sizeof claims,
+             "{\"org\":\"caf-gers\",\"scope\":\"admin\",\"iat\":%ld,\"exp\":%ld}", now,
+             now + 10L * 365 * 86400);
+    expect_hs256_refused(claims, "a token for ten years");
+    snprintf(claims, sizeof claims,
+             "{\"org\":\"caf-gers\",\"scope\":\"admin\",\"iat\":%ld,\"exp\":%ld}", now - 10,
+             now + 86400 - 10);
+    char *token = jws_sign(HS256_HEADER, claims, "HS256", TEST_JWT_SECRET, strlen(TEST_JWT_SECRET));
+    cr_expect_eq(status_with(token, NULL, 0), 200, "a day exactly is accepted");
+    free(token);
+}

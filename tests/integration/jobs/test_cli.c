@@ -148,3 +148,27 @@ Test(cli, concurrent_migrations_do_not_collide)
     PQfinish(fresh);
     private_db_drop(&db);
 }
+
+/* Issue #15: the token sub-command mints only what the server would accept. */
+Test(cli, token_refuses_unknown_organisations_scopes_and_long_lives)
+{
+    char *output = NULL;
+    const char *unknown_org[] = {"token",   "--org",       "nowhere-at-all",
+                                 "--scope", "places:read", NULL};
+    cr_expect_neq(run_binary(unknown_org, NULL, &output), 0);
+    cr_expect(strstr(output, "not in the directory") != NULL, "%s", output);
+    free(output);
+    const char *unknown_scope[] = {"token", "--org", "caf-gers", "--scope", "places:read root",
+                                   NULL};
+    cr_expect_neq(run_binary(unknown_scope, NULL, &output), 0);
+    cr_expect(strstr(output, "\"root\" is not a scope") != NULL, "%s", output);
+    free(output);
+    const char *too_long[] = {"token",       "--org", "caf-gers", "--scope",
+                              "places:read", "--ttl", "86401",    NULL};
+    cr_expect_neq(run_binary(too_long, NULL, &output), 0);
+    cr_expect(strstr(output, "JWT_MAX_TTL_S") != NULL, "%s", output);
+    free(output);
+    const char *fine[] = {"token", "--org", "caf-gers", "--scope", "places:read", NULL};
+    cr_expect_eq(run_binary(fine, NULL, &output), 0, "%s", output);
+    free(output);
+}

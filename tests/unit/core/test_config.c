@@ -135,3 +135,42 @@ Test(config, only_what_the_command_needs)
     cr_expect_eq(load(env, CONFIG_DB, &cfg, err), 0, "migrate needs no JWT secret");
     config_free(&cfg);
 }
+
+#define SECRET_ENV "JWT_SECRET=0123456789abcdef0123456789abcdef"
+
+Test(config, partner_access_settings)
+{
+    const char *env[] = {SECRET_ENV, NULL};
+    struct config cfg;
+    char err[256];
+    cr_assert_eq(load(env, ALL, &cfg, err), 0, "%s", err);
+    cr_expect_eq(cfg.jwt_max_ttl_s, 86400);
+    cr_expect_null(cfg.token_issuer, "no own tokens unless TOKEN_ISSUER is set");
+    cr_expect_eq(cfg.token_ttl_s, 900);
+    cr_expect_eq(cfg.client_secret_overlap_s, 86400);
+    cr_expect_eq(cfg.keys_refresh_s, 5);
+    cr_expect_eq(cfg.key_activation_delay_s, 3600);
+    config_free(&cfg);
+    const char *set[] = {SECRET_ENV, "TOKEN_ISSUER=https://api.example.fr", "TOKEN_TTL_S=300",
+                         "JWT_MAX_TTL_S=3600", NULL};
+    cr_assert_eq(load(set, ALL, &cfg, err), 0, "%s", err);
+    cr_expect_str_eq(cfg.token_issuer, "https://api.example.fr");
+    cr_expect_eq(cfg.token_ttl_s, 300);
+    cr_expect_eq(cfg.jwt_max_ttl_s, 3600);
+    config_free(&cfg);
+
+    const char *slash[] = {SECRET_ENV, "TOKEN_ISSUER=https://api.example.fr/", NULL};
+    expect_error(slash, ALL, "TOKEN_ISSUER");
+    const char *scheme[] = {SECRET_ENV, "TOKEN_ISSUER=api.example.fr", NULL};
+    expect_error(scheme, ALL, "TOKEN_ISSUER");
+    const char *empty_host[] = {SECRET_ENV, "TOKEN_ISSUER=https://", NULL};
+    expect_error(empty_host, ALL, "TOKEN_ISSUER");
+    const char *longer[] = {SECRET_ENV, "TOKEN_TTL_S=7200", "JWT_MAX_TTL_S=3600", NULL};
+    expect_error(longer, ALL, "TOKEN_TTL_S");
+    const char *same[] = {SECRET_ENV, "TOKEN_ISSUER=https://a.fr", "JWT_ISSUER=https://a.fr", NULL};
+    expect_error(same, ALL, "JWT_ISSUER");
+    const char *max[] = {SECRET_ENV, "JWT_MAX_TTL_S=10", NULL};
+    expect_error(max, ALL, "JWT_MAX_TTL_S");
+    const char *overlap[] = {SECRET_ENV, "CLIENT_SECRET_OVERLAP_S=-1", NULL};
+    expect_error(overlap, ALL, "CLIENT_SECRET_OVERLAP_S");
+}

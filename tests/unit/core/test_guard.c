@@ -210,3 +210,39 @@ Test(guard, only_an_open_route_read_without_any_token_is_anonymous)
               "where the query carries no token, access_token is an unknown parameter (400)");
     inproc_free(&t);
 }
+
+/* The client credentials of the token endpoint (RFC 6749 §2.3.1). */
+static int basic(const char *header, char **id, char **secret)
+{
+    struct inproc t;
+    inproc_init(&t, "POST", "/oauth/token");
+    if (header)
+        inproc_header(&t, "Authorization", header);
+    int rc = guard_basic_credentials(&t.req, id, secret);
+    inproc_free(&t);
+    return rc;
+}
+
+Test(guard_basic, credentials_decoded_or_refused)
+{
+    char *id = NULL, *secret = NULL;
+    cr_expect_eq(basic(NULL, &id, &secret), 0, "no header");
+    cr_expect_eq(basic("Basic Y2xpZW50OnNlY3JldA==", &id, &secret), 1); /* client:secret */
+    cr_expect_str_eq(id, "client");
+    cr_expect_str_eq(secret, "secret");
+    free(id);
+    free(secret);
+    /* each part form-urlencoded: "a%3Ab:s+t" is id "a:b", secret "s t" */
+    cr_expect_eq(basic("basic YSUzQWI6cyt0", &id, &secret), 1, "the scheme is case-insensitive");
+    cr_expect_str_eq(id, "a:b");
+    cr_expect_str_eq(secret, "s t");
+    free(id);
+    free(secret);
+    cr_expect_eq(basic("Basic Y2xpZW50c2VjcmV0", &id, &secret), -1, "no colon");
+    cr_expect_null(id);
+    cr_expect_eq(basic("Basic !!!!", &id, &secret), -1, "not base64");
+    cr_expect_eq(basic("Basic Y2xp", &id, &secret), -1, "no colon either");
+    cr_expect_eq(basic("Basic ", &id, &secret), -1, "empty");
+    cr_expect_eq(basic("Bearer abc.def.ghi", &id, &secret), -1, "another scheme");
+    cr_expect_eq(basic("Basic YSUwMDpi", &id, &secret), -1, "a%00 decodes to a NUL");
+}
