@@ -10,26 +10,33 @@
 
 #define REALM "Bearer realm=\"inclusion-api\""
 
-static bool refuse(struct req *r, const char *reason)
+/* 401 invalid_token: the challenge's error_description is `reason` (ASCII,
+ * English, RFC 6750 §3); the problem's detail is `id` in the request's
+ * language, with `reason` as its %s when the message has one. */
+static bool refuse_msg(struct req *r, const char *reason, enum msg_id id)
 {
     char challenge[256];
     snprintf(challenge, sizeof challenge,
              REALM ", error=\"invalid_token\", error_description=\"%s\"", reason);
     http_set_header(r, "WWW-Authenticate", challenge);
-    http_problem(r, 401, "invalid-token", reason);
+    http_problem_msg(r, 401, "invalid-token", id, reason);
     return false;
+}
+
+static bool refuse(struct req *r, const char *reason)
+{
+    return refuse_msg(r, reason, MSG_TOKEN_REFUSED);
 }
 
 bool guard_require_scope(struct req *r, const char *scope)
 {
     if (auth_has_scope(&r->who, scope))
         return true;
-    char challenge[160], detail[160];
+    char challenge[160];
     snprintf(challenge, sizeof challenge, REALM ", error=\"insufficient_scope\", scope=\"%s\"",
              scope);
-    snprintf(detail, sizeof detail, "This operation needs the scope \"%s\".", scope);
     http_set_header(r, "WWW-Authenticate", challenge);
-    http_problem(r, 403, "insufficient-scope", detail);
+    http_problem_msg(r, 403, "insufficient-scope", MSG_INSUFFICIENT_SCOPE, scope);
     return false;
 }
 
@@ -51,13 +58,13 @@ bool guard_verify(struct req *r)
     const char *token = in_query;
     if (header) {
         if (strncasecmp(header, "Bearer ", 7) != 0)
-            return refuse(r, "the Authorization scheme must be Bearer");
+            return refuse_msg(r, "the Authorization scheme must be Bearer", MSG_TOKEN_SCHEME);
         token = header + 7;
         while (*token == ' ')
             token++;
     } else if (!in_query) {
         http_set_header(r, "WWW-Authenticate", REALM);
-        http_problem(r, 401, "missing-token", "This operation needs a bearer token.");
+        http_problem_msg(r, 401, "missing-token", MSG_MISSING_TOKEN);
         return false;
     }
     const char *why = NULL;
@@ -72,7 +79,7 @@ bool guard_confirm(struct req *r)
     if (!organisation_exists(r, &exists))
         return false;
     if (!exists)
-        return refuse(r, "token organisation is not in the directory");
+        return refuse_msg(r, "token organisation is not in the directory", MSG_TOKEN_ORG_UNKNOWN);
     if (r->route->scope[0] != '\0')
         return guard_require_scope(r, r->route->scope);
     return true;
@@ -87,6 +94,6 @@ bool guard_owns(struct req *r, const char *owner)
 {
     if (strcmp(r->who.org, owner) == 0 || auth_has_scope(&r->who, "admin"))
         return true;
-    http_problem(r, 403, "not-owner", "Only the owning organisation (or admin) may change this.");
+    http_problem_msg(r, 403, "not-owner", MSG_NOT_OWNER);
     return false;
 }

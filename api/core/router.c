@@ -154,7 +154,7 @@ static bool too_many(struct req *r, double retry)
     char seconds[16];
     snprintf(seconds, sizeof seconds, "%d", (int)retry + 1);
     http_set_header(r, "Retry-After", seconds);
-    http_problem(r, 429, "rate-limited", "Too many requests; retry after Retry-After seconds.");
+    http_problem_msg(r, 429, "rate-limited", MSG_RATE_LIMITED);
     return false;
 }
 
@@ -227,11 +227,11 @@ static void dispatch(struct req *r)
                         "ETag, Idempotent-Replayed, Link, Location, Retry-After, X-Request-Id");
     }
     if (strlen(r->in->url_path) >= MAX_PATH || strlen(r->in->http_url) > MAX_URL) {
-        http_problem(r, 414, "uri-too-long", "The URL is too long (path 2 KiB, all 16 KiB).");
+        http_problem_msg(r, 414, "uri-too-long", MSG_URI_TOO_LONG);
         return;
     }
     if (header_bytes(r) > MAX_HEADER_BYTES) {
-        http_problem(r, 431, "headers-too-large", "The request headers exceed 64 KiB.");
+        http_problem_msg(r, 431, "headers-too-large", MSG_HEADERS_TOO_LARGE);
         return;
     }
     snprintf(r->path, sizeof r->path, "%s", r->in->url_path);
@@ -239,7 +239,7 @@ static void dispatch(struct req *r)
     bool path_known = false;
     r->route = find_route(r, method, allow, sizeof allow, &path_known);
     if (!path_known) {
-        http_problem(r, 404, "not-found", "There is nothing at this path.");
+        http_problem_msg(r, 404, "not-found", MSG_NOTHING_AT_PATH);
         return;
     }
     if (!r->route && strcmp(method, "OPTIONS") == 0) {
@@ -257,10 +257,8 @@ static void dispatch(struct req *r)
         return;
     }
     if (!r->route) {
-        char detail[200];
-        snprintf(detail, sizeof detail, "This path accepts %s.", allow);
         http_set_header(r, "Allow", allow);
-        http_problem(r, 405, "method-not-allowed", detail);
+        http_problem_msg(r, 405, "method-not-allowed", MSG_METHOD_NOT_ALLOWED, allow);
         return;
     }
     /* Answers behind a token are private: never stored by a shared browser or
@@ -273,7 +271,7 @@ static void dispatch(struct req *r)
         return;
     r->route->handle(r);
     if (!r->answered)
-        http_problem(r, 500, "internal", "An internal error occurred; it has been logged.");
+        http_problem_msg(r, 500, "internal", MSG_INTERNAL);
 }
 
 static double seconds_since(const struct timespec *start)
@@ -289,6 +287,8 @@ int router_dispatch(const struct _u_request *in, struct _u_response *out, void *
     clock_gettime(CLOCK_MONOTONIC, &start);
     struct req r = {.in = in, .out = out, .app = user_data};
     assign_request_id(&r);
+    r.lang = lang_negotiate(http_header(&r, "Accept-Language"), r.app->cfg->default_language);
+    lang_set_current(r.lang);
     if (atomic_load(&r.app->draining))
         http_set_header(&r, "Connection", "close");
     dispatch(&r);
@@ -304,5 +304,6 @@ int router_dispatch(const struct _u_request *in, struct _u_response *out, void *
     if (r.who.org[0])
         json_object_set_new(fields, "org", json_string(r.who.org));
     log_event(out->status >= 500 ? LOG_ERROR : LOG_INFO, "request", fields);
+    lang_set_current(LANG_EN);
     return U_CALLBACK_COMPLETE;
 }

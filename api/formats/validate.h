@@ -3,6 +3,8 @@
 #ifndef VALIDATE_H
 #define VALIDATE_H
 
+#include "messages.h"
+
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -11,6 +13,10 @@
  * reports a bad field. */
 void validate_error(json_t *errors, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* The same with a message of the catalogue (messages.h), in the language of
+ * the request being answered (lang_current). */
+void validate_error_msg(json_t *errors, const char *field, enum msg_id id, ...);
 
 /* Every member of `body` must be in `writable`; members in `read_only` (may be
  * NULL) are reported as server-owned, others as unknown. */
