@@ -76,10 +76,12 @@ FAULTS_SRC := $(wildcard tests/faults/*.c)
 SUPPORT_OBJ := $(SUPPORT_SRC:tests/%.c=$(OUT)/tests/obj/%.o)
 # What the binary carries: migrations in order, the functions, views and triggers
 # (re-applied by every `migrate`, in name order), the seed data it loads, the
-# contract, the generator of `gen-data`.
+# contract (YAML, its JSON bundle, the /docs page and its script, both made at
+# build time with the Redocly CLI under build/tools), the generator of `gen-data`.
+DOCS := build/openapi.json build/docs/docs.html build/docs/redoc.js
 EMBEDDED := $(sort $(wildcard db/migrations/*.sql)) $(sort $(wildcard db/functions/*.sql)) \
             db/seeds/france-services-32-gers.csv db/seeds/communes-32-gers.geojson \
-            openapi/openapi.yaml db/gen/gen_national.sql
+            openapi/openapi.yaml db/gen/gen_national.sql $(DOCS)
 
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
@@ -101,6 +103,15 @@ DEMO_SECRET := demo-secret-for-local-development-only-0123456789
         valgrind
 all: $(BIN)
 binaries: $(BIN) $(UNIT_BIN) $(INTEGRATION_BIN) $(FAULTS_BIN)
+
+# The contract's JSON bundle (the linter writes it) and the /docs page.
+build/openapi.json: openapi/openapi.yaml openapi/redocly.yaml tests/lint-openapi.sh
+	tests/lint-openapi.sh openapi/openapi.yaml
+
+build/docs/docs.html: build/openapi.json openapi/build-docs.sh openapi/docs-split.mjs
+	openapi/build-docs.sh build/docs
+
+build/docs/redoc.js: build/docs/docs.html
 
 build/gen/embedded.c: api/core/embed.sh $(EMBEDDED)
 	@mkdir -p $(@D)

@@ -17,6 +17,7 @@
 #include "ops/ops.h"
 #include "organizations/organizations.h"
 #include "places/places.h"
+#include "reference/reference.h"
 #include "referrals/referrals.h"
 #include "places/stops.h"
 #include "workshops/workshops.h"
@@ -29,6 +30,9 @@ const struct route routes[] = {
     {"GET", "/healthz", NULL, ops_healthz, NULL, false, false},
     {"GET", "/readyz", NULL, ops_readyz, NULL, false, false},
     {"GET", "/openapi.yaml", NULL, ops_openapi, NULL, false, false},
+    {"GET", "/openapi.json", NULL, ops_openapi_json, NULL, false, false},
+    {"GET", "/docs", NULL, ops_docs, NULL, false, false},
+    {"GET", "/docs/redoc.js", NULL, ops_docs_script, NULL, false, false},
     {"GET", "/v1/organizations", ROUTE_ANY_TOKEN, organizations_list, list_organizations, false, true},
     {"POST", "/v1/organizations", "admin", organizations_create, NULL, false, false},
     {"GET", "/v1/organizations/{slug}", ROUTE_ANY_TOKEN, organizations_get, NULL, false, true},
@@ -45,6 +49,7 @@ const struct route routes[] = {
     {"GET", "/v1/workshops", "workshops:read", workshops_list, workshops_list_query, false, true},
     {"GET", "/v1/calendar.ics", "workshops:read", workshops_calendar, calendar_query, true, true},
     {"GET", "/v1/reference/skills", NULL, activity_skills, NULL, false, true},
+    {"GET", "/v1/reference/{list}", NULL, reference_list, NULL, false, false},
     {"POST", "/v1/visits", "activity:write", activity_visit, NULL, false, false},
     {"POST", "/v1/assessments", "activity:write", activity_assessment, NULL, false, false},
     {"POST", "/v1/feedback", "activity:write", activity_feedback, NULL, false, false},

@@ -109,6 +109,15 @@ static const struct msg catalogue[MSG_COUNT] = {
       "Aucune liste de référence ne porte ce nom ; voir /docs.",
       "No reference list has this name; see /docs."),
 
+    M(MSG_SKILLS_SCORE,
+      "arrondi(100 x somme des 12 niveaux / 36, 1 décimale)",
+      "round(100 x sum of the 12 levels / 36, 1 decimal)"),
+    M(MSG_SKILLS_AUTONOMY,
+      "autonome quand la somme des niveaux atteint au moins %d (score d'au moins 66,7) : en "
+      "moyenne la personne fait chaque tâche seule",
+      "autonomous when the sum of the levels is at least %d (score at least 66.7): on "
+      "average the person does each task alone"),
+
     M(MSG_FIELD_UNKNOWN_QUERY, "paramètre de requête inconnu", "unknown query parameter"),
     M(MSG_FIELD_INVALID_JSON,
       "JSON invalide ligne %d, colonne %d : %s",

@@ -59,6 +59,9 @@ enum msg_id {
     MSG_IDEMPOTENCY_OTHER_BODY,
     MSG_OPENAPI_NOT_EMBEDDED,
     MSG_REFERENCE_UNKNOWN,
+    /* Texts of the answers (GET /v1/reference/skills). */
+    MSG_SKILLS_SCORE,
+    MSG_SKILLS_AUTONOMY,
     /* Field messages (errors[].message) of api/core/ and api/formats/validate.c. */
     MSG_FIELD_UNKNOWN_QUERY,
     MSG_FIELD_INVALID_JSON,

@@ -110,6 +110,24 @@ const char *validate_enum(const json_t *body, const char *field, bool required,
     return NULL;
 }
 
+void validate_code_error(json_t *errors, const char *field, enum code_list list)
+{
+    validate_error_msg(errors, field, MSG_FIELD_ONE_OF_CODES, codes_name(list));
+}
+
+const char *validate_code(const json_t *body, const char *field, bool required, enum code_list list,
+                          json_t *errors)
+{
+    const json_t *v = member(body, field, required, errors);
+    if (!v)
+        return NULL;
+    const char *s = json_string_value(v);
+    if (validate_in_list(s, codes_of(list)))
+        return s;
+    validate_code_error(errors, field, list);
+    return NULL;
+}
+
 bool validate_integer(const json_t *body, const char *field, bool required, long min, long max,
                       json_t *errors, long *out)
 {
