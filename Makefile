@@ -64,7 +64,8 @@ TEST_LDLIBS := -lcriterion -lcurl
 # Debian 12 packages the build, the private cluster and the tests need.
 DEB_PACKAGES := gcc make pkg-config libulfius-dev libmicrohttpd-dev libjansson-dev libpq-dev \
   libjwt-dev libssl-dev libcriterion-dev libcurl4-gnutls-dev postgresql-15 \
-  postgresql-15-postgis-3 cppcheck clang-format curl ca-certificates clang-14 libclang-rt-14-dev
+  postgresql-15-postgis-3 cppcheck clang-format curl ca-certificates clang-14 libclang-rt-14-dev \
+  chromium
 
 API_SRC := $(filter-out api/main.c,$(wildcard api/*.c api/*/*.c api/resources/*/*.c))
 API_OBJ := $(API_SRC:api/%.c=$(OUT)/obj/%.o) $(OUT)/obj/embedded.o

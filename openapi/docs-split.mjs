@@ -7,6 +7,9 @@
 //   <link rel="modulepreload"> of it, are dropped: the bundle is in OUT_JS;
 // - the bundle's footer logo, an <img> of Redocly's CDN, is pointed at an
 //   empty inline image (the page then hides it);
+// - the search index's web worker, which Redoc builds with Function() (an
+//   eval the CSP refuses, reported as a violation though Redoc then falls
+//   back), is not attempted: the search runs in the page;
 // - the page loads OUT_JS as /docs/redoc.js.
 // Fails when the page does not have the expected shape (a new CLI version),
 // or when a URL of another host is left in the page's markup or scripts'
@@ -30,6 +33,9 @@ if (!exportLine.test(bundle)) fail('the standalone bundle does not end with its 
 bundle = bundle.replace(exportLine, '\n');
 const logos = /https:\/\/cdn\.redoc\.ly\/redoc\/logo-mini(-full)?\.svg/g;
 bundle = bundle.replace(logos, 'data:image/svg+xml,%3Csvg%20xmlns=%22http://www.w3.org/2000/svg%22/%3E');
+
+const workerEval = /[A-Za-z0-9_$]+\._factory\?\?=Function\([A-Za-z0-9_$]+\),!0/g;
+bundle = bundle.replace(workerEval, '!1');
 
 const scripts = [];
 html = html.replace(/<script([^>]*)>([\s\S]*?)<\/script>/g, (whole, attrs, body) => {

@@ -18,6 +18,6 @@ void ops_docs_script(struct req *r);
  * 'unsafe-inline' for styles only. */
 #define OPS_DOCS_CSP                                                                               \
     "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "                 \
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    "font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 
 #endif

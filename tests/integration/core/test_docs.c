@@ -36,7 +36,8 @@ Test(docs, the_page_is_served_with_its_csp_and_loads_only_the_service)
     cr_expect_str_eq(response_header(r, "Content-Type", ct, sizeof ct), "text/html; charset=utf-8");
     cr_expect_str_eq(response_header(r, "Content-Security-Policy", csp, sizeof csp),
                      "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-                     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
+                     "font-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                     "frame-ancestors 'none'");
     cr_expect(strstr(r->body, "<script type=\"module\" src=\"/docs/redoc.js\"></script>") != NULL,
               "the page loads the service's script");
     cr_expect(strstr(r->body, "inclusion-api") != NULL, "the contract's title is rendered");
