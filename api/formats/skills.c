@@ -41,7 +41,7 @@ const struct skill skills[SKILLS_COUNT] = {
      "Use FranceConnect or La Poste's digital identity to reach a public service."},
     {"passwords", "Gérer ses mots de passe",
      "Créer un mot de passe solide, le conserver en sécurité, le réinitialiser.",
-     "Manage passwords", "Create a strong password, keep it safe, reset it."},
+     "Manage passwords", "Choose a strong password, keep it safe, reset it."},
     {"fraud", "Repérer une arnaque",
      "Reconnaître un hameçonnage, un faux SMS ou un faux site, et savoir quoi faire.",
      "Spot a scam", "Recognise phishing, a fake text message or a fake site, and know what to do."},
@@ -49,7 +49,7 @@ const struct skill skills[SKILLS_COUNT] = {
      "Régler la confidentialité d'un compte, refuser un partage, se déconnecter d'un appareil "
      "partagé.",
      "Protect personal data",
-     "Set an account's privacy, refuse a sharing, sign out of a shared device."},
+     "Adjust the privacy of an account, refuse a sharing, sign out of a shared device."},
     {"smartphone_apps", "Utiliser les applications du smartphone",
      "Installer, mettre à jour et utiliser une application (banque, Ameli, transports).",
      "Use smartphone applications",
