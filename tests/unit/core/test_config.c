@@ -135,3 +135,19 @@ Test(config, only_what_the_command_needs)
     cr_expect_eq(load(env, CONFIG_DB, &cfg, err), 0, "migrate needs no JWT secret");
     config_free(&cfg);
 }
+
+Test(config, default_language_is_fr_or_en)
+{
+    const char *none[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", NULL};
+    struct config cfg;
+    char err[256];
+    cr_assert_eq(load(none, ALL, &cfg, err), 0, "%s", err);
+    cr_expect_eq(cfg.default_language, LANG_FR, "French unless configured");
+    config_free(&cfg);
+    const char *en[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", "DEFAULT_LANGUAGE=en", NULL};
+    cr_assert_eq(load(en, ALL, &cfg, err), 0, "%s", err);
+    cr_expect_eq(cfg.default_language, LANG_EN);
+    config_free(&cfg);
+    const char *de[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", "DEFAULT_LANGUAGE=de", NULL};
+    expect_error(de, ALL, "DEFAULT_LANGUAGE");
+}
