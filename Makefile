@@ -113,6 +113,7 @@ build/docs/docs.html: build/openapi.json openapi/build-docs.sh openapi/docs-spli
 	openapi/build-docs.sh build/docs
 
 build/docs/redoc.js: build/docs/docs.html
+	@test -f $@ || openapi/build-docs.sh build/docs
 
 build/gen/embedded.c: api/core/embed.sh $(EMBEDDED)
 	@mkdir -p $(@D)
