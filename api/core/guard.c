@@ -23,9 +23,42 @@ static bool refuse_msg(struct req *r, const char *reason, enum msg_id id)
     return false;
 }
 
+/* The detail of auth_verify_token's reasons (auth.c): a message of the
+ * catalogue for those known, the reason quoted in MSG_TOKEN_REFUSED for any
+ * other. The messages with a %s quote the reason. */
+static const struct {
+    const char *reason;
+    enum msg_id id;
+} reasons[] = {
+    {"token has expired", MSG_TOKEN_EXPIRED},
+    {"token is not valid yet (nbf)", MSG_TOKEN_NOT_YET_VALID},
+    {"token is issued in the future (iat)", MSG_TOKEN_NOT_YET_VALID},
+    {"token signature is not valid", MSG_TOKEN_BAD_SIGNATURE},
+    {"token algorithm not accepted", MSG_TOKEN_ALGORITHM},
+    {"token issuer not accepted", MSG_TOKEN_ISSUER},
+    {"token audience not accepted", MSG_TOKEN_AUDIENCE},
+    {"empty token", MSG_TOKEN_MALFORMED},
+    {"token too long", MSG_TOKEN_MALFORMED},
+    {"token is not a signed JWT", MSG_TOKEN_MALFORMED},
+    {"token header is not base64url JSON", MSG_TOKEN_MALFORMED},
+    {"token header is not a JSON object", MSG_TOKEN_MALFORMED},
+    {"token header has critical extensions", MSG_TOKEN_MALFORMED},
+    {"token type is not JWT", MSG_TOKEN_MALFORMED},
+    {"token claims are not base64url JSON", MSG_TOKEN_MALFORMED},
+    {"token claims are not a JSON object", MSG_TOKEN_CLAIMS},
+    {"token has no exp claim", MSG_TOKEN_CLAIMS},
+    {"token exp claim is not a number", MSG_TOKEN_CLAIMS},
+    {"token sub claim is not a string of at most 256 bytes", MSG_TOKEN_CLAIMS},
+    {"token has no valid org claim", MSG_TOKEN_CLAIMS},
+    {"token has no valid scope claim", MSG_TOKEN_CLAIMS},
+};
+
 static bool refuse(struct req *r, const char *reason)
 {
-    return refuse_msg(r, reason, MSG_TOKEN_REFUSED);
+    for (size_t i = 0; reason && i < sizeof reasons / sizeof reasons[0]; i++)
+        if (strcmp(reasons[i].reason, reason) == 0)
+            return refuse_msg(r, reason, reasons[i].id);
+    return refuse_msg(r, reason ? reason : "invalid token", MSG_TOKEN_REFUSED);
 }
 
 bool guard_require_scope(struct req *r, const char *scope)

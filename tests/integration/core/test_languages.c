@@ -136,6 +136,19 @@ Test(languages, errors_401_403_404_405_in_both_languages)
                 "Le schéma de l'en-tête Authorization doit être Bearer.",
                 "The Authorization scheme must be Bearer.", "GET", "/v1/places", NULL, NULL, NULL,
                 "Authorization: Basic Y2FmOmdlcnM=");
+    expect_both(401, P "invalid-token", "Authentification requise", "Unauthorized",
+                "Le jeton n'est pas un JWT signé bien formé : token is not a signed JWT.",
+                "The token is not a well-formed signed JWT: token is not a signed JWT.", "GET",
+                "/v1/places", NULL, NULL, NULL, "Authorization: Bearer not-a-token");
+    char *claims = test_claims("caf-gers", "places:read", -3600);
+    char *expired = jws_sign("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", claims, "HS256",
+                             TEST_JWT_SECRET, sizeof TEST_JWT_SECRET - 1);
+    expect_both(401, P "invalid-token", "Authentification requise", "Unauthorized",
+                "Le jeton a expiré ; demandez-en un nouveau.",
+                "The token has expired; get a new one.", "GET", "/v1/places", expired, NULL, NULL,
+                NULL);
+    free(expired);
+    free(claims);
     expect_both(403, P "insufficient-scope", "Accès refusé", "Forbidden",
                 "Cette opération demande le scope « places:write ».",
                 "This operation needs the scope \"places:write\".", "POST", "/v1/places", reader,
