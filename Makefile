@@ -65,7 +65,7 @@ TEST_LDLIBS := -lcriterion -lcurl
 DEB_PACKAGES := gcc make pkg-config libulfius-dev libmicrohttpd-dev libjansson-dev libpq-dev \
   libjwt-dev libssl-dev libcriterion-dev libcurl4-gnutls-dev postgresql-15 \
   postgresql-15-postgis-3 cppcheck clang-format curl ca-certificates clang-14 libclang-rt-14-dev \
-  zlib1g-dev
+  zlib1g-dev chromium
 
 API_SRC := $(filter-out api/main.c,$(wildcard api/*.c api/*/*.c api/resources/*/*.c))
 API_OBJ := $(API_SRC:api/%.c=$(OUT)/obj/%.o) $(OUT)/obj/embedded.o
@@ -77,10 +77,12 @@ FAULTS_SRC := $(wildcard tests/faults/*.c)
 SUPPORT_OBJ := $(SUPPORT_SRC:tests/%.c=$(OUT)/tests/obj/%.o)
 # What the binary carries: migrations in order, the functions, views and triggers
 # (re-applied by every `migrate`, in name order), the seed data it loads, the
-# contract, the generator of `gen-data`.
+# contract (YAML, its JSON bundle, the /docs page and its script, both made at
+# build time with the Redocly CLI under build/tools), the generator of `gen-data`.
+DOCS := build/openapi.json build/docs/docs.html build/docs/redoc.js
 EMBEDDED := $(sort $(wildcard db/migrations/*.sql)) $(sort $(wildcard db/functions/*.sql)) \
             db/seeds/france-services-32-gers.csv db/seeds/communes-32-gers.geojson \
-            openapi/openapi.yaml db/gen/gen_national.sql
+            openapi/openapi.yaml db/gen/gen_national.sql $(DOCS)
 
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
@@ -102,6 +104,16 @@ DEMO_SECRET := demo-secret-for-local-development-only-0123456789
         valgrind
 all: $(BIN)
 binaries: $(BIN) $(UNIT_BIN) $(INTEGRATION_BIN) $(FAULTS_BIN)
+
+# The contract's JSON bundle (the linter writes it) and the /docs page.
+build/openapi.json: openapi/openapi.yaml openapi/redocly.yaml tests/lint-openapi.sh
+	tests/lint-openapi.sh openapi/openapi.yaml
+
+build/docs/docs.html: build/openapi.json openapi/build-docs.sh openapi/docs-split.mjs
+	openapi/build-docs.sh build/docs
+
+build/docs/redoc.js: build/docs/docs.html
+	@test -f $@ || openapi/build-docs.sh build/docs
 
 build/gen/embedded.c: api/core/embed.sh $(EMBEDDED)
 	@mkdir -p $(@D)

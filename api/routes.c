@@ -24,6 +24,7 @@
 #include "ops/ops.h"
 #include "organizations/organizations.h"
 #include "places/places.h"
+#include "reference/reference.h"
 #include "referrals/referrals.h"
 #include "places/stops.h"
 #include "workshops/workshops.h"
@@ -36,6 +37,9 @@ const struct route routes[] = {
     {"GET", "/healthz", NULL, ops_healthz, NULL, 0},
     {"GET", "/readyz", NULL, ops_readyz, NULL, 0},
     {"GET", "/openapi.yaml", NULL, ops_openapi, NULL, 0},
+    {"GET", "/openapi.json", NULL, ops_openapi_json, NULL, 0},
+    {"GET", "/docs", NULL, ops_docs, NULL, 0},
+    {"GET", "/docs/redoc.js", NULL, ops_docs_script, NULL, 0},
     {"POST", "/oauth/token", NULL, oauth_token, NULL, 0},
     {"POST", "/oauth/revoke", NULL, oauth_revoke, NULL, 0},
     {"GET", "/.well-known/oauth-authorization-server", NULL, oauth_metadata, NULL, 0},
@@ -62,6 +66,7 @@ const struct route routes[] = {
     {"GET", "/v1/workshops", "workshops:read", workshops_list, workshops_list_query, ROUTE_REPLICA_OK | ROUTE_OPEN_DATA},
     {"GET", "/v1/calendar.ics", "workshops:read", workshops_calendar, calendar_query, ROUTE_TOKEN_IN_QUERY | ROUTE_REPLICA_OK | ROUTE_OPEN_DATA},
     {"GET", "/v1/reference/skills", NULL, activity_skills, NULL, ROUTE_REPLICA_OK},
+    {"GET", "/v1/reference/{list}", NULL, reference_list, NULL, 0},
     {"POST", "/v1/visits", "activity:write", activity_visit, NULL, 0},
     {"POST", "/v1/assessments", "activity:write", activity_assessment, NULL, 0},
     {"POST", "/v1/feedback", "activity:write", activity_feedback, NULL, 0},

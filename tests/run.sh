@@ -23,3 +23,7 @@ for dir in "$@"; do
   echo "== $dir: faults"
   INCLUSION_API_BIN=$dir/inclusion-api "$dir/tests/faults" --jobs 1 --short-filename
 done
+
+# The pages in headless Chromium, once, against the first build given.
+echo "== $1: browser"
+tests/browser/run.sh "$1/inclusion-api"

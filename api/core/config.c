@@ -298,6 +298,15 @@ static int read_log_level(struct loader *l, enum log_level *out)
     return fail(l, "LOG_LEVEL", "must be debug, info, warn or error (got \"%s\")", v);
 }
 
+static int read_language(struct loader *l, enum lang *out)
+{
+    const char *v = value(l, "DEFAULT_LANGUAGE");
+    *out = LANG_FR;
+    if (!v || lang_parse(v, out))
+        return 0;
+    return fail(l, "DEFAULT_LANGUAGE", "must be fr or en (got \"%s\")", v);
+}
+
 static int load(struct config *c, unsigned needs, struct loader *l)
 {
     int body_bytes = 0, import_bytes = 0;
@@ -343,7 +352,7 @@ static int load(struct config *c, unsigned needs, struct loader *l)
             read_issuer(l, &c->token_issuer) ||
             read_metrics_addr(l, &c->metrics_addr, &c->metrics_port) ||
             read_int(l, "PUBLIC_READS", 1, 0, 1, &c->public_reads) ||
-            read_cors(l, &c->cors_origins))
+            read_language(l, &c->default_language) || read_cors(l, &c->cors_origins))
             return -1;
         c->max_body_bytes = (size_t)body_bytes;
         c->import_max_bytes = (size_t)import_bytes;

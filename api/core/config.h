@@ -2,6 +2,8 @@
 #ifndef CONFIG_H
 #define CONFIG_H
 
+#include "lang.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -58,6 +60,7 @@ struct config {
     int retention_days;       /* personal fields of closed referrals are erased after this */
     int indicators_min_cell;  /* figures on fewer people or referrals are withheld */
     int indicators_expensive_per_org; /* indicator requests from raw inputs in flight per org */
+    enum lang default_language;       /* DEFAULT_LANGUAGE: when Accept-Language decides nothing */
 };
 
 /* Reads a variable; returns NULL when unset. */

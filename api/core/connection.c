@@ -123,24 +123,24 @@ static enum MHD_Result take_argument(void *cls, enum MHD_ValueKind kind, const c
  * reader of the byte stream reads alike (RFC 9112 §6.1, §6.3, §5.1). */
 static bool framing_ok(struct req *r, const struct framing *f, bool bad_query)
 {
-    const char *detail = NULL;
     int status = 400;
+    enum msg_id problem;
     if (!is_token(r->in->http_verb))
-        detail = "The request method is not a valid token.";
+        problem = MSG_FRAMING_METHOD;
     else if (f->bad_name)
-        detail = "A header name is not a valid token (a space before its colon?).";
+        problem = MSG_FRAMING_HEADER_NAME;
     else if (f->content_lengths > 1)
-        detail = "The request has more than one Content-Length header.";
+        problem = MSG_FRAMING_TWO_LENGTHS;
     else if (f->content_lengths && f->transfer_encodings)
-        detail = "The request has both Content-Length and Transfer-Encoding.";
+        problem = MSG_FRAMING_LENGTH_AND_CODING;
     else if (f->transfer_encodings && (f->transfer_encodings > 1 || !f->chunked)) {
-        detail = "The only transfer coding accepted is chunked.";
+        problem = MSG_FRAMING_CODING;
         status = 501;
     } else if (bad_query)
-        detail = "The query string is not valid UTF-8.";
-    if (!detail)
+        problem = MSG_FRAMING_QUERY_UTF8;
+    else
         return true;
-    http_problem(r, status, status == 400 ? "bad-request" : "not-implemented", detail);
+    http_problem_msg(r, status, status == 400 ? "bad-request" : "not-implemented", problem);
     return false;
 }
 

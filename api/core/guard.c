@@ -13,26 +13,66 @@
 
 #define REALM "Bearer realm=\"inclusion-api\""
 
-static bool refuse(struct req *r, const char *reason)
+/* 401 invalid_token: the challenge's error_description is `reason` (ASCII,
+ * English, RFC 6750 §3); the problem's detail is `id` in the request's
+ * language, with `reason` as its %s when the message has one. */
+static bool refuse_msg(struct req *r, const char *reason, enum msg_id id)
 {
     char challenge[256];
     snprintf(challenge, sizeof challenge,
              REALM ", error=\"invalid_token\", error_description=\"%s\"", reason);
     http_set_header(r, "WWW-Authenticate", challenge);
-    http_problem(r, 401, "invalid-token", reason);
+    http_problem_msg(r, 401, "invalid-token", id, reason);
     return false;
+}
+
+/* The detail of auth_verify_token's reasons (auth.c): a message of the
+ * catalogue for those known, the reason quoted in MSG_TOKEN_REFUSED for any
+ * other. The messages with a %s quote the reason. */
+static const struct {
+    const char *reason;
+    enum msg_id id;
+} reasons[] = {
+    {"token has expired", MSG_TOKEN_EXPIRED},
+    {"token is not valid yet (nbf)", MSG_TOKEN_NOT_YET_VALID},
+    {"token is issued in the future (iat)", MSG_TOKEN_NOT_YET_VALID},
+    {"token signature is not valid", MSG_TOKEN_BAD_SIGNATURE},
+    {"token algorithm not accepted", MSG_TOKEN_ALGORITHM},
+    {"token issuer not accepted", MSG_TOKEN_ISSUER},
+    {"token audience not accepted", MSG_TOKEN_AUDIENCE},
+    {"empty token", MSG_TOKEN_MALFORMED},
+    {"token too long", MSG_TOKEN_MALFORMED},
+    {"token is not a signed JWT", MSG_TOKEN_MALFORMED},
+    {"token header is not base64url JSON", MSG_TOKEN_MALFORMED},
+    {"token header is not a JSON object", MSG_TOKEN_MALFORMED},
+    {"token header has critical extensions", MSG_TOKEN_MALFORMED},
+    {"token type is not JWT", MSG_TOKEN_MALFORMED},
+    {"token claims are not base64url JSON", MSG_TOKEN_MALFORMED},
+    {"token claims are not a JSON object", MSG_TOKEN_CLAIMS},
+    {"token has no exp claim", MSG_TOKEN_CLAIMS},
+    {"token exp claim is not a number", MSG_TOKEN_CLAIMS},
+    {"token sub claim is not a string of at most 256 bytes", MSG_TOKEN_CLAIMS},
+    {"token has no valid org claim", MSG_TOKEN_CLAIMS},
+    {"token has no valid scope claim", MSG_TOKEN_CLAIMS},
+};
+
+static bool refuse(struct req *r, const char *reason)
+{
+    for (size_t i = 0; reason && i < sizeof reasons / sizeof reasons[0]; i++)
+        if (strcmp(reasons[i].reason, reason) == 0)
+            return refuse_msg(r, reason, reasons[i].id);
+    return refuse_msg(r, reason ? reason : "invalid token", MSG_TOKEN_REFUSED);
 }
 
 bool guard_require_scope(struct req *r, const char *scope)
 {
     if (auth_has_scope(&r->who, scope))
         return true;
-    char challenge[160], detail[160];
+    char challenge[160];
     snprintf(challenge, sizeof challenge, REALM ", error=\"insufficient_scope\", scope=\"%s\"",
              scope);
-    snprintf(detail, sizeof detail, "This operation needs the scope \"%s\".", scope);
     http_set_header(r, "WWW-Authenticate", challenge);
-    http_problem(r, 403, "insufficient-scope", detail);
+    http_problem_msg(r, 403, "insufficient-scope", MSG_INSUFFICIENT_SCOPE, scope);
     return false;
 }
 
@@ -68,13 +108,13 @@ bool guard_verify(struct req *r)
     const char *token = in_query;
     if (header) {
         if (strncasecmp(header, "Bearer ", 7) != 0)
-            return refuse(r, "the Authorization scheme must be Bearer");
+            return refuse_msg(r, "the Authorization scheme must be Bearer", MSG_TOKEN_SCHEME);
         token = header + 7;
         while (*token == ' ')
             token++;
     } else if (!in_query) {
         http_set_header(r, "WWW-Authenticate", REALM);
-        http_problem(r, 401, "missing-token", "This operation needs a bearer token.");
+        http_problem_msg(r, 401, "missing-token", MSG_MISSING_TOKEN);
         return false;
     }
     const char *why = NULL;
@@ -110,7 +150,7 @@ bool guard_owns(struct req *r, const char *owner)
 {
     if (strcmp(r->who.org, owner) == 0 || auth_has_scope(&r->who, "admin"))
         return true;
-    http_problem(r, 403, "not-owner", "Only the owning organisation (or admin) may change this.");
+    http_problem_msg(r, 403, "not-owner", MSG_NOT_OWNER);
     return false;
 }
 

@@ -28,7 +28,7 @@ bool http_query_only(struct req *r, const char *const *allowed)
         for (size_t j = 0; allowed && allowed[j] && !known; j++)
             known = strcmp(keys[i], allowed[j]) == 0;
         if (!known)
-            validate_error(errors, keys[i], "unknown query parameter");
+            validate_error_msg(errors, keys[i], MSG_FIELD_UNKNOWN_QUERY);
     }
     if (json_array_size(errors) == 0) {
         json_decref(errors);
@@ -297,7 +297,7 @@ void http_json_cached(struct req *r, const char *content_type, json_t *body, con
     char *text = json_dumps(body, HTTP_JSON_FLAGS);
     json_decref(body);
     if (!text) {
-        http_problem(r, 500, "internal", "The response could not be encoded.");
+        http_problem_msg(r, 500, "internal", MSG_ENCODING_FAILED);
         return;
     }
     http_text_cached(r, content_type, text, strlen(text), etag, max_age);
@@ -309,49 +309,66 @@ void http_json(struct req *r, int status, json_t *body)
     send_json(r, status, "application/json", body);
 }
 
-static const char *status_title(int status)
+static enum msg_id status_title(int status)
 {
     switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 412: return "Precondition Failed";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 431: return "Request Header Fields Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Content";
-    case 429: return "Too Many Requests";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return status >= 500 ? "Internal Server Error" : "Error";
+    case 400: return MSG_TITLE_400;
+    case 401: return MSG_TITLE_401;
+    case 403: return MSG_TITLE_403;
+    case 404: return MSG_TITLE_404;
+    case 405: return MSG_TITLE_405;
+    case 409: return MSG_TITLE_409;
+    case 412: return MSG_TITLE_412;
+    case 413: return MSG_TITLE_413;
+    case 414: return MSG_TITLE_414;
+    case 415: return MSG_TITLE_415;
+    case 422: return MSG_TITLE_422;
+    case 429: return MSG_TITLE_429;
+    case 431: return MSG_TITLE_431;
+    case 501: return MSG_TITLE_501;
+    case 503: return MSG_TITLE_503;
+    case 504: return MSG_TITLE_504;
+    default: return status >= 500 ? MSG_TITLE_500 : MSG_TITLE_OTHER;
     }
 }
 
-static json_t *problem(int status, const char *code, const char *detail)
+void http_language(struct req *r)
+{
+    http_set_header(r, "Content-Language", lang_code(r->lang));
+    http_vary(r, "Accept-Language");
+}
+
+static json_t *problem(struct req *r, int status, const char *code, const char *detail)
 {
     char type[96];
     snprintf(type, sizeof type, "urn:inclusion-api:problem:%s", code);
-    return json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", status_title(status), "status",
-                     status, "detail", detail);
+    http_language(r);
+    return json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title",
+                     msg_text(status_title(status), r->lang), "status", status, "detail", detail);
 }
 
 void http_problem(struct req *r, int status, const char *code, const char *detail)
 {
     if (status == 503)
         http_set_header(r, "Retry-After", "1");
-    send_json(r, status, "application/problem+json", problem(status, code, detail));
+    send_json(r, status, "application/problem+json", problem(r, status, code, detail));
+}
+
+void http_problem_msg(struct req *r, int status, const char *code, enum msg_id id, ...)
+{
+    char detail[512];
+    va_list ap;
+    va_start(ap, id);
+    msg_vformat(detail, sizeof detail, r->lang, id, ap);
+    va_end(ap);
+    http_problem(r, status, code, detail);
 }
 
 void http_invalid(struct req *r, int status, json_t *errors)
 {
-    json_t *body = problem(status, status == 400 ? "bad-request" : "validation",
-                           status == 400 ? "The request is malformed; see errors."
-                                         : "Some fields are invalid; see errors.");
+    json_t *body = problem(
+        r, status, status == 400 ? "bad-request" : "validation",
+        msg_text(status == 400 ? MSG_BAD_REQUEST_SEE_ERRORS : MSG_VALIDATION_SEE_ERRORS, r->lang));
     json_object_set_new(body, "errors", errors);
     send_json(r, status, "application/problem+json", body);
 }
@@ -386,9 +403,7 @@ bool http_body_fits(struct req *r)
     size_t max = http_body_limit(r);
     const char *declared = http_header(r, "Content-Length");
     if ((declared && strtoull(declared, NULL, 10) > max) || r->in->binary_body_length > max) {
-        char detail[96];
-        snprintf(detail, sizeof detail, "The request body is over %zu bytes.", max);
-        http_problem(r, 413, "body-too-large", detail);
+        http_problem_msg(r, 413, "body-too-large", MSG_BODY_TOO_LARGE, max);
         return false;
     }
     return true;
@@ -406,9 +421,7 @@ const char *http_read_text(struct req *r, const char *media_type, size_t *len)
     if (!http_body_fits(r))
         return NULL;
     if (!media_type_is(http_header(r, "Content-Type"), media_type)) {
-        char detail[128];
-        snprintf(detail, sizeof detail, "The request body must be %s (UTF-8).", media_type);
-        http_problem(r, 415, "unsupported-media-type", detail);
+        http_problem_msg(r, 415, "unsupported-media-type", MSG_BODY_MEDIA_TYPE, media_type);
         return NULL;
     }
     *len = r->in->binary_body_length;
@@ -420,8 +433,7 @@ json_t *http_read_object(struct req *r)
     if (!http_body_fits(r))
         return NULL;
     if (!media_type_is(http_header(r, "Content-Type"), NULL)) {
-        http_problem(r, 415, "unsupported-media-type",
-                     "The request body must be application/json (UTF-8).");
+        http_problem_msg(r, 415, "unsupported-media-type", MSG_BODY_MEDIA_TYPE, "application/json");
         return NULL;
     }
     json_error_t error;
@@ -429,10 +441,10 @@ json_t *http_read_object(struct req *r)
         json_loadb(r->in->binary_body, r->in->binary_body_length, JSON_REJECT_DUPLICATES, &error);
     json_t *errors = json_array();
     if (!body) {
-        validate_error(errors, "body", "invalid JSON at line %d, column %d: %s", error.line,
-                       error.column, error.text);
+        validate_error_msg(errors, "body", MSG_FIELD_INVALID_JSON, error.line, error.column,
+                           error.text);
     } else if (!json_is_object(body)) {
-        validate_error(errors, "body", "must be a JSON object");
+        validate_error_msg(errors, "body", MSG_FIELD_NOT_OBJECT);
         json_decref(body);
         body = NULL;
     }
@@ -450,9 +462,9 @@ static void answer_db_failure(struct req *r, const char *sqlstate, bool unavaila
               json_pack("{s:s, s:s}", "request_id", r->request_id, "sqlstate",
                         sqlstate ? sqlstate : "none"));
     if (unavailable)
-        http_problem(r, 503, "database-unavailable", "The database is unreachable; retry shortly.");
+        http_problem_msg(r, 503, "database-unavailable", MSG_DATABASE_UNAVAILABLE);
     else
-        http_problem(r, 500, "internal", "An internal error occurred; it has been logged.");
+        http_problem_msg(r, 500, "internal", MSG_INTERNAL);
 }
 
 /* Borrows the request's connection. The one place that picks a pool: the
@@ -478,7 +490,7 @@ static bool ensure_connection(struct req *r)
     r->db = db_pool_acquire(app->pool, &r->db_slot);
     r->db_pool = app->pool;
     if (!r->db)
-        http_problem(r, 503, "database-unavailable", "The database is unreachable; retry shortly.");
+        http_problem_msg(r, 503, "database-unavailable", MSG_DATABASE_UNAVAILABLE);
     return r->db != NULL;
 }
 
@@ -498,7 +510,7 @@ PGresult *http_sql(struct req *r, const char *sql, int nparams, const char *cons
         /* A data exception: a value of the request that passed our checks but
          * not PostgreSQL's (a date out of its range, say). The client's fault. */
         PQclear(res);
-        http_problem(r, 400, "bad-request", "A value of the request is out of range or malformed.");
+        http_problem_msg(r, 400, "bad-request", MSG_VALUE_OUT_OF_RANGE);
         return NULL;
     }
     if (state && strcmp(state, "57014") == 0 && PQstatus(r->db) == CONNECTION_OK) {
@@ -508,9 +520,7 @@ PGresult *http_sql(struct req *r, const char *sql, int nparams, const char *cons
         log_event(LOG_WARN, "database statement timed out",
                   json_pack("{s:s}", "request_id", r->request_id));
         PQclear(res);
-        http_problem(r, 504, "query-too-expensive",
-                     "The request needs more work than the database is allowed per request; "
-                     "narrow the period or the filters, or ask for fewer points.");
+        http_problem_msg(r, 504, "query-too-expensive", MSG_QUERY_TOO_EXPENSIVE);
         return NULL;
     }
     char copy[6] = "";
@@ -552,7 +562,7 @@ PGresult *http_sql_lock(struct req *r, const char *sql, int nextra, const char *
     const char *id = r->params[0];
     const char *params[8] = {id};
     if (nextra < 0 || nextra >= 8) {
-        http_problem(r, 500, "internal", "An internal error occurred; it has been logged.");
+        http_problem_msg(r, 500, "internal", MSG_INTERNAL);
         return NULL;
     }
     if (!validate_uuid(id)) {

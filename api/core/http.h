@@ -40,6 +40,8 @@
 
 #include "app.h"
 #include "auth.h"
+#include "lang.h"
+#include "messages.h"
 
 #include <jansson.h>
 #include <libpq-fe.h>
@@ -67,6 +69,7 @@ struct req {
     char request_id[65];
     char path[2048];         /* a copy of the path that params point into */
     struct timespec started; /* CLOCK_MONOTONIC, when the headers arrived */
+    enum lang lang;          /* negotiated from Accept-Language by the router */
     bool answered;
 };
 
@@ -179,6 +182,16 @@ void http_text(struct req *r, int status, const char *content_type, const char *
  * (urn:inclusion-api:problem:<code>); `detail` is for humans and never holds
  * personal data, SQL or internals. */
 void http_problem(struct req *r, int status, const char *code, const char *detail);
+
+/* The same with a detail of the catalogue (messages.h) in the request's
+ * language: what api/core/ answers. */
+void http_problem_msg(struct req *r, int status, const char *code, enum msg_id id, ...);
+
+/* Marks the answer as depending on the request's language: Content-Language
+ * (r->lang) and Accept-Language added to Vary. http_problem and http_invalid
+ * do it; a handler whose text depends on the language (the reference lists)
+ * calls it before answering. */
+void http_language(struct req *r);
 
 /* Answers 400 or 422 with an `errors` array (stolen) of {field, message}. */
 void http_invalid(struct req *r, int status, json_t *errors);

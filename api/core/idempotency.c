@@ -88,8 +88,7 @@ static void bind_route(const struct req *r, struct idempotency *k)
 
 static void in_flight(struct req *r)
 {
-    http_problem(r, 409, "in-flight",
-                 "A request with this Idempotency-Key is still being processed; retry later.");
+    http_problem_msg(r, 409, "in-flight", MSG_IDEMPOTENCY_IN_FLIGHT);
 }
 
 /* The kept answer, again. */
@@ -139,7 +138,7 @@ json_t *idempotency_prepare(struct req *r, bool required, struct idempotency *k)
     if (!body)
         return NULL;
     if (!document_hash(body, k->hash)) {
-        http_problem(r, 500, "internal", "An internal error occurred; it has been logged.");
+        http_problem_msg(r, 500, "internal", MSG_INTERNAL);
         json_decref(body);
         return NULL;
     }
@@ -164,11 +163,11 @@ static bool settle(struct req *r, const struct idempotency *k, PGresult *kept,
         if (!on_replay || (on_replay(r, id) && http_commit(r)))
             replay(r, kept);
     } else
-        http_problem(r, 422, "idempotency-key-reused",
-                     strcmp(PQgetvalue(kept, 0, IDEM_COL_ROUTE), k->route) != 0 ||
-                             strcmp(PQgetvalue(kept, 0, IDEM_COL_TARGET), k->target) != 0
-                         ? "This Idempotency-Key was used on another route."
-                         : "This Idempotency-Key was used with another body.");
+        http_problem_msg(r, 422, "idempotency-key-reused",
+                         strcmp(PQgetvalue(kept, 0, IDEM_COL_ROUTE), k->route) != 0 ||
+                                 strcmp(PQgetvalue(kept, 0, IDEM_COL_TARGET), k->target) != 0
+                             ? MSG_IDEMPOTENCY_OTHER_ROUTE
+                             : MSG_IDEMPOTENCY_OTHER_BODY);
     return true;
 }
 
@@ -249,7 +248,7 @@ void idempotency_record_json(struct req *r, const struct idempotency *k, int sta
     char *text = json_dumps(body, HTTP_JSON_FLAGS);
     json_decref(body);
     if (!text) {
-        http_problem(r, 500, "internal", "An internal error occurred; it has been logged.");
+        http_problem_msg(r, 500, "internal", MSG_INTERNAL);
         return;
     }
     idempotency_record(r, k, status, text, location, resource_id);

@@ -15,7 +15,7 @@ void paging_read_limit_within(struct req *r, json_t *errors, int fallback, int m
     char *end;
     long n = strtol(text, &end, 10);
     if (*text == '\0' || *end || n < 1 || n > max)
-        validate_error(errors, "limit", "must be an integer from 1 to %d", max);
+        validate_error_msg(errors, "limit", MSG_FIELD_INT_RANGE, 1, max);
     else
         *limit = (int)n;
 }

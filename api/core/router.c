@@ -154,7 +154,7 @@ static bool too_many(struct req *r, double retry)
     char seconds[16];
     snprintf(seconds, sizeof seconds, "%d", (int)retry + 1);
     http_set_header(r, "Retry-After", seconds);
-    http_problem(r, 429, "rate-limited", "Too many requests; retry after Retry-After seconds.");
+    http_problem_msg(r, 429, "rate-limited", MSG_RATE_LIMITED);
     return false;
 }
 
@@ -223,8 +223,13 @@ static bool admit_after_body(struct req *r)
     return false;
 }
 
+/* The messages built in formats/ follow the request's language: the thread's
+ * current language is set at the start of each phase (a thread serves other
+ * connections between the phases of one request) and reset to English by
+ * router_finish. */
 bool router_headers(struct req *r)
 {
+    lang_set_current(r->lang);
     const char *method = r->in->http_verb;
     const char *origin = allowed_origin(r);
     if (r->app->cfg->cors_origins && r->app->cfg->cors_origins[0])
@@ -235,11 +240,11 @@ bool router_headers(struct req *r)
                         "ETag, Idempotent-Replayed, Link, Location, Retry-After, X-Request-Id");
     }
     if (strlen(r->in->url_path) >= MAX_PATH || strlen(r->in->http_url) > MAX_URL) {
-        http_problem(r, 414, "uri-too-long", "The URL is too long (path 2 KiB, all 16 KiB).");
+        http_problem_msg(r, 414, "uri-too-long", MSG_URI_TOO_LONG);
         return false;
     }
     if (header_bytes(r) > MAX_HEADER_BYTES) {
-        http_problem(r, 431, "headers-too-large", "The request headers exceed 64 KiB.");
+        http_problem_msg(r, 431, "headers-too-large", MSG_HEADERS_TOO_LARGE);
         return false;
     }
     snprintf(r->path, sizeof r->path, "%s", r->in->url_path);
@@ -247,7 +252,7 @@ bool router_headers(struct req *r)
     bool path_known = false;
     r->route = find_route(r, method, allow, sizeof allow, &path_known);
     if (!path_known) {
-        http_problem(r, 404, "not-found", "There is nothing at this path.");
+        http_problem_msg(r, 404, "not-found", MSG_NOTHING_AT_PATH);
         return false;
     }
     if (!r->route && strcmp(method, "OPTIONS") == 0) {
@@ -265,10 +270,8 @@ bool router_headers(struct req *r)
         return false;
     }
     if (!r->route) {
-        char detail[200];
-        snprintf(detail, sizeof detail, "This path accepts %s.", allow);
         http_set_header(r, "Allow", allow);
-        http_problem(r, 405, "method-not-allowed", detail);
+        http_problem_msg(r, 405, "method-not-allowed", MSG_METHOD_NOT_ALLOWED, allow);
         return false;
     }
     /* Answers behind a token are private: never stored by a shared browser or
@@ -280,13 +283,14 @@ bool router_headers(struct req *r)
 
 void router_body(struct req *r)
 {
+    lang_set_current(r->lang);
     if (r->route->scope && !guard_anonymous_open_data(r) && !admit_after_body(r))
         return;
     if (!http_query_only(r, r->route->query))
         return;
     r->route->handle(r);
     if (!r->answered)
-        http_problem(r, 500, "internal", "An internal error occurred; it has been logged.");
+        http_problem_msg(r, 500, "internal", MSG_INTERNAL);
 }
 
 void router_begin(struct req *r, const struct _u_request *in, struct _u_response *out,
@@ -295,6 +299,7 @@ void router_begin(struct req *r, const struct _u_request *in, struct _u_response
     *r = (struct req){.in = in, .out = out, .app = app};
     clock_gettime(CLOCK_MONOTONIC, &r->started);
     assign_request_id(r);
+    r->lang = lang_negotiate(http_header(r, "Accept-Language"), app->cfg->default_language);
     if (atomic_load(&app->draining))
         http_set_header(r, "Connection", "close");
 }
@@ -322,6 +327,7 @@ void router_finish(struct req *r)
     if (r->who.org[0])
         json_object_set_new(fields, "org", json_string(r->who.org));
     log_event(status >= 500 ? LOG_ERROR : LOG_INFO, "request", fields);
+    lang_set_current(LANG_EN);
 }
 
 int router_dispatch(const struct _u_request *in, struct _u_response *out, void *user_data)

@@ -58,6 +58,13 @@ static const struct mednum_value prise_en_charge[] = {
     {"deficience_visuelle", "Déficience visuelle"},
 };
 
+/* English labels of prise_en_charge, in its order (ours, not the standard's). */
+static const char *const prise_en_charge_en[] = {
+    "Deafness",          "Motor disabilities",          "Mental disabilities",
+    "Illiteracy",        "Foreign languages (English)", "Foreign languages (others)",
+    "Visual impairment",
+};
+
 static const struct mednum_value frais[] = {
     {"gratuit", "Gratuit"},
     {"gratuit_sous_condition", "Gratuit sous condition"},
@@ -255,6 +262,14 @@ const char *mednum_code(enum mednum_list list, const char *label)
         if (strcmp(values[i].label, label) == 0)
             return values[i].code;
     return NULL;
+}
+
+const char *mednum_label_en(enum mednum_list list, size_t index)
+{
+    size_t n = sizeof prise_en_charge_en / sizeof prise_en_charge_en[0];
+    if (list != MEDNUM_PRISE_EN_CHARGE || index >= n || index >= lists[list].count)
+        return NULL;
+    return prise_en_charge_en[index];
 }
 
 const char *mednum_column(enum mednum_list list)

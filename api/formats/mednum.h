@@ -45,6 +45,11 @@ const char *mednum_label(enum mednum_list list, const char *code);
 /* The code of `label` (exact match, accents and case included), or NULL. */
 const char *mednum_code(enum mednum_list list, const char *label);
 
+/* The English label of the list's `index`th value, for the lists shown in
+ * English too (MEDNUM_PRISE_EN_CHARGE: GET /v1/reference/accessibility), or
+ * NULL. The French label is the standard's (`label`). */
+const char *mednum_label_en(enum mednum_list list, size_t index);
+
 /* The standard's column name ("services", "typologie"...), or NULL. */
 const char *mednum_column(enum mednum_list list);
 

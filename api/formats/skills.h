@@ -12,11 +12,13 @@
 #define SKILLS_AUTONOMY_SUM 24 /* average level 2, "does it alone": score >= 66.7 */
 
 struct skill {
-    const char *code, *label, *description;
+    const char *code, *label, *description; /* French, the published list's */
+    const char *label_en, *description_en;
 };
 
 extern const struct skill skills[SKILLS_COUNT];
 extern const char *const skill_level_labels[SKILLS_MAX_LEVEL + 1];
+extern const char *const skill_level_labels_en[SKILLS_MAX_LEVEL + 1];
 
 /* The index of a skill code, or -1. */
 int skills_index(const char *code);

@@ -15,6 +15,16 @@ void validate_error(json_t *errors, const char *field, const char *fmt, ...)
     json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "message", message));
 }
 
+void validate_error_msg(json_t *errors, const char *field, enum msg_id id, ...)
+{
+    char message[256];
+    va_list ap;
+    va_start(ap, id);
+    msg_vformat(message, sizeof message, lang_current(), id, ap);
+    va_end(ap);
+    json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "message", message));
+}
+
 static bool in_list(const char *value, const char *const *list)
 {
     for (size_t i = 0; list && list[i]; i++)
@@ -37,8 +47,8 @@ void validate_fields(json_t *body, const char *const *writable, const char *cons
     {
         if (in_list(key, writable))
             continue;
-        validate_error(errors, key,
-                       in_list(key, read_only) ? "is read-only" : "is not a known field");
+        validate_error_msg(errors, key,
+                           in_list(key, read_only) ? MSG_FIELD_READ_ONLY : MSG_FIELD_UNKNOWN);
     }
 }
 
@@ -55,7 +65,7 @@ static const json_t *member(const json_t *body, const char *field, bool required
 {
     const json_t *v = json_object_get(body, field);
     if (!v && required)
-        validate_error(errors, field, "is required");
+        validate_error_msg(errors, field, MSG_FIELD_REQUIRED);
     return v;
 }
 
@@ -67,17 +77,17 @@ const char *validate_string(const json_t *body, const char *field, bool required
         return NULL;
     const char *s = json_string_value(v);
     if (!s) {
-        validate_error(errors, field, "must be a string");
+        validate_error_msg(errors, field, MSG_FIELD_NOT_STRING);
         return NULL;
     }
     size_t len = validate_utf8_length(s);
     if (len < min || len > max) {
-        validate_error(errors, field, "must be %zu to %zu characters long", min, max);
+        validate_error_msg(errors, field, MSG_FIELD_LENGTH, min, max);
         return NULL;
     }
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
         if (*p < 0x20 || *p == 0x7F) {
-            validate_error(errors, field, "must not contain control characters");
+            validate_error_msg(errors, field, MSG_FIELD_CONTROL_CHARS);
             return NULL;
         }
     return s;
@@ -96,7 +106,25 @@ const char *validate_enum(const json_t *body, const char *field, bool required,
     size_t used = 0;
     for (size_t i = 0; list[i] && used < sizeof names; i++)
         used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "", list[i]);
-    validate_error(errors, field, "must be one of: %s", names);
+    validate_error_msg(errors, field, MSG_FIELD_ONE_OF, names);
+    return NULL;
+}
+
+void validate_code_error(json_t *errors, const char *field, enum code_list list)
+{
+    validate_error_msg(errors, field, MSG_FIELD_ONE_OF_CODES, codes_name(list));
+}
+
+const char *validate_code(const json_t *body, const char *field, bool required, enum code_list list,
+                          json_t *errors)
+{
+    const json_t *v = member(body, field, required, errors);
+    if (!v)
+        return NULL;
+    const char *s = json_string_value(v);
+    if (validate_in_list(s, codes_of(list)))
+        return s;
+    validate_code_error(errors, field, list);
     return NULL;
 }
 
@@ -108,7 +136,7 @@ bool validate_integer(const json_t *body, const char *field, bool required, long
         return false;
     json_int_t n = json_integer_value(v);
     if (!json_is_integer(v) || n < min || n > max) {
-        validate_error(errors, field, "must be an integer from %ld to %ld", min, max);
+        validate_error_msg(errors, field, MSG_FIELD_INTEGER_RANGE, min, max);
         return false;
     }
     *out = (long)n;
@@ -122,7 +150,7 @@ const char *validate_time(const json_t *body, const char *field, bool required, 
         return NULL;
     const char *s = json_string_value(v);
     if (!s || !validate_rfc3339(s)) {
-        validate_error(errors, field, "must be an RFC 3339 time such as 2026-12-08T09:00:00+01:00");
+        validate_error_msg(errors, field, MSG_FIELD_RFC3339);
         return NULL;
     }
     return s;

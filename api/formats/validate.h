@@ -3,6 +3,9 @@
 #ifndef VALIDATE_H
 #define VALIDATE_H
 
+#include "codes.h"
+#include "messages.h"
+
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -11,6 +14,10 @@
  * reports a bad field. */
 void validate_error(json_t *errors, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* The same with a message of the catalogue (messages.h), in the language of
+ * the request being answered (lang_current). */
+void validate_error_msg(json_t *errors, const char *field, enum msg_id id, ...);
 
 /* Every member of `body` must be in `writable`; members in `read_only` (may be
  * NULL) are reported as server-owned, others as unknown. */
@@ -26,6 +33,15 @@ const char *validate_string(const json_t *body, const char *field, bool required
  * them ("must be one of: a, b, c"). Returns it or NULL. */
 const char *validate_enum(const json_t *body, const char *field, bool required,
                           const char *const *list, json_t *errors);
+
+/* A string member that is one of the codes of `list` (codes.h); the message
+ * says where to find them ("must be one of the codes of /v1/reference/needs").
+ * Returns it or NULL. */
+const char *validate_code(const json_t *body, const char *field, bool required, enum code_list list,
+                          json_t *errors);
+
+/* The same message for a value found elsewhere (a query parameter). */
+void validate_code_error(json_t *errors, const char *field, enum code_list list);
 
 /* An integer member within min..max (1.0, 1.5 and "1" are refused). Returns
  * true with the value in *out when present and valid. */

@@ -27,6 +27,24 @@ static long organisations_status(const char *token, char *retry_after, size_t ca
     return status;
 }
 
+/* The 503's title and Content-Language when asked in `lang` (issue 20: the
+ * 503s of api/core/ in both languages). */
+static void expect_503_in(const char *token, const char *lang, const char *title)
+{
+    char auth[4096], al[64], language[16] = "";
+    snprintf(al, sizeof al, "Accept-Language: %s", lang);
+    const char *headers[] = {bearer_header(token, auth, sizeof auth), al, NULL};
+    struct response *r = http_request("GET", url("/v1/organizations?limit=2"), headers, NULL);
+    cr_expect_eq(r->status, 503);
+    json_t *body = response_json(r);
+    const char *got = json_string_value(json_object_get(body, "title"));
+    cr_expect_str_eq(got ? got : "", title, "503 in %s: %s", lang, r->body);
+    cr_expect_str_eq(
+        response_header(r, "Content-Language", language, sizeof language) ? language : "", lang);
+    json_decref(body);
+    response_free(r);
+}
+
 static void outage(const char *mode)
 {
     char *token = test_token("caf-gers", "referrals:read");
@@ -39,6 +57,8 @@ static void outage(const char *mode)
                      mode);
         cr_expect_str_eq(retry, "1");
     }
+    expect_503_in(token, "fr", "Service indisponible");
+    expect_503_in(token, "en", "Service Unavailable");
     struct response *r = http_get(server.base_url, "/readyz", NULL);
     cr_expect_eq(r->status, 503);
     response_free(r);

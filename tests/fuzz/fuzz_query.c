@@ -1,9 +1,10 @@
 /* Fuzzer: what query strings and headers carry — cursors, times, dates,
- * UUIDs, entity tags, slugs. Each checker must accept or refuse any bytes
+ * UUIDs, entity tags, slugs, Accept-Language. Each checker must accept or refuse any bytes
  * without a crash, and an accepted cursor must decode to what it encodes. */
 #include "auth.h"
 #include "cursor.h"
 #include "dates.h"
+#include "lang.h"
 #include "validate.h"
 
 #include "fuzz_input.h"
@@ -23,6 +24,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     validate_uuid(s);
     validate_etag_matches(s, "\"abc\"");
     auth_is_slug(s);
+    /* a language we speak, whatever the header; the fallback only breaks ties */
+    enum lang fr = lang_negotiate(s, LANG_FR), en = lang_negotiate(s, LANG_EN);
+    if ((unsigned)fr >= LANG_COUNT || (unsigned)en >= LANG_COUNT)
+        abort();
     long days;
     dates_parse(s, &days);
     char *keys[2] = {NULL, NULL};

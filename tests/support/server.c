@@ -49,14 +49,12 @@ char **test_env(const char *const *extra_env)
     char database_url[512];
     snprintf(database_url, sizeof database_url, "DATABASE_URL=%s",
              db ? db : "postgresql://inclusion:inclusion@127.0.0.1:54321/inclusion");
-    const char *defaults[] = {database_url,
-                              "JWT_SECRET=" TEST_JWT_SECRET,
-                              "LOG_LEVEL=warn",
-                              "DB_POOL_SIZE=4",
-                              "HTTP_THREADS=2",
-                              "SHUTDOWN_TIMEOUT_S=10",
+    const char *defaults[] = {database_url, "JWT_SECRET=" TEST_JWT_SECRET, "LOG_LEVEL=warn",
+                              "DB_POOL_SIZE=4", "HTTP_THREADS=2", "SHUTDOWN_TIMEOUT_S=10",
                               "METRICS_LISTEN_ADDR=127.0.0.1:0",
-                              NULL};
+                              /* The suites written before languages read English;
+                               * those of languages override it. */
+                              "DEFAULT_LANGUAGE=en", NULL};
     size_t n = 0, cap = 64;
     char **env = calloc(cap, sizeof *env);
     /* Keep PATH, ASan and friends from the parent; drop configuration it may carry. */

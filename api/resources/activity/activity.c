@@ -58,23 +58,23 @@ static const char *pseudonym(const json_t *body, const char *field, json_t *erro
 
 void activity_skills(struct req *r)
 {
+    bool fr = r->lang == LANG_FR;
     json_t *list = json_array(), *levels = json_array();
     for (int i = 0; i < SKILLS_COUNT; i++)
         json_array_append_new(list,
                               json_pack("{s:s, s:s, s:s}", "code", skills[i].code, "label",
-                                        skills[i].label, "description", skills[i].description));
+                                        fr ? skills[i].label : skills[i].label_en, "description",
+                                        fr ? skills[i].description : skills[i].description_en));
     for (int i = 0; i <= SKILLS_MAX_LEVEL; i++)
         json_array_append_new(levels,
-                              json_pack("{s:i, s:s}", "level", i, "label", skill_level_labels[i]));
-    char autonomy[160];
-    snprintf(autonomy, sizeof autonomy,
-             "autonomous when the sum of the levels is at least %d (score at least 66.7): on "
-             "average the person does each task alone",
-             SKILLS_AUTONOMY_SUM);
+                              json_pack("{s:i, s:s}", "level", i, "label",
+                                        fr ? skill_level_labels[i] : skill_level_labels_en[i]));
+    char autonomy[200];
+    msg_format(autonomy, sizeof autonomy, r->lang, MSG_SKILLS_AUTONOMY, SKILLS_AUTONOMY_SUM);
+    http_language(r);
     http_json_cached(r, "application/json",
                      json_pack("{s:o, s:o, s:s, s:s}", "skills", list, "levels", levels, "score",
-                               "round(100 x sum of the 12 levels / 36, 1 decimal)", "autonomy",
-                               autonomy),
+                               msg_text(MSG_SKILLS_SCORE, r->lang), "autonomy", autonomy),
                      NULL, 3600);
 }
 

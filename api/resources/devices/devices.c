@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const types[] = {"laptop", "desktop", "tablet", "smartphone", NULL};
 static const char *const origins[] = {"individual", "administration", "company", NULL};
 
 void devices_create(struct req *r)
@@ -31,7 +30,7 @@ void devices_create(struct req *r)
     validate_fields(body, writable, read_only, errors);
     const char *params[] = {r->who.org,
                             http_subject(r),
-                            validate_enum(body, "type", true, types, errors),
+                            validate_code(body, "type", true, CODES_DEVICE_TYPES, errors),
                             validate_enum(body, "origin", true, origins, errors),
                             validate_time(body, "collected_at", true, errors),
                             validate_string(body, "inventory_ref", false, 1, 64, errors)};
@@ -139,9 +138,7 @@ static void read_details(const char *type, json_t *details, char **text, const c
                                                                     : none;
     validate_fields(details, members, NULL, sub);
     if (strcmp(type, "wiped") == 0) {
-        static const char *const methods[] = {"software_overwrite", "cryptographic_erase",
-                                              "factory_reset", NULL};
-        const char *method = validate_enum(details, "method", true, methods, sub);
+        const char *method = validate_code(details, "method", true, CODES_ERASURE_METHODS, sub);
         const char *certificate = validate_string(details, "certificate_ref", true, 1, 100, sub);
         json_object_set_new(clean, "method", json_string(method ? method : ""));
         json_object_set_new(clean, "certificate_ref", json_string(certificate ? certificate : ""));

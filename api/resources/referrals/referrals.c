@@ -4,6 +4,7 @@
 #include "referrals.h"
 
 #include "fields.h"
+#include "codes.h"
 #include "cursor.h"
 #include "guard.h"
 #include "idempotency.h"
@@ -15,17 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const referral_needs[] = {"digital_identity",
-                                      "caf_procedures",
-                                      "employment",
-                                      "health_insurance",
-                                      "taxes",
-                                      "equipment",
-                                      "basic_digital_skills",
-                                      "housing",
-                                      "retirement",
-                                      "other",
-                                      NULL};
+/* The needs, statuses and event types: formats/codes.c, beside their labels. */
 
 /* Records a read of the personal fields or free texts of the referral `id`,
  * with why (`reason`: read, events, replay; list is in REFERRAL_SQL_FEED). */
@@ -145,7 +136,7 @@ static void read_referral(json_t *body, const char *from_org, struct referral_in
     else if (strcmp(in->to_org, from_org) == 0)
         validate_error(errors, "to_org", "must be another organisation than the sender");
     in->need = json_string_value(json_object_get(body, "need"));
-    if (!validate_in_list(in->need, referral_needs))
+    if (!validate_in_list(in->need, codes_of(CODES_NEEDS)))
         validate_error(errors, "need", "must be a need code (see the OpenAPI enumeration)");
     read_beneficiary(json_object_get(body, "beneficiary"), in, errors);
     read_consent(json_object_get(body, "consent"), in, errors);
@@ -412,9 +403,6 @@ void referrals_access_log(struct req *r)
 const char *const referrals_list_query[] = {"direction", "status", "need", "updated_since",
                                             "limit",     "cursor", NULL};
 
-static const char *const statuses[] = {"sent",      "accepted",  "declined", "started",
-                                       "completed", "cancelled", "expired",  NULL};
-
 /* Reads the feed's query into params ($2..$8 of REFERRAL_SQL_FEED); the
  * cursor's two keys are allocated into keys (the caller frees them). */
 static void read_feed_query(struct req *r, const char **params, char **keys, int *limit,
@@ -425,12 +413,12 @@ static void read_feed_query(struct req *r, const char **params, char **keys, int
     if (params[1] && !validate_in_list(params[1], directions))
         validate_error(errors, "direction", "must be inbound or outbound");
     params[2] = http_query(r, "status");
-    if (params[2] && !validate_in_list(params[2], statuses))
+    if (params[2] && !validate_in_list(params[2], codes_of(CODES_REFERRAL_STATUSES)))
         validate_error(
             errors, "status",
             "must be sent, accepted, declined, started, completed, cancelled or expired");
     params[3] = http_query(r, "need");
-    if (params[3] && !validate_in_list(params[3], referral_needs))
+    if (params[3] && !validate_in_list(params[3], codes_of(CODES_NEEDS)))
         validate_error(errors, "need", "must be a need code (see the OpenAPI enumeration)");
     params[4] = http_query(r, "updated_since");
     if (params[4] && !validate_rfc3339(params[4]))

@@ -11,7 +11,6 @@ void referrals_add_event(struct req *r);
 void referrals_events(struct req *r);
 void referrals_access_log(struct req *r);
 
-extern const char *const referral_needs[];       /* NULL-terminated codes */
 extern const char *const referrals_list_query[]; /* the list's query parameters */
 
 #endif

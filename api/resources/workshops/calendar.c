@@ -21,9 +21,9 @@ static bool read_filters(struct req *r, const char **params, json_t *errors)
     params[1] = http_query(r, "audience");
     params[2] = http_query(r, "commune");
     params[3] = http_query(r, "place_id");
-    if (params[0] && !validate_in_list(params[0], workshop_themes))
+    if (params[0] && !validate_in_list(params[0], codes_of(CODES_THEMES)))
         validate_error(errors, "theme", "is not a workshop theme (see the OpenAPI enumeration)");
-    if (params[1] && !validate_in_list(params[1], workshop_audiences))
+    if (params[1] && !validate_in_list(params[1], codes_of(CODES_AUDIENCES)))
         validate_error(errors, "audience", "is not an audience (see the OpenAPI enumeration)");
     if (params[2] && !fields_insee_code(params[2], &why))
         validate_error(errors, "commune", "%s", why);

@@ -16,37 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const workshop_themes[] = {"first_steps",
-                                       "email",
-                                       "online_procedures",
-                                       "digital_identity",
-                                       "passwords",
-                                       "cybersecurity",
-                                       "smartphone",
-                                       "tablet",
-                                       "parents_and_screens",
-                                       "digital_hygiene",
-                                       "device_handover",
-                                       "health_online",
-                                       "employment_online",
-                                       "video_calls",
-                                       "office_tools",
-                                       "other",
-                                       NULL};
-
-const char *const workshop_audiences[] = {"everyone",
-                                          "beginners",
-                                          "seniors",
-                                          "families",
-                                          "parents",
-                                          "pupils",
-                                          "young_people",
-                                          "working_people",
-                                          "job_seekers",
-                                          "professionals",
-                                          "people_with_disabilities",
-                                          NULL};
-
 const char *const workshops_list_query[] = {
     "from", "to",        "theme",     "audience", "commune", "place_id", "series_id",
     "near", "radius_km", "has_seats", "status",   "limit",   "cursor",   NULL};
@@ -117,12 +86,12 @@ static void read_filters(struct req *r, struct list_query *q, FILE *where, json_
     else if (to)
         fprintf(where, WORKSHOP_SQL_LIST_TO, add(q, to));
     const char *theme = http_query(r, "theme");
-    if (theme && !validate_in_list(theme, workshop_themes))
+    if (theme && !validate_in_list(theme, codes_of(CODES_THEMES)))
         validate_error(errors, "theme", "is not a workshop theme (see the OpenAPI enumeration)");
     else if (theme)
         fprintf(where, WORKSHOP_SQL_LIST_THEME, add(q, theme));
     const char *audience = http_query(r, "audience");
-    if (audience && !validate_in_list(audience, workshop_audiences))
+    if (audience && !validate_in_list(audience, codes_of(CODES_AUDIENCES)))
         validate_error(errors, "audience", "is not an audience (see the OpenAPI enumeration)");
     else if (audience)
         fprintf(where, WORKSHOP_SQL_LIST_AUDIENCE, add(q, audience));
@@ -306,7 +275,7 @@ static void check_audience(const json_t *v, struct workshop_input *in, json_t *e
     const json_t *item;
     json_array_foreach(v, i, item)
     {
-        if (!validate_in_list(json_string_value(item), workshop_audiences)) {
+        if (!validate_in_list(json_string_value(item), codes_of(CODES_AUDIENCES))) {
             validate_error(errors, "audience", "item %zu is not an audience code", i);
             return;
         }
@@ -341,7 +310,7 @@ static void read_workshop(json_t *body, bool creating, struct workshop_input *in
     in->title = validate_string(body, "title", creating, 1, 200, errors);
     const json_t *theme = json_object_get(body, "theme");
     in->theme = json_string_value(theme);
-    if ((theme || creating) && !validate_in_list(in->theme, workshop_themes))
+    if ((theme || creating) && !validate_in_list(in->theme, codes_of(CODES_THEMES)))
         validate_error(errors, "theme", "must be a workshop theme (see the OpenAPI enumeration)");
     const json_t *audience = json_object_get(body, "audience");
     if (audience || creating)

@@ -3,6 +3,7 @@
 #ifndef WORKSHOPS_H
 #define WORKSHOPS_H
 
+#include "codes.h"
 #include "http.h"
 
 void workshops_list(struct req *r);
@@ -22,7 +23,6 @@ void workshops_calendar(struct req *r); /* GET /v1/calendar.ics (calendar.c) */
 
 extern const char *const workshops_list_query[];
 extern const char *const calendar_query[];
-extern const char *const workshop_themes[];    /* NULL-terminated codes */
-extern const char *const workshop_audiences[]; /* NULL-terminated codes */
+/* The themes and audiences: formats/codes.c (CODES_THEMES, CODES_AUDIENCES). */
 
 #endif

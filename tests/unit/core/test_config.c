@@ -174,3 +174,19 @@ Test(config, partner_access_settings)
     const char *overlap[] = {SECRET_ENV, "CLIENT_SECRET_OVERLAP_S=-1", NULL};
     expect_error(overlap, ALL, "CLIENT_SECRET_OVERLAP_S");
 }
+
+Test(config, default_language_is_fr_or_en)
+{
+    const char *none[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", NULL};
+    struct config cfg;
+    char err[256];
+    cr_assert_eq(load(none, ALL, &cfg, err), 0, "%s", err);
+    cr_expect_eq(cfg.default_language, LANG_FR, "French unless configured");
+    config_free(&cfg);
+    const char *en[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", "DEFAULT_LANGUAGE=en", NULL};
+    cr_assert_eq(load(en, ALL, &cfg, err), 0, "%s", err);
+    cr_expect_eq(cfg.default_language, LANG_EN);
+    config_free(&cfg);
+    const char *de[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", "DEFAULT_LANGUAGE=de", NULL};
+    expect_error(de, ALL, "DEFAULT_LANGUAGE");
+}

@@ -1,0 +1,243 @@
+/* Languages (issue 20): every error class that api/core/ answers (401, 403,
+ * 404, 405, 409, 413, 415, 422, 429, 503) in French and in English on
+ * request, with Content-Language and Vary: Accept-Language (503: in
+ * tests/faults/test_database_outage.c, which stops the cluster); DEFAULT_LANGUAGE
+ * when Accept-Language decides nothing; problem types and field names the
+ * same in both languages. */
+#include "support/fixture.h"
+
+#include <libpq-fe.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char *admin, *reader, *activity;
+
+static void start_with(const char *const *extra)
+{
+    const char *env[8] = {"MAX_BODY_BYTES=2048", NULL};
+    for (size_t i = 0; extra && extra[i] && i < 6; i++)
+        env[i + 1] = extra[i];
+    fixture_start_with(env);
+    fixture_token(&admin, "gers-numerique", "admin");
+    fixture_token(&reader, "caf-gers", "places:read");
+    fixture_token(&activity, "france-services-mirande", "activity:write");
+}
+
+static void start(void)
+{
+    start_with(NULL);
+}
+
+static void start_french_default(void)
+{
+    const char *env[] = {"DEFAULT_LANGUAGE=fr", NULL};
+    start_with(env);
+}
+
+static void start_rate_limited(void)
+{
+    const char *env[] = {"RATE_LIMIT_IP_PER_S=1", "RATE_LIMIT_IP_BURST=1", NULL};
+    start_with(env);
+}
+
+TestSuite(languages, .init = start, .fini = fixture_stop, .timeout = 60);
+TestSuite(languages_default, .init = start_french_default, .fini = fixture_stop, .timeout = 60);
+TestSuite(languages_429, .init = start_rate_limited, .fini = fixture_stop, .timeout = 60);
+
+struct answer {
+    long status;
+    char type[128], title[128], detail[512], language[16], vary[256];
+    char field_message[256]; /* errors[0].message, when any */
+    char field[64];          /* errors[0].field */
+};
+
+/* Sends a request with Accept-Language `lang` (NULL: none) and reads the problem. */
+static void ask(struct answer *a, const char *method, const char *path, const char *token,
+                const char *lang, const char *content_type, const char *body, const char *extra)
+{
+    char auth[4096], al[64], ct[96];
+    const char *headers[6] = {0};
+    size_t n = 0;
+    if (token)
+        headers[n++] = bearer_header(token, auth, sizeof auth);
+    if (lang) {
+        snprintf(al, sizeof al, "Accept-Language: %s", lang);
+        headers[n++] = al;
+    }
+    if (content_type) {
+        snprintf(ct, sizeof ct, "Content-Type: %s", content_type);
+        headers[n++] = ct;
+    }
+    if (extra)
+        headers[n++] = extra;
+    struct response *r = http_request_raw(method, url(path), headers, body);
+    memset(a, 0, sizeof *a);
+    a->status = r->status;
+    json_t *doc = response_json(r);
+    const char *s;
+    if ((s = json_string_value(json_object_get(doc, "type"))))
+        snprintf(a->type, sizeof a->type, "%s", s);
+    if ((s = json_string_value(json_object_get(doc, "title"))))
+        snprintf(a->title, sizeof a->title, "%s", s);
+    if ((s = json_string_value(json_object_get(doc, "detail"))))
+        snprintf(a->detail, sizeof a->detail, "%s", s);
+    json_t *first = json_array_get(json_object_get(doc, "errors"), 0);
+    if ((s = json_string_value(json_object_get(first, "message"))))
+        snprintf(a->field_message, sizeof a->field_message, "%s", s);
+    if ((s = json_string_value(json_object_get(first, "field"))))
+        snprintf(a->field, sizeof a->field, "%s", s);
+    json_decref(doc);
+    response_header(r, "Content-Language", a->language, sizeof a->language);
+    response_header(r, "Vary", a->vary, sizeof a->vary);
+    response_free(r);
+}
+
+/* The same request in French and in English: the status and the problem
+ * type are the same, the texts are those given, Content-Language and Vary
+ * say so. */
+static void expect_both(long status, const char *type, const char *title_fr, const char *title_en,
+                        const char *detail_fr, const char *detail_en, const char *method,
+                        const char *path, const char *token, const char *content_type,
+                        const char *body, const char *extra)
+{
+    struct answer fr, en;
+    ask(&fr, method, path, token, "fr-FR,fr;q=0.9,en;q=0.5", content_type, body, extra);
+    ask(&en, method, path, token, "en-GB, fr;q=0.3", content_type, body, extra);
+    cr_expect_eq(fr.status, status, "%s %s in French: %ld %s", method, path, fr.status, fr.detail);
+    cr_expect_eq(en.status, status, "%s %s in English: %ld %s", method, path, en.status, en.detail);
+    cr_expect_str_eq(fr.type, type, "%s %s: the type does not change with the language", method,
+                     path);
+    cr_expect_str_eq(en.type, type, "%s %s", method, path);
+    cr_expect_str_eq(fr.title, title_fr, "%s %s", method, path);
+    cr_expect_str_eq(en.title, title_en, "%s %s", method, path);
+    if (detail_fr)
+        cr_expect_str_eq(fr.detail, detail_fr, "%s %s", method, path);
+    if (detail_en)
+        cr_expect_str_eq(en.detail, detail_en, "%s %s", method, path);
+    cr_expect_str_eq(fr.language, "fr", "%s %s: Content-Language", method, path);
+    cr_expect_str_eq(en.language, "en", "%s %s: Content-Language", method, path);
+    cr_expect(strstr(fr.vary, "Accept-Language") != NULL, "%s %s: Vary \"%s\"", method, path,
+              fr.vary);
+    cr_expect(strstr(en.vary, "Accept-Language") != NULL, "%s %s: Vary \"%s\"", method, path,
+              en.vary);
+    cr_expect_str_eq(fr.field, en.field, "%s %s: field names do not change", method, path);
+}
+
+#define P "urn:inclusion-api:problem:"
+
+Test(languages, errors_401_403_404_405_in_both_languages)
+{
+    expect_both(401, P "missing-token", "Authentification requise", "Unauthorized",
+                "Cette opération demande un jeton (bearer token).",
+                "This operation needs a bearer token.", "GET", "/v1/referrals", NULL, NULL, NULL,
+                NULL); /* the places are open data (PUBLIC_READS) */
+    expect_both(401, P "invalid-token", "Authentification requise", "Unauthorized",
+                "Le schéma de l'en-tête Authorization doit être Bearer.",
+                "The Authorization scheme must be Bearer.", "GET", "/v1/places", NULL, NULL, NULL,
+                "Authorization: Basic Y2FmOmdlcnM=");
+    expect_both(401, P "invalid-token", "Authentification requise", "Unauthorized",
+                "Le jeton n'est pas un JWT signé bien formé : token is not a signed JWT.",
+                "The token is not a well-formed signed JWT: token is not a signed JWT.", "GET",
+                "/v1/places", NULL, NULL, NULL, "Authorization: Bearer not-a-token");
+    char *claims = test_claims("caf-gers", "places:read", -3600);
+    char *expired = jws_sign("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", claims, "HS256",
+                             TEST_JWT_SECRET, sizeof TEST_JWT_SECRET - 1);
+    expect_both(401, P "invalid-token", "Authentification requise", "Unauthorized",
+                "Le jeton a expiré ; demandez-en un nouveau.",
+                "The token has expired; get a new one.", "GET", "/v1/places", expired, NULL, NULL,
+                NULL);
+    free(expired);
+    free(claims);
+    expect_both(403, P "insufficient-scope", "Accès refusé", "Forbidden",
+                "Cette opération demande le scope « places:write ».",
+                "This operation needs the scope \"places:write\".", "POST", "/v1/places", reader,
+                "application/json", "{}", NULL);
+    expect_both(404, P "not-found", "Introuvable", "Not Found", "Il n'y a rien à cette adresse.",
+                "There is nothing at this path.", "GET", "/v1/nothing-here", NULL, NULL, NULL,
+                NULL);
+    expect_both(405, P "method-not-allowed", "Méthode non autorisée", "Method Not Allowed",
+                "Cette adresse accepte GET, HEAD, POST.", "This path accepts GET, HEAD, POST.",
+                "DELETE", "/v1/organizations", admin, NULL, NULL, NULL);
+}
+
+Test(languages, errors_413_415_422_and_field_messages_in_both_languages)
+{
+    char big[4096];
+    memset(big, ' ', sizeof big - 1);
+    big[0] = '{';
+    big[sizeof big - 2] = '}';
+    big[sizeof big - 1] = '\0';
+    expect_both(413, P "body-too-large", "Contenu trop volumineux", "Content Too Large",
+                "Le corps de la requête dépasse 2048 octets.",
+                "The request body is over 2048 bytes.", "POST", "/v1/organizations", admin,
+                "application/json", big, NULL);
+    expect_both(415, P "unsupported-media-type", "Type de contenu non pris en charge",
+                "Unsupported Media Type",
+                "Le corps de la requête doit être du application/json "
+                "(UTF-8).",
+                "The request body must be application/json (UTF-8).", "POST", "/v1/organizations",
+                admin, "text/plain", "{}", NULL);
+    expect_both(422, P "validation", "Contenu impossible à traiter", "Unprocessable Content",
+                "Certains champs sont invalides ; voir errors.",
+                "Some fields are invalid; see errors.", "POST", "/v1/organizations", admin,
+                "application/json", "{\"bogus\": 1}", NULL);
+    struct answer fr, en;
+    ask(&fr, "POST", "/v1/organizations", admin, "fr", "application/json", "{\"bogus\": 1}", NULL);
+    ask(&en, "POST", "/v1/organizations", admin, "en", "application/json", "{\"bogus\": 1}", NULL);
+    cr_expect_str_eq(fr.field, "bogus");
+    cr_expect_str_eq(fr.field_message, "n'est pas un champ connu");
+    cr_expect_str_eq(en.field_message, "is not a known field");
+    expect_both(400, P "bad-request", "Requête incorrecte", "Bad Request",
+                "La requête est mal formée ; voir errors.", "The request is malformed; see errors.",
+                "GET", "/v1/reference/skills?x=1", NULL, NULL, NULL, NULL);
+    ask(&fr, "GET", "/v1/reference/skills?x=1", NULL, "fr", NULL, NULL, NULL);
+    cr_expect_str_eq(fr.field_message, "paramètre de requête inconnu");
+}
+
+/* 409: a request whose Idempotency-Key another transaction holds (the test
+ * holds its advisory lock, as test_idempotency.c does). */
+Test(languages, error_409_in_both_languages)
+{
+    PGconn *c = PQconnectdb(getenv("TEST_DATABASE_URL"));
+    cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
+    char key[64], both[128];
+    snprintf(key, sizeof key, "languages-%d", (int)getpid());
+    snprintf(both, sizeof both, "france-services-mirande\n%s", key);
+    const char *params[] = {both};
+    PGresult *res = PQexecParams(c, "SELECT pg_advisory_lock(hashtextextended($1, 0))", 1, NULL,
+                                 params, NULL, NULL, 0);
+    cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQresultErrorMessage(res));
+    PQclear(res);
+    char header[128];
+    snprintf(header, sizeof header, "Idempotency-Key: %s", key);
+    expect_both(409, P "in-flight", "Conflit", "Conflict",
+                "Une requête avec cette Idempotency-Key est encore en cours ; réessayez plus tard.",
+                "A request with this Idempotency-Key is still being processed; retry later.",
+                "POST", "/v1/visits", activity, "application/json", "{\"count\": 1}", header);
+    PQfinish(c);
+}
+
+Test(languages_default, the_default_language_answers_when_accept_language_decides_nothing)
+{
+    struct answer a;
+    ask(&a, "GET", "/v1/nothing-here", NULL, NULL, NULL, NULL, NULL);
+    cr_expect_str_eq(a.title, "Introuvable");
+    cr_expect_str_eq(a.language, "fr");
+    ask(&a, "GET", "/v1/nothing-here", NULL, "de-DE, es;q=0.5", NULL, NULL, NULL);
+    cr_expect_str_eq(a.language, "fr");
+    ask(&a, "GET", "/v1/nothing-here", NULL, "fr;q=0, *", NULL, NULL, NULL);
+    cr_expect_str_eq(a.language, "en");
+    cr_expect_str_eq(a.title, "Not Found");
+}
+
+Test(languages_429, error_429_in_both_languages)
+{
+    struct answer a;
+    ask(&a, "GET", "/v1/reference/skills", NULL, "fr", NULL, NULL, NULL); /* spends the burst */
+    cr_expect_eq(a.status, 200);
+    expect_both(429, P "rate-limited", "Trop de requêtes", "Too Many Requests",
+                "Trop de requêtes ; réessayez après le nombre de secondes de Retry-After.",
+                "Too many requests; retry after Retry-After seconds.", "GET",
+                "/v1/reference/skills", NULL, NULL, NULL, NULL);
+}
