@@ -55,6 +55,7 @@ const struct route routes[] = {
     {"GET", "/v1/indicators", "indicators:read", indicators_list, indicators_query, false, false},
     {"GET", "/v1/indicators/routes", "indicators:read", indicators_routes, indicators_routes_query, false, false},
     {"GET", "/v1/indicators/{code}/series", "indicators:read", indicators_series, indicators_series_query, false, false},
+    {"GET", "/v1/targets", "indicators:read", indicators_targets, indicators_targets_query, false, false},
     {"PUT", "/v1/targets/{code}", "admin", indicators_put_target, NULL, false, false},
     {"GET", "/v1/referrals", "referrals:read", referrals_list, referrals_list_query, false, false},
     {"POST", "/v1/referrals", "referrals:write", referrals_create, NULL, false, false},

@@ -39,7 +39,8 @@ struct indicators_query {
     char from[11], to[11];
     const char *commune, *place_id, *org, *granularity;
     bool csv;
-    char min_cell[16]; /* INDICATORS_MIN_CELL, as a parameter */
+    char min_cell[16];      /* INDICATORS_MIN_CELL, as a parameter */
+    char baseline_days[24]; /* the length of the default baseline period, as a parameter */
     long first, last;  /* the period's days, as dates_parse counts them */
 };
 
@@ -93,6 +94,7 @@ static bool read_query(struct req *r, struct indicators_query *q)
     snprintf(q->min_cell, sizeof q->min_cell, "%d", r->app->cfg->indicators_min_cell);
     q->first = first;
     q->last = last;
+    snprintf(q->baseline_days, sizeof q->baseline_days, "%ld", last - first + 1);
     if (json_array_size(errors) > 0) {
         http_invalid(r, 400, errors);
         return false;
@@ -259,8 +261,10 @@ static void list(struct req *r, const struct indicators_query *qp)
     struct indicators_query q = *qp;
     if (!refresh_rollups(r))
         return;
-    const char *params[] = {q.from, q.to, q.commune, q.place_id, q.org, q.min_cell};
-    PGresult *res = http_sql(r, INDICATORS_SQL_LIST, 6, params, false);
+    const char *params[] = {q.from,     q.to,       q.commune,
+                            q.place_id, q.org,      q.min_cell,
+                            r->app->cfg->campaign_start, q.baseline_days};
+    PGresult *res = http_sql(r, INDICATORS_SQL_LIST, 8, params, false);
     static const char *const header[IND_COLUMNS] = {
         "code",        "label",        "definition",  "unit",           "value",
         "numerator",   "denominator",  "sample_size", "suppressed",     "status",
@@ -338,6 +342,30 @@ void indicators_routes(struct req *r)
     if (res)
         answer(r, &q, res, "orientations", header, ROUTES_COL_JSON, ROUTES_COL_SUPPRESSED,
                ROUTES_COL_JSON, json_pack("{s:{s:s?}}", "filters", "org", q.org));
+    PQclear(res);
+}
+
+/* ---- GET /v1/targets ------------------------------------------------------ */
+
+const char *const indicators_targets_query[] = {"from", "to", NULL};
+
+void indicators_targets(struct req *r)
+{
+    struct indicators_query q;
+    if (!read_query(r, &q) || !refresh_rollups(r))
+        return;
+    const char *params[] = {q.from,     q.to,       NULL,
+                            NULL,       NULL,       q.min_cell,
+                            r->app->cfg->campaign_start, q.baseline_days};
+    PGresult *res = http_sql(r, INDICATORS_SQL_TARGETS, 8, params, false);
+    if (res) {
+        json_t *items = json_array();
+        for (int row = 0; row < PQntuples(res); row++)
+            json_array_append_new(items, json_loads(PQgetvalue(res, row, 0), 0, NULL));
+        http_json(r, 200,
+                  json_pack("{s:s, s:s, s:s, s:o}", "campaign_start", r->app->cfg->campaign_start,
+                            "from", q.from, "to", q.to, "items", items));
+    }
     PQclear(res);
 }
 

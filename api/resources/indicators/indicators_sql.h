@@ -10,36 +10,85 @@
 /* Rebuilds the rollups of the days written since the last call. */
 #define INDICATORS_SQL_REFRESH "SELECT indicator_refresh()"
 
-/* The goal a relative target sets from the baseline (i). */
+/* The baseline a relative target compares with (x: an indicators row joined
+ * with the computed baseline b_value, b_sample; $6 the smallest sample shown):
+ * the one set with PUT /v1/targets/{code}, else the figure of the baseline
+ * period, withheld when computed on too few (a count with no data is 0). */
+#define INDICATOR_SQL_BASE                                                                         \
+    "CASE WHEN baseline_value IS NOT NULL THEN baseline_value "                                    \
+    "WHEN b_sample > 0 AND b_sample < $6::int THEN NULL "                                          \
+    "WHEN unit = 'count' THEN coalesce(b_value, 0) ELSE b_value END"
+
+/* The goal a relative target sets from the baseline `base` (i). */
+#define INDICATOR_SQL_GOAL_OF(base)                                                                \
+    "CASE WHEN target_kind = 'relative_change' THEN round(" base " * (1 + "                        \
+    "target_value / 100), 2) ELSE target_value END"
 #define INDICATOR_SQL_GOAL                                                                         \
     "CASE WHEN i.target_kind = 'relative_change' THEN round(i.baseline_value * (1 + "              \
     "i.target_value / 100), 2) ELSE i.target_value END"
 
+/* The baseline of each indicator (x as above) as JSON: its value, period
+ * (first/last day), source (set, or before_campaign) and whether withheld. */
+#define INDICATOR_SQL_BASE_JSON                                                                    \
+    "json_build_object('value', base, 'period', base_period, 'source', CASE WHEN baseline_value "  \
+    "IS NOT NULL THEN 'set' ELSE 'before_campaign' END, 'suppressed', baseline_value IS NULL AND " \
+    "b_sample > 0 AND b_sample < $6::int)"
+
+/* The computed baselines (b) of [$7 - $8 days, $7) for the scope $3, $4, $5;
+ * $7 CAMPAIGN_START, $8 the baseline's length in days. */
+#define INDICATOR_SQL_BASELINE_VALUES                                                              \
+    "indicator_values(paris_midnight($7::date - $8::int), paris_midnight($7::date), $3, "          \
+    "$4::uuid, $5) b"
+#define INDICATOR_SQL_BASE_PERIOD                                                                  \
+    "CASE WHEN baseline_value IS NOT NULL THEN baseline_period ELSE ($7::date - $8::int)::text "   \
+    "|| '/' || ($7::date - 1)::text END"
+
 /* $1 first day, $2 last day (dates, Europe/Paris, inclusive), $3 commune, $4
- * place, $5 organisation, $6 the smallest sample shown. One row per
- * indicator: code, label, definition, unit, value, numerator, denominator,
- * sample_size, suppressed, status, target_kind, target_value, goal,
- * baseline_value, baseline_period (all as text), then the row as JSON. */
+ * place, $5 organisation, $6 the smallest sample shown, $7 CAMPAIGN_START, $8
+ * the baseline's length in days. One row per indicator: code, label,
+ * definition, unit, value, numerator, denominator, sample_size, suppressed,
+ * status, target_kind, target_value, goal, baseline_value, baseline_period
+ * (all as text), then the row as JSON. status: no_data when the period shows
+ * no figure (none, or withheld), no_baseline when a relative target's
+ * baseline is unknown or withheld. */
 #define INDICATORS_SQL_LIST                                                                        \
-    "WITH x AS (SELECT i.*, v.numerator, v.denominator, v.value, v.sample_size, "                  \
-    "v.sample_size > 0 AND v.sample_size < $6::int AS suppressed, " INDICATOR_SQL_GOAL " AS goal " \
-    "FROM indicators i JOIN indicator_values(($1::date)::timestamp AT TIME ZONE 'Europe/Paris', "  \
-    "($2::date + 1)::timestamp AT TIME ZONE 'Europe/Paris', $3, $4::uuid, $5) v USING (code)), "   \
-    "y AS (SELECT x.*, CASE WHEN suppressed OR value IS NULL OR goal IS NULL THEN 'no_data' "      \
+    "WITH x0 AS (SELECT i.*, v.numerator, v.denominator, v.value, v.sample_size, "                 \
+    "v.sample_size > 0 AND v.sample_size < $6::int AS suppressed, b.value AS b_value, "            \
+    "b.sample_size AS b_sample FROM indicators i JOIN indicator_values(paris_midnight($1::date), " \
+    "paris_midnight($2::date + 1), $3, $4::uuid, $5) v USING (code) JOIN "                         \
+    INDICATOR_SQL_BASELINE_VALUES " USING (code)), "                                               \
+    "x1 AS (SELECT x0.*, " INDICATOR_SQL_BASE " AS base, " INDICATOR_SQL_BASE_PERIOD               \
+    " AS base_period FROM x0), "                                                                   \
+    "x AS (SELECT x1.*, " INDICATOR_SQL_GOAL_OF("base") " AS goal FROM x1), "                      \
+    "y AS (SELECT x.*, CASE WHEN suppressed OR value IS NULL THEN 'no_data' WHEN goal IS NULL "    \
+    "THEN 'no_baseline' "                                                                          \
     "WHEN target_kind = 'at_least' OR (target_kind = 'relative_change' AND target_value >= 0) "    \
     "THEN CASE WHEN value >= goal THEN 'on_track' ELSE 'off_track' END "                           \
     "ELSE CASE WHEN value <= goal THEN 'on_track' ELSE 'off_track' END END AS status FROM x) "     \
     "SELECT code, label, definition, unit, CASE WHEN suppressed THEN NULL ELSE value END, "        \
     "CASE WHEN suppressed THEN NULL ELSE numerator END, CASE WHEN suppressed THEN NULL ELSE "      \
     "denominator END, CASE WHEN suppressed THEN NULL ELSE sample_size END, suppressed, status, "   \
-    "target_kind, target_value, goal, baseline_value, baseline_period, json_build_object('code', " \
+    "target_kind, target_value, goal, base, base_period, json_build_object('code', "              \
     "code, 'label', label, 'definition', definition, 'unit', unit, 'value', CASE WHEN suppressed " \
     "THEN NULL ELSE value END, 'numerator', CASE WHEN suppressed THEN NULL ELSE numerator END, "   \
     "'denominator', CASE WHEN suppressed THEN NULL ELSE denominator END, 'sample_size', CASE "     \
     "WHEN suppressed THEN NULL ELSE sample_size END, 'suppressed', suppressed, 'status', status, " \
     "'target', json_build_object('kind', target_kind, 'value', target_value, 'goal', goal), "      \
-    "'baseline', json_build_object('value', baseline_value, 'period', baseline_period))::text "    \
+    "'baseline', " INDICATOR_SQL_BASE_JSON ")::text "                                              \
     "FROM y ORDER BY position"
+
+/* $1 first day, $2 last day (unused but typed), $3, $4, $5 NULL (the whole
+ * territory), $6 the smallest sample shown, $7 CAMPAIGN_START, $8 the
+ * baseline's length in days: every target and its baseline, as JSON. */
+#define INDICATORS_SQL_TARGETS                                                                     \
+    "WITH x0 AS (SELECT i.*, b.value AS b_value, b.sample_size AS b_sample FROM indicators i "     \
+    "JOIN " INDICATOR_SQL_BASELINE_VALUES " USING (code) WHERE $1::date <= $2::date), "            \
+    "x1 AS (SELECT x0.*, " INDICATOR_SQL_BASE " AS base, " INDICATOR_SQL_BASE_PERIOD               \
+    " AS base_period FROM x0) "                                                                    \
+    "SELECT json_build_object('code', code, 'label', label, 'unit', unit, 'kind', target_kind, "   \
+    "'value', target_value, 'goal', " INDICATOR_SQL_GOAL_OF("base") ", 'baseline', "               \
+    INDICATOR_SQL_BASE_JSON ", 'updated_at', updated_at, 'updated_by', updated_by)::text "         \
+    "FROM x1 ORDER BY position"
 
 enum {
     IND_COL_CODE,
