@@ -7,6 +7,7 @@
 
 #include "csv.h"
 #include "dates.h"
+#include "disclosure.h"
 #include "indicators_sql.h"
 #include "validate.h"
 
@@ -153,6 +154,143 @@ static bool within_bounds(struct req *r, const struct indicators_query *q, bool 
     return true;
 }
 
+/* ---- Disclosure control that holds across queries (INDICATORS_DISCLOSURE) -- */
+
+/* The table of a request with a filter (api/formats/disclosure.h): the year
+ * of its period, its quarters and months, and the baselines' period (the 365
+ * days before CAMPAIGN_START, a root of its own), × the partition of its
+ * filter. */
+#define TABLE_COLS   (DISCLOSURE_YEAR_COLS + 1)
+#define BASELINE_COL DISCLOSURE_YEAR_COLS
+#define MAX_CODES    16
+static const int table_tree[TABLE_COLS] = {-1, 0, 0, 0, 0, 1, 1, 1, 2,
+                                           2,  2, 3, 3, 3, 4, 4, 4, -1};
+
+struct disclosure {
+    int codes;
+    char code[MAX_CODES][48];
+    bool withheld[MAX_CODES][TABLE_COLS]; /* the cells of the scope asked for */
+};
+
+/* The day number of year-month-01 (month 13: January of the next year). */
+static long first_of(long year, long month)
+{
+    char day[16];
+    if (month > 12) {
+        year++;
+        month -= 12;
+    }
+    long days = 0;
+    snprintf(day, sizeof day, "%04ld-%02ld-01", labs(year) % 10000, labs(month) % 100);
+    dates_parse(day, &days);
+    return days;
+}
+
+/* Whether the period is one calendar year, quarter or month: its column in
+ * the table (0 the year, 1..4 a quarter, 5..16 a month) and the year's first
+ * day; -1 when it is none of them. */
+static int calendar_column(const struct indicators_query *q, char year_first[11])
+{
+    long y = strtol(q->from, NULL, 10), m = strtol(q->from + 5, NULL, 10);
+    memcpy(year_first, q->from, 4); /* YYYY-MM-DD (dates_format) */
+    memcpy(year_first + 4, "-01-01", 7);
+    if (strtol(q->from + 8, NULL, 10) != 1)
+        return -1;
+    if (m == 1 && q->last == first_of(y, 13) - 1)
+        return 0;
+    if ((m - 1) % 3 == 0 && q->last == first_of(y, m + 3) - 1)
+        return 1 + (int)(m - 1) / 3;
+    if (q->last == first_of(y, m + 1) - 1)
+        return 4 + (int)m;
+    return -1;
+}
+
+static int filter_count(const struct indicators_query *q)
+{
+    return (q->commune != NULL) + (q->place_id != NULL) + (q->org != NULL);
+}
+
+/* With INDICATORS_DISCLOSURE=strict, a request with a filter reads one filter
+ * at most, over one calendar year, quarter or month (a series: by month).
+ * *col: the period's column (-1: no control needed, no filter or the control
+ * off). False after having answered 422. */
+static bool strict_bounds(struct req *r, const struct indicators_query *q, bool series, int *col,
+                          char year_first[11])
+{
+    *col = -1;
+    if (!r->app->cfg->indicators_disclosure || filter_count(q) == 0)
+        return true;
+    json_t *errors = json_array();
+    if (filter_count(q) > 1)
+        validate_error(errors, q->org ? "org" : "place_id",
+                       "one filter at most among commune, place_id and org (disclosure control)");
+    *col = calendar_column(q, year_first);
+    if (*col < 0)
+        validate_error(errors, "from",
+                       "with a filter, the period is one calendar month, quarter or year, from its "
+                       "first day to its last (disclosure control)");
+    if (series && strcmp(q->granularity, "month") != 0)
+        validate_error(errors, "granularity",
+                       "with a filter, a series is by month (disclosure control)");
+    if (json_array_size(errors) > 0) {
+        http_invalid(r, 422, errors);
+        return false;
+    }
+    json_decref(errors);
+    return true;
+}
+
+/* Reads the table of the request (filtered, strict) and withholds its cells
+ * (disclosure_suppress), per indicator. False after having answered. */
+static bool disclosure_of(struct req *r, const struct indicators_query *q, const char *year_first,
+                          struct disclosure *out)
+{
+    const char *dim = q->org ? "org" : q->commune ? "commune" : "place";
+    const char *value = q->org ? q->org : q->commune ? q->commune : q->place_id;
+    const char *params[] = {year_first, dim, value, r->app->cfg->campaign_start};
+    PGresult *res = http_sql(r, INDICATORS_SQL_DISCLOSURE_TABLE, 4, params, false);
+    if (!res)
+        return false;
+    memset(out, 0, sizeof *out);
+    int count = PQntuples(res);
+    for (int i = 0; i < count && strcmp(PQgetvalue(res, i, 1), "0") == 0; i++)
+        if (out->codes < MAX_CODES)
+            snprintf(out->code[out->codes++], sizeof out->code[0], "%s", PQgetvalue(res, i, 2));
+    int per_scope = TABLE_COLS * out->codes, scopes = per_scope ? count / per_scope : 0, asked = -1;
+    long *n = calloc((size_t)scopes * TABLE_COLS + 1, sizeof *n);
+    bool *withheld = calloc((size_t)scopes * TABLE_COLS + 1, sizeof *withheld);
+    bool ok = n && withheld && scopes > 0;
+    for (int k = 0; ok && k < out->codes; k++) {
+        for (int i = k; i < count; i += out->codes) {
+            int scope = i / per_scope, col = (i % per_scope) / out->codes;
+            n[scope * TABLE_COLS + col] = strtol(PQgetvalue(res, i, 3), NULL, 10);
+            if (strcmp(PQgetvalue(res, i, 4), "t") == 0)
+                asked = scope;
+        }
+        ok = asked >= 0 && disclosure_suppress(n, scopes, TABLE_COLS, table_tree,
+                                               r->app->cfg->indicators_min_cell, withheld) == 0;
+        for (int c = 0; ok && c < TABLE_COLS; c++)
+            out->withheld[k][c] = withheld[asked * TABLE_COLS + c];
+    }
+    free(n);
+    free(withheld);
+    PQclear(res);
+    if (!ok)
+        http_problem(r, 500, "internal", "The indicators could not be computed.");
+    return ok;
+}
+
+/* The codes withheld in column col, as a PostgreSQL text array. */
+static void withheld_codes(const struct disclosure *d, int col, char *out, size_t cap)
+{
+    size_t len = (size_t)snprintf(out, cap, "{");
+    for (int k = 0; k < d->codes && len < cap; k++)
+        if (d->withheld[k][col])
+            len += (size_t)snprintf(out + len, cap - len, "%s%s", len > 1 ? "," : "", d->code[k]);
+    if (len < cap)
+        snprintf(out + len, cap - len, "}");
+}
+
 /* Admits a request computed from the inputs among its organisation's
  * (INDICATORS_EXPENSIVE_PER_ORG at once): true, with *key set for
  * leave_expensive (empty when the request is not expensive); or false after
@@ -259,12 +397,40 @@ void indicators_list(struct req *r)
 static void list(struct req *r, const struct indicators_query *qp)
 {
     struct indicators_query q = *qp;
-    if (!refresh_rollups(r))
+    char year_first[11], withheld[MAX_CODES * 48 + 3] = "{}", baselines[MAX_CODES * 48 + 3] = "{}";
+    char period_days[24];
+    int col;
+    snprintf(period_days, sizeof period_days, "%s", q.baseline_days);
+    if (!strict_bounds(r, &q, false, &col, year_first) || !refresh_rollups(r))
         return;
-    const char *params[] = {q.from,     q.to,       q.commune,
-                            q.place_id, q.org,      q.min_cell,
-                            r->app->cfg->campaign_start, q.baseline_days};
-    PGresult *res = http_sql(r, INDICATORS_SQL_LIST, 8, params, false);
+    if (col >= 0) {
+        /* a filtered figure: the table's cells; the baseline is the scope's
+         * over the 365 days before the campaign (one period, so that no
+         * two baselines differ by a few days), a count scaled to the period */
+        struct disclosure *d = malloc(sizeof *d);
+        if (!d || !disclosure_of(r, &q, year_first, d)) {
+            if (!d)
+                http_problem(r, 500, "internal", "The indicators could not be computed.");
+            free(d);
+            return;
+        }
+        withheld_codes(d, col, withheld, sizeof withheld);
+        withheld_codes(d, BASELINE_COL, baselines, sizeof baselines);
+        snprintf(q.baseline_days, sizeof q.baseline_days, "365");
+        free(d);
+    }
+    const char *params[] = {q.from,
+                            q.to,
+                            q.commune,
+                            q.place_id,
+                            q.org,
+                            q.min_cell,
+                            r->app->cfg->campaign_start,
+                            q.baseline_days,
+                            period_days,
+                            withheld,
+                            baselines};
+    PGresult *res = http_sql(r, INDICATORS_SQL_LIST, 11, params, false);
     static const char *const header[IND_COLUMNS] = {
         "code",        "label",        "definition",  "unit",           "value",
         "numerator",   "denominator",  "sample_size", "suppressed",     "status",
@@ -292,29 +458,53 @@ void indicators_series(struct req *r)
     leave_expensive(r, key);
 }
 
+/* The first days of the months of the series withheld for `code`, as a
+ * PostgreSQL date array. */
+static void withheld_months(const struct disclosure *d, const char *code, const char *year_first,
+                            char *out, size_t cap)
+{
+    size_t len = (size_t)snprintf(out, cap, "{");
+    for (int k = 0; k < d->codes; k++)
+        if (strcmp(d->code[k], code) == 0)
+            for (int m = 1; m <= 12 && len < cap; m++)
+                if (d->withheld[k][4 + m])
+                    len += (size_t)snprintf(out + len, cap - len, "%s%.4s-%02d-01",
+                                            len > 1 ? "," : "", year_first, m);
+    if (len < cap)
+        snprintf(out + len, cap - len, "}");
+}
+
 static void series(struct req *r, const struct indicators_query *qp)
 {
     struct indicators_query q = *qp;
-    if (!refresh_rollups(r))
+    char year_first[11], months[12 * 12 + 3] = "{}";
+    int col;
+    if (!strict_bounds(r, &q, true, &col, year_first) || !refresh_rollups(r))
         return;
     const char *code[] = {r->params[0]};
     PGresult *one = http_sql(r, INDICATORS_SQL_ONE, 1, code, false), *res = NULL;
+    struct disclosure *d = NULL;
     if (one && PQntuples(one) == 0) {
         http_problem(r, 404, "not-found", "No indicator has this code.");
-    } else if (one) {
-        const char *params[] = {q.from, q.to,       q.commune,    q.place_id,
-                                q.org,  q.min_cell, r->params[0], q.granularity};
+    } else if (one && col >= 0 && !(d = malloc(sizeof *d))) {
+        http_problem(r, 500, "internal", "The indicators could not be computed.");
+    } else if (one && (col < 0 || disclosure_of(r, &q, year_first, d))) {
+        if (d)
+            withheld_months(d, r->params[0], year_first, months, sizeof months);
+        const char *params[] = {q.from,     q.to,         q.commune,     q.place_id, q.org,
+                                q.min_cell, r->params[0], q.granularity, months};
         static const char *const header[] = {"start",       "end",         "value",     "numerator",
                                              "denominator", "sample_size", "suppressed"};
         char name[96];
         snprintf(name, sizeof name, "%s-%s", r->params[0], q.granularity);
-        if ((res = http_sql(r, INDICATORS_SQL_SERIES, 8, params, false)))
+        if ((res = http_sql(r, INDICATORS_SQL_SERIES, 9, params, false)))
             answer(r, &q, res, name, header, SERIES_COL_JSON, SERIES_COL_SUPPRESSED,
                    SERIES_COL_JSON,
                    json_pack("{s:s, s:s, s:s, s:s, s:o}", "code", r->params[0], "label",
                              PQgetvalue(one, 0, 0), "unit", PQgetvalue(one, 0, 1), "granularity",
                              q.granularity, "filters", filters_of(&q)));
     }
+    free(d);
     PQclear(one);
     PQclear(res);
 }
@@ -326,7 +516,9 @@ const char *const indicators_routes_query[] = {"from", "to", "org", "format", NU
 void indicators_routes(struct req *r)
 {
     struct indicators_query q;
-    if (!read_query(r, &q) || !refresh_rollups(r))
+    char year_first[11];
+    int col;
+    if (!read_query(r, &q) || !strict_bounds(r, &q, false, &col, year_first) || !refresh_rollups(r))
         return;
     const char *params[] = {q.from, q.to, q.org, q.min_cell};
     static const char *const header[] = {"from_kind",
@@ -354,10 +546,9 @@ void indicators_targets(struct req *r)
     struct indicators_query q;
     if (!read_query(r, &q) || !refresh_rollups(r))
         return;
-    const char *params[] = {q.from,     q.to,       NULL,
-                            NULL,       NULL,       q.min_cell,
-                            r->app->cfg->campaign_start, q.baseline_days};
-    PGresult *res = http_sql(r, INDICATORS_SQL_TARGETS, 8, params, false);
+    const char *params[] = {q.from,     q.to,       NULL, NULL, NULL, q.min_cell, r->app->cfg->campaign_start,
+                            q.baseline_days, q.baseline_days, "{}", "{}"};
+    PGresult *res = http_sql(r, INDICATORS_SQL_TARGETS, 11, params, false);
     if (res) {
         json_t *items = json_array();
         for (int row = 0; row < PQntuples(res); row++)

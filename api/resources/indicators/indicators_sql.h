@@ -11,13 +11,16 @@
 #define INDICATORS_SQL_REFRESH "SELECT indicator_refresh()"
 
 /* The baseline a relative target compares with (x: an indicators row joined
- * with the computed baseline b_value, b_sample; $6 the smallest sample shown):
- * the one set with PUT /v1/targets/{code}, else the figure of the baseline
- * period, withheld when computed on too few (a count with no data is 0). */
+ * with the computed baseline b_value, b_sample; $6 the smallest sample shown;
+ * $8 the baseline period's days, $9 the period's): the one set with PUT
+ * /v1/targets/{code}, else the figure of the baseline period, withheld when
+ * computed on too few or listed in $11 (disclosure control); a count is
+ * scaled to the period's length (0 with no data). */
 #define INDICATOR_SQL_BASE                                                                         \
     "CASE WHEN baseline_value IS NOT NULL THEN baseline_value "                                    \
-    "WHEN b_sample > 0 AND b_sample < $6::int THEN NULL "                                          \
-    "WHEN unit = 'count' THEN coalesce(b_value, 0) ELSE b_value END"
+    "WHEN (b_sample > 0 AND b_sample < $6::int) OR code = ANY($11::text[]) THEN NULL "             \
+    "WHEN unit = 'count' THEN round(coalesce(b_value, 0) * $9::numeric / $8::int, 2) "            \
+    "ELSE b_value END"
 
 /* The goal a relative target sets from the baseline `base` (i). */
 #define INDICATOR_SQL_GOAL_OF(base)                                                                \
@@ -32,7 +35,7 @@
 #define INDICATOR_SQL_BASE_JSON                                                                    \
     "json_build_object('value', base, 'period', base_period, 'source', CASE WHEN baseline_value "  \
     "IS NOT NULL THEN 'set' ELSE 'before_campaign' END, 'suppressed', baseline_value IS NULL AND " \
-    "b_sample > 0 AND b_sample < $6::int)"
+    "((b_sample > 0 AND b_sample < $6::int) OR code = ANY($11::text[])))"
 
 /* The computed baselines (b) of [$7 - $8 days, $7) for the scope $3, $4, $5;
  * $7 CAMPAIGN_START, $8 the baseline's length in days. */
@@ -53,7 +56,8 @@
  * baseline is unknown or withheld. */
 #define INDICATORS_SQL_LIST                                                                        \
     "WITH x0 AS (SELECT i.*, v.numerator, v.denominator, v.value, v.sample_size, "                 \
-    "v.sample_size > 0 AND v.sample_size < $6::int AS suppressed, b.value AS b_value, "            \
+    "(v.sample_size > 0 AND v.sample_size < $6::int) OR code = ANY($10::text[]) AS suppressed, "   \
+    "b.value AS b_value, "                                                                         \
     "b.sample_size AS b_sample FROM indicators i JOIN indicator_values(paris_midnight($1::date), " \
     "paris_midnight($2::date + 1), $3, $4::uuid, $5) v USING (code) JOIN "                         \
     INDICATOR_SQL_BASELINE_VALUES " USING (code)), "                                               \
@@ -79,10 +83,12 @@
 
 /* $1 first day, $2 last day (unused but typed), $3, $4, $5 NULL (the whole
  * territory), $6 the smallest sample shown, $7 CAMPAIGN_START, $8 the
- * baseline's length in days: every target and its baseline, as JSON. */
+ * baseline's length in days, $9 the same, $10, $11 empty arrays (as the
+ * list): every target and its baseline, as JSON. */
 #define INDICATORS_SQL_TARGETS                                                                     \
     "WITH x0 AS (SELECT i.*, b.value AS b_value, b.sample_size AS b_sample FROM indicators i "     \
-    "JOIN " INDICATOR_SQL_BASELINE_VALUES " USING (code) WHERE $1::date <= $2::date), "            \
+    "JOIN " INDICATOR_SQL_BASELINE_VALUES " USING (code) WHERE $1::date <= $2::date AND "           \
+    "cardinality($10::text[]) >= 0), "                                                             \
     "x1 AS (SELECT x0.*, " INDICATOR_SQL_BASE " AS base, " INDICATOR_SQL_BASE_PERIOD               \
     " AS base_period FROM x0) "                                                                    \
     "SELECT json_build_object('code', code, 'label', label, 'unit', unit, 'kind', target_kind, "   \
@@ -121,7 +127,8 @@ enum {
 
 /* $1 first day, $2 last day, $3 commune, $4 place, $5 organisation, $6 the
  * smallest sample shown, $7 the code, $8 granularity (week: ISO weeks from
- * Monday; month). One row per bucket, clipped to the period: start, end (last
+ * Monday; month), $9 the first days of the points withheld by disclosure
+ * control (a date array). One row per bucket, clipped to the period: start, end (last
  * day), value, numerator, denominator, sample_size, suppressed (text), then
  * the point as JSON. No row when the code is unknown. */
 #define INDICATORS_SQL_SERIES                                                                      \
@@ -132,7 +139,7 @@ enum {
     "primary_cell FROM b CROSS JOIN LATERAL indicator_values(b.first::timestamp AT TIME ZONE "     \
     "'Europe/Paris', (b.last + 1)::timestamp AT TIME ZONE 'Europe/Paris', $3, $4::uuid, $5) v "    \
     "WHERE v.code = $7 AND EXISTS (SELECT 1 FROM indicators WHERE code = $7)), "                   \
-    "p AS (SELECT r.*, primary_cell OR " INDICATOR_SQL_SECONDARY(                                  \
+    "p AS (SELECT r.*, primary_cell OR first = ANY($9::date[]) OR " INDICATOR_SQL_SECONDARY(       \
         "first") " AS suppressed FROM r) "                                                         \
                  "SELECT first, last, CASE WHEN suppressed THEN NULL ELSE value END, CASE WHEN "   \
                  "suppressed "                                                                     \
@@ -149,6 +156,35 @@ enum {
                  "END, 'suppressed', suppressed)::text FROM p ORDER BY first"
 
 enum { SERIES_COL_SUPPRESSED = 6, SERIES_COL_JSON = 7 };
+
+/* Disclosure control (api/formats/disclosure.h): the sample sizes of the
+ * table of a year × a partition. $1 the year's first day, $2 the partition
+ * (org, commune or place), $3 the value asked for, $4 CAMPAIGN_START.
+ * Columns of the table: 0 the year, 1..4 its quarters, 5..16 its months, 17
+ * the 365 days before CAMPAIGN_START (the filtered baselines' period). Rows:
+ * the whole territory ('*'), then every scope of the partition with data in
+ * those periods, and the one asked for. One row per scope, column and
+ * indicator: scope, column, code, sample_size, whether it is the scope asked
+ * for; the whole territory first, then by scope, column and code. */
+#define INDICATORS_SQL_DISCLOSURE_TABLE                                                            \
+    "WITH p(col, first, last) AS (SELECT 0, $1::date, ($1::date + interval '1 year')::date - 1 "    \
+    "UNION ALL SELECT q, ($1::date + (q - 1) * interval '3 months')::date, ($1::date + q * "       \
+    "interval '3 months')::date - 1 FROM generate_series(1, 4) q "                                 \
+    "UNION ALL SELECT 4 + m, ($1::date + (m - 1) * interval '1 month')::date, ($1::date + m * "    \
+    "interval '1 month')::date - 1 FROM generate_series(1, 12) m "                                 \
+    "UNION ALL SELECT 17, $4::date - 365, $4::date - 1), "                                         \
+    "w AS (SELECT $2::text || ':' || CASE WHEN $2::text = 'place' THEN $3::text::uuid::text "      \
+    "ELSE $3::text END AS scope), "                                                                \
+    "s AS (SELECT '*' AS scope UNION SELECT scope FROM w UNION SELECT d.scope FROM "              \
+    "indicator_daily d JOIN p ON d.day BETWEEN p.first AND p.last WHERE d.scope LIKE $2 || ':%' "  \
+    "UNION SELECT a.scope FROM indicator_autonomy a JOIN p ON a.day BETWEEN p.first AND p.last "   \
+    "WHERE a.scope LIKE $2 || ':%' UNION SELECT o.scope FROM indicator_orientation o JOIN p ON "   \
+    "o.day BETWEEN p.first AND p.last WHERE o.scope LIKE $2 || ':%') "                            \
+    "SELECT s.scope, p.col, v.code, v.sample_size, s.scope = (SELECT scope FROM w) "               \
+    "FROM s CROSS JOIN p CROSS JOIN LATERAL indicator_values_rollup(p.first, p.last, "             \
+    "CASE WHEN s.scope LIKE 'commune:%' THEN substr(s.scope, 9) END, CASE WHEN s.scope LIKE "      \
+    "'place:%' THEN substr(s.scope, 7)::uuid END, CASE WHEN s.scope LIKE 'org:%' THEN "            \
+    "substr(s.scope, 5) END) v ORDER BY s.scope <> '*', s.scope, p.col, v.code"
 
 /* $1 code: its label and unit. */
 #define INDICATORS_SQL_ONE "SELECT label, unit FROM indicators WHERE code = $1"
