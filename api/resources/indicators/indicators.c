@@ -240,37 +240,44 @@ static bool strict_bounds(struct req *r, const struct indicators_query *q, bool 
     return true;
 }
 
-/* Reads the table of the request (filtered, strict) and withholds its cells
- * (disclosure_suppress), per indicator. False after having answered. */
-static bool disclosure_of(struct req *r, const struct indicators_query *q, const char *year_first,
-                          struct disclosure *out)
+/* Reads the table of year_first × the partition `dim` (org, commune or
+ * place) and withholds its cells (disclosure_suppress), for each indicator
+ * (or `only` when not NULL); then calls visit for every scope row with data
+ * (the whole territory aside), with the indicator's code and the row's cells.
+ * `asked`: the scope value a request names (marked in the answer; NULL
+ * none). False after having answered. */
+typedef void (*table_visit)(void *ctx, const char *scope, bool asked, const char *code,
+                            const bool withheld[TABLE_COLS]);
+
+static bool disclosure_table(struct req *r, const char *year_first, const char *dim,
+                             const char *asked_value, const char *only, table_visit visit,
+                             void *ctx)
 {
-    const char *dim = q->org ? "org" : q->commune ? "commune" : "place";
-    const char *value = q->org ? q->org : q->commune ? q->commune : q->place_id;
-    const char *params[] = {year_first, dim, value, r->app->cfg->campaign_start};
+    const char *params[] = {year_first, dim, asked_value ? asked_value : "",
+                            r->app->cfg->campaign_start};
     PGresult *res = http_sql(r, INDICATORS_SQL_DISCLOSURE_TABLE, 4, params, false);
     if (!res)
         return false;
-    memset(out, 0, sizeof *out);
-    int count = PQntuples(res);
-    for (int i = 0; i < count && strcmp(PQgetvalue(res, i, 1), "0") == 0; i++)
-        if (out->codes < MAX_CODES)
-            snprintf(out->code[out->codes++], sizeof out->code[0], "%s", PQgetvalue(res, i, 2));
-    int per_scope = TABLE_COLS * out->codes, scopes = per_scope ? count / per_scope : 0, asked = -1;
+    int count = PQntuples(res), codes = 0;
+    while (codes < count && strcmp(PQgetvalue(res, codes, 1), "0") == 0)
+        codes++;
+    int per_scope = TABLE_COLS * codes, scopes = per_scope ? count / per_scope : 0;
     long *n = calloc((size_t)scopes * TABLE_COLS + 1, sizeof *n);
     bool *withheld = calloc((size_t)scopes * TABLE_COLS + 1, sizeof *withheld);
-    bool ok = n && withheld && scopes > 0;
-    for (int k = 0; ok && k < out->codes; k++) {
-        for (int i = k; i < count; i += out->codes) {
-            int scope = i / per_scope, col = (i % per_scope) / out->codes;
-            n[scope * TABLE_COLS + col] = strtol(PQgetvalue(res, i, 3), NULL, 10);
-            if (strcmp(PQgetvalue(res, i, 4), "t") == 0)
-                asked = scope;
-        }
-        ok = asked >= 0 && disclosure_suppress(n, scopes, TABLE_COLS, table_tree,
-                                               r->app->cfg->indicators_min_cell, withheld) == 0;
-        for (int c = 0; ok && c < TABLE_COLS; c++)
-            out->withheld[k][c] = withheld[asked * TABLE_COLS + c];
+    bool ok = n && withheld;
+    for (int k = 0; ok && k < codes && scopes > 1; k++) {
+        const char *code = PQgetvalue(res, k, 2);
+        if (only && strcmp(only, code) != 0)
+            continue;
+        for (int i = k; i < count; i += codes)
+            n[(i / per_scope) * TABLE_COLS + (i % per_scope) / codes] =
+                strtol(PQgetvalue(res, i, 3), NULL, 10);
+        ok = disclosure_suppress(n, scopes, TABLE_COLS, table_tree,
+                                 r->app->cfg->indicators_min_cell, withheld) == 0;
+        for (int row = 1; ok && row < scopes; row++)
+            visit(ctx, PQgetvalue(res, row * per_scope, 0),
+                  strcmp(PQgetvalue(res, row * per_scope, 4), "t") == 0, code,
+                  withheld + row * TABLE_COLS);
     }
     free(n);
     free(withheld);
@@ -278,6 +285,29 @@ static bool disclosure_of(struct req *r, const struct indicators_query *q, const
     if (!ok)
         http_problem(r, 500, "internal", "The indicators could not be computed.");
     return ok;
+}
+
+static void keep_asked(void *ctx, const char *scope, bool asked, const char *code,
+                       const bool withheld[TABLE_COLS])
+{
+    (void)scope;
+    struct disclosure *d = ctx;
+    if (!asked || d->codes >= MAX_CODES)
+        return;
+    snprintf(d->code[d->codes], sizeof d->code[0], "%s", code);
+    memcpy(d->withheld[d->codes++], withheld, sizeof d->withheld[0]);
+}
+
+/* The cells withheld for the scope the request names (filtered, strict); a
+ * scope without data in the table has none withheld (its zeros are public).
+ * False after having answered. */
+static bool disclosure_of(struct req *r, const struct indicators_query *q, const char *year_first,
+                          struct disclosure *out)
+{
+    const char *dim = q->org ? "org" : q->commune ? "commune" : "place";
+    const char *value = q->org ? q->org : q->commune ? q->commune : q->place_id;
+    memset(out, 0, sizeof *out);
+    return disclosure_table(r, year_first, dim, value, NULL, keep_asked, out);
 }
 
 /* The codes withheld in column col, as a PostgreSQL text array. */

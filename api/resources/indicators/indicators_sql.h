@@ -163,7 +163,7 @@ enum { SERIES_COL_SUPPRESSED = 6, SERIES_COL_JSON = 7 };
  * Columns of the table: 0 the year, 1..4 its quarters, 5..16 its months, 17
  * the 365 days before CAMPAIGN_START (the filtered baselines' period). Rows:
  * the whole territory ('*'), then every scope of the partition with data in
- * those periods, and the one asked for. One row per scope, column and
+ * those periods. One row per scope, column and
  * indicator: scope, column, code, sample_size, whether it is the scope asked
  * for; the whole territory first, then by scope, column and code. */
 #define INDICATORS_SQL_DISCLOSURE_TABLE                                                            \
@@ -173,9 +173,9 @@ enum { SERIES_COL_SUPPRESSED = 6, SERIES_COL_JSON = 7 };
     "UNION ALL SELECT 4 + m, ($1::date + (m - 1) * interval '1 month')::date, ($1::date + m * "    \
     "interval '1 month')::date - 1 FROM generate_series(1, 12) m "                                 \
     "UNION ALL SELECT 17, $4::date - 365, $4::date - 1), "                                         \
-    "w AS (SELECT $2::text || ':' || CASE WHEN $2::text = 'place' THEN $3::text::uuid::text "      \
-    "ELSE $3::text END AS scope), "                                                                \
-    "s AS (SELECT '*' AS scope UNION SELECT scope FROM w UNION SELECT d.scope FROM "              \
+    "w AS (SELECT $2::text || ':' || CASE WHEN $2::text = 'place' AND $3::text <> '' THEN "       \
+    "$3::text::uuid::text ELSE $3::text END AS scope), "                                           \
+    "s AS (SELECT '*' AS scope UNION SELECT d.scope FROM "                                        \
     "indicator_daily d JOIN p ON d.day BETWEEN p.first AND p.last WHERE d.scope LIKE $2 || ':%' "  \
     "UNION SELECT a.scope FROM indicator_autonomy a JOIN p ON a.day BETWEEN p.first AND p.last "   \
     "WHERE a.scope LIKE $2 || ':%' UNION SELECT o.scope FROM indicator_orientation o JOIN p ON "   \
