@@ -539,6 +539,140 @@ static void series(struct req *r, const struct indicators_query *qp)
     PQclear(res);
 }
 
+/* ---- GET /v1/indicators/by-commune, by-place, by-org --------------------- */
+
+const char *const indicators_by_query[] = {"code", "from", "to", "format", NULL};
+
+/* The scopes withheld in one column, as a PostgreSQL text array (grown). */
+struct withheld_scopes {
+    int col;
+    char *text;
+    size_t len, cap;
+    bool failed;
+};
+
+static void collect_scope(void *ctx, const char *scope, bool asked, const char *code,
+                          const bool withheld[TABLE_COLS])
+{
+    (void)asked;
+    (void)code;
+    struct withheld_scopes *w = ctx;
+    if (!withheld[w->col] || w->failed)
+        return;
+    size_t need = w->len + strlen(scope) + 3;
+    if (need > w->cap) {
+        char *grown = realloc(w->text, need * 2);
+        if (!grown) {
+            w->failed = true;
+            return;
+        }
+        w->text = grown;
+        w->cap = need * 2;
+    }
+    w->len += (size_t)sprintf(w->text + w->len, "%s%s", w->len > 1 ? "," : "", scope);
+}
+
+/* Every commune's (place's, organisation's) figure of one indicator for the
+ * period at once, with the suppression of the single calls; JSON, CSV, or
+ * (communes) GeoJSON with each commune's outline. */
+static void by_scope(struct req *r, const char *dim, const char *key_name)
+{
+    struct indicators_query q;
+    if (!read_query(r, &q))
+        return;
+    const char *code = http_query(r, "code");
+    if (!code || !*code) {
+        json_t *errors = json_array();
+        validate_error(errors, "code", "is required (an indicator's code)");
+        http_invalid(r, 400, errors);
+        return;
+    }
+    const char *accept = http_header(r, "Accept");
+    bool geojson = strcmp(dim, "commune") == 0 && !http_query(r, "format") && accept &&
+                   strcasestr(accept, "application/geo+json");
+    char year_first[11];
+    int col = -1;
+    if (r->app->cfg->indicators_disclosure && (col = calendar_column(&q, year_first)) < 0) {
+        json_t *errors = json_array();
+        validate_error(errors, "from",
+                       "the period is one calendar month, quarter or year, from its first day to "
+                       "its last (disclosure control)");
+        http_invalid(r, 422, errors);
+        return;
+    }
+    if (!refresh_rollups(r))
+        return;
+    const char *one_params[] = {code};
+    PGresult *one = http_sql(r, INDICATORS_SQL_ONE, 1, one_params, false), *res = NULL;
+    struct withheld_scopes w = {col, malloc(16), 1, 16, false};
+    if (w.text)
+        strcpy(w.text, "{");
+    if (!one) {
+        /* answered */
+    } else if (PQntuples(one) == 0) {
+        http_problem(r, 404, "not-found", "No indicator has this code.");
+    } else if (!w.text) {
+        http_problem(r, 500, "internal", "The indicators could not be computed.");
+    } else if (col < 0 || disclosure_table(r, year_first, dim, NULL, code, collect_scope, &w)) {
+        if (w.failed || !(w.text = realloc(w.text, w.len + 2))) {
+            http_problem(r, 500, "internal", "The indicators could not be computed.");
+        } else {
+            strcpy(w.text + w.len, "}");
+            const char *params[] = {q.from, q.to, dim, code, q.min_cell, w.text};
+            static const char *const header[] = {"key",         "name",        "value",
+                                                 "numerator",   "denominator", "sample_size",
+                                                 "suppressed"};
+            const char *named[7];
+            memcpy(named, header, sizeof named);
+            named[0] = key_name;
+            char name[96];
+            snprintf(name, sizeof name, "%s-par-%s", code, dim);
+            if (!(res = http_sql(r, INDICATORS_SQL_BY_SCOPE, 6, params, false))) {
+                /* answered */
+            } else if (geojson) {
+                json_t *features = json_array();
+                for (int row = 0; row < PQntuples(res); row++)
+                    json_array_append_new(features,
+                                          json_loads(PQgetvalue(res, row, BY_COL_FEATURE), 0, NULL));
+                json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:i, s:o}", "type",
+                                        "FeatureCollection", "code", code, "from", q.from, "to",
+                                        q.to, "min_cell", r->app->cfg->indicators_min_cell,
+                                        "features", features);
+                char *text = json_dumps(doc, JSON_COMPACT);
+                json_decref(doc);
+                if (text)
+                    http_text(r, 200, "application/geo+json", text, strlen(text));
+                else
+                    http_problem(r, 500, "internal", "The indicators could not be computed.");
+                free(text);
+            } else {
+                answer(r, &q, res, name, named, BY_COL_JSON, BY_COL_SUPPRESSED, BY_COL_JSON,
+                       json_pack("{s:s, s:s, s:s, s:s}", "code", code, "label",
+                                 PQgetvalue(one, 0, 0), "unit", PQgetvalue(one, 0, 1), "by",
+                                 key_name));
+            }
+        }
+    }
+    free(w.text);
+    PQclear(one);
+    PQclear(res);
+}
+
+void indicators_by_commune(struct req *r)
+{
+    by_scope(r, "commune", "commune");
+}
+
+void indicators_by_place(struct req *r)
+{
+    by_scope(r, "place", "place_id");
+}
+
+void indicators_by_org(struct req *r)
+{
+    by_scope(r, "org", "org");
+}
+
 /* ---- GET /v1/indicators/routes -------------------------------------------- */
 
 const char *const indicators_routes_query[] = {"from", "to", "org", "format", NULL};

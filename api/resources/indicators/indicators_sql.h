@@ -186,6 +186,51 @@ enum { SERIES_COL_SUPPRESSED = 6, SERIES_COL_JSON = 7 };
     "'place:%' THEN substr(s.scope, 7)::uuid END, CASE WHEN s.scope LIKE 'org:%' THEN "            \
     "substr(s.scope, 5) END) v ORDER BY s.scope <> '*', s.scope, p.col, v.code"
 
+/* Every scope of a partition at once. $1 first day, $2 last day, $3 the
+ * partition (commune: every commune; place, org: those with data in the
+ * period), $4 the indicator's code, $5 the smallest sample shown, $6 the
+ * scopes withheld by disclosure control (text array, 'commune:32013' …).
+ * Columns: key (INSEE code, place id, slug), name, value, numerator,
+ * denominator, sample_size, suppressed (as text), the item as JSON, the
+ * commune's GeoJSON feature (NULL for places and organisations); by key. A
+ * scope without data has the figures of an empty scope (z0), as its single
+ * call. */
+#define INDICATORS_SQL_BY_SCOPE                                                                    \
+    "WITH s AS (SELECT d.scope FROM indicator_daily d WHERE d.scope LIKE $3::text || ':%' AND "    \
+    "d.day BETWEEN $1::date AND $2::date UNION SELECT a.scope FROM indicator_autonomy a WHERE "    \
+    "a.scope LIKE $3::text || ':%' AND a.day BETWEEN $1::date AND $2::date UNION SELECT o.scope "  \
+    "FROM indicator_orientation o WHERE o.scope LIKE $3::text || ':%' AND o.day BETWEEN "          \
+    "$1::date AND $2::date), "                                                                     \
+    "v AS (SELECT s.scope, x.* FROM s CROSS JOIN LATERAL indicator_values_rollup($1::date, "       \
+    "$2::date, CASE WHEN s.scope LIKE 'commune:%' THEN substr(s.scope, 9) END, CASE WHEN "         \
+    "s.scope LIKE 'place:%' THEN substr(s.scope, 7)::uuid END, CASE WHEN s.scope LIKE 'org:%' "    \
+    "THEN substr(s.scope, 5) END) x WHERE x.code = $4::text), "                                    \
+    "k AS (SELECT c.insee_code AS key, c.name, 'commune:' || c.insee_code AS scope, c.outline "    \
+    "FROM communes c WHERE $3::text = 'commune' UNION ALL SELECT p.id::text, p.name, 'place:' || " \
+    "p.id, NULL::geometry FROM places p JOIN s ON s.scope = 'place:' || p.id WHERE $3::text = "    \
+    "'place' UNION ALL SELECT o.slug, o.name, 'org:' || o.slug, NULL::geometry FROM "              \
+    "organizations o JOIN s ON s.scope = 'org:' || o.slug WHERE $3::text = 'org'), "               \
+    "z0 AS (SELECT x.* FROM indicator_values_rollup($1::date, $2::date, 'none', NULL, NULL) x "    \
+    "WHERE x.code = $4::text), "                                                                   \
+    "y AS (SELECT k.key, k.name, k.outline, CASE WHEN v.scope IS NULL THEN z0.value ELSE v.value " \
+    "END AS value, CASE WHEN v.scope IS NULL THEN z0.numerator ELSE v.numerator END AS "           \
+    "numerator, CASE WHEN v.scope IS NULL THEN z0.denominator ELSE v.denominator END AS "          \
+    "denominator, coalesce(v.sample_size, z0.sample_size) AS sample_size, "                        \
+    "coalesce(v.sample_size > 0 AND v.sample_size < $5::int, false) OR k.scope = ANY($6::text[]) " \
+    "AS suppressed FROM k CROSS JOIN z0 LEFT JOIN v USING (scope)), "                              \
+    "z AS (SELECT y.*, json_build_object(CASE $3::text WHEN 'commune' THEN 'commune' WHEN "        \
+    "'place' THEN 'place_id' ELSE 'org' END, key, 'name', name, 'value', CASE WHEN suppressed "     \
+    "THEN NULL ELSE value END, 'numerator', CASE WHEN suppressed THEN NULL ELSE numerator END, "   \
+    "'denominator', CASE WHEN suppressed THEN NULL ELSE denominator END, 'sample_size', CASE "     \
+    "WHEN suppressed THEN NULL ELSE sample_size END, 'suppressed', suppressed) AS item FROM y) "   \
+    "SELECT key, name, CASE WHEN suppressed THEN NULL ELSE value END, CASE WHEN suppressed THEN "  \
+    "NULL ELSE numerator END, CASE WHEN suppressed THEN NULL ELSE denominator END, CASE WHEN "     \
+    "suppressed THEN NULL ELSE sample_size END, suppressed, item::text, CASE WHEN outline IS "     \
+    "NOT NULL THEN json_build_object('type', 'Feature', 'geometry', ST_AsGeoJSON(outline, 6)"      \
+    "::json, 'properties', item)::text END FROM z ORDER BY key"
+
+enum { BY_COL_SUPPRESSED = 6, BY_COL_JSON = 7, BY_COL_FEATURE = 8 };
+
 /* $1 code: its label and unit. */
 #define INDICATORS_SQL_ONE "SELECT label, unit FROM indicators WHERE code = $1"
 
