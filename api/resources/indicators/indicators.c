@@ -17,7 +17,8 @@
 #include <string.h>
 #include <time.h>
 
-const char *const indicators_query[] = {"from", "to", "commune", "place_id", "org", "format", NULL};
+const char *const indicators_query[] = {"from",   "to",     "commune", "place_id",
+                                        "org",    "format", "locale",  NULL};
 
 #define MAX_PERIOD_DAYS 3660
 
@@ -40,6 +41,7 @@ struct indicators_query {
     char from[11], to[11];
     const char *commune, *place_id, *org, *granularity;
     bool csv;
+    const struct csv_style *style; /* of the CSV: ?locale=, else Accept-Language */
     char min_cell[16];      /* INDICATORS_MIN_CELL, as a parameter */
     char baseline_days[24]; /* the length of the default baseline period, as a parameter */
     long first, last;  /* the period's days, as dates_parse counts them */
@@ -86,6 +88,11 @@ static bool read_query(struct req *r, struct indicators_query *q)
         validate_error(errors, "format", "must be json or csv");
     else if (!format && accept && strcasestr(accept, "text/csv"))
         q->csv = true;
+    q->style = csv_style_choose(http_query(r, "locale"), http_header(r, "Accept-Language"));
+    if (!q->style) {
+        validate_error(errors, "locale", "must be fr or en");
+        q->style = &csv_rfc4180;
+    }
     static const char *const granularities[] = {"week", "month", NULL};
     q->granularity = http_query(r, "granularity");
     if (!q->granularity)
@@ -353,19 +360,21 @@ static void leave_expensive(struct req *r, const char *key)
 
 /* Rows of `res` as CSV: the header, then the first `columns` columns of each
  * row; the boolean column `flag` written true/false. */
-static char *as_csv(PGresult *res, const char *const *header, int columns, int flag)
+static char *as_csv(PGresult *res, const struct csv_style *style, const char *const *header,
+                    int columns, int flag)
 {
     char *text = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
+    csv_begin(out, style);
     for (int c = 0; c < columns; c++)
-        csv_put_field(out, header[c], c == columns - 1);
+        csv_put_field_in(out, style, header[c], c == columns - 1);
     for (int row = 0; row < PQntuples(res); row++)
         for (int c = 0; c < columns; c++) {
             const char *v = PQgetvalue(res, row, c);
             if (c == flag)
                 v = strcmp(v, "t") == 0 ? "true" : "false";
-            csv_put_field(out, v, c == columns - 1);
+            csv_put_field_in(out, style, v, c == columns - 1);
         }
     fclose(out);
     return text;
@@ -377,7 +386,9 @@ static void answer(struct req *r, const struct indicators_query *q, PGresult *re
                    const char *const *header, int columns, int flag, int json, json_t *envelope)
 {
     if (q->csv) {
-        char *text = as_csv(res, header, columns, flag);
+        char *text = as_csv(res, q->style, header, columns, flag);
+        http_set_header(r, "Content-Language", q->style->language);
+        http_set_header(r, "Vary", "Accept, Accept-Language");
         char disposition[128];
         snprintf(disposition, sizeof disposition, "attachment; filename=\"%s-%s-%s.csv\"", name,
                  q->from, q->to);
@@ -473,8 +484,8 @@ static void list(struct req *r, const struct indicators_query *qp)
 
 /* ---- GET /v1/indicators/{code}/series ------------------------------------- */
 
-const char *const indicators_series_query[] = {"from", "to",          "commune", "place_id",
-                                               "org",  "granularity", "format",  NULL};
+const char *const indicators_series_query[] = {"from",        "to",     "commune", "place_id", "org",
+                                               "granularity", "format", "locale",  NULL};
 
 static void series(struct req *r, const struct indicators_query *q);
 
@@ -541,7 +552,7 @@ static void series(struct req *r, const struct indicators_query *qp)
 
 /* ---- GET /v1/indicators/by-commune, by-place, by-org --------------------- */
 
-const char *const indicators_by_query[] = {"code", "from", "to", "format", NULL};
+const char *const indicators_by_query[] = {"code", "from", "to", "format", "locale", NULL};
 
 /* The scopes withheld in one column, as a PostgreSQL text array (grown). */
 struct withheld_scopes {
@@ -675,7 +686,7 @@ void indicators_by_org(struct req *r)
 
 /* ---- GET /v1/indicators/routes -------------------------------------------- */
 
-const char *const indicators_routes_query[] = {"from", "to", "org", "format", NULL};
+const char *const indicators_routes_query[] = {"from", "to", "org", "format", "locale", NULL};
 
 void indicators_routes(struct req *r)
 {
