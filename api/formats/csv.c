@@ -197,9 +197,9 @@ static bool is_french(const char *s)
 const struct csv_style *csv_style_choose(const char *locale, const char *accept_language)
 {
     if (locale)
-        return strcmp(locale, "fr") == 0 ? &csv_french
+        return strcmp(locale, "fr") == 0   ? &csv_french
                : strcmp(locale, "en") == 0 ? &csv_rfc4180
-                                            : NULL;
+                                           : NULL;
     if (!accept_language)
         return &csv_rfc4180;
     double best = -1;

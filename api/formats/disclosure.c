@@ -5,8 +5,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-const int disclosure_year_tree[DISCLOSURE_YEAR_COLS] = {-1, 0, 0, 0, 0, 1, 1, 1, 2, 2,
-                                                        2,  3, 3, 3, 4, 4, 4};
+const int disclosure_year_tree[DISCLOSURE_YEAR_COLS] = {-1, 0, 0, 0, 0, 1, 1, 1, 2,
+                                                        2,  2, 3, 3, 3, 4, 4, 4};
 
 /* One equation: the parent cell, `count` children from `first`, `stride`
  * apart (cell indexes). */
@@ -22,8 +22,8 @@ static bool withhold_another(const struct equation *e, const long *n, int cols, 
     int best = -1;
     for (int i = 0; i < e->count; i++) {
         int c = e->first + i * e->stride;
-        if (!withheld[c] && (best < 0 || (n[best] == 0 && n[c] > 0) ||
-                             (n[c] > 0 && n[c] < n[best])))
+        if (!withheld[c] &&
+            (best < 0 || (n[best] == 0 && n[c] > 0) || (n[c] > 0 && n[c] < n[best])))
             best = c;
     }
     if (best < 0 && e->parent >= cols && !withheld[e->parent])
@@ -35,8 +35,7 @@ static bool withhold_another(const struct equation *e, const long *n, int cols, 
 }
 
 /* Applies the two rules to one equation; true when a cell changed. */
-static bool settle(const struct equation *e, const long *n, int cols, long min_cell,
-                   bool *withheld)
+static bool settle(const struct equation *e, const long *n, int cols, long min_cell, bool *withheld)
 {
     int hidden = withheld[e->parent] ? 1 : 0, hidden_children = 0;
     long hidden_total = 0;
@@ -107,16 +106,22 @@ static int determined(const struct equation *eq, int eqs, int cells, const bool 
     for (int i = 0; i < cells; i++)
         if (unknown[i] >= 0)
             cell_of[unknown[i]] = i;
-    int w = unknowns + 1;
+    /* only the equations with a withheld cell say anything of one */
+    int w = unknowns + 1, used = 0;
     for (int e = 0; e < eqs; e++) {
-        if (unknown[eq[e].parent] >= 0)
-            a[e * w + unknown[eq[e].parent]] -= 1;
+        bool any = unknown[eq[e].parent] >= 0;
+        if (any)
+            a[used * w + unknown[eq[e].parent]] -= 1;
         for (int i = 0; i < eq[e].count; i++) {
             int c = eq[e].first + i * eq[e].stride;
-            if (unknown[c] >= 0)
-                a[e * w + unknown[c]] += 1;
+            if (unknown[c] >= 0) {
+                a[used * w + unknown[c]] += 1;
+                any = true;
+            }
         }
+        used += any;
     }
+    eqs = used;
     int found = -1, row = 0;
     for (int u = 0; u < unknowns && row < eqs; u++) {
         int best = -1;
@@ -188,7 +193,7 @@ int disclosure_suppress(const long *n, int rows, int cols, const int *col_parent
         bool protected = false;
         for (int e = 0; e < eqs && !protected; e++)
             if (member(&eq[e], cell))
-                protected = withhold_another(&eq[e], n, cols, withheld);
+        protected = withhold_another(&eq[e], n, cols, withheld);
         if (!protected)
             break; /* nothing left to withhold around it (cannot happen: row 0
                       aside, every cell has a public neighbour until all are

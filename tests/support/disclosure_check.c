@@ -11,7 +11,7 @@
 
 struct system {
     int eqs, unknowns;
-    double a[MAX_EQ][MAX_UNK]; /* coefficients over the withheld cells */
+    double a[MAX_EQ][MAX_UNK];     /* coefficients over the withheld cells */
     int members[MAX_EQ][MAX_MEMB]; /* for the enumeration: cell indexes, the parent first */
     int member_count[MAX_EQ];
 };
@@ -103,7 +103,7 @@ static void rref(struct system *s, int *pivot_row)
 struct enumeration {
     const struct system *s;
     const int *map;
-    long *value; /* per cell: published values, then the tried ones */
+    long *value;        /* per cell: published values, then the tried ones */
     const int *cell_of; /* unknown -> cell */
     long bound;
     unsigned char (*seen)[64];

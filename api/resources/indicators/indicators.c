@@ -17,8 +17,8 @@
 #include <string.h>
 #include <time.h>
 
-const char *const indicators_query[] = {"from",   "to",     "commune", "place_id",
-                                        "org",    "format", "locale",  NULL};
+const char *const indicators_query[] = {"from", "to",     "commune", "place_id",
+                                        "org",  "format", "locale",  NULL};
 
 #define MAX_PERIOD_DAYS 3660
 
@@ -42,9 +42,9 @@ struct indicators_query {
     const char *commune, *place_id, *org, *granularity;
     bool csv;
     const struct csv_style *style; /* of the CSV: ?locale=, else Accept-Language */
-    char min_cell[16];      /* INDICATORS_MIN_CELL, as a parameter */
-    char baseline_days[24]; /* the length of the default baseline period, as a parameter */
-    long first, last;  /* the period's days, as dates_parse counts them */
+    char min_cell[16];             /* INDICATORS_MIN_CELL, as a parameter */
+    char baseline_days[24];        /* the length of the default baseline period, as a parameter */
+    long first, last;              /* the period's days, as dates_parse counts them */
 };
 
 /* Reads the query every indicator route shares (each route's allow-list says
@@ -170,8 +170,7 @@ static bool within_bounds(struct req *r, const struct indicators_query *q, bool 
 #define TABLE_COLS   (DISCLOSURE_YEAR_COLS + 1)
 #define BASELINE_COL DISCLOSURE_YEAR_COLS
 #define MAX_CODES    16
-static const int table_tree[TABLE_COLS] = {-1, 0, 0, 0, 0, 1, 1, 1, 2,
-                                           2,  2, 3, 3, 3, 4, 4, 4, -1};
+static const int table_tree[TABLE_COLS] = {-1, 0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, -1};
 
 struct disclosure {
     int codes;
@@ -234,11 +233,10 @@ static bool strict_bounds(struct req *r, const struct indicators_query *q, bool 
     *col = calendar_column(q, year_first);
     if (*col < 0)
         validate_error(errors, "from",
-                       "with a filter, the period is one calendar month, quarter or year, from its "
+                       "one calendar month, quarter or year with a filter, from its "
                        "first day to its last (disclosure control)");
     if (series && strcmp(q->granularity, "month") != 0)
-        validate_error(errors, "granularity",
-                       "with a filter, a series is by month (disclosure control)");
+        validate_error(errors, "granularity", "by month with a filter (disclosure control)");
     if (json_array_size(errors) > 0) {
         http_invalid(r, 422, errors);
         return false;
@@ -484,8 +482,8 @@ static void list(struct req *r, const struct indicators_query *qp)
 
 /* ---- GET /v1/indicators/{code}/series ------------------------------------- */
 
-const char *const indicators_series_query[] = {"from",        "to",     "commune", "place_id", "org",
-                                               "granularity", "format", "locale",  NULL};
+const char *const indicators_series_query[] = {
+    "from", "to", "commune", "place_id", "org", "granularity", "format", "locale", NULL};
 
 static void series(struct req *r, const struct indicators_query *q);
 
@@ -630,9 +628,8 @@ static void by_scope(struct req *r, const char *dim, const char *key_name)
         } else {
             strcpy(w.text + w.len, "}");
             const char *params[] = {q.from, q.to, dim, code, q.min_cell, w.text};
-            static const char *const header[] = {"key",         "name",        "value",
-                                                 "numerator",   "denominator", "sample_size",
-                                                 "suppressed"};
+            static const char *const header[] = {
+                "key", "name", "value", "numerator", "denominator", "sample_size", "suppressed"};
             const char *named[7];
             memcpy(named, header, sizeof named);
             named[0] = key_name;
@@ -643,12 +640,12 @@ static void by_scope(struct req *r, const char *dim, const char *key_name)
             } else if (geojson) {
                 json_t *features = json_array();
                 for (int row = 0; row < PQntuples(res); row++)
-                    json_array_append_new(features,
-                                          json_loads(PQgetvalue(res, row, BY_COL_FEATURE), 0, NULL));
-                json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:i, s:o}", "type",
-                                        "FeatureCollection", "code", code, "from", q.from, "to",
-                                        q.to, "min_cell", r->app->cfg->indicators_min_cell,
-                                        "features", features);
+                    json_array_append_new(
+                        features, json_loads(PQgetvalue(res, row, BY_COL_FEATURE), 0, NULL));
+                json_t *doc =
+                    json_pack("{s:s, s:s, s:s, s:s, s:i, s:o}", "type", "FeatureCollection", "code",
+                              code, "from", q.from, "to", q.to, "min_cell",
+                              r->app->cfg->indicators_min_cell, "features", features);
                 char *text = json_dumps(doc, JSON_COMPACT);
                 json_decref(doc);
                 if (text)
@@ -721,8 +718,17 @@ void indicators_targets(struct req *r)
     struct indicators_query q;
     if (!read_query(r, &q) || !refresh_rollups(r))
         return;
-    const char *params[] = {q.from,     q.to,       NULL, NULL, NULL, q.min_cell, r->app->cfg->campaign_start,
-                            q.baseline_days, q.baseline_days, "{}", "{}"};
+    const char *params[] = {q.from,
+                            q.to,
+                            NULL,
+                            NULL,
+                            NULL,
+                            q.min_cell,
+                            r->app->cfg->campaign_start,
+                            q.baseline_days,
+                            q.baseline_days,
+                            "{}",
+                            "{}"};
     PGresult *res = http_sql(r, INDICATORS_SQL_TARGETS, 11, params, false);
     if (res) {
         json_t *items = json_array();

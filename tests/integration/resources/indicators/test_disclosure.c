@@ -23,10 +23,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SCOPES "activity:write places:write indicators:read"
-#define CODE   "mobile_unit_visits"
-#define UNKNOWN (-1L)     /* a figure withheld */
-#define REFUSED (-2L)     /* a request refused (422) */
+#define SCOPES  "activity:write places:write indicators:read"
+#define CODE    "mobile_unit_visits"
+#define UNKNOWN (-1L) /* a figure withheld */
+#define REFUSED (-2L) /* a request refused (422) */
 
 static char *admin;
 static struct private_db db;
@@ -125,8 +125,8 @@ static long figure(const char *token, const char *from, const char *to, const ch
     json_t *body = response_json(r), *item = NULL;
     size_t i;
     json_t *it;
-    json_array_foreach(json_object_get(body, "items"), i, it) if (strcmp(json_str(it, "code"),
-                                                                         CODE) == 0) item = it;
+    json_array_foreach(json_object_get(body, "items"), i,
+                       it) if (strcmp(json_str(it, "code"), CODE) == 0) item = it;
     cr_assert_not_null(item, "%s: %s", path, CODE);
     long v = json_is_true(json_object_get(item, "suppressed"))
                  ? UNKNOWN
@@ -382,8 +382,8 @@ Test(disclosure_strict, no_withheld_cell_follows_from_every_answer_of_a_year, .t
     int withheld;
     int cell = every_answer(reader, 19, &withheld);
     cr_expect_gt(withheld, 0, "the data has withheld cells");
-    cr_expect_eq(cell, -1, "withheld cell %d (org %d, column %d) is determined", cell,
-                 cell / COLS, cell % COLS);
+    cr_expect_eq(cell, -1, "withheld cell %d (org %d, column %d) is determined", cell, cell / COLS,
+                 cell % COLS);
     free(reader);
 }
 

@@ -1354,9 +1354,12 @@ static void start_campaign_two_days_ago(void)
 
 static bool relative(const char *code)
 {
-    static const char *const r[] = {"autonomy_rate", "orientation_time_median_hours",
-                                    "orientation_time_p80_hours", "devices_distributed",
-                                    "mobile_unit_visits", NULL};
+    static const char *const r[] = {"autonomy_rate",
+                                    "orientation_time_median_hours",
+                                    "orientation_time_p80_hours",
+                                    "devices_distributed",
+                                    "mobile_unit_visits",
+                                    NULL};
     for (int i = 0; r[i]; i++)
         if (strcmp(r[i], code) == 0)
             return true;
@@ -1413,8 +1416,7 @@ Test(indicators_baselines, every_indicator_has_a_status_from_day_one)
         json_t *baseline = json_object_get(item, "baseline");
         if (strcmp(or_empty(json_str(baseline, "source")), "set") == 0)
             continue;
-        cr_expect_str_eq(or_empty(json_str(baseline, "source")), "before_campaign", "%s",
-                         codes[i]);
+        cr_expect_str_eq(or_empty(json_str(baseline, "source")), "before_campaign", "%s", codes[i]);
         cr_expect_str_eq(or_empty(json_str(baseline, "period")), period, "%s: period", codes[i]);
         if (relative(codes[i]) && json_is_number(json_object_get(baseline, "value")))
             cr_expect(json_is_number(json_object_get(item, "goal")), "%s: a goal", codes[i]);

@@ -57,8 +57,8 @@ static void same(json_t *a, json_t *b, const char *key, const char *what)
 {
     json_t *x = json_object_get(a, key), *y = json_object_get(b, key);
     if (json_is_number(x) && json_is_number(y))
-        cr_expect(fabs(json_number_value(x) - json_number_value(y)) < 1e-9, "%s: %s %g vs %g",
-                  what, key, json_number_value(x), json_number_value(y));
+        cr_expect(fabs(json_number_value(x) - json_number_value(y)) < 1e-9, "%s: %s %g vs %g", what,
+                  key, json_number_value(x), json_number_value(y));
     else
         cr_expect(json_equal(x, y), "%s: %s differs", what, key);
 }
@@ -70,8 +70,8 @@ static json_t *single(const char *code, const char *commune, const char *from, c
     json_t *body = get_json(path, reader, NULL, 200), *found = NULL;
     size_t i;
     json_t *item;
-    json_array_foreach(json_object_get(body, "items"), i, item) if (strcmp(json_str(item, "code"),
-                                                                           code) == 0) found =
+    json_array_foreach(json_object_get(body, "items"), i,
+                       item) if (strcmp(json_str(item, "code"), code) == 0) found =
         json_incref(item);
     json_decref(body);
     cr_assert_not_null(found, "%s in the single call", code);
@@ -170,6 +170,6 @@ Test(indicators_by_scope, places_and_organisations_for_admin_calendar_periods_on
                          reader, NULL, 422));
     json_decref(get_json("/v1/indicators/by-commune?code=nope&from=2025-01-01&to=2025-12-31",
                          reader, NULL, 404));
-    json_decref(get_json("/v1/indicators/by-commune?from=2025-01-01&to=2025-12-31", reader, NULL,
-                         400));
+    json_decref(
+        get_json("/v1/indicators/by-commune?from=2025-01-01&to=2025-12-31", reader, NULL, 400));
 }

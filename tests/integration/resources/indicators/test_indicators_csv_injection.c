@@ -109,15 +109,15 @@ static int same_in_french(const char *path, const char *how)
     snprintf(french_path, sizeof french_path, "%s%s", en_path,
              strcmp(how, "locale") == 0 ? "&locale=fr" : "");
     struct response *en = api_call(true, "GET", en_path, reader, NULL, NULL);
-    struct response *fr = api_call(
-        true, "GET", french_path, reader, NULL,
-        strcmp(how, "header") == 0 ? "Accept-Language: fr-FR,fr;q=0.9,en;q=0.5" : NULL);
+    struct response *fr =
+        api_call(true, "GET", french_path, reader, NULL,
+                 strcmp(how, "header") == 0 ? "Accept-Language: fr-FR,fr;q=0.9,en;q=0.5" : NULL);
     cr_assert_eq(en->status, 200, "%s: %ld %s", path, en->status, en->body);
     cr_assert_eq(fr->status, 200, "%s: %ld %s", french_path, fr->status, fr->body);
     cr_assert(fr->body_len >= 3 && memcmp(fr->body, "\xEF\xBB\xBF", 3) == 0,
               "%s (%s): a UTF-8 byte-order mark", path, how);
-    cr_assert(en->body_len >= 3 && memcmp(en->body, "\xEF\xBB\xBF", 3) != 0,
-              "%s: none by default", path);
+    cr_assert(en->body_len >= 3 && memcmp(en->body, "\xEF\xBB\xBF", 3) != 0, "%s: none by default",
+              path);
     struct csv a, b;
     size_t bad = 0;
     cr_assert_eq(csv_parse(en->body, en->body_len, ',', &a, &bad), 0, "%s line %zu", path, bad);
@@ -158,15 +158,17 @@ Test(indicators_csv_injection, french_csv_in_every_indicators_csv)
     struct response *r = api_call_json("PUT", "/v1/targets/workshop_fill_rate", admin, target);
     cr_assert_eq(r->status, 200, "%ld %s", r->status, r->body);
     response_free(r);
-    int commas = same_in_french("/v1/indicators", "locale") +
-                 same_in_french("/v1/indicators", "header");
+    int commas =
+        same_in_french("/v1/indicators", "locale") + same_in_french("/v1/indicators", "header");
     cr_expect_gt(commas, 1, "decimal commas (-30,5 and 180,25 at least)");
     same_in_french("/v1/indicators/satisfaction_mean/series?granularity=month", "locale");
     same_in_french("/v1/indicators/routes", "header");
     same_in_french("/v1/indicators/by-commune?code=satisfaction_mean", "locale");
     /* the French payload cell, behind its quote */
     r = api_call(true, "GET", "/v1/indicators?format=csv&locale=fr", reader, NULL, NULL);
-    cr_assert(strstr(r->body, "\"'" "=HYPERLINK(") != NULL, "the formula behind a quote");
+    cr_assert(strstr(r->body, "\"'"
+                              "=HYPERLINK(") != NULL,
+              "the formula behind a quote");
     response_free(r);
     /* English asked, or another language first: RFC 4180 */
     r = api_call(true, "GET", "/v1/indicators?format=csv", reader, NULL,
