@@ -387,6 +387,39 @@ Test(disclosure_strict, no_withheld_cell_follows_from_every_answer_of_a_year, .t
     free(reader);
 }
 
+/* A filtered figure's default baseline is the scope's over the 365 days
+ * before CAMPAIGN_START (2026-12-08 by default), whatever the period's
+ * length, so that baselines of different lengths cannot be subtracted. */
+Test(disclosure_strict, a_filtered_baseline_is_the_365_days_before_the_campaign)
+{
+    struct org a;
+    org_create(&a);
+    visits(&a, "2008-03-10", 7);
+    static const char *const periods[][2] = {
+        {"2008-03-01", "2008-03-31"}, {"2008-01-01", "2008-03-31"}, {"2008-01-01", "2008-12-31"}};
+    for (int p = 0; p < 3; p++) {
+        char path[200];
+        snprintf(path, sizeof path, "/v1/indicators?from=%s&to=%s&org=%s", periods[p][0],
+                 periods[p][1], a.slug);
+        struct response *r = api_call(true, "GET", path, a.token, NULL, NULL);
+        cr_assert_eq(r->status, 200, "%s: %ld %s", path, r->status, r->body);
+        json_t *body = response_json(r);
+        size_t i;
+        json_t *item;
+        json_array_foreach(json_object_get(body, "items"), i, item)
+        {
+            json_t *baseline = json_object_get(item, "baseline");
+            if (strcmp(json_str(baseline, "source"), "set") == 0)
+                continue;
+            cr_expect_str_eq(json_str(baseline, "period"), "2025-12-08/2026-12-07", "%s: %s", path,
+                             json_str(item, "code"));
+        }
+        json_decref(body);
+        response_free(r);
+    }
+    free(a.token);
+}
+
 /* ---- without it: each attack works (so the tests above can fail) ------------ */
 
 TestSuite(disclosure_off, .init = start_off, .fini = stop_private, .timeout = 300);
