@@ -164,8 +164,10 @@ enum { SERIES_COL_SUPPRESSED = 6, SERIES_COL_JSON = 7 };
  * the 365 days before CAMPAIGN_START (the filtered baselines' period). Rows:
  * the whole territory ('*'), then every scope of the partition with data in
  * those periods. One row per scope, column and
- * indicator: scope, column, code, sample_size, whether it is the scope asked
- * for; the whole territory first, then by scope, column and code. */
+ * indicator: scope, column, code, sample_size (as indicator_values_rollup
+ * counts it, summed here per scope and period in one grouped read), whether
+ * it is the scope asked for; the whole territory first, then by scope, column
+ * and code. */
 #define INDICATORS_SQL_DISCLOSURE_TABLE                                                            \
     "WITH p(col, first, last) AS (SELECT 0, $1::date, ($1::date + interval '1 year')::date - 1 "    \
     "UNION ALL SELECT q, ($1::date + (q - 1) * interval '3 months')::date, ($1::date + q * "       \
@@ -175,16 +177,29 @@ enum { SERIES_COL_SUPPRESSED = 6, SERIES_COL_JSON = 7 };
     "UNION ALL SELECT 17, $4::date - 365, $4::date - 1), "                                         \
     "w AS (SELECT $2::text || ':' || CASE WHEN $2::text = 'place' AND $3::text <> '' THEN "       \
     "$3::text::uuid::text ELSE $3::text END AS scope), "                                           \
-    "s AS (SELECT '*' AS scope UNION SELECT d.scope FROM "                                        \
-    "indicator_daily d JOIN p ON d.day BETWEEN p.first AND p.last WHERE d.scope LIKE $2 || ':%' "  \
-    "UNION SELECT a.scope FROM indicator_autonomy a JOIN p ON a.day BETWEEN p.first AND p.last "   \
-    "WHERE a.scope LIKE $2 || ':%' UNION SELECT o.scope FROM indicator_orientation o JOIN p ON "   \
-    "o.day BETWEEN p.first AND p.last WHERE o.scope LIKE $2 || ':%') "                            \
-    "SELECT s.scope, p.col, v.code, v.sample_size, s.scope = (SELECT scope FROM w) "               \
-    "FROM s CROSS JOIN p CROSS JOIN LATERAL indicator_values_rollup(p.first, p.last, "             \
-    "CASE WHEN s.scope LIKE 'commune:%' THEN substr(s.scope, 9) END, CASE WHEN s.scope LIKE "      \
-    "'place:%' THEN substr(s.scope, 7)::uuid END, CASE WHEN s.scope LIKE 'org:%' THEN "            \
-    "substr(s.scope, 5) END) v ORDER BY s.scope <> '*', s.scope, p.col, v.code"
+    "d AS (SELECT x.scope, p.col, sum(x.sent_closed) AS sent_closed, sum(x.distributed) AS "       \
+    "distributed, sum(x.answers) AS answers, sum(x.workshops) AS workshops, sum(x.recorded) AS "   \
+    "recorded, sum(x.mobile_visits) AS mobile_visits FROM indicator_daily x JOIN p ON x.day "      \
+    "BETWEEN p.first AND p.last WHERE x.scope = '*' OR x.scope LIKE $2::text || ':%' "             \
+    "GROUP BY 1, 2), "                                                                             \
+    "a AS (SELECT x.scope, p.col, sum(x.n) AS n FROM indicator_autonomy x JOIN p ON x.day "        \
+    "BETWEEN p.first AND p.last AND x.next_day > p.last WHERE x.scope = '*' OR x.scope LIKE "      \
+    "$2::text || ':%' GROUP BY 1, 2), "                                                            \
+    "o AS (SELECT x.scope, p.col, sum(x.n) AS n FROM indicator_orientation x JOIN p ON x.day "     \
+    "BETWEEN p.first AND p.last WHERE x.scope = '*' OR x.scope LIKE $2::text || ':%' "             \
+    "GROUP BY 1, 2), "                                                                             \
+    "s AS (SELECT '*' AS scope UNION SELECT scope FROM d UNION SELECT scope FROM a UNION "         \
+    "SELECT scope FROM o), "                                                                       \
+    "c(code) AS (SELECT code FROM indicators) "                                                    \
+    "SELECT s.scope, p.col, c.code, coalesce(CASE WHEN c.code LIKE 'autonomy_%' THEN a.n WHEN "    \
+    "c.code LIKE 'orientation_time_%' THEN o.n WHEN c.code = 'referral_completion_rate' THEN "     \
+    "d.sent_closed WHEN c.code = 'devices_distributed' THEN d.distributed WHEN c.code LIKE "       \
+    "'satisfaction_%' THEN d.answers WHEN c.code = 'workshop_fill_rate' THEN d.workshops WHEN "    \
+    "c.code = 'workshop_attendance_rate' THEN d.recorded WHEN c.code = 'mobile_unit_visits' THEN " \
+    "d.mobile_visits END, 0), s.scope = (SELECT scope FROM w) FROM s CROSS JOIN p CROSS JOIN c "   \
+    "LEFT JOIN d ON d.scope = s.scope AND d.col = p.col LEFT JOIN a ON a.scope = s.scope AND "      \
+    "a.col = p.col LEFT JOIN o ON o.scope = s.scope AND o.col = p.col "                            \
+    "ORDER BY s.scope <> '*', s.scope, p.col, c.code"
 
 /* Every scope of a partition at once. $1 first day, $2 last day, $3 the
  * partition (commune: every commune; place, org: those with data in the
