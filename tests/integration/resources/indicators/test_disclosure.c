@@ -373,6 +373,13 @@ Test(disclosure_strict, a_month_or_quarter_against_its_parts_gives_nothing_back)
     cr_expect_eq(r->status, 422, "%s: %ld", path, r->status);
     cr_expect(names_field(r, "granularity"), "names granularity");
     response_free(r);
+    /* and two filters at once (a table of two partitions is not protected) */
+    r = api_call(true, "GET",
+                 "/v1/indicators?from=2021-02-01&to=2021-02-28&org=gers-numerique&commune=32256",
+                 reader, NULL, NULL);
+    cr_expect_eq(r->status, 422, "two filters: %ld", r->status);
+    cr_expect(names_field(r, "org"), "names org");
+    response_free(r);
     free(reader);
 }
 
