@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include "dates.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
@@ -62,6 +64,32 @@ static int read_int(struct loader *l, const char *name, int fallback, int min, i
     if (errno || *end || end == v || n < min || n > max)
         return fail(l, name, "must be an integer from %d to %d (got \"%s\")", min, max, v);
     *out = (int)n;
+    return 0;
+}
+
+/* A date YYYY-MM-DD (a real day) into out[11]. */
+static int read_date(struct loader *l, const char *name, const char *fallback, char out[11])
+{
+    const char *v = value(l, name);
+    long days;
+    if (!v)
+        v = fallback;
+    if (strlen(v) != 10 || !dates_parse(v, &days))
+        return fail(l, name, "must be a date such as 2026-12-08 (got \"%s\")", v);
+    memcpy(out, v, 11);
+    return 0;
+}
+
+/* INDICATORS_DISCLOSURE: strict (1) or cell (0). */
+static int read_disclosure(struct loader *l, int *out)
+{
+    const char *v = value(l, "INDICATORS_DISCLOSURE");
+    if (!v || strcmp(v, "strict") == 0)
+        *out = 1;
+    else if (strcmp(v, "cell") == 0)
+        *out = 0;
+    else
+        return fail(l, "INDICATORS_DISCLOSURE", "must be strict or cell (got \"%s\")", v);
     return 0;
 }
 
@@ -322,7 +350,10 @@ static int load(struct config *c, unsigned needs, struct loader *l)
             read_int(l, "REFERRAL_EXPIRY_DAYS", 30, 1, 365, &c->referral_expiry_days) ||
             read_int(l, "RETENTION_DAYS", 365, 1, 3650, &c->retention_days) ||
             read_int(l, "INDICATORS_MIN_CELL", 5, 1, 100, &c->indicators_min_cell) ||
-            read_int(l, "KEY_ACTIVATION_DELAY_S", 3600, 0, 30 * 86400, &c->key_activation_delay_s))
+            read_int(l, "KEY_ACTIVATION_DELAY_S", 3600, 0, 30 * 86400,
+                     &c->key_activation_delay_s) ||
+            read_date(l, "CAMPAIGN_START", "2026-12-08", c->campaign_start) ||
+            read_disclosure(l, &c->indicators_disclosure))
             return -1;
     }
     if (needs & CONFIG_HTTP) {

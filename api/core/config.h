@@ -59,6 +59,10 @@ struct config {
     int referral_expiry_days; /* a referral still sent after this is expired */
     int retention_days;       /* personal fields of closed referrals are erased after this */
     int indicators_min_cell;  /* figures on fewer people or referrals are withheld */
+    char campaign_start[11];  /* CAMPAIGN_START, YYYY-MM-DD: relative targets' default baseline
+                                 is the same-length period just before it */
+    int indicators_disclosure; /* INDICATORS_DISCLOSURE: 1 (strict, default) the controls that
+                                  hold across queries; 0 (cell) small-cell suppression alone */
     int indicators_expensive_per_org; /* indicator requests from raw inputs in flight per org */
     enum lang default_language;       /* DEFAULT_LANGUAGE: when Accept-Language decides nothing */
 };

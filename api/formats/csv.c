@@ -183,15 +183,70 @@ const char *csv_cell_text(const char *cell)
     return cell[0] == '\'' && csv_is_neutralised(cell + 1) ? cell + 1 : cell;
 }
 
-void csv_put_field(FILE *out, const char *text, bool last)
+const struct csv_style csv_rfc4180 = {',', false, false, "en"};
+const struct csv_style csv_french = {';', true, true, "fr"};
+
+/* Whether the language range at s (up to its end, `;` or `,`) is French. */
+static bool is_french(const char *s)
+{
+    s += strspn(s, " \t");
+    return (s[0] == 'f' || s[0] == 'F') && (s[1] == 'r' || s[1] == 'R') &&
+           (s[2] == '\0' || strchr("-_;, \t", s[2]));
+}
+
+const struct csv_style *csv_style_choose(const char *locale, const char *accept_language)
+{
+    if (locale)
+        return strcmp(locale, "fr") == 0   ? &csv_french
+               : strcmp(locale, "en") == 0 ? &csv_rfc4180
+                                           : NULL;
+    if (!accept_language)
+        return &csv_rfc4180;
+    double best = -1;
+    bool french = false;
+    for (const char *p = accept_language; *p;) {
+        const char *end = p + strcspn(p, ",");
+        double q = 1;
+        const char *params = memchr(p, ';', (size_t)(end - p));
+        if (params) {
+            const char *qv = strstr(params, "q=");
+            if (qv && qv < end)
+                q = strtod(qv + 2, NULL);
+        }
+        if (q > best) {
+            best = q;
+            french = is_french(p);
+        }
+        p = *end ? end + 1 : end;
+    }
+    return french ? &csv_french : &csv_rfc4180;
+}
+
+void csv_begin(FILE *out, const struct csv_style *style)
+{
+    if (style->bom)
+        fputs("\xEF\xBB\xBF", out);
+}
+
+void csv_put_field_in(FILE *out, const struct csv_style *style, const char *text, bool last)
 {
     fputc('"', out);
+    bool number = style->decimal_comma && is_number(text);
     if (csv_is_neutralised(text))
         fputc('\'', out);
     for (const char *p = text; *p; p++) {
         if (*p == '"')
             fputc('"', out);
-        fputc(*p, out);
+        fputc(number && *p == '.' ? ',' : *p, out);
     }
-    fputs(last ? "\"\r\n" : "\",", out);
+    fputc('"', out);
+    if (last)
+        fputs("\r\n", out);
+    else
+        fputc(style->separator, out);
+}
+
+void csv_put_field(FILE *out, const char *text, bool last)
+{
+    csv_put_field_in(out, &csv_rfc4180, text, last);
 }

@@ -42,6 +42,34 @@ void csv_free(struct csv *csv);
  * exactly what the writer did. */
 void csv_put_field(FILE *out, const char *text, bool last);
 
+/* The two ways the service writes CSV (the one choice, csv_style_choose):
+ * RFC 4180 (`,`, a decimal point, no byte-order mark), the default; and for
+ * French spreadsheets (`;`, a decimal comma in the cells that are numbers,
+ * UTF-8 with a byte-order mark so that Excel reads the accents). Formula cells
+ * are neutralised alike in both. */
+struct csv_style {
+    char separator;
+    bool decimal_comma;
+    bool bom;
+    const char *language; /* "en" or "fr", for Content-Language */
+};
+
+extern const struct csv_style csv_rfc4180, csv_french;
+
+/* The style of a CSV answer: `locale` (a `?locale=` value, NULL when absent)
+ * wins: "fr" French, "en" RFC 4180, anything else NULL (the caller refuses
+ * it); without it, French when the language the client prefers most in
+ * `accept_language` (an Accept-Language header, NULL when absent; q-values
+ * honoured, the first on a tie) is French (fr, fr-FR …), RFC 4180 otherwise. */
+const struct csv_style *csv_style_choose(const char *locale, const char *accept_language);
+
+/* Writes what precedes the first line (the byte-order mark, if any). */
+void csv_begin(FILE *out, const struct csv_style *style);
+
+/* csv_put_field in a style: its separator, and with a decimal comma the point
+ * of a cell that is a number (see above: -0.58 → -0,58) written as a comma. */
+void csv_put_field_in(FILE *out, const struct csv_style *style, const char *text, bool last);
+
 /* True when csv_put_field writes `text` with a single quote before it. */
 bool csv_is_neutralised(const char *text);
 

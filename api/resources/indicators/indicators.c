@@ -7,6 +7,7 @@
 
 #include "csv.h"
 #include "dates.h"
+#include "disclosure.h"
 #include "indicators_sql.h"
 #include "validate.h"
 
@@ -16,7 +17,8 @@
 #include <string.h>
 #include <time.h>
 
-const char *const indicators_query[] = {"from", "to", "commune", "place_id", "org", "format", NULL};
+const char *const indicators_query[] = {"from", "to",     "commune", "place_id",
+                                        "org",  "format", "locale",  NULL};
 
 #define MAX_PERIOD_DAYS 3660
 
@@ -39,8 +41,10 @@ struct indicators_query {
     char from[11], to[11];
     const char *commune, *place_id, *org, *granularity;
     bool csv;
-    char min_cell[16]; /* INDICATORS_MIN_CELL, as a parameter */
-    long first, last;  /* the period's days, as dates_parse counts them */
+    const struct csv_style *style; /* of the CSV: ?locale=, else Accept-Language */
+    char min_cell[16];             /* INDICATORS_MIN_CELL, as a parameter */
+    char baseline_days[24];        /* the length of the default baseline period, as a parameter */
+    long first, last;              /* the period's days, as dates_parse counts them */
 };
 
 /* Reads the query every indicator route shares (each route's allow-list says
@@ -84,6 +88,11 @@ static bool read_query(struct req *r, struct indicators_query *q)
         validate_error(errors, "format", "must be json or csv");
     else if (!format && accept && strcasestr(accept, "text/csv"))
         q->csv = true;
+    q->style = csv_style_choose(http_query(r, "locale"), http_header(r, "Accept-Language"));
+    if (!q->style) {
+        validate_error(errors, "locale", "must be fr or en");
+        q->style = &csv_rfc4180;
+    }
     static const char *const granularities[] = {"week", "month", NULL};
     q->granularity = http_query(r, "granularity");
     if (!q->granularity)
@@ -93,6 +102,7 @@ static bool read_query(struct req *r, struct indicators_query *q)
     snprintf(q->min_cell, sizeof q->min_cell, "%d", r->app->cfg->indicators_min_cell);
     q->first = first;
     q->last = last;
+    snprintf(q->baseline_days, sizeof q->baseline_days, "%ld", last - first + 1);
     if (json_array_size(errors) > 0) {
         http_invalid(r, 400, errors);
         return false;
@@ -151,6 +161,171 @@ static bool within_bounds(struct req *r, const struct indicators_query *q, bool 
     return true;
 }
 
+/* ---- Disclosure control that holds across queries (INDICATORS_DISCLOSURE) -- */
+
+/* The table of a request with a filter (api/formats/disclosure.h): the year
+ * of its period, its quarters and months, and the baselines' period (the 365
+ * days before CAMPAIGN_START, a root of its own), × the partition of its
+ * filter. */
+#define TABLE_COLS   (DISCLOSURE_YEAR_COLS + 1)
+#define BASELINE_COL DISCLOSURE_YEAR_COLS
+#define MAX_CODES    16
+static const int table_tree[TABLE_COLS] = {-1, 0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, -1};
+
+struct disclosure {
+    int codes;
+    char code[MAX_CODES][48];
+    bool withheld[MAX_CODES][TABLE_COLS]; /* the cells of the scope asked for */
+};
+
+/* The day number of year-month-01 (month 13: January of the next year). */
+static long first_of(long year, long month)
+{
+    char day[16];
+    if (month > 12) {
+        year++;
+        month -= 12;
+    }
+    long days = 0;
+    snprintf(day, sizeof day, "%04ld-%02ld-01", labs(year) % 10000, labs(month) % 100);
+    dates_parse(day, &days);
+    return days;
+}
+
+/* Whether the period is one calendar year, quarter or month: its column in
+ * the table (0 the year, 1..4 a quarter, 5..16 a month) and the year's first
+ * day; -1 when it is none of them. */
+static int calendar_column(const struct indicators_query *q, char year_first[11])
+{
+    long y = strtol(q->from, NULL, 10), m = strtol(q->from + 5, NULL, 10);
+    memcpy(year_first, q->from, 4); /* YYYY-MM-DD (dates_format) */
+    memcpy(year_first + 4, "-01-01", 7);
+    if (strtol(q->from + 8, NULL, 10) != 1)
+        return -1;
+    if (m == 1 && q->last == first_of(y, 13) - 1)
+        return 0;
+    if ((m - 1) % 3 == 0 && q->last == first_of(y, m + 3) - 1)
+        return 1 + (int)(m - 1) / 3;
+    if (q->last == first_of(y, m + 1) - 1)
+        return 4 + (int)m;
+    return -1;
+}
+
+static int filter_count(const struct indicators_query *q)
+{
+    return (q->commune != NULL) + (q->place_id != NULL) + (q->org != NULL);
+}
+
+/* With INDICATORS_DISCLOSURE=strict, a request with a filter reads one filter
+ * at most, over one calendar year, quarter or month (a series: by month).
+ * *col: the period's column (-1: no control needed, no filter or the control
+ * off). False after having answered 422. */
+static bool strict_bounds(struct req *r, const struct indicators_query *q, bool series, int *col,
+                          char year_first[11])
+{
+    *col = -1;
+    if (!r->app->cfg->indicators_disclosure || filter_count(q) == 0)
+        return true;
+    json_t *errors = json_array();
+    if (filter_count(q) > 1)
+        validate_error(errors, q->org ? "org" : "place_id",
+                       "one filter at most among commune, place_id and org (disclosure control)");
+    *col = calendar_column(q, year_first);
+    if (*col < 0)
+        validate_error(errors, "from",
+                       "one calendar month, quarter or year with a filter, from its "
+                       "first day to its last (disclosure control)");
+    if (series && strcmp(q->granularity, "month") != 0)
+        validate_error(errors, "granularity", "by month with a filter (disclosure control)");
+    if (json_array_size(errors) > 0) {
+        http_invalid(r, 422, errors);
+        return false;
+    }
+    json_decref(errors);
+    return true;
+}
+
+/* Reads the table of year_first × the partition `dim` (org, commune or
+ * place) and withholds its cells (disclosure_suppress), for each indicator
+ * (or `only` when not NULL); then calls visit for every scope row with data
+ * (the whole territory aside), with the indicator's code and the row's cells.
+ * `asked`: the scope value a request names (marked in the answer; NULL
+ * none). False after having answered. */
+typedef void (*table_visit)(void *ctx, const char *scope, bool asked, const char *code,
+                            const bool withheld[TABLE_COLS]);
+
+static bool disclosure_table(struct req *r, const char *year_first, const char *dim,
+                             const char *asked_value, const char *only, table_visit visit,
+                             void *ctx)
+{
+    const char *params[] = {year_first, dim, asked_value ? asked_value : "",
+                            r->app->cfg->campaign_start};
+    PGresult *res = http_sql(r, INDICATORS_SQL_DISCLOSURE_TABLE, 4, params, false);
+    if (!res)
+        return false;
+    int count = PQntuples(res), codes = 0;
+    while (codes < count && strcmp(PQgetvalue(res, codes, 1), "0") == 0)
+        codes++;
+    int per_scope = TABLE_COLS * codes, scopes = per_scope ? count / per_scope : 0;
+    long *n = calloc((size_t)scopes * TABLE_COLS + 1, sizeof *n);
+    bool *withheld = calloc((size_t)scopes * TABLE_COLS + 1, sizeof *withheld);
+    bool ok = n && withheld;
+    for (int k = 0; ok && k < codes && scopes > 1; k++) {
+        const char *code = PQgetvalue(res, k, 2);
+        if (only && strcmp(only, code) != 0)
+            continue;
+        for (int i = k; i < count; i += codes)
+            n[(i / per_scope) * TABLE_COLS + (i % per_scope) / codes] =
+                strtol(PQgetvalue(res, i, 3), NULL, 10);
+        ok = disclosure_suppress(n, scopes, TABLE_COLS, table_tree,
+                                 r->app->cfg->indicators_min_cell, withheld) == 0;
+        for (int row = 1; ok && row < scopes; row++)
+            visit(ctx, PQgetvalue(res, row * per_scope, 0),
+                  strcmp(PQgetvalue(res, row * per_scope, 4), "t") == 0, code,
+                  withheld + row * TABLE_COLS);
+    }
+    free(n);
+    free(withheld);
+    PQclear(res);
+    if (!ok)
+        http_problem(r, 500, "internal", "The indicators could not be computed.");
+    return ok;
+}
+
+static void keep_asked(void *ctx, const char *scope, bool asked, const char *code,
+                       const bool withheld[TABLE_COLS])
+{
+    (void)scope;
+    struct disclosure *d = ctx;
+    if (!asked || d->codes >= MAX_CODES)
+        return;
+    snprintf(d->code[d->codes], sizeof d->code[0], "%s", code);
+    memcpy(d->withheld[d->codes++], withheld, sizeof d->withheld[0]);
+}
+
+/* The cells withheld for the scope the request names (filtered, strict); a
+ * scope without data in the table has none withheld (its zeros are public).
+ * False after having answered. */
+static bool disclosure_of(struct req *r, const struct indicators_query *q, const char *year_first,
+                          struct disclosure *out)
+{
+    const char *dim = q->org ? "org" : q->commune ? "commune" : "place";
+    const char *value = q->org ? q->org : q->commune ? q->commune : q->place_id;
+    memset(out, 0, sizeof *out);
+    return disclosure_table(r, year_first, dim, value, NULL, keep_asked, out);
+}
+
+/* The codes withheld in column col, as a PostgreSQL text array. */
+static void withheld_codes(const struct disclosure *d, int col, char *out, size_t cap)
+{
+    size_t len = (size_t)snprintf(out, cap, "{");
+    for (int k = 0; k < d->codes && len < cap; k++)
+        if (d->withheld[k][col])
+            len += (size_t)snprintf(out + len, cap - len, "%s%s", len > 1 ? "," : "", d->code[k]);
+    if (len < cap)
+        snprintf(out + len, cap - len, "}");
+}
+
 /* Admits a request computed from the inputs among its organisation's
  * (INDICATORS_EXPENSIVE_PER_ORG at once): true, with *key set for
  * leave_expensive (empty when the request is not expensive); or false after
@@ -183,19 +358,21 @@ static void leave_expensive(struct req *r, const char *key)
 
 /* Rows of `res` as CSV: the header, then the first `columns` columns of each
  * row; the boolean column `flag` written true/false. */
-static char *as_csv(PGresult *res, const char *const *header, int columns, int flag)
+static char *as_csv(PGresult *res, const struct csv_style *style, const char *const *header,
+                    int columns, int flag)
 {
     char *text = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
+    csv_begin(out, style);
     for (int c = 0; c < columns; c++)
-        csv_put_field(out, header[c], c == columns - 1);
+        csv_put_field_in(out, style, header[c], c == columns - 1);
     for (int row = 0; row < PQntuples(res); row++)
         for (int c = 0; c < columns; c++) {
             const char *v = PQgetvalue(res, row, c);
             if (c == flag)
                 v = strcmp(v, "t") == 0 ? "true" : "false";
-            csv_put_field(out, v, c == columns - 1);
+            csv_put_field_in(out, style, v, c == columns - 1);
         }
     fclose(out);
     return text;
@@ -207,7 +384,9 @@ static void answer(struct req *r, const struct indicators_query *q, PGresult *re
                    const char *const *header, int columns, int flag, int json, json_t *envelope)
 {
     if (q->csv) {
-        char *text = as_csv(res, header, columns, flag);
+        char *text = as_csv(res, q->style, header, columns, flag);
+        http_set_header(r, "Content-Language", q->style->language);
+        http_set_header(r, "Vary", "Accept, Accept-Language");
         char disposition[128];
         snprintf(disposition, sizeof disposition, "attachment; filename=\"%s-%s-%s.csv\"", name,
                  q->from, q->to);
@@ -257,10 +436,40 @@ void indicators_list(struct req *r)
 static void list(struct req *r, const struct indicators_query *qp)
 {
     struct indicators_query q = *qp;
-    if (!refresh_rollups(r))
+    char year_first[11], withheld[MAX_CODES * 48 + 3] = "{}", baselines[MAX_CODES * 48 + 3] = "{}";
+    char period_days[24];
+    int col;
+    snprintf(period_days, sizeof period_days, "%s", q.baseline_days);
+    if (!strict_bounds(r, &q, false, &col, year_first) || !refresh_rollups(r))
         return;
-    const char *params[] = {q.from, q.to, q.commune, q.place_id, q.org, q.min_cell};
-    PGresult *res = http_sql(r, INDICATORS_SQL_LIST, 6, params, false);
+    if (col >= 0) {
+        /* a filtered figure: the table's cells; the baseline is the scope's
+         * over the 365 days before the campaign (one period, so that no
+         * two baselines differ by a few days), a count scaled to the period */
+        struct disclosure *d = malloc(sizeof *d);
+        if (!d || !disclosure_of(r, &q, year_first, d)) {
+            if (!d)
+                http_problem(r, 500, "internal", "The indicators could not be computed.");
+            free(d);
+            return;
+        }
+        withheld_codes(d, col, withheld, sizeof withheld);
+        withheld_codes(d, BASELINE_COL, baselines, sizeof baselines);
+        snprintf(q.baseline_days, sizeof q.baseline_days, "365");
+        free(d);
+    }
+    const char *params[] = {q.from,
+                            q.to,
+                            q.commune,
+                            q.place_id,
+                            q.org,
+                            q.min_cell,
+                            r->app->cfg->campaign_start,
+                            q.baseline_days,
+                            period_days,
+                            withheld,
+                            baselines};
+    PGresult *res = http_sql(r, INDICATORS_SQL_LIST, 11, params, false);
     static const char *const header[IND_COLUMNS] = {
         "code",        "label",        "definition",  "unit",           "value",
         "numerator",   "denominator",  "sample_size", "suppressed",     "status",
@@ -273,8 +482,8 @@ static void list(struct req *r, const struct indicators_query *qp)
 
 /* ---- GET /v1/indicators/{code}/series ------------------------------------- */
 
-const char *const indicators_series_query[] = {"from", "to",          "commune", "place_id",
-                                               "org",  "granularity", "format",  NULL};
+const char *const indicators_series_query[] = {
+    "from", "to", "commune", "place_id", "org", "granularity", "format", "locale", NULL};
 
 static void series(struct req *r, const struct indicators_query *q);
 
@@ -288,41 +497,200 @@ void indicators_series(struct req *r)
     leave_expensive(r, key);
 }
 
+/* The first days of the months of the series withheld for `code`, as a
+ * PostgreSQL date array. */
+static void withheld_months(const struct disclosure *d, const char *code, const char *year_first,
+                            char *out, size_t cap)
+{
+    size_t len = (size_t)snprintf(out, cap, "{");
+    for (int k = 0; k < d->codes; k++)
+        if (strcmp(d->code[k], code) == 0)
+            for (int m = 1; m <= 12 && len < cap; m++)
+                if (d->withheld[k][4 + m])
+                    len += (size_t)snprintf(out + len, cap - len, "%s%.4s-%02d-01",
+                                            len > 1 ? "," : "", year_first, m);
+    if (len < cap)
+        snprintf(out + len, cap - len, "}");
+}
+
 static void series(struct req *r, const struct indicators_query *qp)
 {
     struct indicators_query q = *qp;
-    if (!refresh_rollups(r))
+    char year_first[11], months[12 * 12 + 3] = "{}";
+    int col;
+    if (!strict_bounds(r, &q, true, &col, year_first) || !refresh_rollups(r))
         return;
     const char *code[] = {r->params[0]};
     PGresult *one = http_sql(r, INDICATORS_SQL_ONE, 1, code, false), *res = NULL;
+    struct disclosure *d = NULL;
     if (one && PQntuples(one) == 0) {
         http_problem(r, 404, "not-found", "No indicator has this code.");
-    } else if (one) {
-        const char *params[] = {q.from, q.to,       q.commune,    q.place_id,
-                                q.org,  q.min_cell, r->params[0], q.granularity};
+    } else if (one && col >= 0 && !(d = malloc(sizeof *d))) {
+        http_problem(r, 500, "internal", "The indicators could not be computed.");
+    } else if (one && (col < 0 || disclosure_of(r, &q, year_first, d))) {
+        if (d)
+            withheld_months(d, r->params[0], year_first, months, sizeof months);
+        const char *params[] = {q.from,     q.to,         q.commune,     q.place_id, q.org,
+                                q.min_cell, r->params[0], q.granularity, months};
         static const char *const header[] = {"start",       "end",         "value",     "numerator",
                                              "denominator", "sample_size", "suppressed"};
         char name[96];
         snprintf(name, sizeof name, "%s-%s", r->params[0], q.granularity);
-        if ((res = http_sql(r, INDICATORS_SQL_SERIES, 8, params, false)))
+        if ((res = http_sql(r, INDICATORS_SQL_SERIES, 9, params, false)))
             answer(r, &q, res, name, header, SERIES_COL_JSON, SERIES_COL_SUPPRESSED,
                    SERIES_COL_JSON,
                    json_pack("{s:s, s:s, s:s, s:s, s:o}", "code", r->params[0], "label",
                              PQgetvalue(one, 0, 0), "unit", PQgetvalue(one, 0, 1), "granularity",
                              q.granularity, "filters", filters_of(&q)));
     }
+    free(d);
     PQclear(one);
     PQclear(res);
 }
 
+/* ---- GET /v1/indicators/by-commune, by-place, by-org --------------------- */
+
+const char *const indicators_by_query[] = {"code", "from", "to", "format", "locale", NULL};
+
+/* The scopes withheld in one column, as a PostgreSQL text array (grown). */
+struct withheld_scopes {
+    int col;
+    char *text;
+    size_t len, cap;
+    bool failed;
+};
+
+static void collect_scope(void *ctx, const char *scope, bool asked, const char *code,
+                          const bool withheld[TABLE_COLS])
+{
+    (void)asked;
+    (void)code;
+    struct withheld_scopes *w = ctx;
+    if (!withheld[w->col] || w->failed)
+        return;
+    size_t need = w->len + strlen(scope) + 3;
+    if (need > w->cap) {
+        char *grown = realloc(w->text, need * 2);
+        if (!grown) {
+            w->failed = true;
+            return;
+        }
+        w->text = grown;
+        w->cap = need * 2;
+    }
+    w->len += (size_t)sprintf(w->text + w->len, "%s%s", w->len > 1 ? "," : "", scope);
+}
+
+/* Every commune's (place's, organisation's) figure of one indicator for the
+ * period at once, with the suppression of the single calls; JSON, CSV, or
+ * (communes) GeoJSON with each commune's outline. */
+static void by_scope(struct req *r, const char *dim, const char *key_name)
+{
+    struct indicators_query q;
+    if (!read_query(r, &q))
+        return;
+    const char *code = http_query(r, "code");
+    if (!code || !*code) {
+        json_t *errors = json_array();
+        validate_error(errors, "code", "is required (an indicator's code)");
+        http_invalid(r, 400, errors);
+        return;
+    }
+    const char *accept = http_header(r, "Accept");
+    bool geojson = strcmp(dim, "commune") == 0 && !http_query(r, "format") && accept &&
+                   strcasestr(accept, "application/geo+json");
+    char year_first[11];
+    int col = -1;
+    if (r->app->cfg->indicators_disclosure && (col = calendar_column(&q, year_first)) < 0) {
+        json_t *errors = json_array();
+        validate_error(errors, "from",
+                       "the period is one calendar month, quarter or year, from its first day to "
+                       "its last (disclosure control)");
+        http_invalid(r, 422, errors);
+        return;
+    }
+    if (!refresh_rollups(r))
+        return;
+    const char *one_params[] = {code};
+    PGresult *one = http_sql(r, INDICATORS_SQL_ONE, 1, one_params, false), *res = NULL;
+    struct withheld_scopes w = {col, malloc(16), 1, 16, false};
+    if (w.text)
+        strcpy(w.text, "{");
+    if (!one) {
+        /* answered */
+    } else if (PQntuples(one) == 0) {
+        http_problem(r, 404, "not-found", "No indicator has this code.");
+    } else if (!w.text) {
+        http_problem(r, 500, "internal", "The indicators could not be computed.");
+    } else if (col < 0 || disclosure_table(r, year_first, dim, NULL, code, collect_scope, &w)) {
+        if (w.failed || !(w.text = realloc(w.text, w.len + 2))) {
+            http_problem(r, 500, "internal", "The indicators could not be computed.");
+        } else {
+            strcpy(w.text + w.len, "}");
+            const char *params[] = {q.from, q.to, dim, code, q.min_cell, w.text};
+            static const char *const header[] = {
+                "key", "name", "value", "numerator", "denominator", "sample_size", "suppressed"};
+            const char *named[7];
+            memcpy(named, header, sizeof named);
+            named[0] = key_name;
+            char name[96];
+            snprintf(name, sizeof name, "%s-par-%s", code, dim);
+            if (!(res = http_sql(r, INDICATORS_SQL_BY_SCOPE, 6, params, false))) {
+                /* answered */
+            } else if (geojson) {
+                json_t *features = json_array();
+                for (int row = 0; row < PQntuples(res); row++)
+                    json_array_append_new(
+                        features, json_loads(PQgetvalue(res, row, BY_COL_FEATURE), 0, NULL));
+                json_t *doc =
+                    json_pack("{s:s, s:s, s:s, s:s, s:i, s:o}", "type", "FeatureCollection", "code",
+                              code, "from", q.from, "to", q.to, "min_cell",
+                              r->app->cfg->indicators_min_cell, "features", features);
+                char *text = json_dumps(doc, JSON_COMPACT);
+                json_decref(doc);
+                if (text)
+                    http_text(r, 200, "application/geo+json", text, strlen(text));
+                else
+                    http_problem(r, 500, "internal", "The indicators could not be computed.");
+                free(text);
+            } else {
+                answer(r, &q, res, name, named, BY_COL_JSON, BY_COL_SUPPRESSED, BY_COL_JSON,
+                       json_pack("{s:s, s:s, s:s, s:s}", "code", code, "label",
+                                 PQgetvalue(one, 0, 0), "unit", PQgetvalue(one, 0, 1), "by",
+                                 key_name));
+            }
+        }
+    }
+    free(w.text);
+    PQclear(one);
+    PQclear(res);
+}
+
+void indicators_by_commune(struct req *r)
+{
+    by_scope(r, "commune", "commune");
+}
+
+void indicators_by_place(struct req *r)
+{
+    by_scope(r, "place", "place_id");
+}
+
+void indicators_by_org(struct req *r)
+{
+    by_scope(r, "org", "org");
+}
+
 /* ---- GET /v1/indicators/routes -------------------------------------------- */
 
-const char *const indicators_routes_query[] = {"from", "to", "org", "format", NULL};
+const char *const indicators_routes_query[] = {"from", "to", "org", "format", "locale", NULL};
 
 void indicators_routes(struct req *r)
 {
     struct indicators_query q;
-    if (!read_query(r, &q) || !refresh_rollups(r))
+    char year_first[11];
+    int col;
+    if (!read_query(r, &q) || !strict_bounds(r, &q, false, &col, year_first) || !refresh_rollups(r))
         return;
     const char *params[] = {q.from, q.to, q.org, q.min_cell};
     static const char *const header[] = {"from_kind",
@@ -338,6 +706,38 @@ void indicators_routes(struct req *r)
     if (res)
         answer(r, &q, res, "orientations", header, ROUTES_COL_JSON, ROUTES_COL_SUPPRESSED,
                ROUTES_COL_JSON, json_pack("{s:{s:s?}}", "filters", "org", q.org));
+    PQclear(res);
+}
+
+/* ---- GET /v1/targets ------------------------------------------------------ */
+
+const char *const indicators_targets_query[] = {"from", "to", NULL};
+
+void indicators_targets(struct req *r)
+{
+    struct indicators_query q;
+    if (!read_query(r, &q) || !refresh_rollups(r))
+        return;
+    const char *params[] = {q.from,
+                            q.to,
+                            NULL,
+                            NULL,
+                            NULL,
+                            q.min_cell,
+                            r->app->cfg->campaign_start,
+                            q.baseline_days,
+                            q.baseline_days,
+                            "{}",
+                            "{}"};
+    PGresult *res = http_sql(r, INDICATORS_SQL_TARGETS, 11, params, false);
+    if (res) {
+        json_t *items = json_array();
+        for (int row = 0; row < PQntuples(res); row++)
+            json_array_append_new(items, json_loads(PQgetvalue(res, row, 0), 0, NULL));
+        http_json(r, 200,
+                  json_pack("{s:s, s:s, s:s, s:o}", "campaign_start", r->app->cfg->campaign_start,
+                            "from", q.from, "to", q.to, "items", items));
+    }
     PQclear(res);
 }
 

@@ -39,6 +39,8 @@ Test(config, defaults)
     cr_expect_eq(cfg.referral_expiry_days, 30);
     cr_expect_eq(cfg.retention_days, 365);
     cr_expect_eq(cfg.indicators_min_cell, 5);
+    cr_expect_str_eq(cfg.campaign_start, "2026-12-08");
+    cr_expect_eq(cfg.indicators_disclosure, 1, "strict by default");
     cr_expect_eq(cfg.rate_limit_org_per_s, 200);
     cr_expect_eq(cfg.rate_limit_ip_burst, 100);
     cr_expect_null(cfg.jwt_issuer);
@@ -92,6 +94,12 @@ Test(config, weak_or_malformed_settings_are_refused)
     const char *cell[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", "INDICATORS_MIN_CELL=0",
                           NULL};
     expect_error(cell, ALL, "INDICATORS_MIN_CELL");
+    const char *start[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef",
+                           "CAMPAIGN_START=2026-02-30", NULL};
+    expect_error(start, ALL, "CAMPAIGN_START");
+    const char *disclosure[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef",
+                                "INDICATORS_DISCLOSURE=off", NULL};
+    expect_error(disclosure, ALL, "INDICATORS_DISCLOSURE");
     const char *rate[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", "RATE_LIMIT_ORG_PER_S=-1",
                           NULL};
     expect_error(rate, ALL, "RATE_LIMIT_ORG_PER_S");
@@ -189,4 +197,16 @@ Test(config, default_language_is_fr_or_en)
     config_free(&cfg);
     const char *de[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", "DEFAULT_LANGUAGE=de", NULL};
     expect_error(de, ALL, "DEFAULT_LANGUAGE");
+}
+
+Test(config, campaign_start_and_disclosure)
+{
+    const char *env[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", "CAMPAIGN_START=2027-01-04",
+                         "INDICATORS_DISCLOSURE=cell", NULL};
+    struct config cfg;
+    char err[256];
+    cr_assert_eq(load(env, ALL, &cfg, err), 0, "%s", err);
+    cr_expect_str_eq(cfg.campaign_start, "2027-01-04");
+    cr_expect_eq(cfg.indicators_disclosure, 0);
+    config_free(&cfg);
 }

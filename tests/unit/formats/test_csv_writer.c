@@ -123,3 +123,42 @@ Test(csv_writer, reading_takes_off_only_the_writers_quote)
     cr_expect_str_eq(csv_cell_text("'"), "'");
     cr_expect_str_eq(csv_cell_text("=1"), "=1");
 }
+
+/* ---- the French style --------------------------------------------------------- */
+
+static char *written_in(const struct csv_style *style, const char *const *cells, int n)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    csv_begin(f, style);
+    for (int i = 0; i < n; i++)
+        csv_put_field_in(f, style, cells[i], i == n - 1);
+    fclose(f);
+    return out;
+}
+
+Test(csv_writer, french_semicolons_decimal_commas_and_a_byte_order_mark)
+{
+    static const char *const cells[] = {"59.5", "-0.58", "1e-05", "2025 : relevé", "=1+2", "3.6.1"};
+    char *fr = written_in(&csv_french, cells, 6), *en = written_in(&csv_rfc4180, cells, 6);
+    cr_expect_str_eq(fr, "\xEF\xBB\xBF\"59,5\";\"-0,58\";\"1e-05\";\"2025 : relevé\";\"'=1+2\";"
+                         "\"3.6.1\"\r\n");
+    cr_expect_str_eq(en, "\"59.5\",\"-0.58\",\"1e-05\",\"2025 : relevé\",\"'=1+2\",\"3.6.1\"\r\n");
+    free(fr);
+    free(en);
+}
+
+Test(csv_writer, the_style_follows_locale_then_accept_language)
+{
+    cr_expect_eq(csv_style_choose(NULL, NULL), &csv_rfc4180);
+    cr_expect_eq(csv_style_choose("fr", "en"), &csv_french, "?locale= wins");
+    cr_expect_eq(csv_style_choose("en", "fr"), &csv_rfc4180);
+    cr_expect_null(csv_style_choose("de", NULL), "another locale is refused");
+    cr_expect_eq(csv_style_choose(NULL, "fr"), &csv_french);
+    cr_expect_eq(csv_style_choose(NULL, "fr-FR,fr;q=0.9,en;q=0.5"), &csv_french);
+    cr_expect_eq(csv_style_choose(NULL, "en-GB,fr;q=0.8"), &csv_rfc4180);
+    cr_expect_eq(csv_style_choose(NULL, "en;q=0.5, fr;q=0.9"), &csv_french, "q-values");
+    cr_expect_eq(csv_style_choose(NULL, "fy, fr;q=0.1"), &csv_rfc4180, "fy is not French");
+    cr_expect_eq(csv_style_choose(NULL, "FR-be"), &csv_french);
+}

@@ -33,7 +33,9 @@ static struct private_db db;
 
 static void start_shared(void)
 {
-    fixture_start();
+    /* small-cell suppression alone: the bounds are for any period and filters */
+    static const char *const env[] = {"INDICATORS_DISCLOSURE=cell", NULL};
+    fixture_start_with(env);
     fixture_token(&gers, "gers-numerique", "indicators:read");
 }
 
@@ -47,9 +49,10 @@ static void start_private(const char *const *more_env)
 {
     private_db_create(&db, "inclusion_bounds");
     /* threads enough for the requests held in flight and those sent meanwhile */
-    const char *env[8] = {db.env_url, "RATE_LIMIT_ORG_PER_S=0", "HTTP_THREADS=8"};
+    const char *env[9] = {db.env_url, "RATE_LIMIT_ORG_PER_S=0", "HTTP_THREADS=8",
+                          "INDICATORS_DISCLOSURE=cell"};
     for (int i = 0; more_env && more_env[i] && i < 4; i++)
-        env[3 + i] = more_env[i];
+        env[4 + i] = more_env[i];
     fixture_start_with(env); /* migrates */
     const char *seed[] = {"seed", NULL};
     const char *seed_env[] = {db.env_url, NULL};

@@ -46,7 +46,9 @@ static void change_one_row(PGconn *c, const char *sql)
 static void start(void)
 {
     private_db_create(&db, "inclusion_rollups");
-    const char *env[] = {db.env_url, "RATE_LIMIT_ORG_PER_S=0", "INDICATORS_MIN_CELL=1", NULL};
+    /* small-cell suppression alone: every period and scope is compared */
+    const char *env[] = {db.env_url, "RATE_LIMIT_ORG_PER_S=0", "INDICATORS_MIN_CELL=1",
+                         "INDICATORS_DISCLOSURE=cell", NULL};
     fixture_start_with(env); /* migrates */
     const char *seed[] = {"seed", NULL};
     const char *gen[] = {"gen-data", "--scale", "0.002", NULL};

@@ -18,6 +18,7 @@
  * status agrees with the target shown in the same row, read by the same
  * statement, so a target changed meanwhile does not make them fail. */
 #include "csv.h"
+#include "dates.h"
 #include "indicator_target.h"
 #include "support/expect.h"
 #include "support/fixture.h"
@@ -49,10 +50,15 @@ static void tokens(void)
     fixture_token(&caf, "caf-gers", "referrals:read referrals:write");
 }
 
+/* Every suite but the baselines' and the disclosure's: the campaign started
+ * long before the data (default baselines on empty periods), and small-cell
+ * suppression alone, so that any period and filters can be read. */
+#define CLASSIC_ENV "CAMPAIGN_START=2001-01-01", "INDICATORS_DISCLOSURE=cell"
+
 /* Small samples shown: a figure on 2 people or more. */
 static void start_min_cell_2(void)
 {
-    static const char *const env[] = {"INDICATORS_MIN_CELL=2", NULL};
+    static const char *const env[] = {"INDICATORS_MIN_CELL=2", CLASSIC_ENV, NULL};
     fixture_start_with(env);
     tokens();
 }
@@ -60,7 +66,8 @@ static void start_min_cell_2(void)
 /* The default configuration: figures on fewer than 5 withheld. */
 static void start_default(void)
 {
-    fixture_start();
+    static const char *const env[] = {CLASSIC_ENV, NULL};
+    fixture_start_with(env);
     tokens();
 }
 
@@ -610,16 +617,17 @@ static void expect_number(json_t *obj, const char *key, double want, const char 
               code, key, json_number_value(v), want);
 }
 
-/* The status that the row's own value and target give: no_data without a value
- * or a goal; otherwise at_least and non-negative relative changes are on track
+/* The status that the row's own value and target give: no_data without a value,
+ * no_baseline without a goal; otherwise at_least and non-negative relative changes are on track
  * at or above the goal, at_most and negative relative changes at or below it. */
 static const char *status_for(json_t *item)
 {
     json_t *value = json_object_get(item, "value"), *target = json_object_get(item, "target");
     json_t *goal = json_object_get(target, "goal");
-    if (json_is_true(json_object_get(item, "suppressed")) || !json_is_number(value) ||
-        !json_is_number(goal))
+    if (json_is_true(json_object_get(item, "suppressed")) || !json_is_number(value))
         return "no_data";
+    if (!json_is_number(goal))
+        return "no_baseline";
     const char *kind = or_empty(json_str(target, "kind"));
     double v = json_number_value(value), g = json_number_value(goal);
     bool upward =
@@ -837,7 +845,7 @@ static void expect_dataset_csv(struct dataset *d, struct response *r, const char
                              names[c], f[4 + c]);
         cr_expect_str_eq(f[8], "false", "%s: %s not suppressed", what, codes[i]);
         cr_expect(strcmp(f[9], "on_track") == 0 || strcmp(f[9], "off_track") == 0 ||
-                      strcmp(f[9], "no_data") == 0,
+                      strcmp(f[9], "no_data") == 0 || strcmp(f[9], "no_baseline") == 0,
                   "%s: %s status %s", what, codes[i], f[9]);
         cr_expect(f[10][0] && f[11][0], "%s: %s target kind and value", what, codes[i]);
     }
@@ -1308,10 +1316,143 @@ Test(indicators_targets, the_status_follows_the_target)
     expect_number(baseline, "value", 3.9, "baseline", "shown");
     cr_expect_str_eq(or_empty(json_str(baseline, "period")), "2025", "the baseline's period");
     json_decref(body);
-    /* no baseline: no goal, no status */
+    /* no baseline set: the period before CAMPAIGN_START (2001) has no answer,
+     * so no goal, and the status says so */
     put_target("{\"kind\":\"relative_change\",\"value\":20,\"baseline\":null}", NUL);
-    expect_status(&d, "no_data", NUL, "a relative change without baseline");
+    expect_status(&d, "no_baseline", NUL, "a relative change without baseline");
 
     target_restore(&kept);
+    dataset_free(&d);
+}
+
+/* ---- baselines from day one ------------------------------------------------------- */
+
+static char campaign_env[40];
+
+/* CAMPAIGN_START `days` after today (Europe/Paris), figures on 2 or more,
+ * small-cell suppression alone (the dataset's period is two days). */
+static void start_campaign(long days)
+{
+    char day[11];
+    dates_format(dates_paris_day(time(NULL)) + days, day);
+    snprintf(campaign_env, sizeof campaign_env, "CAMPAIGN_START=%s", day);
+    static const char *const env[] = {"INDICATORS_MIN_CELL=2", campaign_env,
+                                      "INDICATORS_DISCLOSURE=cell", NULL};
+    fixture_start_with(env);
+    tokens();
+}
+
+static void start_campaign_tomorrow(void)
+{
+    start_campaign(1);
+}
+
+static void start_campaign_two_days_ago(void)
+{
+    start_campaign(-2);
+}
+
+static bool relative(const char *code)
+{
+    static const char *const r[] = {"autonomy_rate",
+                                    "orientation_time_median_hours",
+                                    "orientation_time_p80_hours",
+                                    "devices_distributed",
+                                    "mobile_unit_visits",
+                                    NULL};
+    for (int i = 0; r[i]; i++)
+        if (strcmp(r[i], code) == 0)
+            return true;
+    return false;
+}
+
+TestSuite(indicators_baselines, .init = start_campaign_tomorrow, .fini = fixture_stop,
+          .timeout = 180);
+
+/* The campaign starts tomorrow: the default baseline of the period (two days
+ * ago to today) is the same three days, so every relative target compares
+ * with the very figures of the period; all 11 indicators have a status (five
+ * said no_data when a baseline had to be set by hand). */
+Test(indicators_baselines, every_indicator_has_a_status_from_day_one)
+{
+    struct dataset d;
+    dataset_build(&d);
+    json_t *body = of_dataset(&d, "");
+    char period[32];
+    snprintf(period, sizeof period, "%s/%s", d.from, d.to);
+    size_t i;
+    json_t *item;
+    json_array_foreach(json_object_get(body, "items"), i, item)
+    {
+        const char *code = or_empty(json_str(item, "code"));
+        const char *status = or_empty(json_str(item, "status"));
+        cr_expect(strcmp(status, "on_track") == 0 || strcmp(status, "off_track") == 0,
+                  "%s: a status (%s)", code, status);
+        cr_expect_str_eq(status, status_for(item), "%s: the status agrees with the goal", code);
+        json_t *baseline = json_object_get(item, "baseline");
+        /* (the CSV injection suite sets devices_distributed's for a moment) */
+        if (!relative(code) || strcmp(or_empty(json_str(baseline, "source")), "set") == 0)
+            continue;
+        cr_expect_str_eq(or_empty(json_str(baseline, "period")), period, "%s: period", code);
+        cr_expect(json_is_false(json_object_get(baseline, "suppressed")), "%s shown", code);
+        expect_number(baseline, "value", json_number_value(json_object_get(item, "value")), code,
+                      "the baseline is the period itself");
+        /* +20 %, +40 % of itself not reached; -30 % of itself not reached */
+        cr_expect_str_eq(status, "off_track", "%s: off track against itself", code);
+    }
+    json_decref(body);
+
+    /* GET /v1/targets: the 11 targets, their baselines over the same period */
+    char path[128];
+    snprintf(path, sizeof path, "/v1/targets?from=%s&to=%s", d.from, d.to);
+    struct response *r = indicators_call("GET", path, d.token, NULL, NULL);
+    cr_assert_eq(r->status, 200, "GET %s: %ld %s", path, r->status, r->body);
+    body = response_json(r);
+    json_t *items = json_object_get(body, "items");
+    cr_assert_eq(json_array_size(items), N_INDICATORS, "11 targets");
+    json_array_foreach(items, i, item)
+    {
+        cr_expect_str_eq(or_empty(json_str(item, "code")), codes[i], "target %zu", i + 1);
+        json_t *baseline = json_object_get(item, "baseline");
+        if (strcmp(or_empty(json_str(baseline, "source")), "set") == 0)
+            continue;
+        cr_expect_str_eq(or_empty(json_str(baseline, "source")), "before_campaign", "%s", codes[i]);
+        cr_expect_str_eq(or_empty(json_str(baseline, "period")), period, "%s: period", codes[i]);
+        if (relative(codes[i]) && json_is_number(json_object_get(baseline, "value")))
+            cr_expect(json_is_number(json_object_get(item, "goal")), "%s: a goal", codes[i]);
+    }
+    json_decref(body);
+    response_free(r);
+    dataset_free(&d);
+}
+
+TestSuite(indicators_baselines_empty, .init = start_campaign_two_days_ago, .fini = fixture_stop,
+          .timeout = 180);
+
+/* The campaign started two days ago, the data came after: the baseline period
+ * (the three days before) is empty. Counts compare with 0 (on track), the
+ * other relative targets say no_baseline; none says no_data. */
+Test(indicators_baselines_empty, an_empty_baseline_period)
+{
+    struct dataset d;
+    dataset_build(&d);
+    json_t *body = of_dataset(&d, "");
+    size_t i;
+    json_t *item;
+    json_array_foreach(json_object_get(body, "items"), i, item)
+    {
+        const char *code = or_empty(json_str(item, "code"));
+        const char *status = or_empty(json_str(item, "status"));
+        cr_expect_str_neq(status, "no_data", "%s has data", code);
+        cr_expect_str_eq(status, status_for(item), "%s: the status agrees with the goal", code);
+        json_t *baseline = json_object_get(item, "baseline");
+        if (!relative(code) || strcmp(or_empty(json_str(baseline, "source")), "set") == 0)
+            continue;
+        cr_expect_str_eq(or_empty(json_str(baseline, "source")), "before_campaign", "%s", code);
+        bool count = strcmp(or_empty(json_str(item, "unit")), "count") == 0;
+        expect_number(baseline, "value", count ? 0 : NUL, code, "an empty baseline period");
+        cr_expect_str_eq(status, count ? "on_track" : "no_baseline", "%s", code);
+    }
+    json_decref(body);
     dataset_free(&d);
 }
