@@ -4,6 +4,7 @@
 #define APP_H
 
 #include "auth.h"
+#include "authstate.h"
 #include "config.h"
 #include "db.h"
 #include "inflight.h"
@@ -17,6 +18,7 @@
 struct app {
     const struct config *cfg;
     struct auth_verifier verifier;  /* the external issuer's (JWT_*) */
+    struct authstate *auth;         /* the guard's view (authstate.h); NULL: ask the database */
     struct keystore *keys;          /* the service's own keys (TOKEN_ISSUER); NULL in unit tests */
     struct db_pool *pool;           /* the primary: every write, and reads that must see them */
     struct db_pool *replica;        /* DATABASE_READ_URL's, or NULL; routes marked replica_ok */

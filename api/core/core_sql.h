@@ -38,6 +38,26 @@
     " $3::text IS NULL OR EXISTS (SELECT 1 FROM api_clients c WHERE c.client_id = $3 AND c.active)" \
     " FROM organizations o WHERE o.slug = $1"
 
+/* The guard's view (authstate.c): every organisation and API client with
+ * whether it is active, and every revoked jti not yet expired (with a margin
+ * over the leeway), in byte order of kind then key. Columns: kind ('o', 'c',
+ * 'j'), key, active ('t'/'f', NULL for a jti), expires (epoch seconds, NULL
+ * but for a jti). */
+#define CORE_SQL_AUTH_STATE                                                                        \
+    "SELECT kind, key, active, expires FROM ("                                                     \
+    "SELECT 'o' AS kind, slug AS key, active::text AS active, NULL::text AS expires"              \
+    " FROM organizations"                                                                          \
+    " UNION ALL SELECT 'c', client_id, active::text, NULL FROM api_clients"                        \
+    " UNION ALL SELECT 'j', jti, NULL, extract(epoch FROM expires_at)::bigint::text"               \
+    " FROM revoked_tokens WHERE expires_at > now() - interval '5 minutes'"                         \
+    ") v ORDER BY kind, key COLLATE \"C\""
+
+/* The view's own session: named apart from the pool's in pg_stat_activity,
+ * and listening on the channel the triggers of db/functions/auth_state.sql
+ * notify. */
+#define CORE_SQL_AUTH_LISTEN                                                                       \
+    "SET application_name = 'inclusion-api guard view'; LISTEN inclusion_auth_state"
+
 /* $1 seconds a retired key stays published (TOKEN_TTL_S + KEYS_REFRESH_S +
  * the leeway): the keys the JWKS publishes and that verify, newest first,
  * each with its PEM and whether it may sign ("t": active and not retired). */

@@ -24,6 +24,11 @@ bool guard_verify(struct req *r);
  * the route's scope. Otherwise answers 401, 403 or 503 and returns false. */
 bool guard_confirm(struct req *r);
 
+/* After a handler changed the directory, an API client or a revocation: this
+ * instance's guard asks the database until its view is reloaded (authstate.h;
+ * the other instances reload on PostgreSQL's notification). */
+void guard_directory_changed(struct req *r);
+
 /* Anonymous open-data admission: true when the route is open data
  * (routes.c), PUBLIC_READS=1 and the request carries no token at all (no
  * Authorization header, no access_token where the route accepts one). The

@@ -289,6 +289,14 @@ int server_run(const struct config *cfg)
     signal(SIGPIPE, SIG_IGN);
     bool keys_ok = app.keys && keystore_start(app.keys, cfg->database_url,
                                               cfg->db_statement_timeout_ms, cfg->keys_refresh_s);
+    char auth_err[256] = "";
+    app.auth = authstate_new();
+    if (!app.auth || !authstate_start(app.auth, cfg->database_url, cfg->db_statement_timeout_ms,
+                                      auth_err, sizeof auth_err)) {
+        log_event(LOG_ERROR, "cannot start the guard's view",
+                  json_pack("{s:s}", "error", auth_err));
+        keys_ok = false;
+    }
 
     struct _u_instance metrics;
     struct MHD_Daemon *api = NULL;
@@ -331,6 +339,7 @@ int server_run(const struct config *cfg)
     ratelimit_free(app.auth_fail_limit);
     inflight_free(app.expensive);
     keystore_free(app.keys);
+    authstate_free(app.auth);
     auth_verifier_release(&app.verifier);
     db_pool_free(app.replica);
     db_pool_free(app.pool);

@@ -4,6 +4,7 @@
 #include "clients.h"
 
 #include "cursor.h"
+#include "guard.h"
 #include "clients_sql.h"
 #include "paging.h"
 #include "secrets.h"
@@ -204,8 +205,10 @@ void clients_update(struct req *r)
     res = http_sql(r, CLIENT_SQL_UPDATE, 4, params, false);
     if (res && PQntuples(res) == 0)
         http_problem(r, 404, "not-found", not_found);
-    else if (res)
+    else if (res) {
+        guard_directory_changed(r);
         answer_client(r, 200, res, NULL);
+    }
 out:
     free(scopes);
     PQclear(res);
@@ -222,10 +225,12 @@ void clients_delete(struct req *r)
     PGresult *res = http_sql(r, CLIENT_SQL_DELETE, 1, params, false);
     if (!res)
         return;
-    if (PQntuples(res) == 0)
+    if (PQntuples(res) == 0) {
         http_problem(r, 404, "not-found", not_found);
-    else
+    } else {
+        guard_directory_changed(r);
         http_empty(r, 204);
+    }
     PQclear(res);
 }
 

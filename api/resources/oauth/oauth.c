@@ -328,6 +328,7 @@ void oauth_revoke(struct req *r)
         if (!res)
             goto out;
         PQclear(res);
+        guard_directory_changed(r);
     }
     no_store(r);
     http_json(r, 200, json_object());

@@ -3,6 +3,7 @@
 #include "organizations.h"
 
 #include "cursor.h"
+#include "guard.h"
 #include "idempotency.h"
 #include "organizations_sql.h"
 #include "paging.h"
@@ -198,8 +199,10 @@ void organizations_update(struct req *r)
                                 json_string_value(json_object_get(body, "kind")),
                                 active ? (json_is_true(active) ? "true" : "false") : NULL};
         updated = http_sql(r, ORG_SQL_UPDATE, 4, params, false);
-        if (updated && http_commit(r))
+        if (updated && http_commit(r)) {
+            guard_directory_changed(r);
             answer_row(r, updated);
+        }
     }
 out: /* an open transaction is rolled back when the router returns the connection */
     PQclear(current);
