@@ -19,6 +19,7 @@
 #include "places/places.h"
 #include "referrals/referrals.h"
 #include "places/stops.h"
+#include "webhooks/webhooks.h"
 #include "workshops/workshops.h"
 
 static const char *const list_organizations[] = {"kind", "limit", "cursor", NULL};
@@ -72,6 +73,15 @@ const struct route routes[] = {
     {"GET", "/v1/workshops/{id}/registrations/{rid}", ROUTE_ANY_TOKEN, registrations_get, NULL, false, false, false},
     {"PATCH", "/v1/workshops/{id}/registrations/{rid}", "workshops:write", registrations_update, NULL, false, false, false},
     {"DELETE", "/v1/workshops/{id}/registrations/{rid}", "registrations:write", registrations_delete, NULL, false, false, false},
+    {"POST", "/v1/webhooks", "webhooks:write", webhooks_create, NULL, false, false, false},
+    {"GET", "/v1/webhooks", "webhooks:write", webhooks_list, NULL, false, false, false},
+    {"GET", "/v1/webhooks/{id}", "webhooks:write", webhooks_get, NULL, false, false, false},
+    {"PATCH", "/v1/webhooks/{id}", "webhooks:write", webhooks_update, NULL, false, false, false},
+    {"DELETE", "/v1/webhooks/{id}", "webhooks:write", webhooks_delete, NULL, false, false, false},
+    {"POST", "/v1/webhooks/{id}/secret", "webhooks:write", webhooks_rotate, NULL, false, false, false},
+    {"POST", "/v1/webhooks/{id}/ping", "webhooks:write", webhooks_ping, NULL, false, false, false},
+    {"GET", "/v1/webhooks/{id}/deliveries", "webhooks:write", webhooks_deliveries, webhooks_deliveries_query, false, false, false},
+    {"POST", "/v1/webhooks/{id}/deliveries/{delivery_id}/retry", "webhooks:write", webhooks_retry, NULL, false, false, false},
 };
 /* clang-format on */
 

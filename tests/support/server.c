@@ -56,6 +56,10 @@ char **test_env(const char *const *extra_env)
                               "HTTP_THREADS=2",
                               "SHUTDOWN_TIMEOUT_S=10",
                               "METRICS_LISTEN_ADDR=127.0.0.1:0",
+                              /* no webhook workers: suites share the database, and
+                               * only the webhook suites, which start theirs, may
+                               * deliver (and fail) the outbox's deliveries */
+                              "WEBHOOK_WORKERS=0",
                               NULL};
     size_t n = 0, cap = 64;
     char **env = calloc(cap, sizeof *env);

@@ -1,0 +1,53 @@
+/* The SQL of the webhook delivery workers (core/webhook_send.c). */
+#ifndef WEBHOOKS_CORE_SQL_H
+#define WEBHOOKS_CORE_SQL_H
+
+/* The SQL is laid out by hand, to be read as SQL. */
+/* clang-format off */
+
+/* Wakes the worker's connection on every commit that wrote an event. */
+#define WEBHOOKS_SQL_LISTEN "LISTEN webhooks"
+
+/* Claims one due delivery (FOR UPDATE SKIP LOCKED: instances share the
+ * outbox) whose subscription is active and which no earlier pending delivery
+ * of the same order key (a referral) to the same subscription precedes, and
+ * leases it for 60 s (a worker that dies leaves it to be claimed again after).
+ * Columns: delivery id, event id, body, url, secret, previous secret (NULL
+ * when its overlap is over), attempts (this one included), subscription id. */
+#define WEBHOOKS_SQL_CLAIM                                                                         \
+    "WITH c AS (SELECT d.id FROM webhook_deliveries d "                                            \
+    "JOIN webhook_subscriptions s ON s.id = d.subscription_id "                                    \
+    "WHERE d.status = 'pending' AND d.next_attempt_at <= now() "                                   \
+    "AND (d.lease_until IS NULL OR d.lease_until < now()) AND s.active AND s.deleted_at IS NULL "  \
+    "AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.subscription_id = "                \
+    "d.subscription_id AND p.order_key = d.order_key AND p.status = 'pending' AND p.id < d.id) "   \
+    "ORDER BY d.next_attempt_at, d.id LIMIT 1 FOR UPDATE OF d SKIP LOCKED), "                      \
+    "u AS (UPDATE webhook_deliveries d SET lease_until = now() + interval '60 seconds', "          \
+    "attempts = d.attempts + 1 FROM c WHERE d.id = c.id RETURNING d.*) "                           \
+    "SELECT u.id, u.event_id, e.body, s.url, s.secret, CASE WHEN s.previous_until > now() "        \
+    "THEN s.previous_secret END, u.attempts, s.id FROM u "                                         \
+    "JOIN webhook_events e ON e.id = u.event_id "                                                  \
+    "JOIN webhook_subscriptions s ON s.id = u.subscription_id"
+
+/* $1 delivery id, $2 HTTP status, $3 latency (ms): delivered. */
+#define WEBHOOKS_SQL_DELIVERED                                                                     \
+    "UPDATE webhook_deliveries SET status = 'delivered', delivered_at = clock_timestamp(), "       \
+    "last_status = $2::integer, last_latency_ms = $3::integer, last_error = NULL, "                \
+    "lease_until = NULL WHERE id = $1::bigint"
+
+/* $1 delivery id, $2 HTTP status (NULL: no answer), $3 latency (ms), $4 why,
+ * $5 seconds before the next attempt (NULL: no more, the delivery failed). */
+#define WEBHOOKS_SQL_FAILED                                                                        \
+    "UPDATE webhook_deliveries SET status = CASE WHEN $5::integer IS NULL THEN 'failed' "          \
+    "ELSE 'pending' END, next_attempt_at = clock_timestamp() + coalesce($5::integer, 0) * "        \
+    "interval '1 second', last_status = $2::integer, last_latency_ms = $3::integer, "              \
+    "last_error = $4, lease_until = NULL WHERE id = $1::bigint"
+
+/* $1 subscription id, $2 why: the service disables it (410 Gone). */
+#define WEBHOOKS_SQL_DISABLE                                                                       \
+    "UPDATE webhook_subscriptions SET active = false, disabled_reason = $2, "                      \
+    "updated_at = clock_timestamp() WHERE id = $1::uuid"
+
+/* clang-format on */
+
+#endif
