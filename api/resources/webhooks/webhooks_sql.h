@@ -44,8 +44,9 @@
  * ($7 't' when given): NULL keeps what is there. Turning it on again clears
  * why it was disabled. */
 #define WEBHOOKS_SQL_UPDATE                                                                        \
-    "UPDATE webhook_subscriptions s SET url = coalesce($3, s.url), events = coalesce(ARRAY("       \
-    "SELECT json_array_elements_text($4::json)), s.events), active = coalesce($5::boolean, "       \
+    "UPDATE webhook_subscriptions s SET url = coalesce($3, s.url), events = CASE WHEN $4::json "   \
+    "IS NULL THEN s.events ELSE ARRAY(SELECT json_array_elements_text($4::json)) END, "            \
+    "active = coalesce($5::boolean, "                                                              \
     "s.active), disabled_reason = CASE WHEN $5::boolean THEN NULL ELSE s.disabled_reason END, "    \
     "description = CASE WHEN $7::boolean THEN $6 ELSE s.description END, "                         \
     "updated_at = clock_timestamp() WHERE s.id = $1::uuid AND s.org = $2 AND s.deleted_at IS "     \

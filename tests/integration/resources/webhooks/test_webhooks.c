@@ -1,0 +1,700 @@
+/* /v1/webhooks end to end: subscriptions, and the events of referrals,
+ * registrations, workshops and places reaching a receiver inside the test
+ * (support/receiver.c) from the real binary's workers, signed per Standard
+ * Webhooks (checked here with OpenSSL's HMAC directly), without personal
+ * data, in order per referral, retried while the receiver fails or is down
+ * (the same webhook-id), never for a rolled-back change; SSRF refusals.
+ *
+ * The database is shared with suites running in parallel: their servers run
+ * no webhook workers (support/server.c), every subscription here points to
+ * this test's own receiver under a path unique to the test, is deleted at the
+ * end, and events are told apart by the ids they carry. */
+#include "integration/resources/referrals/referrals_support.h"
+#include "support/expect.h"
+#include "support/fixture.h"
+#include "support/receiver.h"
+
+#include <libpq-fe.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define WAIT_MS 15000
+
+/* webhooks:write and what each partner does here */
+static char *h_caf, *h_mirande, *h_poste, *h_travail, *h_places;
+
+static void hook_tokens(void)
+{
+    tokens();
+    fixture_token(&h_caf, "caf-gers",
+                  "webhooks:write referrals:read referrals:write workshops:read "
+                  "registrations:write");
+    fixture_token(&h_mirande, "france-services-mirande",
+                  "webhooks:write referrals:read referrals:write workshops:read workshops:write "
+                  "registrations:write places:read places:write");
+    fixture_token(&h_poste, "la-poste-gers", "webhooks:write");
+    fixture_token(&h_travail, "france-travail-gers",
+                  "webhooks:write workshops:read registrations:write");
+    fixture_token(&h_places, "france-services-mirande", "places:read places:write");
+}
+
+static void start_allowed(void)
+{
+    static const char *const env[] = {"WEBHOOK_ALLOW_HTTP=1",
+                                      "WEBHOOK_ALLOW_PRIVATE=1",
+                                      "WEBHOOK_WORKERS=2",
+                                      "WEBHOOK_RETRY_SCHEDULE_S=1,1,1,1,1,1,1,1",
+                                      "WEBHOOK_SECRET_OVERLAP_S=3600",
+                                      NULL};
+    fixture_start_with(env);
+    hook_tokens();
+}
+
+static void start_default(void)
+{
+    static const char *const env[] = {"WEBHOOK_WORKERS=2", "WEBHOOK_RETRY_SCHEDULE_S=1", NULL};
+    fixture_start_with(env);
+    hook_tokens();
+}
+
+TestSuite(webhooks, .init = start_allowed, .fini = fixture_stop, .timeout = 120);
+TestSuite(webhooks_ssrf, .init = start_default, .fini = fixture_stop, .timeout = 60);
+
+/* ---- helpers -------------------------------------------------------------------- */
+
+struct sub {
+    char id[64];
+    char secret[128];
+    char path[128];
+    const char *token;
+};
+
+/* Subscribes `token`'s organisation: the receiver's port, a path unique to
+ * the test; events is a JSON value ("\"*\"" or a list). Asserts 201. */
+static void subscribe(struct sub *s, struct receiver *rc, const char *token, const char *events)
+{
+    char tag[64], body[512];
+    test_nonce("hook", tag, sizeof tag);
+    snprintf(s->path, sizeof s->path, "/%s", tag);
+    s->token = token;
+    snprintf(body, sizeof body, "{\"url\":\"http://127.0.0.1:%d%s\",\"events\":%s}",
+             receiver_port(rc), s->path, events);
+    struct response *r = api_call(true, "POST", "/v1/webhooks", token, body, NULL);
+    cr_assert_eq(r->status, 201, "subscribe: %ld %s", r->status, r->body);
+    json_t *b = response_json(r);
+    snprintf(s->id, sizeof s->id, "%s", json_str(b, "id"));
+    snprintf(s->secret, sizeof s->secret, "%s", json_str(b, "secret"));
+    json_decref(b);
+    response_free(r);
+}
+
+static void unsubscribe(const struct sub *s)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/v1/webhooks/%s", s->id);
+    struct response *r = api_call(true, "DELETE", path, s->token, NULL, NULL);
+    cr_expect_eq(r->status, 204, "unsubscribe: %ld %s", r->status, r->body);
+    response_free(r);
+}
+
+/* base64 HMAC-SHA256 of id.timestamp.body with the key of secret (whsec_),
+ * computed with OpenSSL here, independently of the service's code. */
+static void expected_signature(const char *secret, const struct received *m, char *out)
+{
+    const char *b64 = secret + 6;
+    size_t len = strlen(b64);
+    unsigned char key[128];
+    int n = EVP_DecodeBlock(key, (const unsigned char *)b64, (int)len);
+    n -= (b64[len - 1] == '=') + (b64[len - 2] == '=');
+    char *msg = NULL;
+    cr_assert(asprintf(&msg, "%s.%s.%s", m->id, m->timestamp, m->body) > 0);
+    unsigned char mac[32];
+    unsigned int mac_len = 0;
+    HMAC(EVP_sha256(), key, n, (unsigned char *)msg, strlen(msg), mac, &mac_len);
+    free(msg);
+    EVP_EncodeBlock((unsigned char *)out, mac, (int)mac_len);
+}
+
+/* The signature of `secret` is the `position`-th (0-based) of the header. */
+static bool signed_with(const struct received *m, const char *secret, int position)
+{
+    char want[64], header[512];
+    expected_signature(secret, m, want);
+    snprintf(header, sizeof header, "%s", m->signature);
+    char *save = NULL;
+    int i = 0;
+    for (char *tok = strtok_r(header, " ", &save); tok; tok = strtok_r(NULL, " ", &save), i++)
+        if (i == position)
+            return strncmp(tok, "v1,", 3) == 0 && strcmp(tok + 3, want) == 0;
+    return false;
+}
+
+/* The i-th request on s's path holding needle: parsed body, checked signed. */
+static json_t *event_at(struct receiver *rc, const struct sub *s, const char *needle, size_t i)
+{
+    struct received m;
+    cr_assert(receiver_get(rc, s->path, needle, i, &m), "event %zu of %s on %s", i, needle,
+              s->path);
+    cr_expect(signed_with(&m, s->secret, 0), "signature %s verifies", m.signature);
+    cr_expect_str_eq(m.user_agent, "inclusion-api-webhooks/1");
+    cr_expect_str_eq(m.content_type, "application/json");
+    long ts = atol(m.timestamp);
+    cr_expect(labs(ts - (long)time(NULL)) < 60, "timestamp %s is now", m.timestamp);
+    json_t *e = json_loads(m.body, 0, NULL);
+    cr_assert_not_null(e, "JSON: %s", m.body);
+    cr_expect_str_eq(json_str(e, "id"), m.id, "webhook-id is the event's id");
+    cr_expect_not_null(json_str(e, "occurred_at"));
+    cr_expect(json_is_object(json_object_get(e, "data")));
+    received_free(&m);
+    return e;
+}
+
+static const char *type_of(json_t *e)
+{
+    return json_str(e, "type");
+}
+
+static const char *data_str(json_t *e, const char *key)
+{
+    return json_str(json_object_get(e, "data"), key);
+}
+
+/* No request holding needle reached s (waits a little for strays). */
+static void expect_none(struct receiver *rc, const struct sub *s, const char *needle)
+{
+    cr_expect_eq(receiver_count(rc, s->path, needle), 0, "%s got nothing about %s", s->path,
+                 needle);
+}
+
+static json_t *subscription(const struct sub *s, const char *token, long *status)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/v1/webhooks/%s", s->id);
+    struct response *r = api_call(true, "GET", path, token, NULL, NULL);
+    *status = r->status;
+    json_t *b = response_json(r);
+    response_free(r);
+    return b;
+}
+
+/* ---- subscriptions ---------------------------------------------------------------- */
+
+Test(webhooks, a_subscription_is_created_read_changed_and_deleted_by_its_organisation_only)
+{
+    struct receiver *rc = receiver_start();
+    cr_assert_not_null(rc);
+    struct sub s;
+    subscribe(&s, rc, h_caf, "[\"referral.received\"]");
+    cr_expect_eq(strncmp(s.secret, "whsec_", 6), 0, "secret %s", s.secret);
+    cr_expect_geq(strlen(s.secret), 6 + 32, "24 random bytes at least: %s", s.secret);
+
+    long status;
+    json_t *b = subscription(&s, h_caf, &status);
+    cr_expect_eq(status, 200);
+    cr_expect_null(json_object_get(b, "secret"), "the secret is never shown again");
+    cr_expect(json_is_true(json_object_get(b, "active")));
+    json_decref(b);
+
+    b = subscription(&s, h_poste, &status);
+    cr_expect_eq(status, 404, "another organisation's subscription: 404");
+    json_decref(b);
+
+    struct response *r = api_call(true, "GET", "/v1/webhooks", h_caf, NULL, NULL);
+    cr_expect_eq(r->status, 200);
+    cr_expect(strstr(r->body, s.id) != NULL, "listed");
+    cr_expect(strstr(r->body, "whsec_") == NULL, "no secret in the list");
+    response_free(r);
+    r = api_call(true, "GET", "/v1/webhooks", h_poste, NULL, NULL);
+    cr_expect(strstr(r->body, s.id) == NULL, "not in another organisation's list");
+    response_free(r);
+
+    char path[128];
+    snprintf(path, sizeof path, "/v1/webhooks/%s", s.id);
+    r = api_call(true, "PATCH", path, h_caf,
+                 "{\"events\":[\"referral.updated\",\"place.changed\"],\"active\":false}", NULL);
+    cr_expect_eq(r->status, 200, "%s", r->body);
+    b = response_json(r);
+    cr_expect(strstr(r->body, "place.changed") && json_is_false(json_object_get(b, "active")),
+              "%s", r->body);
+    json_decref(b);
+    response_free(r);
+    r = api_call(true, "PATCH", path, h_caf,
+                 "{\"events\":[\"referral.sent\"],\"active\":\"yes\",\"id\":\"x\"}", NULL);
+    cr_expect_eq(r->status, 422);
+    cr_expect(names_field(r, "events") && names_field(r, "active") && names_field(r, "id"),
+              "every bad field at once: %s", r->body);
+    response_free(r);
+    r = api_call(true, "PATCH", path, h_poste, "{\"active\":true}", NULL);
+    cr_expect_eq(r->status, 404);
+    response_free(r);
+    r = api_call(true, "DELETE", path, h_poste, NULL, NULL);
+    cr_expect_eq(r->status, 404);
+    response_free(r);
+
+    unsubscribe(&s);
+    b = subscription(&s, h_caf, &status);
+    cr_expect_eq(status, 404, "deleted");
+    json_decref(b);
+    receiver_stop(rc);
+}
+
+Test(webhooks, bad_subscriptions_name_every_field)
+{
+    struct response *r = api_call(true, "POST", "/v1/webhooks", h_caf,
+                                  "{\"url\":\"ftp://example.org/x\",\"events\":[],"
+                                  "\"description\":7,\"secret\":\"mine\"}",
+                                  NULL);
+    cr_expect_eq(r->status, 422, "%s", r->body);
+    cr_expect(names_field(r, "url") && names_field(r, "events") &&
+                  names_field(r, "description") && names_field(r, "secret"),
+              "%s", r->body);
+    response_free(r);
+    r = api_call(true, "POST", "/v1/webhooks", caf, "{\"url\":\"https://example.org\"}", NULL);
+    cr_expect_eq(r->status, 403, "webhooks:write is needed: %ld", r->status);
+    response_free(r);
+}
+
+/* ---- referrals ------------------------------------------------------------------------ */
+
+Test(webhooks, referral_events_reach_both_partners_signed_in_order_without_personal_data)
+{
+    struct receiver *rc = receiver_start();
+    struct sub to, from, bystander;
+    subscribe(&to, rc, h_caf, "[\"referral.received\",\"referral.updated\"]");
+    subscribe(&from, rc, h_mirande, "\"*\"");
+    subscribe(&bystander, rc, h_poste, "\"*\"");
+
+    char id[64];
+    json_t *ref = create_referral_from(mirande, "caf-gers", id, sizeof id);
+    const char *notes = json_str(ref, "notes");
+    cr_expect_eq(move(caf, id, "accepted"), 201);
+    cr_expect_eq(move(caf, id, "started"), 201);
+    json_t *note = event_ok(mirande, id, "{\"type\":\"note\",\"note\":\"Rappeler Josette\"}");
+    json_decref(note);
+
+    /* the receiving partner: received, then three updates, in order */
+    cr_assert(receiver_wait(rc, to.path, id, 4, WAIT_MS), "4 events to caf-gers, got %zu",
+              receiver_count(rc, to.path, id));
+    /* the sending partner: the three updates, not the reception */
+    cr_assert(receiver_wait(rc, from.path, id, 3, WAIT_MS), "3 events to the sender, got %zu",
+              receiver_count(rc, from.path, id));
+    static const char *const moves[] = {"accepted", "started", "note"};
+    for (size_t i = 0; i < 4; i++) {
+        json_t *e = event_at(rc, &to, id, i);
+        cr_expect_str_eq(data_str(e, "referral_id"), id);
+        cr_expect_str_eq(data_str(e, "to_org"), "caf-gers");
+        cr_expect_str_eq(data_str(e, "from_org"), "france-services-mirande");
+        if (i == 0) {
+            cr_expect_str_eq(type_of(e), "referral.received");
+            cr_expect_str_eq(data_str(e, "status"), "sent");
+        } else {
+            cr_expect_str_eq(type_of(e), "referral.updated");
+            cr_expect_str_eq(data_str(e, "move"), moves[i - 1], "in order: %zu", i);
+        }
+        json_decref(e);
+    }
+    for (size_t i = 0; i < 3; i++) {
+        json_t *e = event_at(rc, &from, id, i);
+        cr_expect_str_eq(type_of(e), "referral.updated");
+        cr_expect_str_eq(data_str(e, "move"), moves[i], "in order: %zu", i);
+        json_decref(e);
+    }
+    usleep(500 * 1000);
+    expect_none(rc, &bystander, id);
+    cr_expect_eq(receiver_count(rc, from.path, id), 3, "nothing more to the sender");
+
+    /* no personal field, note or reason in any payload */
+    json_t *b = json_object_get(ref, "beneficiary");
+    const char *personal[] = {json_str(b, "first_name"), json_str(b, "last_name"),
+                              json_str(b, "phone"),      json_str(b, "email"),
+                              notes,                     "Rappeler Josette",
+                              "Josette"};
+    for (size_t i = 0; i < sizeof personal / sizeof personal[0]; i++) {
+        cr_assert_not_null(personal[i]);
+        cr_expect_eq(receiver_count(rc, NULL, personal[i]), 0, "\"%s\" is in no payload",
+                     personal[i]);
+    }
+    json_decref(ref);
+    unsubscribe(&to);
+    unsubscribe(&from);
+    unsubscribe(&bystander);
+    receiver_stop(rc);
+}
+
+/* ---- registrations, workshops, places --------------------------------------------- */
+
+static struct response *call_json(const char *method, const char *path, const char *token,
+                                  const char *body)
+{
+    return api_call(true, method, path, token, body, NULL);
+}
+
+Test(webhooks, registration_workshop_and_place_events_reach_the_right_partners)
+{
+    struct receiver *rc = receiver_start();
+    struct sub caf_s, travail_s, owner_s, poste_s;
+    subscribe(&caf_s, rc, h_caf, "\"*\"");
+    subscribe(&travail_s, rc, h_travail, "\"*\"");
+    subscribe(&owner_s, rc, h_mirande, "\"*\"");
+    subscribe(&poste_s, rc, h_poste, "[\"place.changed\"]");
+
+    /* a place: place.changed to every subscriber of it */
+    char tag[64], place[64], workshop[64], body[1024], path[256];
+    test_nonce("wh", tag, sizeof tag);
+    snprintf(body, sizeof body,
+             "{\"source\":\"integration-tests\",\"source_id\":\"%s\",\"pivot\":\"00000000000000\","
+             "\"name\":\"Salle %s\",\"street\":\"1 rue de l'Essai\",\"postal_code\":\"32300\","
+             "\"commune\":\"Mirande\",\"insee_code\":\"32256\",\"latitude\":43.51,"
+             "\"longitude\":0.40}",
+             tag, tag);
+    post_created("/v1/places", h_places, json_loads(body, 0, NULL), NULL, place, sizeof place);
+    cr_assert(receiver_wait(rc, poste_s.path, place, 1, WAIT_MS), "place.changed to la-poste");
+    cr_assert(receiver_wait(rc, caf_s.path, place, 1, WAIT_MS), "place.changed to caf");
+    json_t *e = event_at(rc, &poste_s, place, 0);
+    cr_expect_str_eq(type_of(e), "place.changed");
+    cr_expect_str_eq(data_str(e, "status"), "active");
+    json_decref(e);
+
+    /* a workshop of one seat: caf confirmed, france-travail waitlisted */
+    snprintf(body, sizeof body,
+             "{\"place_id\":\"%s\",\"title\":\"Atelier %s\",\"theme\":\"smartphone\","
+             "\"audience\":[\"seniors\"],\"starts_at\":\"2031-10-02T14:00:00+02:00\","
+             "\"ends_at\":\"2031-10-02T16:00:00+02:00\",\"capacity\":1}",
+             place, tag);
+    post_created("/v1/workshops", h_mirande, json_loads(body, 0, NULL), NULL, workshop,
+                 sizeof workshop);
+    snprintf(path, sizeof path, "/v1/workshops/%s/registrations", workshop);
+    char caf_reg[64], travail_reg[64];
+    post_created(path, h_caf,
+                 json_pack("{s:s, s:s, s:s}", "participant_ref", "A-1", "display_name",
+                           "Marcelle Secret", "phone", "06 99 88 77 66"),
+                 NULL, caf_reg, sizeof caf_reg);
+    post_created(path, h_travail,
+                 json_pack("{s:s, s:s}", "participant_ref", "B-1", "display_name", "Gaston Secret"),
+                 NULL, travail_reg, sizeof travail_reg);
+    /* caf cancels: its seat goes to france-travail */
+    snprintf(path, sizeof path, "/v1/workshops/%s/registrations/%s", workshop, caf_reg);
+    struct response *r = call_json("DELETE", path, h_caf, NULL);
+    cr_expect(r->status == 200 || r->status == 204, "cancel: %ld %s", r->status, r->body);
+    response_free(r);
+    /* the owner changes the workshop, then cancels it */
+    snprintf(path, sizeof path, "/v1/workshops/%s", workshop);
+    r = call_json("PATCH", path, h_mirande, "{\"title\":\"Atelier renommé\"}");
+    cr_expect_eq(r->status, 200, "%s", r->body);
+    response_free(r);
+    snprintf(path, sizeof path, "/v1/workshops/%s/cancel", workshop);
+    r = call_json("POST", path, h_mirande, "{}");
+    cr_expect(r->status == 200 || r->status == 201, "cancel workshop: %ld %s", r->status, r->body);
+    response_free(r);
+
+    /* caf: confirmed, cancelled (its registration); changed, cancelled (workshop) */
+    cr_assert(receiver_wait(rc, caf_s.path, caf_reg, 2, WAIT_MS), "caf's registration events");
+    e = event_at(rc, &caf_s, caf_reg, 0);
+    cr_expect_str_eq(type_of(e), "registration.confirmed");
+    cr_expect_str_eq(data_str(e, "workshop_id"), workshop);
+    json_decref(e);
+    e = event_at(rc, &caf_s, caf_reg, 1);
+    cr_expect_str_eq(type_of(e), "registration.cancelled");
+    json_decref(e);
+    /* france-travail: waitlisted, promoted (then cancelled with the workshop) */
+    cr_assert(receiver_wait(rc, travail_s.path, travail_reg, 2, WAIT_MS), "travail's events");
+    e = event_at(rc, &travail_s, travail_reg, 0);
+    cr_expect_str_eq(type_of(e), "registration.waitlisted");
+    json_decref(e);
+    e = event_at(rc, &travail_s, travail_reg, 1);
+    cr_expect_str_eq(type_of(e), "registration.promoted");
+    json_decref(e);
+    /* both: workshop.changed then workshop.cancelled */
+    const struct sub *partners[] = {&caf_s, &travail_s};
+    for (size_t i = 0; i < 2; i++) {
+        cr_assert(receiver_wait(rc, partners[i]->path, "\"type\": \"workshop.cancelled\"", 1,
+                                WAIT_MS),
+                  "workshop.cancelled to %s", partners[i]->path);
+        size_t n = receiver_count(rc, partners[i]->path, "\"type\": \"workshop.");
+        cr_expect_geq(n, 2, "changed and cancelled: %zu", n);
+        e = event_at(rc, partners[i], "\"type\": \"workshop.changed\"", 0);
+        cr_expect_str_eq(data_str(e, "workshop_id"), workshop);
+        cr_expect_str_eq(data_str(e, "status"), "scheduled");
+        json_decref(e);
+        e = event_at(rc, partners[i], "\"type\": \"workshop.cancelled\"", 0);
+        cr_expect_str_eq(data_str(e, "status"), "cancelled");
+        json_decref(e);
+    }
+    usleep(500 * 1000);
+    /* the owner registered nobody: no registration or workshop event; la-poste
+     * took place.changed only */
+    expect_none(rc, &owner_s, caf_reg);
+    expect_none(rc, &owner_s, travail_reg);
+    cr_expect_eq(receiver_count(rc, owner_s.path, workshop), 0, "no workshop event to the owner");
+    cr_expect_eq(receiver_count(rc, poste_s.path, workshop), 0, "no workshop event to la-poste");
+    expect_none(rc, &caf_s, travail_reg);
+    expect_none(rc, &travail_s, caf_reg);
+    cr_expect_eq(receiver_count(rc, NULL, "Secret"), 0, "no display name in any payload");
+    cr_expect_eq(receiver_count(rc, NULL, "06 99"), 0, "no phone in any payload");
+    unsubscribe(&caf_s);
+    unsubscribe(&travail_s);
+    unsubscribe(&owner_s);
+    unsubscribe(&poste_s);
+    receiver_stop(rc);
+}
+
+/* ---- delivery ---------------------------------------------------------------------- */
+
+Test(webhooks, a_failing_receiver_gets_retries_with_the_same_id_until_it_answers)
+{
+    struct receiver *rc = receiver_start();
+    struct sub s;
+    subscribe(&s, rc, h_caf, "[\"referral.received\"]");
+    receiver_answer(rc, 500);
+    char id[64];
+    json_decref(create_referral_from(mirande, "caf-gers", id, sizeof id));
+    cr_assert(receiver_wait(rc, s.path, id, 2, WAIT_MS), "retried after a 500");
+    /* down: connections refused */
+    receiver_down(rc);
+    sleep(3);
+    receiver_answer(rc, 204);
+    cr_assert(receiver_up(rc));
+    size_t before = receiver_count(rc, s.path, id);
+    cr_assert(receiver_wait(rc, s.path, id, before + 1, WAIT_MS), "delivered once back");
+    struct received first, last;
+    cr_assert(receiver_get(rc, s.path, id, 0, &first));
+    cr_assert(receiver_get(rc, s.path, id, before, &last));
+    cr_expect_str_eq(first.id, last.id, "the same webhook-id on every attempt");
+    cr_expect(signed_with(&last, s.secret, 0));
+    received_free(&last);
+
+    /* the deliveries say so */
+    char path[128];
+    snprintf(path, sizeof path, "/v1/webhooks/%s/deliveries?status=delivered", s.id);
+    struct response *r = api_call(true, "GET", path, h_caf, NULL, NULL);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    json_t *list = response_json(r);
+    json_t *items = json_object_get(list, "items");
+    /* other tests send referrals to caf-gers too: this one's by its event id */
+    json_t *d = NULL, *item;
+    size_t i;
+    json_array_foreach(items, i, item)
+    {
+        if (strcmp(json_str(item, "event_id"), first.id) == 0)
+            d = item;
+    }
+    cr_assert_not_null(d, "%s", r->body);
+    cr_expect_geq(json_integer_value(json_object_get(d, "attempts")), 3, "%s", r->body);
+    cr_expect_eq(json_integer_value(json_object_get(d, "last_status")), 204);
+    cr_expect(json_is_null(json_object_get(d, "next_attempt_at")));
+    json_decref(list);
+    received_free(&first);
+    response_free(r);
+    snprintf(path, sizeof path, "/v1/webhooks/%s/deliveries?status=later", s.id);
+    r = api_call(true, "GET", path, h_caf, NULL, NULL);
+    cr_expect_eq(r->status, 400);
+    response_free(r);
+    snprintf(path, sizeof path, "/v1/webhooks/%s/deliveries", s.id);
+    r = api_call(true, "GET", path, h_poste, NULL, NULL);
+    cr_expect_eq(r->status, 404, "another organisation's deliveries");
+    response_free(r);
+    unsubscribe(&s);
+    receiver_stop(rc);
+}
+
+Test(webhooks, gone_disables_the_subscription_and_a_delivery_can_be_retried)
+{
+    struct receiver *rc = receiver_start();
+    struct sub s;
+    subscribe(&s, rc, h_caf, "\"*\"");
+    receiver_answer(rc, 410);
+    char path[160];
+    snprintf(path, sizeof path, "/v1/webhooks/%s/ping", s.id);
+    struct response *r = api_call(true, "POST", path, h_caf, NULL, NULL);
+    cr_assert_eq(r->status, 202, "%s", r->body);
+    response_free(r);
+    cr_assert(receiver_wait(rc, s.path, "webhook.ping", 1, WAIT_MS));
+    long status = 0;
+    json_t *b = NULL;
+    for (int i = 0; i < 50; i++) {
+        json_decref(b);
+        b = subscription(&s, h_caf, &status);
+        if (json_is_false(json_object_get(b, "active")))
+            break;
+        usleep(100 * 1000);
+    }
+    cr_expect(json_is_false(json_object_get(b, "active")), "disabled by 410");
+    cr_expect(json_str(b, "disabled_reason") && strstr(json_str(b, "disabled_reason"), "410"));
+    json_decref(b);
+
+    /* on again, and the failed delivery retried */
+    receiver_answer(rc, 204);
+    snprintf(path, sizeof path, "/v1/webhooks/%s", s.id);
+    r = api_call(true, "PATCH", path, h_caf, "{\"active\":true}", NULL);
+    b = response_json(r);
+    cr_expect_eq(r->status, 200, "%s", r->body);
+    cr_expect(json_is_null(json_object_get(b, "disabled_reason")), "%s", r->body);
+    cr_expect(json_is_true(json_object_get(b, "active")), "%s", r->body);
+    json_decref(b);
+    response_free(r);
+    snprintf(path, sizeof path, "/v1/webhooks/%s/deliveries?status=failed", s.id);
+    r = api_call(true, "GET", path, h_caf, NULL, NULL);
+    json_t *list = response_json(r);
+    json_t *d = json_array_get(json_object_get(list, "items"), 0);
+    cr_assert_not_null(d, "%s", r->body);
+    cr_expect_eq(json_integer_value(json_object_get(d, "last_status")), 410);
+    snprintf(path, sizeof path, "/v1/webhooks/%s/deliveries/%lld/retry", s.id,
+             (long long)json_integer_value(json_object_get(d, "id")));
+    json_decref(list);
+    response_free(r);
+    r = api_call(true, "POST", path, h_poste, NULL, NULL);
+    cr_expect_eq(r->status, 404, "another organisation's delivery");
+    response_free(r);
+    r = api_call(true, "POST", path, h_caf, NULL, NULL);
+    cr_expect_eq(r->status, 202, "%s", r->body);
+    response_free(r);
+    cr_expect(receiver_wait(rc, s.path, "webhook.ping", 2, WAIT_MS), "delivered again");
+    struct received a, c;
+    cr_assert(receiver_get(rc, s.path, "webhook.ping", 0, &a));
+    cr_assert(receiver_get(rc, s.path, "webhook.ping", 1, &c));
+    cr_expect_str_eq(a.id, c.id, "the same event");
+    received_free(&a);
+    received_free(&c);
+    unsubscribe(&s);
+    receiver_stop(rc);
+}
+
+Test(webhooks, a_rotated_secret_signs_beside_the_new_one)
+{
+    struct receiver *rc = receiver_start();
+    struct sub s;
+    subscribe(&s, rc, h_caf, "[\"referral.received\"]");
+    char old[128], path[160];
+    snprintf(old, sizeof old, "%s", s.secret);
+    snprintf(path, sizeof path, "/v1/webhooks/%s/secret", s.id);
+    struct response *r = api_call(true, "POST", path, h_caf, NULL, NULL);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    json_t *b = response_json(r);
+    snprintf(s.secret, sizeof s.secret, "%s", json_str(b, "secret"));
+    json_decref(b);
+    response_free(r);
+    cr_expect_str_neq(s.secret, old);
+    snprintf(path, sizeof path, "/v1/webhooks/%s/ping", s.id);
+    r = api_call(true, "POST", path, h_caf, NULL, NULL);
+    cr_expect_eq(r->status, 202);
+    response_free(r);
+    cr_assert(receiver_wait(rc, s.path, "webhook.ping", 1, WAIT_MS));
+    struct received m;
+    cr_assert(receiver_get(rc, s.path, "webhook.ping", 0, &m));
+    cr_expect(signed_with(&m, s.secret, 0), "the new secret's first: %s", m.signature);
+    cr_expect(signed_with(&m, old, 1), "the previous one's second: %s", m.signature);
+    received_free(&m);
+    snprintf(path, sizeof path, "/v1/webhooks/%s/secret", s.id);
+    r = api_call(true, "POST", path, h_poste, NULL, NULL);
+    cr_expect_eq(r->status, 404);
+    response_free(r);
+    unsubscribe(&s);
+    receiver_stop(rc);
+}
+
+Test(webhooks, a_rolled_back_change_sends_nothing)
+{
+    struct receiver *rc = receiver_start();
+    struct sub s;
+    subscribe(&s, rc, h_caf, "[\"referral.updated\"]");
+    char id[64];
+    json_decref(create_referral_from(mirande, "caf-gers", id, sizeof id));
+    /* a move written, its event in the outbox, then rolled back */
+    PGconn *c = db();
+    PGresult *res = PQexec(c, "BEGIN");
+    PQclear(res);
+    const char *params[] = {id};
+    res = PQexecParams(c,
+                       "WITH u AS (UPDATE referrals SET status = 'declined' WHERE id = $1::uuid "
+                       "RETURNING id) INSERT INTO referral_events (referral_id, org, actor, type, "
+                       "from_status, to_status) SELECT id, 'caf-gers', 'test', 'declined', 'sent', "
+                       "'declined' FROM u",
+                       1, NULL, params, NULL, NULL, 0);
+    cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s", PQerrorMessage(c));
+    PQclear(res);
+    res = PQexecParams(c,
+                       "SELECT count(*) FROM webhook_events WHERE type = 'referral.updated' AND "
+                       "body LIKE '%' || $1 || '%'",
+                       1, NULL, params, NULL, NULL, 0);
+    cr_expect_str_eq(PQgetvalue(res, 0, 0), "1", "the trigger wrote the event");
+    PQclear(res);
+    sleep(2); /* the workers poll every second: they see nothing uncommitted */
+    res = PQexec(c, "ROLLBACK");
+    PQclear(res);
+    PQfinish(c);
+    /* a committed move after it arrives, alone */
+    cr_expect_eq(move(caf, id, "accepted"), 201);
+    cr_assert(receiver_wait(rc, s.path, id, 1, WAIT_MS));
+    usleep(500 * 1000);
+    cr_expect_eq(receiver_count(rc, s.path, id), 1, "only the committed move");
+    cr_expect_eq(receiver_count(rc, s.path, "declined"), 0, "nothing of the rolled-back one");
+    unsubscribe(&s);
+    receiver_stop(rc);
+}
+
+/* ---- SSRF -------------------------------------------------------------------------------- */
+
+static void refused(const char *u)
+{
+    char body[256];
+    snprintf(body, sizeof body, "{\"url\":\"%s\",\"events\":\"*\"}", u);
+    struct response *r = api_call(true, "POST", "/v1/webhooks", h_caf, body, NULL);
+    cr_expect_eq(r->status, 422, "%s refused: %ld %s", u, r->status, r->body);
+    cr_expect(names_field(r, "url"), "%s", r->body);
+    response_free(r);
+}
+
+Test(webhooks_ssrf, private_loopback_and_metadata_addresses_are_refused)
+{
+    refused("https://127.0.0.1/hooks");
+    refused("https://10.0.0.1/hooks");
+    refused("https://169.254.169.254/latest/meta-data");
+    refused("https://[::1]/hooks");
+    refused("https://localhost/hooks");
+    refused("https://192.168.1.10:8443/hooks");
+    refused("https://[fd00::1]/hooks");
+    refused("http://example.org/hooks"); /* http: not allowed here */
+    refused("https://user:pw@example.org/hooks");
+}
+
+Test(webhooks_ssrf, the_address_is_checked_again_at_delivery)
+{
+    /* a subscription to loopback, written past the API (as if DNS had
+     * changed since its creation): the workers refuse to connect */
+    struct receiver *rc = receiver_start();
+    char u[128];
+    snprintf(u, sizeof u, "https://127.0.0.1:%d/ssrf", receiver_port(rc));
+    PGconn *c = db();
+    const char *params[] = {u};
+    PGresult *res = PQexecParams(c,
+                                 "INSERT INTO webhook_subscriptions (org, url, events, secret) "
+                                 "VALUES ('caf-gers', $1, '{*}', "
+                                 "'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw') RETURNING id",
+                                 1, NULL, params, NULL, NULL, 0);
+    cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQerrorMessage(c));
+    struct sub s = {.token = h_caf};
+    snprintf(s.id, sizeof s.id, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    PQfinish(c);
+    char path[160];
+    snprintf(path, sizeof path, "/v1/webhooks/%s/ping", s.id);
+    struct response *r = api_call(true, "POST", path, h_caf, NULL, NULL);
+    cr_expect_eq(r->status, 202);
+    response_free(r);
+    snprintf(path, sizeof path, "/v1/webhooks/%s/deliveries", s.id);
+    bool refused_at_delivery = false;
+    for (int i = 0; i < 100 && !refused_at_delivery; i++) {
+        r = api_call(true, "GET", path, h_caf, NULL, NULL);
+        refused_at_delivery = strstr(r->body, "loopback") != NULL;
+        response_free(r);
+        usleep(100 * 1000);
+    }
+    cr_expect(refused_at_delivery, "the delivery names the refusal");
+    cr_expect_eq(receiver_count(rc, NULL, NULL), 0, "no connection made");
+    unsubscribe(&s);
+    receiver_stop(rc);
+}
