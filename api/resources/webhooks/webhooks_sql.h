@@ -87,6 +87,14 @@
     "SELECT " WEBHOOK_SQL_DELIVERY_JSON "::text, pg_notify('webhooks', '') FROM u d "             \
     "JOIN webhook_events e ON e.id = d.event_id"
 
+/* $1 days (WEBHOOK_RETENTION_DAYS): deletes the events older than that whose
+ * every delivery succeeded (with their deliveries); failed and pending ones
+ * stay to be seen and retried. For `purge`. */
+#define WEBHOOKS_SQL_PURGE                                                                         \
+    "DELETE FROM webhook_events e WHERE e.occurred_at < now() - $1::integer * interval '1 day' "   \
+    "AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.status "     \
+    "<> 'delivered')"
+
 /* clang-format on */
 
 #endif

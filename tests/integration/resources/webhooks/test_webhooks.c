@@ -698,3 +698,71 @@ Test(webhooks_ssrf, the_address_is_checked_again_at_delivery)
     unsubscribe(&s);
     receiver_stop(rc);
 }
+
+/* ---- retention --------------------------------------------------------------------------- */
+
+static long count_event(PGconn *c, const char *event)
+{
+    const char *params[] = {event};
+    PGresult *res = PQexecParams(c, "SELECT count(*) FROM webhook_events WHERE id = $1::uuid", 1,
+                                 NULL, params, NULL, NULL, 0);
+    long n = atol(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return n;
+}
+
+static void ping_event(const struct sub *s, char *event, size_t cap)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/v1/webhooks/%s/ping", s->id);
+    struct response *r = api_call(true, "POST", path, s->token, NULL, NULL);
+    cr_assert_eq(r->status, 202, "%s", r->body);
+    json_t *b = response_json(r);
+    snprintf(event, cap, "%s", json_str(b, "event_id"));
+    json_decref(b);
+    response_free(r);
+}
+
+Test(webhooks, purge_deletes_old_delivered_events_only)
+{
+    struct receiver *rc = receiver_start();
+    struct sub s;
+    subscribe(&s, rc, h_caf, "[\"referral.received\"]");
+    char delivered[64], failed[64];
+    ping_event(&s, delivered, sizeof delivered);
+    cr_assert(receiver_wait(rc, s.path, delivered, 1, WAIT_MS));
+    receiver_answer(rc, 410);
+    ping_event(&s, failed, sizeof failed);
+    cr_assert(receiver_wait(rc, s.path, failed, 1, WAIT_MS));
+    PGconn *c = db();
+    const char *params[] = {delivered, failed};
+    PGresult *res;
+    /* the delivery is recorded just after the answer */
+    for (int i = 0; i < 50; i++) {
+        res = PQexecParams(c,
+                           "SELECT count(*) FROM webhook_deliveries WHERE event_id IN ($1::uuid, "
+                           "$2::uuid) AND status <> 'pending'",
+                           2, NULL, params, NULL, NULL, 0);
+        bool done = strcmp(PQgetvalue(res, 0, 0), "2") == 0;
+        PQclear(res);
+        if (done)
+            break;
+        usleep(100 * 1000);
+    }
+    res = PQexecParams(c,
+                       "UPDATE webhook_events SET occurred_at = now() - interval '31 days' "
+                       "WHERE id IN ($1::uuid, $2::uuid)",
+                       2, NULL, params, NULL, NULL, 0);
+    cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s", PQerrorMessage(c));
+    PQclear(res);
+    const char *args[] = {"purge", NULL};
+    char *output = NULL;
+    cr_expect_eq(run_binary(args, NULL, &output), 0, "purge: %s", output);
+    cr_expect(strstr(output, "webhook event(s) deleted") != NULL, "%s", output);
+    free(output);
+    cr_expect_eq(count_event(c, delivered), 0, "delivered and 31 days old: deleted");
+    cr_expect_eq(count_event(c, failed), 1, "failed: kept to be seen and retried");
+    PQfinish(c);
+    unsubscribe(&s);
+    receiver_stop(rc);
+}
