@@ -107,6 +107,12 @@ static int serve_metrics(const struct _u_request *in, struct _u_response *out, v
             .has_replica = app->replica != NULL,
         };
         text = metrics_render(app->metrics, labels, &db, atomic_load(&app->in_flight));
+        char *hooks = webhook_metrics_text(), *both = NULL;
+        if (text && hooks && asprintf(&both, "%s%s", text, hooks) > 0) {
+            free(text);
+            text = both;
+        }
+        free(hooks);
     }
     free(labels);
     free(storage);

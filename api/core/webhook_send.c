@@ -182,6 +182,51 @@ char *webhook_signature(const char *secret, const char *previous, const char *id
     return out;
 }
 
+/* ---- metrics ------------------------------------------------------------------- */
+
+/* Process-wide: one `serve` per process. */
+static atomic_ulong delivered_total, retry_total, failed_total;
+static atomic_long outbox_depth, oldest_pending_s, last_sample_s;
+
+/* The outbox's depth and the age of its oldest pending delivery, sampled at
+ * most once a second by an idle worker (never by the metrics listener: a
+ * scrape runs no query). */
+static void sample_outbox(PGconn *conn)
+{
+    long now = (long)time(NULL), prev = atomic_load(&last_sample_s);
+    if (now <= prev || !atomic_compare_exchange_strong(&last_sample_s, &prev, now))
+        return;
+    PGresult *res = PQexec(conn, WEBHOOKS_SQL_OUTBOX);
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+        atomic_store(&outbox_depth, atol(PQgetvalue(res, 0, 0)));
+        atomic_store(&oldest_pending_s, atol(PQgetvalue(res, 0, 1)));
+    }
+    PQclear(res);
+}
+
+char *webhook_metrics_text(void)
+{
+    char *text = NULL;
+    if (asprintf(&text,
+                 "# HELP webhook_deliveries_total Webhook delivery attempts, by outcome.\n"
+                 "# TYPE webhook_deliveries_total counter\n"
+                 "webhook_deliveries_total{outcome=\"delivered\"} %lu\n"
+                 "webhook_deliveries_total{outcome=\"retry\"} %lu\n"
+                 "webhook_deliveries_total{outcome=\"failed\"} %lu\n"
+                 "# HELP webhook_outbox_depth Webhook deliveries pending (sampled each second).\n"
+                 "# TYPE webhook_outbox_depth gauge\n"
+                 "webhook_outbox_depth %ld\n"
+                 "# HELP webhook_oldest_undelivered_seconds Age of the oldest pending webhook "
+                 "delivery.\n"
+                 "# TYPE webhook_oldest_undelivered_seconds gauge\n"
+                 "webhook_oldest_undelivered_seconds %ld\n",
+                 atomic_load(&delivered_total), atomic_load(&retry_total),
+                 atomic_load(&failed_total), atomic_load(&outbox_depth),
+                 atomic_load(&oldest_pending_s)) < 0)
+        return NULL;
+    return text;
+}
+
 /* ---- delivery ----------------------------------------------------------------- */
 
 struct webhook_workers {
@@ -307,8 +352,10 @@ static void record(PGconn *conn, const struct config *cfg, PGresult *job, const 
     if (!o->why) {
         const char *params[] = {delivery, status, latency};
         res = PQexecParams(conn, WEBHOOKS_SQL_DELIVERED, 3, NULL, params, NULL, NULL, 0);
+        atomic_fetch_add(&delivered_total, 1);
     } else {
         int d = o->status == 410 ? -1 : retry_delay(cfg, atoi(PQgetvalue(job, 0, 6)), seed);
+        atomic_fetch_add(d >= 0 ? &retry_total : &failed_total, 1);
         snprintf(delay, sizeof delay, "%d", d);
         const char *params[] = {delivery, o->status ? status : NULL, latency, o->why,
                                 d >= 0 ? delay : NULL};
@@ -381,6 +428,7 @@ static void *work(void *arg)
         }
         if (PQntuples(job) == 0) {
             PQclear(job);
+            sample_outbox(conn);
             wait_for_work(conn);
             continue;
         }

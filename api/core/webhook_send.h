@@ -42,6 +42,11 @@ char *webhook_signature(const char *secret, const char *previous, const char *id
 struct webhook_workers;
 struct webhook_workers *webhook_workers_start(const struct config *cfg);
 
+/* The webhook lines of /metrics (Prometheus text; caller frees): delivery
+ * attempts by outcome (delivered, retry, failed), the outbox's depth and the
+ * age of its oldest pending delivery, as the workers last sampled them. */
+char *webhook_metrics_text(void);
+
 /* Asks them to stop, waits for the delivery in progress (10 s at most). */
 void webhook_workers_stop(struct webhook_workers *w);
 

@@ -48,6 +48,12 @@
     "UPDATE webhook_subscriptions SET active = false, disabled_reason = $2, "                      \
     "updated_at = clock_timestamp() WHERE id = $1::uuid"
 
+/* The outbox for /metrics: pending deliveries, and the age in seconds of the
+ * oldest (0 when none). */
+#define WEBHOOKS_SQL_OUTBOX                                                                        \
+    "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at))::bigint, 0) "          \
+    "FROM webhook_deliveries WHERE status = 'pending'"
+
 /* clang-format on */
 
 #endif

@@ -489,6 +489,20 @@ Test(webhooks, a_failing_receiver_gets_retries_with_the_same_id_until_it_answers
     json_decref(list);
     received_free(&first);
     response_free(r);
+    /* the metrics count them (this server's workers only deliver this test's) */
+    char target[160];
+    snprintf(target, sizeof target, "%s/metrics", server.metrics_url);
+    r = http_request_raw("GET", target, NULL, NULL);
+    cr_expect_eq(r->status, 200);
+    const char *line = strstr(r->body, "webhook_deliveries_total{outcome=\"retry\"} ");
+    cr_expect(line && atol(line + strlen("webhook_deliveries_total{outcome=\"retry\"} ")) >= 2,
+              "retries counted: %s", r->body);
+    line = strstr(r->body, "webhook_deliveries_total{outcome=\"delivered\"} ");
+    cr_expect(line && atol(line + strlen("webhook_deliveries_total{outcome=\"delivered\"} ")) >= 1,
+              "delivery counted: %s", r->body);
+    cr_expect(strstr(r->body, "\nwebhook_outbox_depth ") != NULL, "%s", r->body);
+    cr_expect(strstr(r->body, "\nwebhook_oldest_undelivered_seconds ") != NULL, "%s", r->body);
+    response_free(r);
     snprintf(path, sizeof path, "/v1/webhooks/%s/deliveries?status=later", s.id);
     r = api_call(true, "GET", path, h_caf, NULL, NULL);
     cr_expect_eq(r->status, 400);
