@@ -11,18 +11,22 @@
 /* Claims one due delivery (FOR UPDATE SKIP LOCKED: instances share the
  * outbox) whose subscription is active and which no earlier pending delivery
  * of the same order key (a referral) to the same subscription precedes, and
- * leases it for 60 s (a worker that dies leaves it to be claimed again after).
+ * leases it for 60 s to this connection's backend: a worker that dies leaves
+ * it to be claimed again once its backend is gone (its process killed, the
+ * connection closes) or after those 60 s (a worker that hangs).
  * Columns: delivery id, event id, body, url, secret, previous secret (NULL
  * when its overlap is over), attempts (this one included), subscription id. */
 #define WEBHOOKS_SQL_CLAIM                                                                         \
     "WITH c AS (SELECT d.id FROM webhook_deliveries d "                                            \
     "JOIN webhook_subscriptions s ON s.id = d.subscription_id "                                    \
     "WHERE d.status = 'pending' AND d.next_attempt_at <= now() "                                   \
-    "AND (d.lease_until IS NULL OR d.lease_until < now()) AND s.active AND s.deleted_at IS NULL "  \
+    "AND (d.lease_until IS NULL OR d.lease_until < now() OR NOT EXISTS (SELECT 1 FROM "           \
+    "pg_stat_activity a WHERE a.pid = d.lease_pid)) AND s.active AND s.deleted_at IS NULL "        \
     "AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.subscription_id = "                \
     "d.subscription_id AND p.order_key = d.order_key AND p.status = 'pending' AND p.id < d.id) "   \
     "ORDER BY d.next_attempt_at, d.id LIMIT 1 FOR UPDATE OF d SKIP LOCKED), "                      \
     "u AS (UPDATE webhook_deliveries d SET lease_until = now() + interval '60 seconds', "          \
+    "lease_pid = pg_backend_pid(), "                                                               \
     "attempts = d.attempts + 1 FROM c WHERE d.id = c.id RETURNING d.*) "                           \
     "SELECT u.id, u.event_id, e.body, s.url, s.secret, CASE WHEN s.previous_until > now() "        \
     "THEN s.previous_secret END, u.attempts, s.id FROM u "                                         \

@@ -42,6 +42,7 @@ CREATE TABLE webhook_deliveries (
     attempts          integer NOT NULL DEFAULT 0,
     next_attempt_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
     lease_until       timestamptz,   -- a worker is delivering it until then (crash: retried after)
+    lease_pid         integer,       -- that worker's backend: gone (process killed), the lease is void
     last_status       integer,       -- the receiver's last HTTP status, null: no answer
     last_error        text,          -- why the last attempt failed (no personal data)
     last_latency_ms   integer,

@@ -15,6 +15,7 @@ struct receiver {
     struct MHD_Daemon *daemon;
     int port;
     int status;
+    int delay_ms;
     pthread_mutex_t lock;
     size_t count;
     struct received items[MAX_REQUESTS];
@@ -52,6 +53,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *size = 0;
         return MHD_YES;
     }
+    pthread_mutex_lock(&rc->lock);
+    int delay_ms = rc->delay_ms;
+    pthread_mutex_unlock(&rc->lock);
+    if (delay_ms > 0)
+        usleep((useconds_t)delay_ms * 1000);
     pthread_mutex_lock(&rc->lock);
     int status = rc->status;
     if (rc->count < MAX_REQUESTS) {
@@ -122,6 +128,13 @@ void receiver_answer(struct receiver *rc, int status)
 {
     pthread_mutex_lock(&rc->lock);
     rc->status = status;
+    pthread_mutex_unlock(&rc->lock);
+}
+
+void receiver_delay(struct receiver *rc, int ms)
+{
+    pthread_mutex_lock(&rc->lock);
+    rc->delay_ms = ms;
     pthread_mutex_unlock(&rc->lock);
 }
 

@@ -25,6 +25,8 @@ struct receiver *receiver_start(void);
 int receiver_port(const struct receiver *rc);
 /* The status of the next answers (204 at start). */
 void receiver_answer(struct receiver *rc, int status);
+/* Each answer waits this long first (0 at start): deliveries in flight. */
+void receiver_delay(struct receiver *rc, int ms);
 /* Stops listening (connections refused) / listens again on the same port. */
 void receiver_down(struct receiver *rc);
 bool receiver_up(struct receiver *rc);
