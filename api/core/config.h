@@ -52,9 +52,9 @@ struct config {
     int indicators_min_cell;  /* figures on fewer people or referrals are withheld */
     int indicators_expensive_per_org; /* indicator requests from raw inputs in flight per org */
     /* Webhooks (issue #17) */
-    bool webhook_allow_http;    /* WEBHOOK_ALLOW_HTTP=1: http:// URLs accepted (tests, development) */
-    bool webhook_allow_private; /* WEBHOOK_ALLOW_PRIVATE=1: loopback, private... addresses too */
-    int webhook_workers;        /* delivery threads of `serve`; 0: none */
+    bool webhook_allow_http; /* WEBHOOK_ALLOW_HTTP=1: http:// URLs accepted (tests, development) */
+    bool webhook_allow_private;   /* WEBHOOK_ALLOW_PRIVATE=1: loopback, private... addresses too */
+    int webhook_workers;          /* delivery threads of `serve`; 0: none */
     int webhook_secret_overlap_s; /* a rotated secret still signs this long */
     int webhook_retention_days;   /* delivered events are purged after this */
     int webhook_retry_s[16];      /* delay before each retry (WEBHOOK_RETRY_SCHEDULE_S) */

@@ -22,10 +22,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SECRET_PREFIX   "whsec_"
-#define SECRET_BYTES    32
-#define MAX_ANSWER      (64 * 1024)
-#define USER_AGENT      "inclusion-api-webhooks/1"
+#define SECRET_PREFIX    "whsec_"
+#define SECRET_BYTES     32
+#define MAX_ANSWER       (64 * 1024)
+#define USER_AGENT       "inclusion-api-webhooks/1"
 #define POLL_INTERVAL_MS 1000
 
 /* ---- the URL ---------------------------------------------------------------- */

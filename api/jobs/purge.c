@@ -46,10 +46,10 @@ int purge_run(PGconn *conn, int expiry_days, int retention_days, int webhook_day
     if (counts->expired >= 0 && counts->erased >= 0)
         counts->keys = run(conn, "idempotency keys", IDEMPOTENCY_SQL_PURGE, 0, NULL, err, err_len);
     if (counts->keys >= 0)
-        counts->events = run(conn, "webhook events", WEBHOOKS_SQL_PURGE, 1, hooks_kept, err,
-                             err_len);
-    bool ok = counts->expired >= 0 && counts->erased >= 0 && counts->keys >= 0 &&
-              counts->events >= 0;
+        counts->events =
+            run(conn, "webhook events", WEBHOOKS_SQL_PURGE, 1, hooks_kept, err, err_len);
+    bool ok =
+        counts->expired >= 0 && counts->erased >= 0 && counts->keys >= 0 && counts->events >= 0;
     if (!ok) {
         PQclear(PQexec(conn, CORE_SQL_ROLLBACK));
         return -1;

@@ -75,7 +75,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         rc->count++;
     }
     pthread_mutex_unlock(&rc->lock);
-    struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -96,10 +97,10 @@ static void on_done(void *cls, struct MHD_Connection *c, void **state,
 
 static bool listen_on(struct receiver *rc, int port)
 {
-    rc->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, (uint16_t)port, NULL,
-        NULL, on_request, rc, MHD_OPTION_NOTIFY_COMPLETED, on_done, rc,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+    rc->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION,
+                                  (uint16_t)port, NULL, NULL, on_request, rc,
+                                  MHD_OPTION_NOTIFY_COMPLETED, on_done, rc,
+                                  MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
     if (!rc->daemon)
         return false;
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(rc->daemon, MHD_DAEMON_INFO_BIND_PORT);

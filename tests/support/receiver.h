@@ -10,12 +10,12 @@
 
 struct received {
     char path[256];
-    char id[128];         /* webhook-id */
-    char timestamp[32];   /* webhook-timestamp */
-    char signature[512];  /* webhook-signature */
+    char id[128];        /* webhook-id */
+    char timestamp[32];  /* webhook-timestamp */
+    char signature[512]; /* webhook-signature */
     char user_agent[128];
     char content_type[128];
-    char *body;           /* NUL-terminated; freed by received_free */
+    char *body; /* NUL-terminated; freed by received_free */
 };
 
 struct receiver;

@@ -49,6 +49,9 @@ char **test_env(const char *const *extra_env)
     char database_url[512];
     snprintf(database_url, sizeof database_url, "DATABASE_URL=%s",
              db ? db : "postgresql://inclusion:inclusion@127.0.0.1:54321/inclusion");
+    /* WEBHOOK_WORKERS=0: suites share the database, and only the webhook
+     * suites, which start workers of their own, deliver (or fail) what the
+     * outbox holds. */
     const char *defaults[] = {database_url,
                               "JWT_SECRET=" TEST_JWT_SECRET,
                               "LOG_LEVEL=warn",
@@ -56,9 +59,6 @@ char **test_env(const char *const *extra_env)
                               "HTTP_THREADS=2",
                               "SHUTDOWN_TIMEOUT_S=10",
                               "METRICS_LISTEN_ADDR=127.0.0.1:0",
-                              /* no webhook workers: suites share the database, and
-                               * only the webhook suites, which start theirs, may
-                               * deliver (and fail) the outbox's deliveries */
                               "WEBHOOK_WORKERS=0",
                               NULL};
     size_t n = 0, cap = 64;

@@ -17,11 +17,11 @@
 
 #define NOT_FOUND "No webhook subscription of yours has this id."
 
-static const char *const event_types[] = {
-    "referral.received",      "referral.updated",       "registration.confirmed",
-    "registration.waitlisted", "registration.promoted", "registration.cancelled",
-    "workshop.changed",       "workshop.cancelled",     "place.changed",
-    NULL};
+static const char *const event_types[] = {"referral.received",      "referral.updated",
+                                          "registration.confirmed", "registration.waitlisted",
+                                          "registration.promoted",  "registration.cancelled",
+                                          "workshop.changed",       "workshop.cancelled",
+                                          "place.changed",          NULL};
 
 const char *const webhooks_deliveries_query[] = {"status", NULL};
 
@@ -87,8 +87,8 @@ void webhooks_create(struct req *r)
         return;
     json_t *errors = json_array();
     static const char *const writable[] = {"url", "events", "description", NULL};
-    static const char *const read_only[] = {"id",     "active",     "disabled_reason", "secret",
-                                            "created_at", "updated_at", NULL};
+    static const char *const read_only[] = {
+        "id", "active", "disabled_reason", "secret", "created_at", "updated_at", NULL};
     validate_fields(body, writable, read_only, errors);
     const char *url = read_url(r, body, true, errors);
     char *events = read_events(body, true, errors);
@@ -165,8 +165,8 @@ void webhooks_update(struct req *r)
         return;
     json_t *errors = json_array();
     static const char *const writable[] = {"url", "events", "active", "description", NULL};
-    static const char *const read_only[] = {"id", "disabled_reason", "secret", "created_at",
-                                            "updated_at", NULL};
+    static const char *const read_only[] = {"id",         "disabled_reason", "secret",
+                                            "created_at", "updated_at",      NULL};
     validate_fields(body, writable, read_only, errors);
     const char *url = read_url(r, body, false, errors);
     char *events = read_events(body, false, errors);

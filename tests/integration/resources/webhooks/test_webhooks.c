@@ -219,8 +219,8 @@ Test(webhooks, a_subscription_is_created_read_changed_and_deleted_by_its_organis
                  "{\"events\":[\"referral.updated\",\"place.changed\"],\"active\":false}", NULL);
     cr_expect_eq(r->status, 200, "%s", r->body);
     b = response_json(r);
-    cr_expect(strstr(r->body, "place.changed") && json_is_false(json_object_get(b, "active")),
-              "%s", r->body);
+    cr_expect(strstr(r->body, "place.changed") && json_is_false(json_object_get(b, "active")), "%s",
+              r->body);
     json_decref(b);
     response_free(r);
     r = api_call(true, "PATCH", path, h_caf,
@@ -250,8 +250,8 @@ Test(webhooks, bad_subscriptions_name_every_field)
                                   "\"description\":7,\"secret\":\"mine\"}",
                                   NULL);
     cr_expect_eq(r->status, 422, "%s", r->body);
-    cr_expect(names_field(r, "url") && names_field(r, "events") &&
-                  names_field(r, "description") && names_field(r, "secret"),
+    cr_expect(names_field(r, "url") && names_field(r, "events") && names_field(r, "description") &&
+                  names_field(r, "secret"),
               "%s", r->body);
     response_free(r);
     r = api_call(true, "POST", "/v1/webhooks", caf, "{\"url\":\"https://example.org\"}", NULL);
@@ -310,9 +310,12 @@ Test(webhooks, referral_events_reach_both_partners_signed_in_order_without_perso
 
     /* no personal field, note or reason in any payload */
     json_t *b = json_object_get(ref, "beneficiary");
-    const char *personal[] = {json_str(b, "first_name"), json_str(b, "last_name"),
-                              json_str(b, "phone"),      json_str(b, "email"),
-                              notes,                     "Rappeler Josette",
+    const char *personal[] = {json_str(b, "first_name"),
+                              json_str(b, "last_name"),
+                              json_str(b, "phone"),
+                              json_str(b, "email"),
+                              notes,
+                              "Rappeler Josette",
                               "Josette"};
     for (size_t i = 0; i < sizeof personal / sizeof personal[0]; i++) {
         cr_assert_not_null(personal[i]);
@@ -412,9 +415,9 @@ Test(webhooks, registration_workshop_and_place_events_reach_the_right_partners)
     /* both: workshop.changed then workshop.cancelled */
     const struct sub *partners[] = {&caf_s, &travail_s};
     for (size_t i = 0; i < 2; i++) {
-        cr_assert(receiver_wait(rc, partners[i]->path, "\"type\": \"workshop.cancelled\"", 1,
-                                WAIT_MS),
-                  "workshop.cancelled to %s", partners[i]->path);
+        cr_assert(
+            receiver_wait(rc, partners[i]->path, "\"type\": \"workshop.cancelled\"", 1, WAIT_MS),
+            "workshop.cancelled to %s", partners[i]->path);
         size_t n = receiver_count(rc, partners[i]->path, "\"type\": \"workshop.");
         cr_expect_geq(n, 2, "changed and cancelled: %zu", n);
         e = event_at(rc, partners[i], "\"type\": \"workshop.changed\"", 0);
@@ -797,8 +800,8 @@ static const char *const allowed_env[] = {"WEBHOOK_ALLOW_HTTP=1", "WEBHOOK_ALLOW
 
 /* Every one of `events` reached s at least once; the number of requests
  * beyond one per event into *extra. */
-static void expect_each_received(struct receiver *rc, const struct sub *s,
-                                 char events[][64], size_t n, size_t *extra)
+static void expect_each_received(struct receiver *rc, const struct sub *s, char events[][64],
+                                 size_t n, size_t *extra)
 {
     *extra = 0;
     for (size_t i = 0; i < n; i++) {
