@@ -357,14 +357,27 @@ static void record(PGconn *conn, const struct config *cfg, PGresult *job, const 
         int d = o->status == 410 ? -1 : retry_delay(cfg, atoi(PQgetvalue(job, 0, 6)), seed);
         atomic_fetch_add(d >= 0 ? &retry_total : &failed_total, 1);
         snprintf(delay, sizeof delay, "%d", d);
-        const char *params[] = {delivery, o->status ? status : NULL, latency, o->why,
-                                d >= 0 ? delay : NULL};
-        res = PQexecParams(conn, WEBHOOKS_SQL_FAILED, 5, NULL, params, NULL, NULL, 0);
+        /* the subscription waits as long as its consecutive failures say,
+         * the schedule's last step once past its end */
+        int failures = atoi(PQgetvalue(job, 0, 8)) + 1;
+        int pause = retry_delay(
+            cfg, failures < cfg->webhook_retry_count ? failures : cfg->webhook_retry_count, seed);
+        char pause_text[16];
+        snprintf(pause_text, sizeof pause_text, "%d", pause);
+        const char *params[] = {delivery, o->status ? status : NULL, latency,
+                                o->why,   d >= 0 ? delay : NULL,     pause_text};
+        res = PQexecParams(conn, WEBHOOKS_SQL_FAILED, 6, NULL, params, NULL, NULL, 0);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK)
+            log_event(LOG_ERROR, "webhook delivery not recorded",
+                      json_pack("{s:s}", "delivery", delivery));
+        PQclear(res);
         if (o->status == 410) {
-            PQclear(res);
             const char *sub[] = {PQgetvalue(job, 0, 7),
                                  "the receiver answered 410 Gone: disabled at once"};
             res = PQexecParams(conn, WEBHOOKS_SQL_DISABLE, 2, NULL, sub, NULL, NULL, 0);
+        } else {
+            const char *sub[] = {PQgetvalue(job, 0, 7)};
+            res = PQexecParams(conn, WEBHOOKS_SQL_DISABLE_FAILING, 1, NULL, sub, NULL, NULL, 0);
         }
     }
     if (PQresultStatus(res) != PGRES_COMMAND_OK)

@@ -11,6 +11,11 @@ CREATE TABLE webhook_subscriptions (
     description       text CHECK (length(description) <= 500),
     active            boolean NOT NULL DEFAULT true,
     disabled_reason   text,          -- why the service disabled it (410 Gone), null otherwise
+    -- Consecutive failed attempts, and no attempt before retry_after: a receiver
+    -- that is down gets one attempt per backoff step, not one per waiting event,
+    -- and its backlog does not hold the workers from the other subscriptions.
+    failures          integer NOT NULL DEFAULT 0,
+    retry_after       timestamptz,
     -- The signing key (whsec_...): needed in clear to compute HMACs, so not
     -- hashable; never returned by the API after creation or rotation (README).
     secret            text NOT NULL,

@@ -18,7 +18,7 @@
     "json_build_object('id', d.id, 'event_id', d.event_id, 'event_type', e.type, 'status', "       \
     "d.status, 'attempts', d.attempts, 'last_status', d.last_status, 'last_error', "               \
     "d.last_error, 'latency_ms', d.last_latency_ms, 'next_attempt_at', CASE WHEN d.status = "      \
-    "'pending' THEN d.next_attempt_at END, 'delivered_at', d.delivered_at, 'created_at', "        \
+    "'pending' THEN d.next_attempt_at END, 'delivered_at', d.delivered_at, 'created_at', "         \
     "d.created_at)"
 
 /* $1 org, $2 url, $3 events (JSON array), $4 description, $5 secret: a new
@@ -42,12 +42,14 @@
 
 /* $1 id, $2 org, $3 url, $4 events (JSON array), $5 active, $6 description
  * ($7 't' when given): NULL keeps what is there. Turning it on again clears
- * why it was disabled. */
+ * why it was disabled and its backoff. */
 #define WEBHOOKS_SQL_UPDATE                                                                        \
     "UPDATE webhook_subscriptions s SET url = coalesce($3, s.url), events = CASE WHEN $4::json "   \
     "IS NULL THEN s.events ELSE ARRAY(SELECT json_array_elements_text($4::json)) END, "            \
     "active = coalesce($5::boolean, "                                                              \
     "s.active), disabled_reason = CASE WHEN $5::boolean THEN NULL ELSE s.disabled_reason END, "    \
+    "failures = CASE WHEN $5::boolean THEN 0 ELSE s.failures END, retry_after = CASE WHEN "        \
+    "$5::boolean THEN NULL ELSE s.retry_after END, "                                               \
     "description = CASE WHEN $7::boolean THEN $6 ELSE s.description END, "                         \
     "updated_at = clock_timestamp() WHERE s.id = $1::uuid AND s.org = $2 AND s.deleted_at IS "     \
     "NULL RETURNING " WEBHOOK_SQL_JSON "::text"
@@ -77,14 +79,17 @@
     "d.subscription_id WHERE s.id = $1::uuid AND s.org = $2 AND ($3::text IS NULL OR d.status = "  \
     "$3) ORDER BY d.id DESC LIMIT 100) x)"
 
-/* $1 id, $2 org, $3 delivery id: due again now (its attempts are kept), and
- * the workers woken. Column: the delivery. */
+/* $1 id, $2 org, $3 delivery id: due again now (its attempts are kept, the
+ * subscription's backoff is lifted), and the workers woken. Column: the
+ * delivery. */
 #define WEBHOOKS_SQL_RETRY                                                                         \
     "WITH u AS (UPDATE webhook_deliveries d SET status = 'pending', next_attempt_at = "            \
     "clock_timestamp(), lease_until = NULL FROM webhook_subscriptions s WHERE d.id = "             \
     "$3::bigint AND s.id = d.subscription_id AND s.id = $1::uuid AND s.org = $2 AND "              \
-    "s.deleted_at IS NULL RETURNING d.*) "                                                         \
-    "SELECT " WEBHOOK_SQL_DELIVERY_JSON "::text, pg_notify('webhooks', '') FROM u d "             \
+    "s.deleted_at IS NULL RETURNING d.*), "                                                        \
+    "now_due AS (UPDATE webhook_subscriptions s SET retry_after = NULL FROM u "                    \
+    "WHERE s.id = u.subscription_id) "                                                             \
+    "SELECT " WEBHOOK_SQL_DELIVERY_JSON "::text, pg_notify('webhooks', '') FROM u d "              \
     "JOIN webhook_events e ON e.id = d.event_id"
 
 /* $1 days (WEBHOOK_RETENTION_DAYS): deletes the events older than that whose

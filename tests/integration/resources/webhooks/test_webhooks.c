@@ -43,8 +43,20 @@ static void hook_tokens(void)
     fixture_token(&h_places, "france-services-mirande", "places:read places:write");
 }
 
+/* A test that failed midway left its subscriptions (to a receiver long
+ * gone): older than any test runs, they are deleted, so that their backlog
+ * does not grow run after run. */
+static void forget_stale_subscriptions(void)
+{
+    PGconn *c = db();
+    PQclear(PQexec(c, "DELETE FROM webhook_subscriptions WHERE url LIKE 'http://127.0.0.1:%/hook%' "
+                      "AND created_at < now() - interval '10 minutes'"));
+    PQfinish(c);
+}
+
 static void start_allowed(void)
 {
+    forget_stale_subscriptions();
     static const char *const env[] = {"WEBHOOK_ALLOW_HTTP=1",
                                       "WEBHOOK_ALLOW_PRIVATE=1",
                                       "WEBHOOK_WORKERS=2",
@@ -182,6 +194,19 @@ static json_t *subscription(const struct sub *s, const char *token, long *status
     json_t *b = response_json(r);
     response_free(r);
     return b;
+}
+
+/* POSTs a ping to s; its event id into event. */
+static void ping_event(const struct sub *s, char *event, size_t cap)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/v1/webhooks/%s/ping", s->id);
+    struct response *r = api_call(true, "POST", path, s->token, NULL, NULL);
+    cr_assert_eq(r->status, 202, "%s", r->body);
+    json_t *b = response_json(r);
+    snprintf(event, cap, "%s", json_str(b, "event_id"));
+    json_decref(b);
+    response_free(r);
 }
 
 /* ---- subscriptions ---------------------------------------------------------------- */
@@ -596,6 +621,82 @@ Test(webhooks, gone_disables_the_subscription_and_a_delivery_can_be_retried)
     receiver_stop(rc);
 }
 
+Test(webhooks, a_subscription_failing_everything_for_three_days_is_disabled)
+{
+    struct receiver *rc = receiver_start();
+    struct sub s;
+    subscribe(&s, rc, h_caf, "[\"referral.received\"]");
+    receiver_answer(rc, 503);
+    char path[160];
+    snprintf(path, sizeof path, "/v1/webhooks/%s/ping", s.id);
+    struct response *r = api_call(true, "POST", path, h_caf, NULL, NULL);
+    cr_assert_eq(r->status, 202, "%s", r->body);
+    response_free(r);
+    cr_assert(receiver_wait(rc, s.path, "webhook.ping", 1, WAIT_MS));
+    long status = 0;
+    json_t *b = subscription(&s, h_caf, &status);
+    cr_expect(json_is_true(json_object_get(b, "active")), "one failure is not three days");
+    json_decref(b);
+    /* as if it had been failing since four days */
+    PGconn *c = db();
+    const char *params[] = {s.id};
+    PGresult *res = PQexecParams(c,
+                                 "UPDATE webhook_deliveries SET created_at = now() - interval "
+                                 "'4 days' WHERE subscription_id = $1::uuid",
+                                 1, NULL, params, NULL, NULL, 0);
+    cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s", PQerrorMessage(c));
+    PQclear(res);
+    PQfinish(c);
+    b = NULL;
+    for (int i = 0; i < 100; i++) {
+        json_decref(b);
+        b = subscription(&s, h_caf, &status);
+        if (json_is_false(json_object_get(b, "active")))
+            break;
+        usleep(100 * 1000);
+    }
+    cr_expect(json_is_false(json_object_get(b, "active")), "disabled after the next failure");
+    cr_expect_str_eq(json_str(b, "disabled_reason"), "every delivery failed for 3 days");
+    json_decref(b);
+    unsubscribe(&s);
+    receiver_stop(rc);
+}
+
+Test(webhooks, a_receiver_down_gets_one_attempt_per_backoff_step_not_one_per_event)
+{
+    struct receiver *down = receiver_start(), *up = receiver_start();
+    struct sub dead, alive;
+    subscribe(&dead, down, h_caf, "[\"referral.received\"]");
+    subscribe(&alive, up, h_poste, "[\"place.changed\"]");
+    receiver_down(down);
+    char event[64];
+    for (int i = 0; i < 30; i++)
+        ping_event(&dead, event, sizeof event);
+    ping_event(&alive, event, sizeof event);
+    cr_expect(receiver_wait(up, alive.path, event, 1, WAIT_MS), "the others are not held");
+    sleep(2);
+    PGconn *c = db();
+    const char *params[] = {dead.id};
+    PGresult *res = PQexecParams(c,
+                                 "SELECT sum(attempts), count(*) FILTER (WHERE status = 'pending') "
+                                 "FROM webhook_deliveries WHERE subscription_id = $1::uuid",
+                                 1, NULL, params, NULL, NULL, 0);
+    long attempts = atol(PQgetvalue(res, 0, 0)), pending = atol(PQgetvalue(res, 0, 1));
+    PQclear(res);
+    PQfinish(c);
+    /* one a second (WEBHOOK_RETRY_SCHEDULE_S=1,…), a few at once across the workers */
+    cr_expect_leq(attempts, 15, "%ld attempts for 30 events in about 3 s", attempts);
+    cr_expect_eq(pending, 30, "none given up: they wait for the receiver");
+    /* back: every event arrives */
+    cr_assert(receiver_up(down));
+    cr_expect(receiver_wait(down, dead.path, "webhook.ping", 30, WAIT_MS), "30 delivered: %zu",
+              receiver_count(down, dead.path, "webhook.ping"));
+    unsubscribe(&dead);
+    unsubscribe(&alive);
+    receiver_stop(down);
+    receiver_stop(up);
+}
+
 Test(webhooks, a_rotated_secret_signs_beside_the_new_one)
 {
     struct receiver *rc = receiver_start();
@@ -709,18 +810,6 @@ static long count_event(PGconn *c, const char *event)
     long n = atol(PQgetvalue(res, 0, 0));
     PQclear(res);
     return n;
-}
-
-static void ping_event(const struct sub *s, char *event, size_t cap)
-{
-    char path[160];
-    snprintf(path, sizeof path, "/v1/webhooks/%s/ping", s->id);
-    struct response *r = api_call(true, "POST", path, s->token, NULL, NULL);
-    cr_assert_eq(r->status, 202, "%s", r->body);
-    json_t *b = response_json(r);
-    snprintf(event, cap, "%s", json_str(b, "event_id"));
-    json_decref(b);
-    response_free(r);
 }
 
 Test(webhooks, purge_deletes_old_delivered_events_only)
