@@ -666,7 +666,8 @@ Test(webhooks, a_receiver_down_gets_one_attempt_per_backoff_step_not_one_per_eve
 {
     struct receiver *down = receiver_start(), *up = receiver_start();
     struct sub dead, alive;
-    subscribe(&dead, down, h_caf, "[\"referral.received\"]");
+    /* an event type no other test sends to caf-gers: its pings alone */
+    subscribe(&dead, down, h_caf, "[\"registration.promoted\"]");
     subscribe(&alive, up, h_poste, "[\"place.changed\"]");
     receiver_down(down);
     char event[64];
@@ -679,7 +680,9 @@ Test(webhooks, a_receiver_down_gets_one_attempt_per_backoff_step_not_one_per_eve
     const char *params[] = {dead.id};
     PGresult *res = PQexecParams(c,
                                  "SELECT sum(attempts), count(*) FILTER (WHERE status = 'pending') "
-                                 "FROM webhook_deliveries WHERE subscription_id = $1::uuid",
+                                 "FROM webhook_deliveries d JOIN webhook_events e ON e.id = "
+                                 "d.event_id WHERE subscription_id = $1::uuid AND e.type = "
+                                 "'webhook.ping'",
                                  1, NULL, params, NULL, NULL, 0);
     long attempts = atol(PQgetvalue(res, 0, 0)), pending = atol(PQgetvalue(res, 0, 1));
     PQclear(res);
@@ -881,7 +884,7 @@ Test(webhooks, a_service_killed_mid_delivery_loses_nothing_after_a_restart)
 {
     struct receiver *rc = receiver_start();
     struct sub s;
-    subscribe(&s, rc, h_caf, "[\"referral.received\"]");
+    subscribe(&s, rc, h_caf, "[\"registration.promoted\"]"); /* pings alone */
     receiver_delay(rc, 700);
     char events[PINGS][64];
     for (size_t i = 0; i < PINGS; i++)
@@ -907,7 +910,7 @@ Test(webhooks, two_instances_deliver_each_event_once)
     cr_assert(server_start(&second, allowed_env), "a second instance");
     struct receiver *rc = receiver_start();
     struct sub s;
-    subscribe(&s, rc, h_caf, "[\"referral.received\"]");
+    subscribe(&s, rc, h_caf, "[\"registration.promoted\"]"); /* pings alone */
     receiver_delay(rc, 50);
     char events[PINGS * 3][64];
     for (size_t i = 0; i < PINGS * 3; i++)
