@@ -36,7 +36,7 @@ else
 endif
 
 CC ?= cc
-PKG_LIBS := libulfius libmicrohttpd jansson libpq libjwt libcrypto zlib
+PKG_LIBS := libulfius libmicrohttpd jansson libpq libjwt libcrypto zlib libcurl
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
         -Wvla -Wpointer-arith -Wcast-qual -Wnull-dereference
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -MMD -MP

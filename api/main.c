@@ -24,7 +24,7 @@ static const char usage[] =
     "  serve     apply pending migrations, then serve the API until SIGTERM/SIGINT\n"
     "  migrate   apply pending migrations and the functions files (db/functions), exit\n"
     "  seed      load the Gers reference data (idempotent)\n"
-    "  purge     retention pass over referrals (daily): expire, erase, forget old keys\n"
+    "  purge     retention pass (daily): expire, erase, forget old keys and webhook events\n"
     "  gen-data  generate a national-size dataset for benchmarks: gen-data [--scale S]\n"
     "  keys      the service's own signing keys: keys generate | keys list | keys retire KID\n"
     "  token     mint a signed token: token --org SLUG --scope \"S1 S2\" [--ttl SECONDS] [--sub "
@@ -91,11 +91,11 @@ static int run_purge(void)
     int rc = 1;
     struct purge_counts counts;
     PGconn *conn = db_connect(cfg.database_url, cfg.db_statement_timeout_ms, err, sizeof err);
-    if (conn && purge_run(conn, cfg.referral_expiry_days, cfg.retention_days, &counts, err,
-                          sizeof err) == 0) {
+    if (conn && purge_run(conn, cfg.referral_expiry_days, cfg.retention_days,
+                          cfg.webhook_retention_days, &counts, err, sizeof err) == 0) {
         printf("purge: %ld referral(s) expired, %ld erased, %ld idempotency key(s) deleted, "
-               "%ld expired token revocation(s) forgotten\n",
-               counts.expired, counts.erased, counts.keys, counts.revoked);
+               "%ld expired token revocation(s) forgotten, %ld webhook event(s) deleted\n",
+               counts.expired, counts.erased, counts.keys, counts.revoked, counts.events);
         rc = 0;
     }
     PQfinish(conn);
@@ -256,7 +256,9 @@ int main(int argc, char **argv)
                   "expires referrals still sent after\n  REFERRAL_EXPIRY_DAYS (default 30), "
                   "erases the personal fields and free texts of\n  referrals closed more than "
                   "RETENTION_DAYS (default 365) ago, deletes Idempotency-Key\n  records older "
-                  "than 24 hours. Journeys and timestamps stay for the indicators.\n"},
+                  "than 24 hours and webhook events delivered more than\n  "
+                  "WEBHOOK_RETENTION_DAYS (default 30) ago. Journeys and timestamps stay for "
+                  "the indicators.\n"},
         {"gen-data", "usage: inclusion-api gen-data [--scale S]\n  Generates, in one transaction, "
                      "a coherent dataset over the last two years on the\n  seeded places and "
                      "organisations: at S = 1 (the default) 1 million referrals\n  with their "

@@ -27,6 +27,7 @@
 #include "reference/reference.h"
 #include "referrals/referrals.h"
 #include "places/stops.h"
+#include "webhooks/webhooks.h"
 #include "workshops/workshops.h"
 
 static const char *const list_organizations[] = {"kind", "limit", "cursor", NULL};
@@ -88,6 +89,15 @@ const struct route routes[] = {
     {"POST", "/v1/referrals/{id}/events", "referrals:write", referrals_add_event, NULL, 0},
     {"GET", "/v1/referrals/{id}/events", "referrals:read", referrals_events, NULL, 0},
     {"GET", "/v1/referrals/{id}/access-log", "referrals:read", referrals_access_log, NULL, 0},
+    {"POST", "/v1/webhooks", "webhooks:write", webhooks_create, NULL, 0},
+    {"GET", "/v1/webhooks", "webhooks:write", webhooks_list, NULL, 0},
+    {"GET", "/v1/webhooks/{id}", "webhooks:write", webhooks_get, NULL, 0},
+    {"PATCH", "/v1/webhooks/{id}", "webhooks:write", webhooks_update, NULL, 0},
+    {"DELETE", "/v1/webhooks/{id}", "webhooks:write", webhooks_delete, NULL, 0},
+    {"POST", "/v1/webhooks/{id}/secret", "webhooks:write", webhooks_rotate, NULL, 0},
+    {"POST", "/v1/webhooks/{id}/ping", "webhooks:write", webhooks_ping, NULL, 0},
+    {"GET", "/v1/webhooks/{id}/deliveries", "webhooks:write", webhooks_deliveries, webhooks_deliveries_query, 0},
+    {"POST", "/v1/webhooks/{id}/deliveries/{delivery_id}/retry", "webhooks:write", webhooks_retry, NULL, 0},
     {"POST", "/v1/series/{id}/registrations", "registrations:write", registrations_create_series, NULL, 0},
     {"POST", "/v1/workshops", "workshops:write", workshops_create, NULL, 0},
     {"GET", "/v1/workshops/{id}", "workshops:read", workshops_get, NULL, ROUTE_REPLICA_OK | ROUTE_OPEN_DATA},

@@ -153,10 +153,19 @@ static json_t *decode_segment(const char *text, size_t len)
     return value;
 }
 
-const char *const auth_scopes[] = {
-    "places:read",         "places:write",   "workshops:read",  "workshops:write",
-    "registrations:write", "referrals:read", "referrals:write", "indicators:read",
-    "activity:write",      "devices:write",  "admin",           NULL};
+const char *const auth_scopes[] = {"places:read",
+                                   "places:write",
+                                   "workshops:read",
+                                   "workshops:write",
+                                   "registrations:write",
+                                   "referrals:read",
+                                   "referrals:write",
+                                   "indicators:read",
+                                   "activity:write",
+                                   "devices:write",
+                                   "webhooks:write",
+                                   "admin",
+                                   NULL};
 
 bool auth_scope_exists(const char *scope)
 {

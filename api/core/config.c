@@ -93,6 +93,44 @@ static int read_disclosure(struct loader *l, int *out)
     return 0;
 }
 
+static int read_flag(struct loader *l, const char *name, bool *out)
+{
+    int v = 0;
+    if (read_int(l, name, 0, 0, 1, &v))
+        return -1;
+    *out = v == 1;
+    return 0;
+}
+
+/* WEBHOOK_RETRY_SCHEDULE_S: the delays before each retry, in seconds,
+ * comma-separated (1 to 16 of them, each 1 to 86400). */
+static int read_retry_schedule(struct loader *l, struct config *c)
+{
+    static const int fallback[] = {5, 60, 600, 3600, 10800, 21600, 43200};
+    const char *v = value(l, "WEBHOOK_RETRY_SCHEDULE_S");
+    if (!v) {
+        c->webhook_retry_count = (int)(sizeof fallback / sizeof fallback[0]);
+        memcpy(c->webhook_retry_s, fallback, sizeof fallback);
+        return 0;
+    }
+    const char *p = v;
+    int n = 0;
+    while (*p) {
+        char *end;
+        errno = 0;
+        long s = strtol(p, &end, 10);
+        if (errno || end == p || s < 1 || s > 86400 || n == 16 || (*end && *end != ','))
+            return fail(l, "WEBHOOK_RETRY_SCHEDULE_S",
+                        "must be 1 to 16 delays in seconds (1 to 86400), comma-separated "
+                        "(got \"%s\")",
+                        v);
+        c->webhook_retry_s[n++] = (int)s;
+        p = *end ? end + 1 : end;
+    }
+    c->webhook_retry_count = n;
+    return n > 0 ? 0 : fail(l, "WEBHOOK_RETRY_SCHEDULE_S", "must not be empty");
+}
+
 static int read_url(struct loader *l, const char *name, const char *fallback, char **out)
 {
     const char *v = value(l, name);
@@ -353,7 +391,15 @@ static int load(struct config *c, unsigned needs, struct loader *l)
             read_int(l, "KEY_ACTIVATION_DELAY_S", 3600, 0, 30 * 86400,
                      &c->key_activation_delay_s) ||
             read_date(l, "CAMPAIGN_START", "2026-12-08", c->campaign_start) ||
-            read_disclosure(l, &c->indicators_disclosure))
+            read_disclosure(l, &c->indicators_disclosure) ||
+
+            read_flag(l, "WEBHOOK_ALLOW_HTTP", &c->webhook_allow_http) ||
+            read_flag(l, "WEBHOOK_ALLOW_PRIVATE", &c->webhook_allow_private) ||
+            read_int(l, "WEBHOOK_WORKERS", 2, 0, 64, &c->webhook_workers) ||
+            read_int(l, "WEBHOOK_SECRET_OVERLAP_S", 86400, 0, 30 * 86400,
+                     &c->webhook_secret_overlap_s) ||
+            read_int(l, "WEBHOOK_RETENTION_DAYS", 30, 1, 3650, &c->webhook_retention_days) ||
+            read_retry_schedule(l, c))
             return -1;
     }
     if (needs & CONFIG_HTTP) {

@@ -65,6 +65,14 @@ struct config {
                                   hold across queries; 0 (cell) small-cell suppression alone */
     int indicators_expensive_per_org; /* indicator requests from raw inputs in flight per org */
     enum lang default_language;       /* DEFAULT_LANGUAGE: when Accept-Language decides nothing */
+    /* Webhooks (issue #17) */
+    bool webhook_allow_http; /* WEBHOOK_ALLOW_HTTP=1: http:// URLs accepted (tests, development) */
+    bool webhook_allow_private;   /* WEBHOOK_ALLOW_PRIVATE=1: loopback, private... addresses too */
+    int webhook_workers;          /* delivery threads of `serve`; 0: none */
+    int webhook_secret_overlap_s; /* a rotated secret still signs this long */
+    int webhook_retention_days;   /* delivered events are purged after this */
+    int webhook_retry_s[16];      /* delay before each retry (WEBHOOK_RETRY_SCHEDULE_S) */
+    int webhook_retry_count;      /* retries before a delivery fails */
 };
 
 /* Reads a variable; returns NULL when unset. */

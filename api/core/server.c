@@ -5,6 +5,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "router.h"
+#include "webhook_send.h"
 
 #include <arpa/inet.h>
 #include <malloc.h>
@@ -130,6 +131,12 @@ static int serve_metrics(const struct _u_request *in, struct _u_response *out, v
             .has_replica = app->replica != NULL,
         };
         text = metrics_render(app->metrics, labels, &db, atomic_load(&app->in_flight));
+        char *hooks = webhook_metrics_text(), *both = NULL;
+        if (text && hooks && asprintf(&both, "%s%s", text, hooks) > 0) {
+            free(text);
+            text = both;
+        }
+        free(hooks);
     }
     free(labels);
     free(storage);
@@ -321,11 +328,15 @@ int server_run(const struct config *cfg)
                   json_pack("{s:s, s:i, s:i, s:i, s:b}", "address", cfg->listen_addr, "port",
                             bound_port(api), "threads", cfg->threads, "db_pool", cfg->db_pool_size,
                             "read_replica", app.replica != NULL));
+        /* The webhook deliveries (issue #17): threads of their own, each
+         * with its own connection, stopped once the API has drained. */
+        struct webhook_workers *hooks = webhook_workers_start(cfg);
         int sig = 0;
         sigwait(&stop_signals, &sig);
         log_event(LOG_INFO, "stopping",
                   json_pack("{s:s}", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"));
         drain_and_stop(api, &app, cfg->shutdown_timeout_s);
+        webhook_workers_stop(hooks);
         rc = 0;
     }
     /* Stopped last: the metrics can be read while the API drains. */

@@ -5,6 +5,7 @@
 #include "core_sql.h"
 #include "idempotency_sql.h"
 #include "referrals/referrals_sql.h"
+#include "webhooks/webhooks_sql.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -28,14 +29,15 @@ static long run(PGconn *conn, const char *what, const char *sql, int n, const ch
     return count;
 }
 
-int purge_run(PGconn *conn, int expiry_days, int retention_days, struct purge_counts *counts,
-              char *err, size_t err_len)
+int purge_run(PGconn *conn, int expiry_days, int retention_days, int webhook_days,
+              struct purge_counts *counts, char *err, size_t err_len)
 {
-    char expiry[16], retention[16];
+    char expiry[16], retention[16], hooks[16];
     snprintf(expiry, sizeof expiry, "%d", expiry_days);
     snprintf(retention, sizeof retention, "%d", retention_days);
-    const char *due[] = {NULL, expiry, NULL}, *kept[] = {retention};
-    *counts = (struct purge_counts){-1, -1, -1, -1};
+    snprintf(hooks, sizeof hooks, "%d", webhook_days);
+    const char *due[] = {NULL, expiry, NULL}, *kept[] = {retention}, *hooks_kept[] = {hooks};
+    *counts = (struct purge_counts){-1, -1, -1, -1, -1};
     if (run(conn, "begin", CORE_SQL_BEGIN, 0, NULL, err, err_len) < 0)
         return -1;
     counts->expired = run(conn, "expiry", REFERRAL_SQL_EXPIRE_DUE, 3, due, err, err_len);
@@ -46,8 +48,11 @@ int purge_run(PGconn *conn, int expiry_days, int retention_days, struct purge_co
     if (counts->keys >= 0)
         counts->revoked =
             run(conn, "revoked tokens", CORE_SQL_PURGE_REVOKED, 0, NULL, err, err_len);
-    bool ok =
-        counts->expired >= 0 && counts->erased >= 0 && counts->keys >= 0 && counts->revoked >= 0;
+    if (counts->revoked >= 0)
+        counts->events =
+            run(conn, "webhook events", WEBHOOKS_SQL_PURGE, 1, hooks_kept, err, err_len);
+    bool ok = counts->expired >= 0 && counts->erased >= 0 && counts->keys >= 0 &&
+              counts->events >= 0 && counts->revoked >= 0;
     if (!ok) {
         PQclear(PQexec(conn, CORE_SQL_ROLLBACK));
         return -1;

@@ -10,14 +10,17 @@ struct purge_counts {
     long erased;  /* closed referrals whose personal fields were erased */
     long keys;    /* Idempotency-Key records older than 24 hours, deleted */
     long revoked; /* revoked token ids whose token has expired, deleted */
+    long events;  /* webhook events delivered to every subscriber, older than the retention */
 };
 
 /* In one transaction: expires the referrals due, erases the personal fields
  * and free texts of referrals closed more than retention_days ago (their
  * journey and timestamps stay), deletes idempotency records older than 24 h
- * and the revoked token ids whose token has expired.
+ * the revoked token ids whose token has expired, and the webhook events older
+ * than webhook_days whose every delivery succeeded (WEBHOOK_RETENTION_DAYS;
+ * failed and pending ones stay).
  * Returns 0, or -1 with a message in err (nothing changed). */
-int purge_run(PGconn *conn, int expiry_days, int retention_days, struct purge_counts *counts,
-              char *err, size_t err_len);
+int purge_run(PGconn *conn, int expiry_days, int retention_days, int webhook_days,
+              struct purge_counts *counts, char *err, size_t err_len);
 
 #endif

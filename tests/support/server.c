@@ -49,12 +49,20 @@ char **test_env(const char *const *extra_env)
     char database_url[512];
     snprintf(database_url, sizeof database_url, "DATABASE_URL=%s",
              db ? db : "postgresql://inclusion:inclusion@127.0.0.1:54321/inclusion");
-    const char *defaults[] = {database_url, "JWT_SECRET=" TEST_JWT_SECRET, "LOG_LEVEL=warn",
-                              "DB_POOL_SIZE=4", "HTTP_THREADS=2", "SHUTDOWN_TIMEOUT_S=10",
+    /* WEBHOOK_WORKERS=0: suites share the database, and only the webhook
+     * suites, which start workers of their own, deliver (or fail) what the
+     * outbox holds. DEFAULT_LANGUAGE=en: the suites written before languages
+     * read English; those of languages override it. */
+    const char *defaults[] = {database_url,
+                              "JWT_SECRET=" TEST_JWT_SECRET,
+                              "LOG_LEVEL=warn",
+                              "DB_POOL_SIZE=4",
+                              "HTTP_THREADS=2",
+                              "SHUTDOWN_TIMEOUT_S=10",
                               "METRICS_LISTEN_ADDR=127.0.0.1:0",
-                              /* The suites written before languages read English;
-                               * those of languages override it. */
-                              "DEFAULT_LANGUAGE=en", NULL};
+                              "WEBHOOK_WORKERS=0",
+                              "DEFAULT_LANGUAGE=en",
+                              NULL};
     size_t n = 0, cap = 64;
     char **env = calloc(cap, sizeof *env);
     /* Keep PATH, ASan and friends from the parent; drop configuration it may carry. */
