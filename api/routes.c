@@ -17,6 +17,7 @@
 #include "route.h"
 
 #include "activity/activity.h"
+#include "communes/communes.h"
 #include "devices/devices.h"
 #include "indicators/indicators.h"
 #include "ops/ops.h"
@@ -24,6 +25,7 @@
 #include "places/places.h"
 #include "referrals/referrals.h"
 #include "places/stops.h"
+#include "web/web.h"
 #include "workshops/workshops.h"
 
 static const char *const list_organizations[] = {"kind", "limit", "cursor", NULL};
@@ -34,6 +36,10 @@ const struct route routes[] = {
     {"GET", "/healthz", NULL, ops_healthz, NULL, 0},
     {"GET", "/readyz", NULL, ops_readyz, NULL, 0},
     {"GET", "/openapi.yaml", NULL, ops_openapi, NULL, 0},
+    {"GET", "/", NULL, web_home, NULL, 0},
+    {"GET", "/carte", NULL, web_carte, NULL, 0},
+    {"GET", "/assets/{name}", NULL, web_asset, NULL, 0},
+    {"GET", "/v1/communes", NULL, communes_geojson, NULL, ROUTE_REPLICA_OK},
     {"GET", "/v1/organizations", ROUTE_ANY_TOKEN, organizations_list, list_organizations, ROUTE_REPLICA_OK},
     {"POST", "/v1/organizations", "admin", organizations_create, NULL, 0},
     {"GET", "/v1/organizations/{slug}", ROUTE_ANY_TOKEN, organizations_get, NULL, ROUTE_REPLICA_OK},

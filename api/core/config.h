@@ -31,6 +31,8 @@ struct config {
     char *jwt_audience;  /* NULL: not checked */
     char **cors_origins; /* NULL-terminated, may be empty */
     int public_reads;    /* 1: the open-data reads (routes.c's open_data) need no token */
+    char *map_tiles_url;    /* MAP_TILES_URL: raster tiles under /carte's communes; NULL: none */
+    char *map_tiles_origin; /* its scheme://host[:port], for the page's img-src */
     enum log_level log_level;
     size_t max_body_bytes;
     size_t import_max_bytes; /* the CSV body of POST /v1/places/import */
