@@ -1,56 +1,41 @@
 #include "stream.h"
 
+#include "core_sql.h"
 #include "db.h"
 #include "log.h"
 #include "route.h"
 
 #include <microhttpd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define STREAM_BLOCK_BYTES (32 * 1024)
+#define STREAM_BATCH_ROWS  256 /* rows held per stream: about 300 KB of GeoJSON */
 
 enum step { STEP_HEAD, STEP_ROW, STEP_VALUE, STEP_TAIL, STEP_DONE };
 
 struct stream {
-    struct db_pool *pool; /* NULL: a HEAD, no connection held */
+    struct db_pool *pool; /* NULL: no connection held (a HEAD, a 304) */
     int slot;
     PGconn *db;
-    PGresult *row;   /* the row being written, or the first result */
-    bool first_kept; /* s->row is the first result, not yet consumed */
-    bool reading;    /* the statement still has results to read */
-    long rows;
+    PGresult *batch; /* the rows fetched and not all written yet */
+    int next;        /* the next row of the batch */
+    long rows;       /* rows written */
     enum step step;
+    const char *value; /* the row after the separator being written */
     const char *piece; /* what is being written, and what is left of it */
     size_t left;
     char *head, *separator, *tail;
     char request_id[65];
 };
 
-static void drain(struct stream *s)
-{
-    PGresult *res;
-    while ((res = PQgetResult(s->db)))
-        PQclear(res);
-    s->reading = false;
-}
-
 static void stream_free(void *data)
 {
     struct stream *s = data;
-    PQclear(s->row);
-    if (s->pool) {
-        if (s->reading) { /* the client went away (or the stream failed) mid-way */
-            PGcancel *cancel = PQgetCancel(s->db);
-            char err[256];
-            if (cancel) {
-                PQcancel(cancel, err, sizeof err);
-                PQfreeCancel(cancel);
-            }
-            drain(s);
-        }
-        db_pool_release(s->pool, s->slot); /* rolls back what is open */
-    }
+    PQclear(s->batch);
+    if (s->pool) /* rolls back the transaction, and with it the cursor */
+        db_pool_release(s->pool, s->slot);
     free(s->head);
     free(s->separator);
     free(s->tail);
@@ -63,7 +48,24 @@ static void set_piece(struct stream *s, const char *text)
     s->left = strlen(text);
 }
 
-/* Moves to the next piece to write; false when the statement failed. */
+/* The next batch of the cursor; false (logged) when the database failed. */
+static bool fetch(struct stream *s)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, CORE_SQL_STREAM_FETCH, STREAM_BATCH_ROWS);
+    PQclear(s->batch);
+    s->batch = PQexec(s->db, sql);
+    s->next = 0;
+    if (PQresultStatus(s->batch) == PGRES_TUPLES_OK)
+        return true;
+    const char *state = PQresultErrorField(s->batch, PG_DIAG_SQLSTATE);
+    log_event(LOG_ERROR, "stream failed",
+              json_pack("{s:s, s:s, s:i}", "request_id", s->request_id, "sqlstate",
+                        state ? state : "none", "rows", (int)s->rows));
+    return false;
+}
+
+/* Moves to the next piece to write; false when the database failed. */
 static bool advance(struct stream *s)
 {
     switch (s->step) {
@@ -72,43 +74,33 @@ static bool advance(struct stream *s)
         s->step = s->pool ? STEP_ROW : STEP_TAIL;
         return true;
     case STEP_ROW:
-        if (s->first_kept) {
-            s->first_kept = false;
-        } else {
-            PQclear(s->row);
-            s->row = PQgetResult(s->db);
-        }
-        switch (PQresultStatus(s->row)) {
-        case PGRES_SINGLE_TUPLE:
-            if (s->rows++ > 0) {
-                set_piece(s, s->separator);
-                s->step = STEP_VALUE;
-            } else {
-                set_piece(s, PQgetvalue(s->row, 0, 0));
+        if (s->next >= PQntuples(s->batch)) {
+            /* a batch short of STREAM_BATCH_ROWS was the last one */
+            if (PQntuples(s->batch) < STREAM_BATCH_ROWS || !fetch(s) || PQntuples(s->batch) == 0) {
+                if (PQresultStatus(s->batch) != PGRES_TUPLES_OK)
+                    return false;
+                s->step = STEP_TAIL;
+                return advance(s);
             }
-            return true;
-        case PGRES_TUPLES_OK:
-            drain(s); /* the NULL that ends the statement */
-            s->step = STEP_TAIL;
-            return advance(s);
-        default:
-            log_event(LOG_ERROR, "stream failed",
-                      json_pack("{s:s, s:s, s:i}", "request_id", s->request_id, "sqlstate",
-                                PQresultErrorField(s->row, PG_DIAG_SQLSTATE)
-                                    ? PQresultErrorField(s->row, PG_DIAG_SQLSTATE)
-                                    : "none",
-                                "rows", (int)s->rows));
-            return false;
         }
+        s->value = PQgetvalue(s->batch, s->next++, 0);
+        if (s->rows++ > 0) {
+            set_piece(s, s->separator);
+            s->step = STEP_VALUE;
+        } else {
+            set_piece(s, s->value);
+        }
+        return true;
     case STEP_VALUE:
-        set_piece(s, PQgetvalue(s->row, 0, 0));
+        set_piece(s, s->value);
         s->step = STEP_ROW;
         return true;
     case STEP_TAIL:
         set_piece(s, s->tail);
         s->step = STEP_DONE;
         return true;
-    case STEP_DONE: break;
+    case STEP_DONE:
+        break;
     }
     return true;
 }
@@ -158,27 +150,33 @@ static bool not_modified(struct req *r, const struct http_stream *s)
     return true;
 }
 
-/* The statement's first result, or NULL after having answered. */
-static PGresult *send_statement(struct req *r, const struct http_stream *s)
+/* Declares the cursor in a transaction and fetches its first batch; NULL
+ * after having answered. */
+static PGresult *first_batch(struct req *r, const struct http_stream *s)
 {
-    if (!http_connection(r))
+    if (!http_connection(r) || !http_begin(r))
         return NULL;
-    PGresult *first = NULL;
-    if (PQsendQueryParams(r->db, s->sql, s->nparams, NULL, s->params, NULL, NULL, 0) &&
-        PQsetSingleRowMode(r->db))
-        first = PQgetResult(r->db);
-    ExecStatusType st = PQresultStatus(first);
-    if (first && (st == PGRES_SINGLE_TUPLE || st == PGRES_TUPLES_OK))
-        return first;
-    const char *state = first ? PQresultErrorField(first, PG_DIAG_SQLSTATE) : NULL;
-    bool unavailable = db_is_unavailable(r->db, first);
-    log_event(
-        unavailable ? LOG_WARN : LOG_ERROR, "database statement failed",
-        json_pack("{s:s, s:s}", "request_id", r->request_id, "sqlstate", state ? state : "none"));
-    PQclear(first);
-    PGresult *res;
-    while ((res = PQgetResult(r->db)))
+    char *declare = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&declare, &len);
+    fprintf(out, CORE_SQL_STREAM_DECLARE, s->sql);
+    fclose(out);
+    PGresult *res = PQexecParams(r->db, declare, s->nparams, NULL, s->params, NULL, NULL, 0);
+    free(declare);
+    if (PQresultStatus(res) == PGRES_COMMAND_OK) {
         PQclear(res);
+        char fetch_sql[64];
+        snprintf(fetch_sql, sizeof fetch_sql, CORE_SQL_STREAM_FETCH, STREAM_BATCH_ROWS);
+        res = PQexec(r->db, fetch_sql);
+        if (PQresultStatus(res) == PGRES_TUPLES_OK)
+            return res;
+    }
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    bool unavailable = db_is_unavailable(r->db, res);
+    log_event(unavailable ? LOG_WARN : LOG_ERROR, "database statement failed",
+              json_pack("{s:s, s:s}", "request_id", r->request_id, "sqlstate",
+                        state ? state : "none"));
+    PQclear(res);
     if (unavailable)
         http_problem(r, 503, "database-unavailable", "The database is unreachable; retry shortly.");
     else
@@ -207,7 +205,7 @@ void http_stream_rows(struct req *r, const struct http_stream *s)
     if (not_modified(r, s)) {
         status = 304;
     } else if (!head_only) {
-        PGresult *first = send_statement(r, s);
+        PGresult *first = first_batch(r, s);
         if (!first) {
             stream_free(st);
             return;
@@ -216,9 +214,7 @@ void http_stream_rows(struct req *r, const struct http_stream *s)
         st->pool = r->db_pool;
         st->slot = r->db_slot;
         st->db = r->db;
-        st->row = first;
-        st->first_kept = true;
-        st->reading = true;
+        st->batch = first;
         r->db = NULL;
     }
     if (status == 304)

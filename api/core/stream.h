@@ -1,18 +1,25 @@
 /* Answers that are sent as PostgreSQL returns their rows: the whole
  * département as GeoJSON without holding it in memory (issue #18).
  *
- * http_stream_rows sends the statement on the request's connection in
- * single-row mode (PQsendQueryParams + PQsetSingleRowMode) and reads its first
- * result before answering: a statement that fails answers 500/503 as http_sql
- * would. Then it answers 200 with a stream (ulfius_set_stream_response,
- * chunked): the head, each row's column 0 with the separator between rows,
- * the tail. The stream OWNS the connection from then on: r->db is set to NULL,
- * so the router does not return it, and the stream's free callback always
- * returns it to the pool, after a cancel and drain of what is still being
- * read (a client that went away mid-stream) and a rollback of what is open.
- * A failure mid-stream (the database gone, a statement timeout) is logged and
- * ends the connection: the client sees a truncated chunked body, never a
- * well-formed document missing rows.
+ * http_stream_rows declares the statement as a cursor in a transaction of
+ * the request's connection and fetches its first batch of rows before
+ * answering: a statement that fails answers 500/503. Then it answers 200 with
+ * a stream (ulfius_set_stream_response, chunked): the head, each row's column
+ * 0 with the separator between rows, the tail, fetching the next batch (256
+ * rows) when the last one is written. statement_timeout bounds each batch,
+ * not the time a client takes to read the answer; at most one batch is held
+ * in memory per stream.
+ *
+ * The stream OWNS the connection from then on: r->db is set to NULL, so the
+ * router does not return it, and the stream's free callback always returns
+ * it to the pool, whether the stream ended, failed or its client went away
+ * (the rollback there closes the cursor). Each stream being sent thus holds
+ * one connection of the pool: a client that stops reading is dropped after
+ * CONNECTION_TIMEOUT_S (libmicrohttpd), and the pool's
+ * idle_in_transaction_session_timeout (60 s) ends the transaction of one that
+ * reads a batch per minute or less. A failure mid-stream (the database gone, a
+ * batch over statement_timeout) is logged and ends the connection: the client
+ * sees a truncated chunked body, never a well-formed document missing rows.
  *
  * HTTP caching of a stream: no ETag (it would need the whole body) and no
  * gzip (identity only; Vary therefore omits Accept-Encoding); Cache-Control
