@@ -27,10 +27,10 @@ struct config {
     size_t jwt_verify_key_len;
     char *jwt_sign_key; /* HS256 secret or PEM private key */
     size_t jwt_sign_key_len;
-    char *jwt_issuer;    /* NULL: not checked */
-    char *jwt_audience;  /* NULL: not checked */
-    char **cors_origins; /* NULL-terminated, may be empty */
-    int public_reads;    /* 1: the open-data reads (routes.c's open_data) need no token */
+    char *jwt_issuer;       /* NULL: not checked */
+    char *jwt_audience;     /* NULL: not checked */
+    char **cors_origins;    /* NULL-terminated, may be empty */
+    int public_reads;       /* 1: the open-data reads (routes.c's open_data) need no token */
     char *map_tiles_url;    /* MAP_TILES_URL: raster tiles under /carte's communes; NULL: none */
     char *map_tiles_origin; /* its scheme://host[:port], for the page's img-src */
     enum log_level log_level;

@@ -99,8 +99,7 @@ static bool advance(struct stream *s)
         set_piece(s, s->tail);
         s->step = STEP_DONE;
         return true;
-    case STEP_DONE:
-        break;
+    case STEP_DONE: break;
     }
     return true;
 }
@@ -173,9 +172,9 @@ static PGresult *first_batch(struct req *r, const struct http_stream *s)
     }
     const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
     bool unavailable = db_is_unavailable(r->db, res);
-    log_event(unavailable ? LOG_WARN : LOG_ERROR, "database statement failed",
-              json_pack("{s:s, s:s}", "request_id", r->request_id, "sqlstate",
-                        state ? state : "none"));
+    log_event(
+        unavailable ? LOG_WARN : LOG_ERROR, "database statement failed",
+        json_pack("{s:s, s:s}", "request_id", r->request_id, "sqlstate", state ? state : "none"));
     PQclear(res);
     if (unavailable)
         http_problem(r, 503, "database-unavailable", "The database is unreachable; retry shortly.");

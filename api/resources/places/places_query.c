@@ -283,8 +283,13 @@ void places_query_read(struct req *r, struct places_query *q, json_t *errors)
     const char *live = q->order == ORDER_BY_UPDATE ? PLACES_SQL_ALL : PLACES_SQL_LIVE;
     char limit[16];
     snprintf(limit, sizeof limit, "%d", q->limit + 1);
-    /* the whole list: LIMIT NULL is LIMIT ALL */
-    int limit_param = q->whole ? param(q, NULL, false) : param(q, limit, true);
+    int limit_param;
+    if (q->whole) { /* the whole list: LIMIT NULL is LIMIT ALL */
+        q->params[q->nparams++] = NULL;
+        limit_param = q->nparams;
+    } else {
+        limit_param = param(q, limit, true);
+    }
     size_t sql_len = 0;
     FILE *sql = open_memstream(&q->sql, &sql_len);
     if (q->order == ORDER_BY_DISTANCE)

@@ -147,7 +147,8 @@ Test(config, map_tiles_url)
     cr_expect_null(cfg.map_tiles_origin);
     config_free(&cfg);
     const char *tiles[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef",
-                           "MAP_TILES_URL=https://tuiles.example.fr:8443/osm/{z}/{x}/{y}.png", NULL};
+                           "MAP_TILES_URL=https://tuiles.example.fr:8443/osm/{z}/{x}/{y}.png",
+                           NULL};
     cr_assert_eq(load(tiles, ALL, &cfg, err), 0, "%s", err);
     cr_expect_str_eq(cfg.map_tiles_url, "https://tuiles.example.fr:8443/osm/{z}/{x}/{y}.png");
     cr_expect_str_eq(cfg.map_tiles_origin, "https://tuiles.example.fr:8443");
@@ -156,7 +157,8 @@ Test(config, map_tiles_url)
                          "ftp://t.example/{z}/{x}/{y}.png",     /* not http(s) */
                          "https:///{z}/{x}/{y}.png",            /* no host */
                          "https://t.example/{z}/{x}/{y}.png\"", /* a quote */
-                         "https://t.example/{z}/{x}/{y}.png; script-src *", NULL};
+                         "https://t.example/{z}/{x}/{y}.png; script-src *",
+                         NULL};
     for (const char *const *b = bad; *b; b++) {
         char var[128];
         snprintf(var, sizeof var, "MAP_TILES_URL=%s", *b);

@@ -31,7 +31,9 @@ static struct response *get(const char *path)
     return http_request("GET", url(path), NULL, NULL);
 }
 
-#define CSP "default-src 'self'; img-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+#define CSP                                                                                        \
+    "default-src 'self'; img-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors "    \
+    "'none'"
 
 Test(web, home_links_the_map_the_docs_and_the_health)
 {
@@ -71,8 +73,8 @@ Test(web, map_page_has_its_csp_and_only_files_of_its_own)
     cr_expect_null(strstr(r->body, "src=\"http"));
     cr_expect_null(strstr(r->body, "href=\"http"));
     /* every control of the filters has a label */
-    const char *labels[] = {"for=\"recherche\"", "for=\"service\"", "for=\"public\"",
-                            "for=\"accessible\"", "for=\"ouvert\"", "for=\"itinerant\""};
+    const char *labels[] = {"for=\"recherche\"",  "for=\"service\"", "for=\"public\"",
+                            "for=\"accessible\"", "for=\"ouvert\"",  "for=\"itinerant\""};
     for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
         cr_expect_not_null(strstr(r->body, labels[i]), "%s", labels[i]);
     char etag[128], if_none[160];
@@ -133,7 +135,8 @@ Test(web, communes_as_geojson_without_a_token)
     struct response *r = get("/v1/communes");
     cr_assert_eq(r->status, 200);
     cr_expect_str_eq(header(r, "Content-Type"), "application/geo+json");
-    cr_expect_str_eq(header(r, "Cache-Control"), "public, max-age=3600, stale-while-revalidate=300");
+    cr_expect_str_eq(header(r, "Cache-Control"),
+                     "public, max-age=3600, stale-while-revalidate=300");
     json_t *geo = response_json(r);
     response_free(r);
     cr_assert(json_is_object(geo));
