@@ -6,11 +6,17 @@
  * one).
  *
  * The database is shared with tests running in parallel: the places compared
- * are the seeded France services (typology RFS, never changed by a test). */
+ * are the seeded France services (typology RFS, never changed by a test). The
+ * suite stream_large has a database of its own with 20,000 more places (20 MB
+ * of GeoJSON, more than the sockets' buffers hold: a client that goes away
+ * does so while the server is still reading the cursor). */
 #include "support/expect.h"
 #include "support/fixture.h"
 
+#include "support/private_db.h"
+
 #include <arpa/inet.h>
+#include <libpq-fe.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +34,54 @@ static void start_one_connection(void)
 
 TestSuite(stream, .init = fixture_start, .fini = fixture_stop, .timeout = 120);
 TestSuite(stream_pool, .init = start_one_connection, .fini = fixture_stop, .timeout = 60);
+
+#define LARGE_PLACES 20000
+
+static struct private_db large;
+
+/* A database of its own: migrated, seeded, and LARGE_PLACES places more in
+ * Auch; a server on it with one pooled connection. */
+static void start_large(void)
+{
+    private_db_create(&large, "inclusion_stream");
+    const char *env[] = {large.env_url, NULL};
+    const char *migrate[] = {"migrate", NULL}, *seed[] = {"seed", NULL};
+    char *output = NULL;
+    cr_assert_eq(run_binary(migrate, env, &output), 0, "%s", output);
+    free(output);
+    output = NULL;
+    cr_assert_eq(run_binary(seed, env, &output), 0, "%s", output);
+    free(output);
+    PGconn *c = PQconnectdb(large.url);
+    cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
+    char n[16];
+    snprintf(n, sizeof n, "%d", LARGE_PLACES);
+    const char *params[] = {n};
+    PGresult *res = PQexecParams(
+        c,
+        "INSERT INTO places (owner, source, source_id, pivot, name, street, postal_code, commune, "
+        "insee_code, location, typologies, itinerance, services, fees, data_updated_on) "
+        "SELECT 'gers-numerique', 'stream-test', 'stream-' || g, '00000000000000', "
+        "'Lieu de test ' || g, g || ' rue de la République', '32000', 'Auch', '32013', "
+        "ST_SetSRID(ST_MakePoint(0.5 + (g % 100) / 1000.0, 43.6 + (g / 100) / 1000.0), "
+        "4326)::geography, ARRAY['ASSO'], ARRAY['fixe'], "
+        "ARRAY['aide_aux_demarches_administratives'], ARRAY['gratuit'], current_date "
+        "FROM generate_series(1, $1::int) g",
+        1, NULL, params, NULL, NULL, 0);
+    cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s", PQresultErrorMessage(res));
+    PQclear(res);
+    PQfinish(c);
+    const char *server_env[] = {large.env_url, "DB_POOL_SIZE=1", "RATE_LIMIT_IP_PER_S=0", NULL};
+    fixture_start_with(server_env);
+}
+
+static void stop_large(void)
+{
+    fixture_stop();
+    private_db_drop(&large);
+}
+
+TestSuite(stream_large, .init = start_large, .fini = stop_large, .timeout = 180);
 
 static const char *header(const struct response *r, const char *name)
 {
@@ -172,4 +226,36 @@ Test(stream_pool, a_client_that_goes_away_leaves_the_connection)
         json_decref(geo);
         response_free(r);
     }
+}
+
+Test(stream_large, every_place_in_one_stream_and_a_cut_one_returns_its_connection)
+{
+    /* cut short three times, 20 MB into the stream at most 512 bytes read */
+    for (int i = 0; i < 3; i++) {
+        walk_away();
+        struct response *r = get("/v1/places?typology=RFS&limit=2", NULL, NULL);
+        cr_expect_eq(r->status, 200, "round %d: the one connection is back", i);
+        response_free(r);
+    }
+    /* then read whole: every place, each once */
+    struct response *r = get("/v1/places", GEO, NULL);
+    cr_assert_eq(r->status, 200);
+    cr_expect_gt(r->body_len, 10u * 1000 * 1000, "%zu bytes", r->body_len);
+    json_t *geo = response_json(r);
+    response_free(r);
+    cr_assert(json_is_object(geo), "the stream parses as JSON");
+    json_t *features = json_object_get(geo, "features");
+    cr_expect_geq(json_array_size(features), LARGE_PLACES + 27);
+    json_t *seen = json_object();
+    size_t i;
+    json_t *f;
+    json_array_foreach(features, i, f)
+    {
+        const char *id = json_string_value(json_object_get(f, "id"));
+        cr_assert_not_null(id);
+        cr_expect_null(json_object_get(seen, id), "%s twice", id);
+        json_object_set_new(seen, id, json_true());
+    }
+    json_decref(seen);
+    json_decref(geo);
 }
