@@ -9,13 +9,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define STREAM_BLOCK_BYTES (32 * 1024)
-#define STREAM_BATCH_ROWS  256 /* rows held per stream: about 300 KB of GeoJSON */
+#define STREAM_BATCH_ROWS  256  /* rows held per stream: about 300 KB of GeoJSON */
+#define STREAM_WAIT_MS     2000 /* how long a stream waits for its turn (db_pool_acquire's) */
+#define STREAM_POLL_MS     10
 
 enum step { STEP_HEAD, STEP_ROW, STEP_VALUE, STEP_TAIL, STEP_DONE };
 
 struct stream {
+    atomic_int *gate;     /* app->streams, while this stream counts there; NULL otherwise */
     struct db_pool *pool; /* NULL: no connection held (a HEAD, a 304) */
     int slot;
     PGconn *db;
@@ -36,6 +40,8 @@ static void stream_free(void *data)
     PQclear(s->batch);
     if (s->pool) /* rolls back the transaction, and with it the cursor */
         db_pool_release(s->pool, s->slot);
+    if (s->gate)
+        atomic_fetch_sub(s->gate, 1);
     free(s->head);
     free(s->separator);
     free(s->tail);
@@ -149,6 +155,39 @@ static bool not_modified(struct req *r, const struct http_stream *s)
     return true;
 }
 
+/* Streams that may hold a connection at once: all of the pool but one (at
+ * least one), so that a crowd loading the map leaves a connection to every
+ * other route. */
+static int stream_cap(const struct req *r)
+{
+    int size = r->app->cfg->db_pool_size;
+    return size > 1 ? size - 1 : 1;
+}
+
+/* Counts the stream in app->streams, waiting up to STREAM_WAIT_MS for a
+ * place as db_pool_acquire waits for a connection; false after having
+ * answered 503 with Retry-After. */
+static bool enter(struct req *r, struct stream *st)
+{
+    atomic_int *gate = &r->app->streams;
+    for (int waited = 0;; waited += STREAM_POLL_MS) {
+        int n = atomic_load(gate);
+        while (n < stream_cap(r))
+            if (atomic_compare_exchange_weak(gate, &n, n + 1)) {
+                st->gate = gate;
+                return true;
+            }
+        if (waited >= STREAM_WAIT_MS)
+            break;
+        struct timespec pause = {0, STREAM_POLL_MS * 1000000L};
+        nanosleep(&pause, NULL);
+    }
+    http_problem(r, 503, "busy", /* with Retry-After */
+                 "Too many clients are reading the whole list at once; retry shortly, or read it "
+                 "in pages with limit.");
+    return false;
+}
+
 /* Declares the cursor in a transaction and fetches its first batch; NULL
  * after having answered. */
 static PGresult *first_batch(struct req *r, const struct http_stream *s)
@@ -204,7 +243,7 @@ void http_stream_rows(struct req *r, const struct http_stream *s)
     if (not_modified(r, s)) {
         status = 304;
     } else if (!head_only) {
-        PGresult *first = first_batch(r, s);
+        PGresult *first = enter(r, st) ? first_batch(r, s) : NULL;
         if (!first) {
             stream_free(st);
             return;

@@ -14,7 +14,10 @@
  * router does not return it, and the stream's free callback always returns
  * it to the pool, whether the stream ended, failed or its client went away
  * (the rollback there closes the cursor). Each stream being sent thus holds
- * one connection of the pool: a client that stops reading is dropped after
+ * one connection of the pool, and at most DB_POOL_SIZE - 1 streams (at least
+ * 1) are sent at once, so that a crowd loading the map leaves a connection to
+ * every other route: the next waits up to 2 s for its turn, then answers 503
+ * `busy` (app->streams counts them). A client that stops reading is dropped after
  * CONNECTION_TIMEOUT_S (libmicrohttpd), and the pool's
  * idle_in_transaction_session_timeout (60 s) ends the transaction of one that
  * reads a batch per minute or less. A failure mid-stream (the database gone, a

@@ -71,7 +71,8 @@ static void start_large(void)
     cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s", PQresultErrorMessage(res));
     PQclear(res);
     PQfinish(c);
-    const char *server_env[] = {large.env_url, "DB_POOL_SIZE=1", "RATE_LIMIT_IP_PER_S=0", NULL};
+    /* two connections: one stream at a time (stream.c keeps one for the rest) */
+    const char *server_env[] = {large.env_url, "DB_POOL_SIZE=2", "RATE_LIMIT_IP_PER_S=0", NULL};
     fixture_start_with(server_env);
 }
 
@@ -191,9 +192,9 @@ Test(stream, head_and_304)
     response_free(r);
 }
 
-/* Sends a GET of every place as GeoJSON, reads the headers and a few bytes of
- * the body, and closes the socket. */
-static void walk_away(void)
+/* Sends a GET of every place as GeoJSON and reads the headers and a few
+ * bytes of the body; returns the socket, still open. */
+static int begin_stream(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     cr_assert_geq(fd, 0);
@@ -207,7 +208,31 @@ static void walk_away(void)
     cr_assert_gt(n, 0);
     buf[n] = '\0';
     cr_expect(strncmp(buf, "HTTP/1.1 200", 12) == 0, "%s", buf);
-    close(fd);
+    return fd;
+}
+
+/* The same, then closes the socket. */
+static void walk_away(void)
+{
+    close(begin_stream());
+}
+
+static long in_use(void)
+{
+    char metrics[128];
+    snprintf(metrics, sizeof metrics, "%s/metrics", server.metrics_url);
+    const char *sample = "db_pool_connections_in_use ";
+    long value = -1;
+    /* the server notices a closed socket on its next write: give it a moment */
+    for (int tries = 0; tries < 50 && value != 0; tries++) {
+        struct response *r = http_request_raw("GET", metrics, NULL, NULL);
+        const char *p = strstr(r->body, sample);
+        value = p ? atol(p + strlen(sample)) : -1;
+        response_free(r);
+        if (value != 0)
+            usleep(20000);
+    }
+    return value;
 }
 
 Test(stream_pool, a_client_that_goes_away_leaves_the_connection)
@@ -230,11 +255,12 @@ Test(stream_pool, a_client_that_goes_away_leaves_the_connection)
 
 Test(stream_large, every_place_in_one_stream_and_a_cut_one_returns_its_connection)
 {
-    /* cut short three times, 20 MB into the stream at most 512 bytes read */
+    /* cut short three times, 20 MB into the stream, 512 bytes read at most */
     for (int i = 0; i < 3; i++) {
         walk_away();
-        struct response *r = get("/v1/places?typology=RFS&limit=2", NULL, NULL);
-        cr_expect_eq(r->status, 200, "round %d: the one connection is back", i);
+        cr_expect_eq(in_use(), 0, "round %d: the stream's connection is back", i);
+        struct response *r = get("/v1/places?typology=RFS", GEO, NULL);
+        cr_expect_eq(r->status, 200, "round %d: the stream's turn is back", i);
         response_free(r);
     }
     /* then read whole: every place, each once */
@@ -258,4 +284,24 @@ Test(stream_large, every_place_in_one_stream_and_a_cut_one_returns_its_connectio
     }
     json_decref(seen);
     json_decref(geo);
+}
+
+Test(stream_large, streams_leave_a_connection_to_the_other_routes)
+{
+    /* a client that stops reading: its stream holds one of the two connections */
+    int held = begin_stream();
+    struct response *r = get("/v1/places?typology=RFS&limit=5", NULL, NULL);
+    cr_expect_eq(r->status, 200, "a page still has a connection");
+    response_free(r);
+    /* a second stream waits for its turn (2 s), then 503 busy */
+    r = get("/v1/places?typology=RFS", GEO, NULL);
+    cr_expect_eq(r->status, 503);
+    cr_expect_not_null(strstr(r->body, "urn:inclusion-api:problem:busy"), "%s", r->body);
+    cr_expect_not_null(header(r, "Retry-After"));
+    response_free(r);
+    close(held);
+    r = get("/v1/places?typology=RFS", GEO, NULL);
+    cr_expect_eq(r->status, 200, "its turn once the first client left");
+    response_free(r);
+    cr_expect_eq(in_use(), 0);
 }
