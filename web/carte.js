@@ -285,6 +285,7 @@
         onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.name, { sticky: true }); }
       }).addTo(state.map);
       base.bringToBack();
+      state.map.invalidateSize(); /* the layout may have changed since L.map (a phone's) */
       state.map.fitBounds(base.getBounds());
     }).catch(function () { /* the markers still work without the communes */ });
 
