@@ -207,15 +207,28 @@
           fillColor: entry.kind === 'stop' ? '#f3a712' : '#6a6af4', fillOpacity: 0.9
         });
         m.bindPopup(function () { return details(entry); }, { maxWidth: 320 });
-        m.bindTooltip(entry.name);
+        m.bindTooltip(el('span', entry.name)); /* an element: Leaflet writes a string as HTML */
         m.addTo(state.layer);
         state.markers[entry.key] = m;
       }
       var li = el('li');
-      var b = el('button', entry.name, { type: 'button', 'class': 'lien', 'aria-controls': 'carte' });
+      /* the button shows the popup's details in the list too (keyboard, screen
+       * reader: the same content without the map) and the place on the map */
+      var b = el('button', entry.name, { type: 'button', 'class': 'lien', 'aria-expanded': 'false' });
+      var more = null;
       b.addEventListener('click', function () {
         var m = state.markers[entry.key];
         if (m) { state.map.setView(entry.latlng, Math.max(state.map.getZoom(), 12)); m.openPopup(); }
+        if (more) {
+          li.removeChild(more);
+          more = null;
+          b.setAttribute('aria-expanded', 'false');
+        } else {
+          more = details(entry);
+          more.querySelector('h3').remove();
+          li.appendChild(more);
+          b.setAttribute('aria-expanded', 'true');
+        }
       });
       li.appendChild(b);
       var line = entry.kind === 'stop' ? 'Bus numérique, ' + entry.props.commune + ', ' + dateLongue(entry.props.starts_at)
@@ -264,7 +277,7 @@
     navigator.geolocation.getCurrentPosition(function (pos) {
       state.here = [pos.coords.latitude, pos.coords.longitude];
       state.map.setView(state.here, 11);
-      L.circleMarker(state.here, { radius: 5, color: '#c9191e', fillOpacity: 1 }).bindTooltip('Vous êtes ici').addTo(state.map);
+      L.circleMarker(state.here, { radius: 5, color: '#c9191e', fillOpacity: 1 }).bindTooltip(el('span', 'Vous êtes ici')).addTo(state.map);
       render();
       $('liste').focus();
     }, function () {
@@ -282,7 +295,7 @@
     getJSON('/v1/communes', 'application/geo+json').then(function (communes) {
       var base = L.geoJSON(communes, {
         style: { color: '#6b6b6b', weight: 0.6, fillColor: '#ffffff', fillOpacity: tiles ? 0 : 0.7 },
-        onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.name, { sticky: true }); }
+        onEachFeature: function (f, layer) { layer.bindTooltip(el('span', f.properties.name), { sticky: true }); }
       }).addTo(state.map);
       base.bringToBack();
       state.map.invalidateSize(); /* the layout may have changed since L.map (a phone's) */
