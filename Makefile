@@ -83,7 +83,7 @@ LEAFLET_DIR ?= /usr/share/javascript/leaflet
 EMBEDDED := $(sort $(wildcard db/migrations/*.sql)) $(sort $(wildcard db/functions/*.sql)) \
             db/seeds/france-services-32-gers.csv db/seeds/communes-32-gers.geojson \
             openapi/openapi.yaml db/gen/gen_national.sql \
-            $(sort $(wildcard web/*.html web/*.js web/*.css)) $(LEAFLET_DIR)/leaflet.min.js $(LEAFLET_DIR)/leaflet.css
+            $(sort $(wildcard web/*.html web/*.js web/*.css web/*.svg)) $(LEAFLET_DIR)/leaflet.min.js $(LEAFLET_DIR)/leaflet.css
 
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)

@@ -8,6 +8,22 @@
   'use strict';
 
   var JOURS = { Mo: 'lundi', Tu: 'mardi', We: 'mercredi', Th: 'jeudi', Fr: 'vendredi', Sa: 'samedi', Su: 'dimanche' };
+  /* The labels of the national standard's codes (api/formats/mednum.c) */
+  var LABELS = {
+    aide_aux_demarches_administratives: 'Aide aux démarches administratives',
+    maitrise_des_outils_numeriques_du_quotidien: 'Maîtrise des outils numériques du quotidien',
+    insertion_professionnelle_via_le_numerique: 'Insertion professionnelle via le numérique',
+    utilisation_securisee_du_numerique: 'Utilisation sécurisée du numérique',
+    parentalite_et_education_avec_le_numerique: 'Parentalité et éducation avec le numérique',
+    loisirs_et_creations_numeriques: 'Loisirs et créations numériques',
+    comprehension_du_monde_numerique: 'Compréhension du monde numérique',
+    acces_internet_et_materiel_informatique: 'Accès internet et matériel informatique',
+    acquisition_de_materiel_informatique_a_prix_solidaire: 'Acquisition de matériel informatique à prix solidaire',
+    jeunes: 'Jeunes', etudiants: 'Étudiants', familles_et_ou_enfants: 'Familles et/ou enfants',
+    seniors: 'Seniors', femmes: 'Femmes'
+  };
+  /* prise_en_charge_specifique codes that say a place welcomes a disability */
+  var HANDICAP = ['surdite', 'handicaps_moteurs', 'handicaps_mentaux', 'deficience_visuelle'];
   var state = { places: [], stops: [], open: null, here: null, markers: {}, map: null, layer: null };
 
   function $(id) { return document.getElementById(id); }
@@ -40,6 +56,7 @@
   }
 
   function words(code) {
+    if (LABELS[code]) return LABELS[code];
     var t = String(code).replace(/_/g, ' ');
     return t.charAt(0).toUpperCase() + t.slice(1);
   }
@@ -98,8 +115,8 @@
   }
 
   function accessible(p) {
-    var codes = (p.specific_support || []).concat(p.publics || []);
-    return !!p.accessibility_url || codes.some(function (c) { return /handicap/.test(c); });
+    return !!p.accessibility_url ||
+      (p.specific_support || []).some(function (c) { return HANDICAP.indexOf(c) >= 0; });
   }
 
   function distanceKm(a, b) {

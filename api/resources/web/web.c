@@ -22,6 +22,7 @@ static const struct asset {
     {"leaflet.js", "leaflet.min.js", "text/javascript; charset=utf-8"},
     {"leaflet.css", "leaflet.css", "text/css; charset=utf-8"},
     {"accueil.css", "accueil.css", "text/css; charset=utf-8"},
+    {"favicon.svg", "favicon.svg", "image/svg+xml"},
 };
 
 static void security_headers(struct req *r)

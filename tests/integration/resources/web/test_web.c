@@ -99,6 +99,7 @@ Test(web, assets_have_their_media_types)
         {"/assets/carte.css", "text/css; charset=utf-8", "@media print"},
         {"/assets/leaflet.css", "text/css; charset=utf-8", ".leaflet-container"},
         {"/assets/accueil.css", "text/css; charset=utf-8", "font-family"},
+        {"/assets/favicon.svg", "image/svg+xml", "<svg"},
     };
     for (size_t i = 0; i < sizeof assets / sizeof assets[0]; i++) {
         struct response *r = get(assets[i].path);
