@@ -165,8 +165,8 @@ static int stream_cap(const struct req *r)
 }
 
 /* Counts the stream in app->streams, waiting up to STREAM_WAIT_MS for a
- * place as db_pool_acquire waits for a connection; false after having
- * answered 503 with Retry-After. */
+ * place as db_pool_acquire waits for a connection (and holding none while it
+ * waits); false after having answered 503 with Retry-After. */
 static bool enter(struct req *r, struct stream *st)
 {
     atomic_int *gate = &r->app->streams;
@@ -179,6 +179,10 @@ static bool enter(struct req *r, struct stream *st)
             }
         if (waited >= STREAM_WAIT_MS)
             break;
+        if (r->db) { /* no connection held while waiting (the handler's Last-Modified one) */
+            db_pool_release(r->db_pool, r->db_slot);
+            r->db = NULL;
+        }
         struct timespec pause = {0, STREAM_POLL_MS * 1000000L};
         nanosleep(&pause, NULL);
     }
