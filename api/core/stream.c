@@ -10,11 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <zlib.h>
 
 #define STREAM_BLOCK_BYTES (32 * 1024)
 #define STREAM_BATCH_ROWS  256  /* rows held per stream: about 300 KB of GeoJSON */
 #define STREAM_WAIT_MS     2000 /* how long a stream waits for its turn (db_pool_acquire's) */
 #define STREAM_POLL_MS     10
+#define STREAM_RAW_BYTES   (32 * 1024) /* text gathered before gzip compresses it */
+/* gzip of a stream: windowBits 15 + 16 (the gzip wrapper), memLevel 8: about
+ * 256 KB of zlib state per stream */
+#define STREAM_GZIP_WINDOW (15 + 16)
 
 enum step { STEP_HEAD, STEP_ROW, STEP_VALUE, STEP_TAIL, STEP_DONE };
 
@@ -32,6 +37,11 @@ struct stream {
     size_t left;
     char *head, *separator, *tail;
     char request_id[65];
+    bool gzip;      /* Content-Encoding: gzip: z compresses what raw_read writes */
+    bool raw_done;  /* raw_read has written the tail */
+    bool gzip_done; /* deflate has written the gzip trailer */
+    z_stream z;
+    char *raw; /* STREAM_RAW_BYTES, when gzip */
 };
 
 static void stream_free(void *data)
@@ -42,6 +52,9 @@ static void stream_free(void *data)
         db_pool_release(s->pool, s->slot);
     if (s->gate)
         atomic_fetch_sub(s->gate, 1);
+    if (s->gzip)
+        deflateEnd(&s->z);
+    free(s->raw);
     free(s->head);
     free(s->separator);
     free(s->tail);
@@ -110,18 +123,17 @@ static bool advance(struct stream *s)
     return true;
 }
 
-/* libmicrohttpd's content reader: fills `buf` with up to `max` bytes. */
-static ssize_t stream_read(void *data, uint64_t pos, char *buf, size_t max)
+/* Writes up to `max` bytes of the document into buf; 0 once it is all
+ * written, -1 when the database failed. */
+static ssize_t raw_read(struct stream *s, char *buf, size_t max)
 {
-    (void)pos;
-    struct stream *s = data;
     size_t written = 0;
     while (written < max) {
         if (s->left == 0) {
             if (s->step == STEP_DONE)
                 break;
             if (!advance(s))
-                return MHD_CONTENT_READER_END_WITH_ERROR;
+                return -1;
             continue;
         }
         size_t n = s->left < max - written ? s->left : max - written;
@@ -130,9 +142,42 @@ static ssize_t stream_read(void *data, uint64_t pos, char *buf, size_t max)
         s->left -= n;
         written += n;
     }
-    if (written == 0)
-        return MHD_CONTENT_READER_END_OF_STREAM;
     return (ssize_t)written;
+}
+
+/* The same, gzipped: as much as fits in buf, or 0 after the trailer. */
+static ssize_t gzip_read(struct stream *s, char *buf, size_t max)
+{
+    z_stream *z = &s->z;
+    z->next_out = (Bytef *)buf;
+    z->avail_out = (uInt)max;
+    while (z->avail_out > 0 && !s->gzip_done) {
+        if (z->avail_in == 0 && !s->raw_done) {
+            ssize_t n = raw_read(s, s->raw, STREAM_RAW_BYTES);
+            if (n < 0)
+                return -1;
+            s->raw_done = n == 0;
+            z->next_in = (Bytef *)s->raw;
+            z->avail_in = (uInt)n;
+        }
+        int rc = deflate(z, s->raw_done ? Z_FINISH : Z_NO_FLUSH);
+        if (rc == Z_STREAM_END)
+            s->gzip_done = true;
+        else if (rc != Z_OK && rc != Z_BUF_ERROR)
+            return -1;
+    }
+    return (ssize_t)(max - z->avail_out);
+}
+
+/* libmicrohttpd's content reader: fills `buf` with up to `max` bytes. */
+static ssize_t stream_read(void *data, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    struct stream *s = data;
+    ssize_t n = s->gzip ? gzip_read(s, buf, max) : raw_read(s, buf, max);
+    if (n < 0)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : n;
 }
 
 /* Cache-Control, Vary, Last-Modified; true after answering 304. */
@@ -141,6 +186,7 @@ static bool not_modified(struct req *r, const struct http_stream *s)
     http_cache_control(r, s->max_age);
     if (s->varies_by_accept)
         http_vary(r, "Accept");
+    http_vary(r, "Accept-Encoding");
     if (r->route && (r->route->flags & ROUTE_OPEN_DATA))
         http_vary(r, "Authorization");
     if (s->last_modified <= 0)
@@ -226,6 +272,17 @@ static PGresult *first_batch(struct req *r, const struct http_stream *s)
     return NULL;
 }
 
+/* Content-Encoding: gzip for the stream; false when out of memory. */
+static bool start_gzip(struct stream *st)
+{
+    st->raw = malloc(STREAM_RAW_BYTES);
+    if (!st->raw || deflateInit2(&st->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, STREAM_GZIP_WINDOW, 8,
+                                 Z_DEFAULT_STRATEGY) != Z_OK)
+        return false;
+    st->gzip = true;
+    return true;
+}
+
 void http_stream_rows(struct req *r, const struct http_stream *s)
 {
     struct stream *st = calloc(1, sizeof *st);
@@ -261,6 +318,11 @@ void http_stream_rows(struct req *r, const struct http_stream *s)
     }
     if (status == 304)
         st->step = STEP_DONE;
+    else if (http_accepts_gzip(http_header(r, "Accept-Encoding")) && !start_gzip(st)) {
+        stream_free(st);
+        http_problem(r, 500, "internal", "An internal error occurred; it has been logged.");
+        return;
+    }
     if (ulfius_set_stream_response(r->out, (unsigned)status, stream_read, stream_free,
                                    U_STREAM_SIZE_UNKNOWN, STREAM_BLOCK_BYTES, st) != U_OK) {
         stream_free(st);
@@ -269,5 +331,7 @@ void http_stream_rows(struct req *r, const struct http_stream *s)
     }
     if (status == 200)
         http_set_header(r, "Content-Type", s->content_type);
+    if (st->gzip)
+        http_set_header(r, "Content-Encoding", "gzip");
     r->answered = true;
 }

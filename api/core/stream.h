@@ -24,12 +24,14 @@
  * batch over statement_timeout) is logged and ends the connection: the client
  * sees a truncated chunked body, never a well-formed document missing rows.
  *
- * HTTP caching of a stream: no ETag (it would need the whole body) and no
- * gzip (identity only; Vary therefore omits Accept-Encoding); Cache-Control
- * as http_cached (http_cache_control), Vary: Accept when the body depends on
- * it (and Authorization on an open-data route), Last-Modified when given, and
- * 304 without a body when If-Modified-Since is not before it and the request
- * has no If-None-Match. A HEAD answers the same headers and runs no statement. */
+ * HTTP caching of a stream: no ETag (it would need the whole body);
+ * Cache-Control as http_cached (http_cache_control), Vary: Accept when the
+ * body depends on it, Accept-Encoding, and Authorization on an open-data
+ * route; Last-Modified when given, and 304 without a body when
+ * If-Modified-Since is not before it and the request has no If-None-Match.
+ * gzip when Accept-Encoding allows it (http_accepts_gzip), compressed as it is
+ * sent (zlib's deflate, about 256 KB of state per stream), whatever its size.
+ * A HEAD answers the same headers and runs no statement. */
 #ifndef STREAM_H
 #define STREAM_H
 

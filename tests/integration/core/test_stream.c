@@ -18,11 +18,13 @@
 #include <arpa/inet.h>
 #include <libpq-fe.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #define GEO "Accept: application/geo+json"
 
@@ -98,16 +100,16 @@ static struct response *get(const char *path, const char *h1, const char *h2)
 
 Test(stream, whole_list_is_one_feature_collection_in_chunks)
 {
-    struct response *r = get("/v1/places?typology=RFS", GEO, "Accept-Encoding: gzip");
+    struct response *r = get("/v1/places?typology=RFS", GEO, "Accept-Encoding: identity");
     cr_assert_eq(r->status, 200);
     cr_expect_str_eq(header(r, "Content-Type"), "application/geo+json");
     cr_expect_str_eq(header(r, "Transfer-Encoding"), "chunked");
     cr_expect_null(header(r, "Content-Length"));
     cr_expect_null(header(r, "ETag"), "a stream has no ETag");
-    cr_expect_null(header(r, "Content-Encoding"), "a stream is never gzipped");
+    cr_expect_null(header(r, "Content-Encoding"));
     cr_expect_not_null(header(r, "Last-Modified"));
     cr_expect_str_eq(header(r, "Cache-Control"), "public, max-age=60, stale-while-revalidate=300");
-    cr_expect_str_eq(header(r, "Vary"), "Accept, Authorization");
+    cr_expect_str_eq(header(r, "Vary"), "Accept, Accept-Encoding, Authorization");
     json_t *geo = response_json(r);
     response_free(r);
     cr_assert(json_is_object(geo), "the stream parses as JSON");
@@ -140,6 +142,61 @@ Test(stream, whole_list_is_one_feature_collection_in_chunks)
     cr_expect_geq(json_array_size(json_object_get(geo, "features")), 27);
     json_decref(geo);
     response_free(r);
+}
+
+/* gunzips `data` into a new NUL-terminated buffer (*len bytes), or NULL. */
+static char *gunzip(const char *data, size_t size, size_t *len)
+{
+    z_stream z = {0};
+    if (inflateInit2(&z, 15 + 16) != Z_OK)
+        return NULL;
+    size_t cap = 64u << 20;
+    char *out = malloc(cap);
+    z.next_in = (Bytef *)(uintptr_t)data;
+    z.avail_in = (uInt)size;
+    z.next_out = (Bytef *)out;
+    z.avail_out = (uInt)(cap - 1);
+    int rc = inflate(&z, Z_FINISH);
+    *len = z.total_out;
+    inflateEnd(&z);
+    if (rc != Z_STREAM_END) {
+        free(out);
+        return NULL;
+    }
+    out[*len] = '\0';
+    return out;
+}
+
+/* The stream of `path` gzipped (Accept-Encoding: gzip) is the identity
+ * stream, compressed. */
+static void expect_gzip_stream(const char *path, size_t min_len)
+{
+    const char *identity_headers[] = {GEO, "Accept-Encoding: identity", NULL};
+    const char *gzip_headers[] = {GEO, "Accept-Encoding: gzip", NULL};
+    struct response *plain = http_request("GET", url(path), identity_headers, NULL);
+    struct response *gz = http_request_raw("GET", url(path), gzip_headers, NULL);
+    cr_assert_eq(plain->status, 200);
+    cr_assert_eq(gz->status, 200);
+    cr_expect_str_eq(header(gz, "Content-Encoding"), "gzip");
+    cr_expect_str_eq(header(gz, "Transfer-Encoding"), "chunked");
+    cr_expect_null(header(gz, "ETag"));
+    cr_expect_str_eq(header(gz, "Vary"), "Accept, Accept-Encoding, Authorization");
+    cr_expect_lt(gz->body_len, plain->body_len / 4, "%zu of %zu", gz->body_len, plain->body_len);
+    cr_expect_geq(plain->body_len, min_len);
+    size_t len = 0;
+    char *unzipped = gunzip(gz->body, gz->body_len, &len);
+    cr_assert_not_null(unzipped, "a complete gzip stream");
+    cr_expect_eq(len, plain->body_len);
+    cr_expect(len == plain->body_len && memcmp(unzipped, plain->body, len) == 0,
+              "the same document");
+    free(unzipped);
+    response_free(plain);
+    response_free(gz);
+}
+
+Test(stream, gzip_when_accepted)
+{
+    expect_gzip_stream("/v1/places?typology=RFS", 10000);
 }
 
 Test(stream, empty_list_is_an_empty_collection)
@@ -263,6 +320,8 @@ Test(stream_large, every_place_in_one_stream_and_a_cut_one_returns_its_connectio
         cr_expect_eq(r->status, 200, "round %d: the stream's turn is back", i);
         response_free(r);
     }
+    /* gzipped: the same 20 MB, in many deflate blocks */
+    expect_gzip_stream("/v1/places?typology=ASSO", 10u * 1000 * 1000);
     /* then read whole: every place, each once */
     struct response *r = get("/v1/places", GEO, NULL);
     cr_assert_eq(r->status, 200);
