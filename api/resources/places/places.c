@@ -66,8 +66,8 @@ static char *page_csv(PGresult *res, int rows)
     return csv;
 }
 
-/* The whole list as GeoJSON, streamed row by row (stream.h): no ETag, no
- * gzip, Last-Modified and its 304 as a page has them. */
+/* The whole list as GeoJSON, streamed row by row (stream.h): no ETag;
+ * Last-Modified and its 304 as a page has them; gzip when accepted. */
 static void stream_features(struct req *r, const struct places_query *q)
 {
     PGresult *changed = http_sql(r, PLACES_SQL_LAST_MODIFIED, 0, NULL, false);

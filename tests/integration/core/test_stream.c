@@ -1,7 +1,8 @@
 /* The whole département as GeoJSON, streamed (issue #18, stream.h): GeoJSON
  * without limit, cursor or updated_since answers every place that matches as
- * one FeatureCollection, chunked, as PostgreSQL returns the rows; no ETag, no
- * gzip, Last-Modified and its 304; a HEAD; a client that goes away mid-stream
+ * one FeatureCollection, chunked, as PostgreSQL returns the rows; no ETag,
+ * Last-Modified and its 304, gzip when accepted (the same document once
+ * gunzipped); a HEAD; a client that goes away mid-stream
  * leaves no connection borrowed (DB_POOL_SIZE=1: the next reads still get
  * one).
  *
