@@ -65,7 +65,7 @@ TEST_LDLIBS := -lcriterion -lcurl
 DEB_PACKAGES := gcc make pkg-config libulfius-dev libmicrohttpd-dev libjansson-dev libpq-dev \
   libjwt-dev libssl-dev libcriterion-dev libcurl4-gnutls-dev postgresql-15 \
   postgresql-15-postgis-3 cppcheck clang-format curl ca-certificates clang-14 libclang-rt-14-dev \
-  zlib1g-dev chromium
+  zlib1g-dev chromium libjs-leaflet
 
 API_SRC := $(filter-out api/main.c,$(wildcard api/*.c api/*/*.c api/resources/*/*.c))
 API_OBJ := $(API_SRC:api/%.c=$(OUT)/obj/%.o) $(OUT)/obj/embedded.o
@@ -75,14 +75,18 @@ UNIT_SRC := $(shell find tests/unit -name '*.c' | sort)
 INTEGRATION_SRC := $(shell find tests/integration -name '*.c' | sort)
 FAULTS_SRC := $(wildcard tests/faults/*.c)
 SUPPORT_OBJ := $(SUPPORT_SRC:tests/%.c=$(OUT)/tests/obj/%.o)
+# Leaflet for /carte, from Debian's libjs-leaflet (DEB_PACKAGES), served as /assets/leaflet.*
+LEAFLET_DIR ?= /usr/share/javascript/leaflet
 # What the binary carries: migrations in order, the functions, views and triggers
 # (re-applied by every `migrate`, in name order), the seed data it loads, the
 # contract (YAML, its JSON bundle, the /docs page and its script, both made at
-# build time with the Redocly CLI under build/tools), the generator of `gen-data`.
+# build time with the Redocly CLI under build/tools), the generator of `gen-data`,
+# the pages of web/ and Leaflet.
 DOCS := build/openapi.json build/docs/docs.html build/docs/redoc.js
 EMBEDDED := $(sort $(wildcard db/migrations/*.sql)) $(sort $(wildcard db/functions/*.sql)) \
             db/seeds/france-services-32-gers.csv db/seeds/communes-32-gers.geojson \
-            openapi/openapi.yaml db/gen/gen_national.sql $(DOCS)
+            openapi/openapi.yaml db/gen/gen_national.sql $(DOCS) \
+            $(sort $(wildcard web/*.html web/*.js web/*.css web/*.svg)) $(LEAFLET_DIR)/leaflet.min.js $(LEAFLET_DIR)/leaflet.css
 
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)

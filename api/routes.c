@@ -18,6 +18,7 @@
 
 #include "activity/activity.h"
 #include "clients/clients.h"
+#include "communes/communes.h"
 #include "devices/devices.h"
 #include "indicators/indicators.h"
 #include "oauth/oauth.h"
@@ -27,6 +28,7 @@
 #include "reference/reference.h"
 #include "referrals/referrals.h"
 #include "places/stops.h"
+#include "web/web.h"
 #include "webhooks/webhooks.h"
 #include "workshops/workshops.h"
 
@@ -37,6 +39,9 @@ static const char *const list_organizations[] = {"kind", "limit", "cursor", NULL
 const struct route routes[] = {
     {"GET", "/healthz", NULL, ops_healthz, NULL, 0},
     {"GET", "/readyz", NULL, ops_readyz, NULL, 0},
+    {"GET", "/", NULL, web_home, NULL, 0},
+    {"GET", "/carte", NULL, web_carte, NULL, 0},
+    {"GET", "/assets/{name}", NULL, web_asset, NULL, 0},
     {"GET", "/openapi.yaml", NULL, ops_openapi, NULL, 0},
     {"GET", "/openapi.json", NULL, ops_openapi_json, NULL, 0},
     {"GET", "/docs", NULL, ops_docs, NULL, 0},
@@ -55,6 +60,7 @@ const struct route routes[] = {
     {"POST", "/v1/organizations", "admin", organizations_create, NULL, 0},
     {"GET", "/v1/organizations/{slug}", ROUTE_ANY_TOKEN, organizations_get, NULL, ROUTE_REPLICA_OK},
     {"PATCH", "/v1/organizations/{slug}", "admin", organizations_update, NULL, 0},
+    {"GET", "/v1/communes", NULL, communes_geojson, NULL, ROUTE_REPLICA_OK},
     {"GET", "/v1/places", "places:read", places_list, places_list_query, ROUTE_REPLICA_OK | ROUTE_OPEN_DATA},
     {"POST", "/v1/places", "places:write", places_create, NULL, 0},
     {"POST", "/v1/places/import", "places:write", places_import, places_import_query, ROUTE_LARGE_BODY},

@@ -166,6 +166,12 @@ for n in 3000 30000; do
   psql_bench -d inclusion_bench -v n="$n" -f tests/bench/gen_places.sql
   run "places near Auch, 20 km, limit 50" "$n places" "$near"; r_near[$n]=$last_rps
   run "the Gers as GeoJSON, limit 5000" "$n places" "/v1/places?format=geojson&limit=5000"; r_geo[$n]=$last_rps
+  # The whole département, streamed (no limit): no pgbench ceiling (a cursor
+  # fetched in batches of 256 while the body is sent); each stream holds a
+  # pooled connection while it is sent, so most of 50 clients wait on
+  # DB_POOL_SIZE: the figure that matters is the peak RSS.
+  row "the Gers as GeoJSON, streamed whole (no limit)" "$n places" \
+    "$(wrk_get "$token" "/v1/places?format=geojson")" -
   run "places q=mediatheque, limit 50" "$n places" "/v1/places?q=mediatheque&limit=50"; r_q[$n]=$last_rps
 done
 

@@ -151,6 +151,28 @@ static int read_url(struct loader *l, const char *name, const char *fallback, ch
     return 0;
 }
 
+/* MAP_TILES_URL: an http(s) tile template with {z}, {x} and {y}, such as
+ * https://tiles.example.fr/{z}/{x}/{y}.png; written into /carte's page and
+ * its Content-Security-Policy, so it holds no space, quote or angle bracket. */
+static int read_tiles(struct loader *l, char **url, char **origin)
+{
+    const char *v = value(l, "MAP_TILES_URL");
+    *url = *origin = NULL;
+    if (!v || !*v)
+        return 0;
+    size_t scheme = strncmp(v, "https://", 8) == 0 ? 8 : strncmp(v, "http://", 7) == 0 ? 7 : 0;
+    size_t host = scheme ? strcspn(v + scheme, "/") : 0;
+    if (!scheme || host == 0 || v[scheme + host] != '/' || strpbrk(v, " \t\"'<>;,\\") ||
+        !strstr(v, "{z}") || !strstr(v, "{x}") || !strstr(v, "{y}") || strlen(v) > 512)
+        return fail(l, "MAP_TILES_URL",
+                    "must be an http(s) URL template with {z}, {x} and {y}, without spaces or "
+                    "quotes (got \"%s\")",
+                    v);
+    *url = strdup(v);
+    *origin = strndup(v, scheme + host);
+    return 0;
+}
+
 /* Reads a whole file, at most MAX_KEY_FILE bytes; NUL-terminates it. */
 static char *slurp(const char *path, size_t *len)
 {
@@ -429,7 +451,9 @@ static int load(struct config *c, unsigned needs, struct loader *l)
             read_issuer(l, &c->token_issuer) ||
             read_metrics_addr(l, &c->metrics_addr, &c->metrics_port) ||
             read_int(l, "PUBLIC_READS", 1, 0, 1, &c->public_reads) ||
-            read_language(l, &c->default_language) || read_cors(l, &c->cors_origins))
+            read_language(l, &c->default_language) ||
+            read_tiles(l, &c->map_tiles_url, &c->map_tiles_origin) ||
+            read_cors(l, &c->cors_origins))
             return -1;
         c->max_body_bytes = (size_t)body_bytes;
         c->import_max_bytes = (size_t)import_bytes;
@@ -499,6 +523,8 @@ void config_free(struct config *c)
     for (char **o = c->cors_origins; o && *o; o++)
         free(*o);
     free(c->cors_origins);
+    free(c->map_tiles_url);
+    free(c->map_tiles_origin);
     memset(c, 0, sizeof *c);
 }
 

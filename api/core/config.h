@@ -38,7 +38,9 @@ struct config {
     int keys_refresh_s;          /* the signing keys are re-read from the database this often */
     int key_activation_delay_s;  /* `keys generate`: published this long before it signs */
     char **cors_origins;         /* NULL-terminated, may be empty */
-    int public_reads; /* 1: the open-data reads (routes.c's ROUTE_OPEN_DATA) need no token */
+    int public_reads;       /* 1: the open-data reads (routes.c's ROUTE_OPEN_DATA) need no token */
+    char *map_tiles_url;    /* MAP_TILES_URL: raster tiles under /carte's communes; NULL: none */
+    char *map_tiles_origin; /* its scheme://host[:port], for the page's img-src */
     enum log_level log_level;
     size_t max_body_bytes;
     size_t import_max_bytes; /* the CSV body of POST /v1/places/import */

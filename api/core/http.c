@@ -188,8 +188,7 @@ void http_cache_control(struct req *r, int max_age)
     http_set_header(r, "Cache-Control", value);
 }
 
-/* An IMF-fixdate (RFC 9110 §5.6.7) of Unix seconds. */
-static void http_date(long long seconds, char *out, size_t cap)
+void http_date(long long seconds, char *out, size_t cap)
 {
     time_t t = (time_t)seconds;
     struct tm tm;
@@ -197,8 +196,7 @@ static void http_date(long long seconds, char *out, size_t cap)
     strftime(out, cap, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
-/* If-Modified-Since as Unix seconds, or -1 when absent or not an IMF-fixdate. */
-static long long if_modified_since(const struct req *r)
+long long http_if_modified_since(const struct req *r)
 {
     const char *text = http_header(r, "If-Modified-Since");
     struct tm tm = {0};
@@ -264,7 +262,7 @@ void http_cached(struct req *r, const struct http_cache *c, const char *text, si
         not_modified = validate_etag_matches(if_none_match, identity) ||
                        validate_etag_matches(if_none_match, gzipped);
     else
-        not_modified = c->last_modified > 0 && if_modified_since(r) >= c->last_modified;
+        not_modified = c->last_modified > 0 && http_if_modified_since(r) >= c->last_modified;
     size_t zlen = 0;
     unsigned char *z = compress ? gzip(text, len, &zlen) : NULL;
     if (compress && !z) /* gzip failed (memory): the identity body under its own ETag */
@@ -492,6 +490,11 @@ static bool ensure_connection(struct req *r)
     if (!r->db)
         http_problem_msg(r, 503, "database-unavailable", MSG_DATABASE_UNAVAILABLE);
     return r->db != NULL;
+}
+
+bool http_connection(struct req *r)
+{
+    return ensure_connection(r);
 }
 
 PGresult *http_sql(struct req *r, const char *sql, int nparams, const char *const *params,

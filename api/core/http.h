@@ -165,6 +165,13 @@ bool http_accepts_gzip(const char *accept_encoding);
  * application/geo+json. */
 bool http_accept_names(const struct req *r, const char *media_type);
 
+/* An IMF-fixdate (RFC 9110 §5.6.7) of Unix seconds, for Last-Modified. */
+void http_date(long long seconds, char *out, size_t cap);
+
+/* The request's If-Modified-Since as Unix seconds, or -1 when absent or not
+ * an IMF-fixdate. */
+long long http_if_modified_since(const struct req *r);
+
 /* Answers `status` (204, 304) with no body and no Content-Type. */
 void http_empty(struct req *r, int status);
 
@@ -203,6 +210,10 @@ void http_invalid(struct req *r, int status, json_t *errors);
  * is returned to the caller instead when `constraint_ok` is true. */
 PGresult *http_sql(struct req *r, const char *sql, int nparams, const char *const *params,
                    bool constraint_ok);
+
+/* Borrows the request's connection (r->db) as http_sql does; false after
+ * having answered 503. For http_stream_rows (stream.h). */
+bool http_connection(struct req *r);
 
 /* Opens a transaction and locks the row that `sql` ($1: the path's UUID
  * r->params[0]; $2.. the `nextra` (0 to 7) values of `extra`, may be 0 and NULL)

@@ -12,6 +12,7 @@
 #include "places_query.h"
 #include "places_sql.h"
 #include "slug.h"
+#include "stream.h"
 #include "validate.h"
 
 #include <stdio.h>
@@ -65,6 +66,27 @@ static char *page_csv(PGresult *res, int rows)
     return csv;
 }
 
+/* The whole list as GeoJSON, streamed row by row (stream.h): no ETag;
+ * Last-Modified and its 304 as a page has them; gzip when accepted. */
+static void stream_features(struct req *r, const struct places_query *q)
+{
+    PGresult *changed = http_sql(r, PLACES_SQL_LAST_MODIFIED, 0, NULL, false);
+    if (!changed)
+        return;
+    struct http_stream s = {.content_type = "application/geo+json",
+                            .head = "{\"type\":\"FeatureCollection\",\"features\":[",
+                            .separator = ",",
+                            .tail = "],\"next_cursor\":null}",
+                            .sql = q->sql,
+                            .nparams = q->nparams,
+                            .params = q->params,
+                            .last_modified = atoll(PQgetvalue(changed, 0, 0)),
+                            .max_age = CACHE_SECONDS,
+                            .varies_by_accept = true};
+    PQclear(changed);
+    http_stream_rows(r, &s);
+}
+
 void places_list(struct req *r)
 {
     struct places_query q;
@@ -76,6 +98,11 @@ void places_list(struct req *r)
         return;
     }
     json_decref(errors);
+    if (q.whole) {
+        stream_features(r, &q);
+        places_query_free(&q);
+        return;
+    }
     PGresult *res = http_sql(r, q.sql, q.nparams, q.params, false);
     if (!res) {
         places_query_free(&q);

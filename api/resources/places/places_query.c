@@ -271,6 +271,8 @@ void places_query_read(struct req *r, struct places_query *q, json_t *errors)
                        "csv cannot carry deletions: use json or geojson with updated_since");
     cursor_filter(r, q, where, point, errors);
     fclose(where);
+    q->whole = q->format == FORMAT_GEOJSON && q->order != ORDER_BY_UPDATE &&
+               !http_query(r, "limit") && !http_query(r, "cursor");
 
     char key[64];
     if (q->order == ORDER_BY_DISTANCE)
@@ -281,7 +283,13 @@ void places_query_read(struct req *r, struct places_query *q, json_t *errors)
     const char *live = q->order == ORDER_BY_UPDATE ? PLACES_SQL_ALL : PLACES_SQL_LIVE;
     char limit[16];
     snprintf(limit, sizeof limit, "%d", q->limit + 1);
-    int limit_param = param(q, limit, true);
+    int limit_param;
+    if (q->whole) { /* the whole list: LIMIT NULL is LIMIT ALL */
+        q->params[q->nparams++] = NULL;
+        limit_param = q->nparams;
+    } else {
+        limit_param = param(q, limit, true);
+    }
     size_t sql_len = 0;
     FILE *sql = open_memstream(&q->sql, &sql_len);
     if (q->order == ORDER_BY_DISTANCE)

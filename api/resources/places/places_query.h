@@ -17,6 +17,9 @@ struct places_query {
     enum places_order order;
     enum places_format format;
     int limit;
+    /* GeoJSON with neither limit, cursor nor updated_since: every place that
+     * matches, streamed (places_list), LIMIT NULL in q->sql */
+    bool whole;
     char *sql; /* owned */
     const char *params[PLACES_MAX_PARAMS];
     int nparams;

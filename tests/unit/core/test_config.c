@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 /* A fake environment: "NAME=value" strings. */
@@ -209,4 +210,34 @@ Test(config, campaign_start_and_disclosure)
     cr_expect_str_eq(cfg.campaign_start, "2027-01-04");
     cr_expect_eq(cfg.indicators_disclosure, 0);
     config_free(&cfg);
+}
+
+Test(config, map_tiles_url)
+{
+    struct config cfg;
+    char err[256] = "";
+    const char *none[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", NULL};
+    cr_assert_eq(load(none, ALL, &cfg, err), 0, "%s", err);
+    cr_expect_null(cfg.map_tiles_url, "no tiles by default");
+    cr_expect_null(cfg.map_tiles_origin);
+    config_free(&cfg);
+    const char *tiles[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef",
+                           "MAP_TILES_URL=https://tuiles.example.fr:8443/osm/{z}/{x}/{y}.png",
+                           NULL};
+    cr_assert_eq(load(tiles, ALL, &cfg, err), 0, "%s", err);
+    cr_expect_str_eq(cfg.map_tiles_url, "https://tuiles.example.fr:8443/osm/{z}/{x}/{y}.png");
+    cr_expect_str_eq(cfg.map_tiles_origin, "https://tuiles.example.fr:8443");
+    config_free(&cfg);
+    const char *bad[] = {"https://t.example/{z}/{x}.png",       /* no {y} */
+                         "ftp://t.example/{z}/{x}/{y}.png",     /* not http(s) */
+                         "https:///{z}/{x}/{y}.png",            /* no host */
+                         "https://t.example/{z}/{x}/{y}.png\"", /* a quote */
+                         "https://t.example/{z}/{x}/{y}.png; script-src *",
+                         NULL};
+    for (const char *const *b = bad; *b; b++) {
+        char var[128];
+        snprintf(var, sizeof var, "MAP_TILES_URL=%s", *b);
+        const char *env[] = {"JWT_SECRET=0123456789abcdef0123456789abcdef", var, NULL};
+        expect_error(env, ALL, "MAP_TILES_URL");
+    }
 }

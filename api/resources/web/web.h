@@ -1,0 +1,15 @@
+/* The pages the service serves to people (French): the home page (GET /), the
+ * public map (GET /carte) and their scripts and styles (GET /assets/{name}),
+ * from web/ and Debian's libjs-leaflet, embedded in the binary by the build.
+ * Every page has Content-Security-Policy: default-src 'self' (no inline script
+ * or style; MAP_TILES_URL's origin added to img-src when set). */
+#ifndef WEB_H
+#define WEB_H
+
+#include "http.h"
+
+void web_home(struct req *r);
+void web_carte(struct req *r);
+void web_asset(struct req *r);
+
+#endif
