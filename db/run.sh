@@ -9,9 +9,15 @@ bin=${1:?usage: db/run.sh BINARY}
 export JWT_SECRET
 export DATABASE_URL=${DATABASE_URL:-postgresql://inclusion:inclusion@127.0.0.1:$DEV_PG_PORT/inclusion}
 export LISTEN_ADDR=${LISTEN_ADDR:-127.0.0.1} PORT=${PORT:-8080}
+# The service issues its own tokens to partners' clients (/oauth/token): its
+# issuer is its URL, and a first key signs at once.
+export TOKEN_ISSUER=${TOKEN_ISSUER:-http://$LISTEN_ADDR:$PORT}
 
 "$bin" migrate
 "$bin" seed
+if [ "$("$bin" keys list | wc -l)" -le 1 ]; then
+  KEY_ACTIVATION_DELAY_S=0 "$bin" keys generate >/dev/null
+fi
 token=$("$bin" token --org france-services-mirande --sub demo --ttl 86400 \
   --scope "places:read places:write workshops:read workshops:write registrations:write referrals:read referrals:write indicators:read activity:write devices:write")
 
