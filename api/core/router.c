@@ -12,7 +12,7 @@
 
 #define MAX_PATH         2048
 #define MAX_URL          (16 * 1024) /* path and query */
-#define MAX_HEADER_BYTES (64 * 1024) /* all request headers, names and values */
+#define MAX_HEADER_BYTES (16 * 1024) /* all request headers, names and values */
 
 bool router_match(const char *pattern, char *path, const char **params, size_t max_params)
 {
