@@ -10,7 +10,8 @@
 # (the metrics listener, default BENCH_PORT + 1), BENCH_DURATION
 # (wrk -d and pgbench -T, default 10s), BENCH_CONNECTIONS (50),
 # BENCH_SOAK_SECONDS (60), BENCH_INDICATORS (1: run tests/bench/indicators.sh),
-# BENCH_PEER (1: the comparison with tests/bench/peer/, which needs node and npm).
+# BENCH_PEER (1: the comparison with tests/bench/peer/, which needs node and npm),
+# BENCH_WEBHOOKS (1: tests/bench/webhooks.sh).
 set -euo pipefail
 bin=${1:?usage: tests/bench.sh BINARY}
 # pgbench comes with postgresql-15 (make deps).
@@ -305,6 +306,11 @@ if [ "${BENCH_PEER:-1}" = 1 ]; then
     echo "| $name | $((ours / 2)) | $((theirs / 2)) | $(awk -v a="$ours" -v b="$theirs" 'BEGIN {printf "%.2f", a / b}') | $(paced "$port" "$target" "$half") | $(paced "$peer_port" "$target" "$half") |" >>"$out"
   done
   kill -TERM "$peer" 2>/dev/null; wait "$peer" 2>/dev/null || true
+fi
+# Webhooks (issue 17): POSTs without and with a subscription, deliveries per
+# second, commit-to-delivery latency at 100 referrals/s (tests/bench/webhooks.sh).
+if [ "${BENCH_WEBHOOKS:-1}" = 1 ]; then
+  WEBHOOK_BENCH_PORT=$((port + 7)) tests/bench/webhooks.sh "$bin" "$out"
 fi
 results=bench/results/$(date +%F)-$(hostname -s).md
 mkdir -p bench/results
