@@ -10,7 +10,8 @@
 # (the metrics listener, default BENCH_PORT + 1), BENCH_DURATION
 # (wrk -d and pgbench -T, default 10s), BENCH_CONNECTIONS (50),
 # BENCH_SOAK_SECONDS (60), BENCH_INDICATORS (1: run tests/bench/indicators.sh),
-# BENCH_PEER (1: the comparison with tests/bench/peer/, which needs node and npm).
+# BENCH_PEER (1: the comparison with tests/bench/peer/, which needs node and npm),
+# BENCH_OAUTH (1: tests/bench/oauth.sh, tokens issued per second and ES256 against HS256).
 set -euo pipefail
 bin=${1:?usage: tests/bench.sh BINARY}
 # pgbench comes with postgresql-15 (make deps).
@@ -305,6 +306,11 @@ if [ "${BENCH_PEER:-1}" = 1 ]; then
     echo "| $name | $((ours / 2)) | $((theirs / 2)) | $(awk -v a="$ours" -v b="$theirs" 'BEGIN {printf "%.2f", a / b}') | $(paced "$port" "$target" "$half") | $(paced "$peer_port" "$target" "$half") |" >>"$out"
   done
   kill -TERM "$peer" 2>/dev/null; wait "$peer" 2>/dev/null || true
+fi
+# The service as an OAuth 2.0 authorization server: tokens issued per second,
+# and the cost of verifying its own ES256 tokens beside HS256 ones.
+if [ "${BENCH_OAUTH:-1}" = 1 ]; then
+  tests/bench/oauth.sh "$bin" "$out"
 fi
 results=bench/results/$(date +%F)-$(hostname -s).md
 mkdir -p bench/results
