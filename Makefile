@@ -8,7 +8,7 @@
 #   make test     lint, then unit and integration suites, plain and under ASan+UBSan
 #   make lint     formatting (clang-format, no drift), cppcheck, no SQL literal in a .c file
 #                 of api/ (tests/lint-sql.sh) and the OpenAPI linter
-#   make bench    wrk figures of the main routes beside their pgbench ceilings (tests/bench.sh)
+#   make bench    wrk figures of the main routes beside their pgbench ceilings, OAuth (tests/bench.sh)
 #   make format   clang-format the C sources
 #
 # VARIANT=asan builds the AddressSanitizer + UndefinedBehaviorSanitizer variant

@@ -13,7 +13,11 @@
  *
  * ROUTE_OPEN_DATA marks the open data of the public map: places, stops,
  * workshops and the calendar, read without a token when PUBLIC_READS=1 (the
- * router's anonymous open-data admission). */
+ * router's anonymous open-data admission).
+ *
+ * A calendar link's feed (/v1/calendar-links/{secret}/calendar.ics) is a
+ * public route: the secret in its path is the credential, and it stays on
+ * the primary so that a revoked link answers 404 at once. */
 #include "route.h"
 
 #include "activity/activity.h"
@@ -72,6 +76,10 @@ const struct route routes[] = {
     {"GET", "/v1/stops", "places:read", stops_list, stops_list_query, ROUTE_REPLICA_OK | ROUTE_OPEN_DATA},
     {"GET", "/v1/workshops", "workshops:read", workshops_list, workshops_list_query, ROUTE_REPLICA_OK | ROUTE_OPEN_DATA},
     {"GET", "/v1/calendar.ics", "workshops:read", workshops_calendar, calendar_query, ROUTE_TOKEN_IN_QUERY | ROUTE_REPLICA_OK | ROUTE_OPEN_DATA},
+    {"GET", "/v1/calendar-links", "workshops:read", calendar_links_list, NULL, 0},
+    {"POST", "/v1/calendar-links", "workshops:read", calendar_links_create, NULL, 0},
+    {"DELETE", "/v1/calendar-links/{id}", "workshops:read", calendar_links_delete, NULL, 0},
+    {"GET", "/v1/calendar-links/{secret}/calendar.ics", NULL, calendar_links_feed, NULL, 0},
     {"GET", "/v1/reference/skills", NULL, activity_skills, NULL, ROUTE_REPLICA_OK},
     {"GET", "/v1/reference/{list}", NULL, reference_list, NULL, 0},
     {"POST", "/v1/visits", "activity:write", activity_visit, NULL, 0},

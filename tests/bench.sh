@@ -11,7 +11,8 @@
 # (wrk -d and pgbench -T, default 10s), BENCH_CONNECTIONS (50),
 # BENCH_SOAK_SECONDS (60), BENCH_INDICATORS (1: run tests/bench/indicators.sh),
 # BENCH_PEER (1: the comparison with tests/bench/peer/, which needs node and npm),
-# BENCH_WEBHOOKS (1: tests/bench/webhooks.sh).
+# BENCH_WEBHOOKS (1: tests/bench/webhooks.sh),
+# BENCH_OAUTH (1: tests/bench/oauth.sh, tokens issued per second and ES256 against HS256).
 set -euo pipefail
 bin=${1:?usage: tests/bench.sh BINARY}
 # pgbench comes with postgresql-15 (make deps).
@@ -311,6 +312,11 @@ fi
 # second, commit-to-delivery latency at 100 referrals/s (tests/bench/webhooks.sh).
 if [ "${BENCH_WEBHOOKS:-1}" = 1 ]; then
   WEBHOOK_BENCH_PORT=$((port + 7)) tests/bench/webhooks.sh "$bin" "$out"
+fi
+# The service as an OAuth 2.0 authorization server: tokens issued per second,
+# and the cost of verifying its own ES256 tokens beside HS256 ones.
+if [ "${BENCH_OAUTH:-1}" = 1 ]; then
+  tests/bench/oauth.sh "$bin" "$out"
 fi
 results=bench/results/$(date +%F)-$(hostname -s).md
 mkdir -p bench/results

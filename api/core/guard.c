@@ -15,6 +15,9 @@
 
 #define REALM "Bearer realm=\"inclusion-api\""
 
+/* Why a token in the query (access_token) with other scopes is refused. */
+#define QUERY_TOKEN_TOO_BROAD "a token in the query must have exactly the scope workshops:read"
+
 /* 401 invalid_token: the challenge's error_description is `reason` (ASCII,
  * English, RFC 6750 §3); the problem's detail is `id` in the request's
  * language, with `reason` as its %s when the message has one. */
@@ -142,6 +145,11 @@ bool guard_verify(struct req *r)
     const char *why = NULL;
     if (!keystore_verify(r->app->keys, &r->app->verifier, token, time(NULL), &r->who, &why))
         return refuse(r, why);
+    /* A URL is logged, kept in histories and shared: only a token that can do
+     * nothing but read the calendar may travel in one (a calendar link,
+     * POST /v1/calendar-links, is the better way). */
+    if (token == in_query && strcmp(r->who.scope, "workshops:read") != 0)
+        return refuse(r, QUERY_TOKEN_TOO_BROAD);
     return true;
 }
 

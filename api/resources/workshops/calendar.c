@@ -14,34 +14,36 @@
 const char *const calendar_query[] = {"theme",    "audience",     "commune",
                                       "place_id", "access_token", NULL};
 
-static bool read_filters(struct req *r, const char **params, json_t *errors)
+bool calendar_check_filters(const char *const filters[CALENDAR_FILTERS], json_t *errors)
 {
     const char *why = NULL;
-    params[0] = http_query(r, "theme");
-    params[1] = http_query(r, "audience");
-    params[2] = http_query(r, "commune");
-    params[3] = http_query(r, "place_id");
-    if (params[0] && !validate_in_list(params[0], codes_of(CODES_THEMES)))
+    if (filters[0] && !validate_in_list(filters[0], codes_of(CODES_THEMES)))
         validate_error(errors, "theme", "is not a workshop theme (see the OpenAPI enumeration)");
-    if (params[1] && !validate_in_list(params[1], codes_of(CODES_AUDIENCES)))
+    if (filters[1] && !validate_in_list(filters[1], codes_of(CODES_AUDIENCES)))
         validate_error(errors, "audience", "is not an audience (see the OpenAPI enumeration)");
-    if (params[2] && !fields_insee_code(params[2], &why))
+    if (filters[2] && !fields_insee_code(filters[2], &why))
         validate_error(errors, "commune", "%s", why);
-    if (params[3] && !validate_uuid(params[3]))
+    if (filters[3] && !validate_uuid(filters[3]))
         validate_error(errors, "place_id", "must be a UUID");
     return json_array_size(errors) == 0;
 }
 
 void workshops_calendar(struct req *r)
 {
-    const char *params[4];
+    const char *params[CALENDAR_FILTERS] = {http_query(r, "theme"), http_query(r, "audience"),
+                                            http_query(r, "commune"), http_query(r, "place_id")};
     json_t *errors = json_array();
-    if (!read_filters(r, params, errors)) {
+    if (!calendar_check_filters(params, errors)) {
         http_invalid(r, 400, errors);
         return;
     }
     json_decref(errors);
-    PGresult *res = http_sql(r, CALENDAR_SQL_EVENTS, 4, params, false);
+    calendar_answer(r, params);
+}
+
+void calendar_answer(struct req *r, const char *const params[CALENDAR_FILTERS])
+{
+    PGresult *res = http_sql(r, CALENDAR_SQL_EVENTS, CALENDAR_FILTERS, params, false);
     if (!res)
         return;
     int rows = PQntuples(res);

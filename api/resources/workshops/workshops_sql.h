@@ -287,6 +287,40 @@ enum { WS_COL_JSON, WS_COL_ID, WS_COL_ETAG, WS_COL_OWNER };
     "AND ($3::text IS NULL OR coalesce(s.insee_code, p.insee_code) = $3) "                         \
     "AND ($4::uuid IS NULL OR w.place_id = $4::uuid) ORDER BY w.starts_at, w.id LIMIT " CALENDAR_SQL_MAX_EVENTS
 
+/* Calendar links (migration 017). Every query that returns links returns
+ * each as JSON text (never its secret nor its hash). */
+#define CALENDAR_LINK_SQL_JSON                                                                     \
+    "json_strip_nulls(json_build_object('id', l.id, 'label', l.label, 'theme', l.theme, "          \
+    "'audience', l.audience, 'commune', l.commune, 'place_id', l.place_id, "                       \
+    "'created_at', l.created_at))::text"
+
+/* The most links an organisation holds. */
+#define CALENDAR_LINK_SQL_MAX "100"
+
+/* $1 org, $2 label, $3 theme, $4 audience, $5 commune, $6 place (each but $1
+ * NULL: none), $7 the secret's SHA-256 (hex): the link, or no row when the
+ * organisation already holds CALENDAR_LINK_SQL_MAX. */
+#define CALENDAR_LINK_SQL_INSERT                                                                   \
+    "INSERT INTO calendar_links AS l (org, label, theme, audience, commune, place_id, "            \
+    "secret_sha256) SELECT $1, $2, $3, $4, $5, $6::uuid, $7 "                                      \
+    "WHERE (SELECT count(*) FROM calendar_links WHERE org = $1) < " CALENDAR_LINK_SQL_MAX " "      \
+    "RETURNING " CALENDAR_LINK_SQL_JSON
+
+/* $1 org: its links, newest first (at most CALENDAR_LINK_SQL_MAX). */
+#define CALENDAR_LINK_SQL_LIST                                                                     \
+    "SELECT " CALENDAR_LINK_SQL_JSON " FROM calendar_links l WHERE l.org = $1 "                    \
+    "ORDER BY l.created_at DESC, l.id LIMIT " CALENDAR_LINK_SQL_MAX
+
+/* $1 link, $2 org: one row when it was deleted. */
+#define CALENDAR_LINK_SQL_DELETE                                                                   \
+    "DELETE FROM calendar_links WHERE id = $1::uuid AND org = $2 RETURNING id"
+
+/* $1 the secret's SHA-256 (hex): the link's filters (theme, audience,
+ * commune, place_id), while its organisation is active; no row otherwise. */
+#define CALENDAR_LINK_SQL_FEED                                                                     \
+    "SELECT l.theme, l.audience, l.commune, l.place_id FROM calendar_links l "                     \
+    "JOIN organizations o ON o.slug = l.org AND o.active WHERE l.secret_sha256 = $1"
+
 /* clang-format on */
 
 #endif

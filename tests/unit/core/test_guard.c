@@ -153,6 +153,41 @@ Test(guard, access_token_in_the_query_only_where_the_route_allows_it)
     inproc_free(&t);
 }
 
+Test(guard, a_token_in_the_query_has_exactly_the_scope_workshops_read)
+{
+    char *narrow = test_token("caf-gers", "workshops:read");
+    char *broad = test_token("caf-gers", "workshops:read referrals:read");
+    struct inproc t;
+    char target[4096], header[4096];
+    snprintf(target, sizeof target, "/v1/calendar.ics?access_token=%s", narrow);
+    inproc_init(&t, "GET", target);
+    t.req.route = &calendar;
+    cr_expect(guard_verify(&t.req), "the calendar's scope alone");
+    cr_expect_not(t.req.answered);
+    inproc_free(&t);
+
+    snprintf(target, sizeof target, "/v1/calendar.ics?access_token=%s", broad);
+    inproc_init(&t, "GET", target);
+    t.req.route = &calendar;
+    cr_expect_not(guard_verify(&t.req), "a token that can do more");
+    cr_expect_eq(t.out.status, 401);
+    cr_expect_str_eq(inproc_answer_header(&t, "WWW-Authenticate"),
+                     "Bearer realm=\"inclusion-api\", error=\"invalid_token\", "
+                     "error_description=\"a token in the query must have exactly the scope "
+                     "workshops:read\"");
+    inproc_free(&t);
+
+    /* in the header, the same token is not concerned */
+    inproc_init(&t, "GET", "/v1/calendar.ics");
+    t.req.route = &calendar;
+    snprintf(header, sizeof header, "Bearer %s", broad);
+    inproc_header(&t, "Authorization", header);
+    cr_expect(guard_verify(&t.req));
+    inproc_free(&t);
+    free(narrow);
+    free(broad);
+}
+
 /* ---- anonymous open-data admission (PUBLIC_READS) ------------------------ */
 
 static const struct route open_places = {.method = "GET",

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static char *owner, *partner;
+static char *owner, *partner, *calendar_reader;
 static char place[64];
 
 static void start(void)
@@ -16,6 +16,7 @@ static void start(void)
     fixture_token(&owner, "france-services-mirande",
                   "places:read workshops:read workshops:write registrations:write");
     fixture_token(&partner, "caf-gers", "workshops:read registrations:write");
+    fixture_token(&calendar_reader, "caf-gers", "workshops:read");
     struct response *r = http_get(server.base_url, "/v1/places?commune=32256&typology=RFS", owner);
     json_t *body = response_json(r);
     snprintf(place, sizeof place, "%s",
@@ -159,8 +160,10 @@ Test(calendar_series, the_calendar_is_strict_rfc5545)
     cr_assert_eq(r->status, 200, "%s", r->body);
     response_free(r);
 
-    /* the token in the query, as calendar apps send it */
-    snprintf(path, sizeof path, "/v1/calendar.ics?theme=first_steps&access_token=%s", partner);
+    /* the token in the query, as calendar apps send it (a token of the
+     * calendar's scope alone: test_calendar_links.c) */
+    snprintf(path, sizeof path, "/v1/calendar.ics?theme=first_steps&access_token=%s",
+             calendar_reader);
     r = http_request("GET", url(path), NULL, NULL);
     cr_assert_eq(r->status, 200, "%s", r->body);
     char ct[64];
