@@ -41,6 +41,7 @@ const struct route routes[] = {
     {"GET", "/readyz", NULL, ops_readyz, NULL, 0},
     {"GET", "/", NULL, web_home, NULL, 0},
     {"GET", "/carte", NULL, web_carte, NULL, 0},
+    {"GET", "/tableau-de-bord", NULL, web_dashboard, NULL, 0},
     {"GET", "/assets/{name}", NULL, web_asset, NULL, 0},
     {"GET", "/openapi.yaml", NULL, ops_openapi, NULL, 0},
     {"GET", "/openapi.json", NULL, ops_openapi_json, NULL, 0},
