@@ -286,7 +286,16 @@
     status('Chargement des indicateurs…');
     return getJSON('/v1/indicators?' + query()).then(function (body) {
       showIndicators(body);
-      return Promise.all([showSeries(body.items), showRoutes(), showMap()]);
+      /* A share link may hold the answer to its own commune and period. */
+      if (body.from !== p.from || body.to !== p.to || (body.filters.commune && body.filters.commune !== v))
+        $('perimetre').textContent = 'Période : du ' + body.from + ' au ' + body.to + '. Périmètre : ' +
+          (body.filters.commune ? 'commune ' + body.filters.commune : 'tout le département') +
+          ' (fixés par le lien de partage).';
+      var apart = function (promise, where) {
+        return promise.catch(function (e) { where.textContent = 'Indisponible : ' + e.message; });
+      };
+      return Promise.all([showSeries(body.items), apart(showRoutes(), $('parcours').querySelector('tbody')),
+        apart(showMap(), $('legende'))]);
     }).then(function () {
       status('Indicateurs à jour.');
       document.body.setAttribute('data-pret', 'oui');

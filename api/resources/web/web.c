@@ -79,6 +79,8 @@ void web_carte(struct req *r)
     free(page);
 }
 
+const char *const web_dashboard_query[] = {"lien", NULL};
+
 void web_dashboard(struct req *r)
 {
     const struct embedded_file *f = file_or_404(r, "tableau-de-bord.html");
