@@ -11,7 +11,7 @@ export DATABASE_URL=${DATABASE_URL:-postgresql://inclusion:inclusion@127.0.0.1:$
 export LISTEN_ADDR=${LISTEN_ADDR:-127.0.0.1} PORT=${PORT:-8080}
 
 "$bin" migrate
-"$bin" seed
+"$bin" seed --demo   # demo inputs (marked gen-data) so that /tableau-de-bord shows figures
 token=$("$bin" token --org france-services-mirande --sub demo --ttl 86400 \
   --scope "places:read places:write workshops:read workshops:write registrations:write referrals:read referrals:write indicators:read activity:write devices:write")
 
@@ -26,6 +26,7 @@ echo $$ >"$pidfile"
 cat <<MSG
 
   inclusion-api is starting on http://$LISTEN_ADDR:$PORT
+  The dashboard: http://$LISTEN_ADDR:$PORT/tableau-de-bord (paste the token below).
   A demo token for france-services-mirande (valid 24 h):
 
     export TOKEN=$token
