@@ -40,6 +40,25 @@ static void check_period(const json_t *body, const char **from, const char **to,
         validate_error(errors, "to", "must be on or after from, at most 366 days in all");
 }
 
+/* A calendar month, quarter or year, first day to last: the only periods the
+ * indicators give with a commune under strict disclosure. */
+static bool is_calendar_period(const char *from, const char *to)
+{
+    int fy, fm, fd, ty, tm, td;
+    if (sscanf(from, "%4d-%2d-%2d", &fy, &fm, &fd) != 3 ||
+        sscanf(to, "%4d-%2d-%2d", &ty, &tm, &td) != 3 || fd != 1 || fy != ty)
+        return false;
+    long last = 0;
+    char after[11];
+    if (!dates_parse(to, &last))
+        return false;
+    dates_format(last + 1, after);
+    if (strcmp(after + 8, "01") != 0) /* `to` is not a month's last day */
+        return false;
+    int months = tm - fm + 1;
+    return months == 1 || (months == 3 && fm % 3 == 1) || (months == 12 && fm == 1);
+}
+
 void dashboard_links_create(struct req *r)
 {
     json_t *body = http_read_object(r);
@@ -60,6 +79,9 @@ void dashboard_links_create(struct req *r)
                        "must be the INSEE code of a commune of the Gers (32xxx)");
     const char *from = NULL, *to = NULL;
     check_period(body, &from, &to, errors);
+    if (commune && from && to && json_array_size(errors) == 0 && !is_calendar_period(from, to))
+        validate_error(errors, "from",
+                       "with a commune, the period must be a calendar month, quarter or year");
     if (json_array_size(errors) > 0) {
         http_invalid(r, 422, errors);
         goto out;

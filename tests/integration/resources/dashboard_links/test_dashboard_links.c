@@ -222,6 +222,13 @@ Test(dashboard_links, bad_secrets_and_bad_bodies_are_refused)
         cr_expect_not_null(strstr(r->body, want), "%s named in %s", fields[i], r->body);
     }
     response_free(r);
+    /* with a commune, a calendar period only (strict disclosure) */
+    r = with_token("POST", "/v1/dashboard-links", caf,
+                   "{\"label\":\"x\",\"commune\":\"32256\",\"from\":\"2026-10-02\","
+                   "\"to\":\"2026-12-31\"}");
+    cr_expect_eq(r->status, 422, "%s", r->body);
+    cr_expect_not_null(strstr(r->body, "calendar month, quarter or year"));
+    response_free(r);
     r = with_token("POST", "/v1/dashboard-links", caf, "{\"label\":\"x\",\"commune\":\"32999\"}");
     cr_expect_eq(r->status, 422, "no such commune: %s", r->body);
     response_free(r);
