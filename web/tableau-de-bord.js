@@ -231,14 +231,28 @@
       }
       var keys = Object.keys(rows[0]).filter(function (k) { return typeof rows[0][k] !== 'object' || rows[0][k] === null; });
       var tr = el('tr');
-      keys.forEach(function (k) { tr.appendChild(el('th', k.replace(/_/g, ' '), { scope: 'col' })); });
+      keys.forEach(function (k) { tr.appendChild(el('th', ROUTE_COLUMNS[k] || k.replace(/_/g, ' '), { scope: 'col' })); });
       thead.appendChild(tr);
       rows.forEach(function (row) {
         var r = el('tr');
-        keys.forEach(function (k) { r.appendChild(el('td', row[k] === null ? '—' : String(row[k]))); });
+        keys.forEach(function (k) { r.appendChild(el('td', cell(row[k]))); });
         tbody.appendChild(r);
       });
     });
+  }
+
+  var ROUTE_COLUMNS = {
+    from_kind: 'De', to_kind: 'Vers', referrals: 'Orientations', accepted: 'Acceptées',
+    orientation_time_median_hours: 'Délai médian (h)', completed: 'Menées à terme', closed: 'Closes',
+    referral_completion_rate: 'Aboutissement (%)', suppressed: 'Masqué'
+  };
+
+  function cell(v) {
+    if (v === null || v === undefined) return '—';
+    if (v === true) return 'oui';
+    if (v === false) return 'non';
+    if (typeof v === 'number') return nombre(v);
+    return String(v).replace(/_/g, ' ');
   }
 
   var COLOURS = ['#f1eef6', '#bdc9e1', '#74a9cf', '#2b8cbe', '#045a8d'];
