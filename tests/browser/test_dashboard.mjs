@@ -46,7 +46,8 @@ async function check(how) {
 
 // 1. A coordinator pastes a token once.
 await h.load('/tableau-de-bord', { ready: () => !document.getElementById('acces').hidden });
-await page.fill('#jeton', token('caf-gers', 'indicators:read'));
+const coordinator = token('caf-gers', 'indicators:read');
+await page.fill('#jeton', coordinator);
 await page.click('#acces button[type=submit]');
 await page.waitForFunction(ready);
 await page.waitForLoadState('networkidle');
@@ -68,6 +69,11 @@ if (created.status !== 201 || !created.body.secret) {
   await h.load(`/tableau-de-bord?lien=${created.body.secret}`, { ready });
   if (page.url().includes('lien=')) h.problems.push('the secret stays in the address bar');
   await check('share link');
+  // Revoked (an organisation holds 100 links at most, and the test database stays).
+  const revoked = await page.evaluate(async ([id, t]) =>
+    (await fetch('/v1/dashboard-links/' + id, { method: 'DELETE', headers: { Authorization: 'Bearer ' + t } })).status,
+    [created.body.id, coordinator]);
+  if (revoked !== 204) h.problems.push(`DELETE /v1/dashboard-links/{id}: ${revoked}`);
 }
 
 await page.emulateMedia({ media: 'print' });

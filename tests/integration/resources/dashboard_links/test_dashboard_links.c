@@ -200,6 +200,12 @@ Test(dashboard_links, a_link_is_held_to_its_commune_and_period)
     r = with_link("/v1/indicators?org=caf-gers", secret);
     cr_expect_eq(r->status, 403, "%s", r->body);
     response_free(r);
+    /* revoked: an organisation holds 100 links at most, and the test database stays */
+    char path[128];
+    snprintf(path, sizeof path, "/v1/dashboard-links/%s", id);
+    r = with_token("DELETE", path, caf, NULL);
+    cr_expect_eq(r->status, 204);
+    response_free(r);
     free(secret);
 }
 
