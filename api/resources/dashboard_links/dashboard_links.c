@@ -81,7 +81,8 @@ void dashboard_links_create(struct req *r)
     check_period(body, &from, &to, errors);
     if (commune && from && to && json_array_size(errors) == 0 && !is_calendar_period(from, to))
         validate_error(errors, "from",
-                       "with a commune, the period must be a calendar month, quarter or year");
+                       "must start a calendar month, quarter or year ending on to, for a link held "
+                       "to a commune");
     if (json_array_size(errors) > 0) {
         http_invalid(r, 422, errors);
         goto out;

@@ -233,7 +233,7 @@ Test(dashboard_links, bad_secrets_and_bad_bodies_are_refused)
                    "{\"label\":\"x\",\"commune\":\"32256\",\"from\":\"2026-10-02\","
                    "\"to\":\"2026-12-31\"}");
     cr_expect_eq(r->status, 422, "%s", r->body);
-    cr_expect_not_null(strstr(r->body, "calendar month, quarter or year"));
+    cr_expect_not_null(strstr(r->body, "calendar month, quarter or year ending on to"));
     response_free(r);
     r = with_token("POST", "/v1/dashboard-links", caf, "{\"label\":\"x\",\"commune\":\"32999\"}");
     cr_expect_eq(r->status, 422, "no such commune: %s", r->body);
