@@ -23,7 +23,7 @@ static const char usage[] =
     "commands:\n"
     "  serve     apply pending migrations, then serve the API until SIGTERM/SIGINT\n"
     "  migrate   apply pending migrations and the functions files (db/functions), exit\n"
-    "  seed      load the Gers reference data (idempotent)\n"
+    "  seed      load the Gers reference data (idempotent); --demo adds demo inputs\n"
     "  purge     retention pass (daily): expire, erase, forget old keys and webhook events\n"
     "  gen-data  generate a national-size dataset for benchmarks: gen-data [--scale S]\n"
     "  keys      the service's own signing keys: keys generate | keys list | keys retire KID\n"
@@ -54,8 +54,8 @@ static int load_config(struct config *cfg, unsigned needs)
     return 0;
 }
 
-/* Runs `migrate` or `seed` on one connection. */
-static int run_database_command(const char *command)
+/* Runs `migrate`, `seed` or `seed --demo` on one connection. */
+static int run_database_command(const char *command, bool demo)
 {
     struct config cfg;
     if (load_config(&cfg, CONFIG_DB) != 0)
@@ -68,6 +68,13 @@ static int run_database_command(const char *command)
         bool migrate = strcmp(command, "migrate") == 0;
         int n = migrate ? migrate_apply(conn, &functions, err, sizeof err)
                         : seed_run(conn, err, sizeof err);
+        if (n >= 0 && demo) {
+            int loaded = seed_demo(conn, err, sizeof err);
+            if (loaded >= 0)
+                printf("seed: demo data %s\n",
+                       loaded ? "generated (marked gen-data)" : "already there");
+            n = loaded < 0 ? -1 : n;
+        }
         if (n >= 0 && migrate)
             printf("migrate: %d migration(s) applied, %d functions file(s) applied\n", n,
                    functions);
@@ -250,8 +257,12 @@ int main(int argc, char **argv)
         {"migrate", "usage: inclusion-api migrate\n  Applies pending migrations of db/migrations "
                     "(embedded), then the files of db/functions (functions, views, "
                     "triggers) whose text changed, and exits;\n  a second run applies nothing.\n"},
-        {"seed", "usage: inclusion-api seed\n  Loads the partner directory (27 France Services of "
-                 "the Gers and the campaign's partners); idempotent.\n"},
+        {"seed", "usage: inclusion-api seed [--demo]\n  Loads the partner directory (27 France "
+                 "Services of the Gers and the campaign's partners); idempotent.\n  --demo "
+                 "(make run) also generates, once, demonstration inputs for the dashboard:\n  "
+                 "about 1,000 referrals, 500 self-assessments, 200 devices, 1,000 satisfaction\n  "
+                 "answers and 300 visits over the last two years, marked gen-data. Never in "
+                 "production.\n"},
         {"purge", "usage: inclusion-api purge\n  Meant for a daily timer. In one transaction: "
                   "expires referrals still sent after\n  REFERRAL_EXPIRY_DAYS (default 30), "
                   "erases the personal fields and free texts of\n  referrals closed more than "
@@ -286,8 +297,15 @@ int main(int argc, char **argv)
         }
     if (strcmp(argv[1], "serve") == 0)
         return run_serve();
-    if (strcmp(argv[1], "migrate") == 0 || strcmp(argv[1], "seed") == 0)
-        return run_database_command(argv[1]);
+    if (strcmp(argv[1], "migrate") == 0 || strcmp(argv[1], "seed") == 0) {
+        bool demo = argc == 3 && strcmp(argv[1], "seed") == 0 && strcmp(argv[2], "--demo") == 0;
+        if (argc > 2 && !demo) {
+            fprintf(stderr, "usage: inclusion-api %s%s\n", argv[1],
+                    strcmp(argv[1], "seed") == 0 ? " [--demo]" : "");
+            return 2;
+        }
+        return run_database_command(argv[1], demo);
+    }
     if (strcmp(argv[1], "purge") == 0)
         return run_purge();
     if (strcmp(argv[1], "gen-data") == 0)

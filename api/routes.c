@@ -22,6 +22,7 @@
 
 #include "activity/activity.h"
 #include "clients/clients.h"
+#include "dashboard_links/dashboard_links.h"
 #include "communes/communes.h"
 #include "devices/devices.h"
 #include "indicators/indicators.h"
@@ -45,6 +46,7 @@ const struct route routes[] = {
     {"GET", "/readyz", NULL, ops_readyz, NULL, 0},
     {"GET", "/", NULL, web_home, NULL, 0},
     {"GET", "/carte", NULL, web_carte, NULL, 0},
+    {"GET", "/tableau-de-bord", NULL, web_dashboard, web_dashboard_query, 0},
     {"GET", "/assets/{name}", NULL, web_asset, NULL, 0},
     {"GET", "/openapi.yaml", NULL, ops_openapi, NULL, 0},
     {"GET", "/openapi.json", NULL, ops_openapi_json, NULL, 0},
@@ -95,6 +97,9 @@ const struct route routes[] = {
     {"GET", "/v1/indicators/by-org", "admin", indicators_by_org, indicators_by_query, 0},
     {"GET", "/v1/indicators/routes", "indicators:read", indicators_routes, indicators_routes_query, 0},
     {"GET", "/v1/indicators/{code}/series", "indicators:read", indicators_series, indicators_series_query, 0},
+    {"GET", "/v1/dashboard-links", "indicators:read", dashboard_links_list, NULL, 0},
+    {"POST", "/v1/dashboard-links", "indicators:read", dashboard_links_create, NULL, 0},
+    {"DELETE", "/v1/dashboard-links/{id}", "indicators:read", dashboard_links_revoke, NULL, 0},
     {"GET", "/v1/targets", "indicators:read", indicators_targets, indicators_targets_query, 0},
     {"PUT", "/v1/targets/{code}", "admin", indicators_put_target, NULL, 0},
     {"GET", "/v1/referrals", "referrals:read", referrals_list, referrals_list_query, 0},

@@ -14,7 +14,7 @@ export LISTEN_ADDR=${LISTEN_ADDR:-127.0.0.1} PORT=${PORT:-8080}
 export TOKEN_ISSUER=${TOKEN_ISSUER:-http://$LISTEN_ADDR:$PORT}
 
 "$bin" migrate
-"$bin" seed
+"$bin" seed --demo   # demo inputs (marked gen-data) so that /tableau-de-bord shows figures
 if [ "$("$bin" keys list | wc -l)" -le 1 ]; then
   KEY_ACTIVATION_DELAY_S=0 "$bin" keys generate >/dev/null
 fi
@@ -32,6 +32,7 @@ echo $$ >"$pidfile"
 cat <<MSG
 
   inclusion-api is starting on http://$LISTEN_ADDR:$PORT
+  The dashboard: http://$LISTEN_ADDR:$PORT/tableau-de-bord (paste the token below).
   A demo token for france-services-mirande (valid 24 h):
 
     export TOKEN=$token

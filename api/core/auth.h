@@ -72,6 +72,13 @@ struct auth_identity {
     char jti[AUTH_MAX_JTI + 1];     /* may be empty */
     double exp;                     /* the token's exp (seconds since the epoch) */
     bool own;                       /* issued by the service itself (TOKEN_ISSUER) */
+    /* A dashboard share link (`Authorization: Link SECRET`, guard.c): the
+     * secret's SHA-256, then from the database the limits it holds to
+     * (empty: none). */
+    bool link;
+    char link_sha256[65];
+    char link_commune[6];
+    char link_from[11], link_to[11];
 };
 
 /* Parses v->key into v->pkey for RS256/ES256 (nothing for HS256): true, or

@@ -47,6 +47,15 @@
     " $3::text IS NULL OR EXISTS (SELECT 1 FROM api_clients c WHERE c.client_id = $3 AND c.active)" \
     " FROM organizations o WHERE o.slug = $1"
 
+/* A dashboard share link by its secret's SHA-256 ($1), not revoked: its
+ * organisation, whether that is active, its commune, its period's first and
+ * last day ('' when none). */
+#define CORE_SQL_LINK_ADMISSIBLE                                                                   \
+    "SELECT l.org, o.active, coalesce(l.commune, ''), coalesce(l.period_from::text, ''),"         \
+    " coalesce(l.period_to::text, '')"                                                             \
+    " FROM dashboard_links l JOIN organizations o ON o.slug = l.org"                               \
+    " WHERE l.secret_sha256 = $1 AND l.revoked_at IS NULL"
+
 /* The guard's view (authstate.c): every organisation and API client with
  * whether it is active, and every revoked jti not yet expired (with a margin
  * over the leeway), in byte order of kind then key. Columns: kind ('o', 'c',

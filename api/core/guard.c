@@ -5,6 +5,7 @@
 #include "core_sql.h"
 #include "form.h"
 #include "route.h"
+#include "secrets.h"
 
 #include <openssl/evp.h>
 #include <stdlib.h>
@@ -125,9 +126,96 @@ static bool admissible(struct req *r)
     return why ? refuse(r, why) : true;
 }
 
+/* A dashboard share link, `Authorization: Link SECRET` (POST
+ * /v1/dashboard-links): 43 base64url characters (256 bits), of which only the
+ * SHA-256 is kept here and in the database. */
+#define LINK_SECRET_LEN 43
+
+static bool link_verify(struct req *r, const char *secret)
+{
+    while (*secret == ' ')
+        secret++;
+    if (strlen(secret) != LINK_SECRET_LEN ||
+        strspn(secret, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") !=
+            LINK_SECRET_LEN)
+        return refuse_msg(r, "link secret is malformed", MSG_TOKEN_MALFORMED);
+    memset(&r->who, 0, sizeof r->who);
+    r->who.link = true;
+    secrets_sha256_hex(secret, r->who.link_sha256);
+    snprintf(r->who.sub, sizeof r->who.sub, "link");
+    /* Until guard_confirm names its organisation: the link's own request
+     * budget (router.c keys RATE_LIMIT_ORG_* by r->who.org) */
+    snprintf(r->who.org, sizeof r->who.org, "link:%.16s", r->who.link_sha256);
+    return true;
+}
+
+/* 403 insufficient_scope (RFC 6750 §3.1): the link has indicators:read alone,
+ * and only for the reads its commune allows. */
+static bool link_forbidden(struct req *r, const char *why)
+{
+    http_set_header(r, "WWW-Authenticate", REALM ", error=\"insufficient_scope\"");
+    http_problem(r, 403, "insufficient-scope", why);
+    return false;
+}
+
+/* The indicator reads a link may make: GET /v1/indicators…, /v1/targets (their
+ * scope still checked: by-place and by-org are admin's). Held to a commune:
+ * only the two reads that take `commune`, with no other filter. */
+static bool link_route_allowed(struct req *r, bool commune)
+{
+    const char *p = r->route->pattern;
+    if (strcmp(r->route->method, "GET") != 0 ||
+        (strncmp(p, "/v1/indicators", 14) != 0 && strcmp(p, "/v1/targets") != 0))
+        return link_forbidden(r, "A dashboard link only reads the indicators.");
+    if (commune && strcmp(p, "/v1/indicators") != 0 &&
+        strcmp(p, "/v1/indicators/{code}/series") != 0)
+        return link_forbidden(r, "This dashboard link is held to one commune: this read is not "
+                                 "one of its commune.");
+    if (commune && (http_query(r, "place_id") || http_query(r, "org")))
+        return link_forbidden(r, "This dashboard link is held to one commune: no other filter.");
+    return true;
+}
+
+/* The link is in the database, not revoked, of an active organisation: it
+ * acts as that organisation with indicators:read alone, and its commune and
+ * period replace the request's own. */
+static bool link_confirm(struct req *r)
+{
+    const char *params[] = {r->who.link_sha256};
+    PGresult *res = http_sql(r, CORE_SQL_LINK_ADMISSIBLE, 1, params, false);
+    if (!res)
+        return false;
+    const char *why = NULL;
+    if (PQntuples(res) != 1)
+        why = "link is unknown or revoked";
+    else if (strcmp(PQgetvalue(res, 0, 1), "t") != 0)
+        why = "link organisation is deactivated";
+    else {
+        snprintf(r->who.org, sizeof r->who.org, "%s", PQgetvalue(res, 0, 0));
+        snprintf(r->who.link_commune, sizeof r->who.link_commune, "%s", PQgetvalue(res, 0, 2));
+        snprintf(r->who.link_from, sizeof r->who.link_from, "%s", PQgetvalue(res, 0, 3));
+        snprintf(r->who.link_to, sizeof r->who.link_to, "%s", PQgetvalue(res, 0, 4));
+        snprintf(r->who.scope, sizeof r->who.scope, "indicators:read");
+    }
+    PQclear(res);
+    if (why)
+        return refuse(r, why);
+    if (!link_route_allowed(r, r->who.link_commune[0] != '\0'))
+        return false;
+    if (r->who.link_commune[0])
+        u_map_put(r->in->map_url, "commune", r->who.link_commune);
+    if (r->who.link_from[0]) {
+        u_map_put(r->in->map_url, "from", r->who.link_from);
+        u_map_put(r->in->map_url, "to", r->who.link_to);
+    }
+    return guard_require_scope(r, r->route->scope);
+}
+
 bool guard_verify(struct req *r)
 {
     const char *header = http_header(r, "Authorization");
+    if (header && strncasecmp(header, "Link ", 5) == 0)
+        return link_verify(r, header + 5);
     const char *in_query =
         (r->route->flags & ROUTE_TOKEN_IN_QUERY) ? http_query(r, "access_token") : NULL;
     const char *token = in_query;
@@ -169,6 +257,8 @@ bool guard_anonymous_open_data(const struct req *r)
 
 bool guard_confirm(struct req *r)
 {
+    if (r->who.link)
+        return link_confirm(r);
     if (!admissible(r))
         return false;
     if (r->route->scope[0] != '\0')

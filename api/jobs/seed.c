@@ -3,6 +3,7 @@
 #include "csv.h"
 #include "core_sql.h"
 #include "france_services.h"
+#include "gen_data.h"
 #include "seed_sql.h"
 
 #include <stdbool.h>
@@ -89,4 +90,19 @@ int seed_run(PGconn *conn, char *err, size_t err_len)
     }
     PQclear(res);
     return changed;
+}
+
+int seed_demo(PGconn *conn, char *err, size_t err_len)
+{
+    PGresult *res = PQexec(conn, SEED_SQL_DEMO_PRESENT);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+        snprintf(err, err_len, "demo: %s", PQresultErrorMessage(res));
+        PQclear(res);
+        return -1;
+    }
+    bool present = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    if (present)
+        return 0;
+    return gen_data_run(conn, DEMO_SCALE, err, err_len) == 0 ? 1 : -1;
 }

@@ -14,6 +14,11 @@
     "WHERE (organizations.name, organizations.kind) IS DISTINCT FROM "                             \
     "(EXCLUDED.name, EXCLUDED.kind)"
 
+/* Whether generated data (gen-data, seed --demo) is in the database: one
+ * row, 't' or 'f'. */
+#define SEED_SQL_DEMO_PRESENT                                                                      \
+    "SELECT EXISTS (SELECT 1 FROM referrals WHERE notes = 'gen-data')"
+
 /* clang-format on */
 
 #endif

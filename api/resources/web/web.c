@@ -23,6 +23,8 @@ static const struct asset {
     {"leaflet.css", "leaflet.css", "text/css; charset=utf-8"},
     {"accueil.css", "accueil.css", "text/css; charset=utf-8"},
     {"favicon.svg", "favicon.svg", "image/svg+xml"},
+    {"tableau-de-bord.js", "tableau-de-bord.js", "text/javascript; charset=utf-8"},
+    {"tableau-de-bord.css", "tableau-de-bord.css", "text/css; charset=utf-8"},
 };
 
 static void security_headers(struct req *r)
@@ -75,6 +77,20 @@ void web_carte(struct req *r)
     fclose(out);
     http_text_cached(r, "text/html; charset=utf-8", page, len, NULL, PAGE_SECONDS);
     free(page);
+}
+
+const char *const web_dashboard_query[] = {"lien", NULL};
+
+void web_dashboard(struct req *r)
+{
+    const struct embedded_file *f = file_or_404(r, "tableau-de-bord.html");
+    if (!f)
+        return;
+    security_headers(r);
+    /* ?lien=SECRET: the page takes the secret out of the address bar at
+     * once; no Referer carries it meanwhile */
+    http_set_header(r, "Referrer-Policy", "no-referrer");
+    http_text_cached(r, "text/html; charset=utf-8", f->data, f->size, NULL, PAGE_SECONDS);
 }
 
 void web_asset(struct req *r)

@@ -10,6 +10,11 @@
 
 void web_home(struct req *r);
 void web_carte(struct req *r);
+/* GET /tableau-de-bord: the campaign's indicators (a token pasted once, or a
+ * share link ?lien=SECRET, sent back as `Authorization: Link SECRET`);
+ * Referrer-Policy: no-referrer, so that the link's secret leaks nowhere. */
+extern const char *const web_dashboard_query[];
+void web_dashboard(struct req *r);
 void web_asset(struct req *r);
 
 #endif

@@ -178,6 +178,11 @@ Test(router, an_invalid_or_expired_token_is_401_with_the_reason)
 {
     expect_refused("Basic Y2FmOmdlcnM=", "the Authorization scheme must be Bearer");
     expect_refused("Bearer not-a-token", "token is not a signed JWT");
+    /* a dashboard link's secret: 43 base64url characters, checked before any
+     * database (tests/integration/resources/dashboard_links for the rest) */
+    expect_refused("Link short", "link secret is malformed");
+    expect_refused("Link AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA+", "link secret is malformed");
+    expect_refused("Link AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "link secret is malformed");
     char *claims = test_claims("caf-gers", "places:read", 600);
     char *forged = jws_sign("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", claims, "HS256",
                             "another-secret-0123456789-0123456789", 36);
