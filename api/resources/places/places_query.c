@@ -137,7 +137,7 @@ static int near_filter(struct req *r, struct places_query *q, FILE *where, json_
         return 0;
     }
     if (!fields_in_france(point[0], point[1])) {
-        validate_error(errors, "near", FIELDS_NEAR_SWAPPED);
+        validate_error_msg(errors, "near", MSG_FIELDS_NEAR_SWAPPED);
         return 0;
     }
     if (radius && (!numbers(radius, &km, 1) || km <= 0 || km > MAX_RADIUS_KM)) {

@@ -66,7 +66,7 @@ static void read_near(struct req *r, struct stop_query *q, json_t *errors)
         return;
     }
     if (!fields_in_france(lat, lon)) {
-        validate_error(errors, "near", FIELDS_NEAR_SWAPPED);
+        validate_error_msg(errors, "near", MSG_FIELDS_NEAR_SWAPPED);
         return;
     }
     if (radius) {

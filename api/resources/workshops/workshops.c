@@ -137,7 +137,7 @@ static void read_near(struct req *r, struct list_query *q, FILE *where, json_t *
         return;
     }
     if (!fields_in_france(lat, lon)) {
-        validate_error(errors, "near", FIELDS_NEAR_SWAPPED);
+        validate_error_msg(errors, "near", MSG_FIELDS_NEAR_SWAPPED);
         return;
     }
     if (radius &&
