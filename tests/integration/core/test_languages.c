@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static char *admin, *reader, *activity;
+static char *admin, *reader, *activity, *writer;
 
 static void start_with(const char *const *extra)
 {
@@ -22,6 +22,8 @@ static void start_with(const char *const *extra)
     fixture_token(&admin, "gers-numerique", "admin");
     fixture_token(&reader, "caf-gers", "places:read");
     fixture_token(&activity, "france-services-mirande", "activity:write");
+    fixture_token(&writer, "france-services-mirande",
+                  "places:read places:write referrals:read referrals:write devices:write");
 }
 
 static void start(void)
@@ -240,4 +242,30 @@ Test(languages_429, error_429_in_both_languages)
                 "Trop de requêtes ; réessayez après le nombre de secondes de Retry-After.",
                 "Too many requests; retry after Retry-After seconds.", "GET",
                 "/v1/reference/skills", NULL, NULL, NULL, NULL);
+}
+
+/* The messages proper to the resources follow the language too: one error of
+ * each group of converted files (api/formats/, places, referrals, devices …). */
+Test(languages, resource_errors_in_both_languages)
+{
+    struct answer fr, en;
+    /* places (and api/formats/fields.c): a bad phone, a place that is not there */
+    const char *place =
+        "{\"source\": \"integration-tests\", \"source_id\": \"languages-1\", "
+        "\"pivot\": \"00000000000000\", \"name\": \"Lieu d'essai langues\", "
+        "\"street\": \"1 rue de l'Essai\", \"postal_code\": \"32300\", "
+        "\"commune\": \"Mirande\", \"insee_code\": \"32256\", "
+        "\"latitude\": 43.513985, \"longitude\": 0.400199, \"phone\": \"05 62 66\"}";
+    ask(&fr, "POST", "/v1/places", writer, "fr", "application/json", place, NULL);
+    ask(&en, "POST", "/v1/places", writer, "en", "application/json", place, NULL);
+    cr_expect_eq(fr.status, 422, "%ld %s", fr.status, fr.detail);
+    cr_expect_str_eq(fr.field, "phone");
+    cr_expect_str_eq(fr.field_message, "a trop peu de chiffres : 10 en France (05 62 03 01 09)");
+    cr_expect_str_eq(en.field_message, "has too few digits: 10 in France (05 62 03 01 09)");
+    expect_both(404, P "not-found", "Introuvable", "Not Found",
+                "Aucun lieu ne porte cet identifiant.", "No place has this id.", "GET",
+                "/v1/places/00000000-0000-4000-8000-000000000000", reader, NULL, NULL, NULL);
+    ask(&fr, "GET", "/v1/places?near=1,2", reader, "fr", NULL, NULL, NULL);
+    cr_expect_str_eq(fr.field, "near");
+    cr_expect_str_eq(fr.field_message, "near est latitude,longitude ; les avez-vous inversées ?");
 }
