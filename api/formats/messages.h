@@ -243,6 +243,77 @@ enum msg_id {
     MSG_STOP_DEGREES_REQUIRED,
     MSG_FIELD_AFTER_STARTS_AT,
     MSG_STOP_TAKEN,
+    /* api/resources/referrals/referrals.c: moves. */
+    MSG_REFERRAL_RECEIVER_MOVE,
+    MSG_REFERRAL_SENDER_MOVE,
+    MSG_REFERRAL_IMPOSSIBLE_MOVE,
+    MSG_REFERRAL_IMPOSSIBLE_MOVE_WITHDRAWN,
+    /* api/resources/activity/activity.c: references that do not hold (shared). */
+    MSG_FIELD_NO_SUCH_STOP,
+    MSG_FIELD_NO_SUCH_WORKSHOP,
+    MSG_FIELD_NO_SUCH_SERIES,
+    MSG_FIELD_NO_SUCH_REFERRAL,
+    MSG_FIELD_NO_SUCH_SUBJECT,
+    /* api/resources/referrals/referrals.c */
+    MSG_FIELD_REQUIRED_OBJECT,
+    MSG_REFERRAL_NOT_COLLECTED,
+    MSG_REFERRAL_PHONE,
+    MSG_REFERRAL_CONTACT_PREFERENCE,
+    MSG_REFERRAL_PHONE_REQUIRED,
+    MSG_REFERRAL_EMAIL_REQUIRED,
+    MSG_REFERRAL_CONSENT_MEMBER,
+    MSG_REFERRAL_CONSENT_GIVEN,
+    MSG_REFERRAL_CONSENT_METHOD,
+    MSG_FIELD_RFC3339_TIME,
+    MSG_REFERRAL_TO_ORG_REQUIRED,
+    MSG_REFERRAL_TO_ORG_SELF,
+    MSG_FIELD_NOT_IN_DIRECTORY,
+    MSG_FIELD_NO_SUCH_PLACE,
+    MSG_FIELD_NOT_IN_FUTURE,
+    MSG_REFERRAL_DIRECTION,
+    /* api/resources/devices/devices.c */
+    MSG_DEVICE_PRICE,
+    MSG_DEVICE_PARTS,
+    MSG_DEVICE_PRICE_REQUIRED,
+    MSG_DEVICE_PRICE_ZERO,
+    MSG_DEVICE_COMMUNE,
+    MSG_FIELD_PSEUDONYMOUS,
+    MSG_DEVICE_EVENT_TYPE,
+    MSG_FIELD_OBJECT,
+    MSG_FIELD_NO_SUCH_COMMUNE,
+    MSG_DEVICE_NOT_FOUND,
+    MSG_DEVICE_NOT_WIPED,
+    /* api/resources/activity/activity.c */
+    MSG_ACTIVITY_PLACE_OR_STOP,
+    MSG_ACTIVITY_PLACE_OR_STOP_REQUIRED,
+    MSG_ACTIVITY_NOT_A_SKILL,
+    /* api/resources/organizations/organizations.c */
+    MSG_ORG_KIND,
+    MSG_ORG_SLUG,
+    MSG_ORG_NO_CHANGE,
+    MSG_ORG_NOT_FOUND,
+    MSG_ORG_SLUG_TAKEN,
+    MSG_ORG_IF_MATCH,
+    /* api/resources/referrals/referrals.c and activity.c: texts chosen in the code. */
+    MSG_REFERRAL_NOT_RECORDED_WITHDRAWN,
+    MSG_REFERRAL_NOT_RECORDED_WITH_WITHDRAWAL,
+    MSG_ACTIVITY_LEVELS,
+    /* api/resources/devices/devices.c: moves. */
+    MSG_DEVICE_IMPOSSIBLE_MOVE,
+    /* Not found (http_sql_lock and the resources). */
+    MSG_REFERRAL_NOT_FOUND,
+    MSG_WORKSHOP_NOT_FOUND,
+    /* UUIDs (validate_uuid_member) and other place texts. */
+    MSG_FIELD_UUID_PLACE,
+    MSG_FIELD_UUID_STOP,
+    MSG_FIELD_UUID_WORKSHOP,
+    MSG_FIELD_UUID_SERIES,
+    MSG_FIELD_UUID_SUBJECT,
+    MSG_PLACE_DATE,
+    MSG_PLACE_IMPORT_OTHER_DEPARTEMENT,
+    /* api/core/idempotency.c and stream.c. */
+    MSG_FIELD_IDEMPOTENCY_KEY,
+    MSG_STREAM_BUSY,
     MSG_COUNT
 };
 

@@ -191,7 +191,7 @@ static void read_string(const struct spec *sp, const json_t *v, struct place_inp
     case K_PIVOT: ok = fields_pivot(s, &why); break;
     case K_DATE:
         ok = valid_date(s);
-        why = "must be a date such as 2026-12-08";
+        why = msg_text(MSG_PLACE_DATE, lang_current());
         break;
     case K_HOURS: read_hours(sp, s, out, errors); return;
     default: break;

@@ -271,7 +271,7 @@ void places_create(struct req *r)
  * or NULL after having answered. */
 static PGresult *lock_own_place(struct req *r)
 {
-    PGresult *res = http_sql_lock(r, PLACES_SQL_GET_FOR_UPDATE, 0, NULL, "No place has this id.");
+    PGresult *res = http_sql_lock(r, PLACES_SQL_GET_FOR_UPDATE, 0, NULL, MSG_PLACE_NOT_FOUND);
     const char *if_match = http_header(r, "If-Match");
     if (!res || !guard_owns(r, PQgetvalue(res, 0, PLACE_COL_EXTRA)))
         ;

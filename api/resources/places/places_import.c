@@ -67,10 +67,10 @@ static void warn(struct report *rep, size_t line, const struct place_input *in)
     const char *insee = in->values[PC_INSEE_CODE], *postal = in->values[PC_POSTAL_CODE];
     bool corsica = insee && insee[0] == '2' && (insee[1] == 'A' || insee[1] == 'B');
     if (insee && postal && !corsica && strncmp(insee, postal, 2) != 0)
-        json_array_append_new(rep->warnings,
-                              json_pack("{s:I, s:s, s:s}", "line", (json_int_t)line, "field",
-                                        "code_postal", "message",
-                                        "is in another département than code_insee"));
+        json_array_append_new(
+            rep->warnings,
+            json_pack("{s:I, s:s, s:s}", "line", (json_int_t)line, "field", "code_postal",
+                      "message", msg_text(MSG_PLACE_IMPORT_OTHER_DEPARTEMENT, lang_current())));
 }
 
 /* Applies one valid row. Returns false after having answered (503/500). */

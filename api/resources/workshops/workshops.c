@@ -22,7 +22,7 @@ const char *const workshops_list_query[] = {
 
 static void not_found(struct req *r)
 {
-    http_problem(r, 404, "not-found", "No workshop has this id.");
+    http_problem_msg(r, 404, "not-found", MSG_WORKSHOP_NOT_FOUND);
 }
 
 /* What an anonymous reader (PUBLIC_READS, no token) sees of a workshop: the
@@ -483,7 +483,7 @@ out:
  * cancelled, ended), or NULL after having answered. */
 static PGresult *lock_own_workshop(struct req *r)
 {
-    PGresult *res = http_sql_lock(r, WORKSHOP_SQL_LOCK, 0, NULL, "No workshop has this id.");
+    PGresult *res = http_sql_lock(r, WORKSHOP_SQL_LOCK, 0, NULL, MSG_WORKSHOP_NOT_FOUND);
     if (res && guard_owns(r, PQgetvalue(res, 0, WS_COL_OWNER)))
         return res;
     PQclear(res);

@@ -52,6 +52,7 @@ struct answer {
     char type[128], title[128], detail[512], language[16], vary[256];
     char field_message[256]; /* errors[0].message, when any */
     char field[64];          /* errors[0].field */
+    char errors[1024];       /* every "field: message\n" */
 };
 
 /* Sends a request with Accept-Language `lang` (NULL: none) and reads the problem. */
@@ -89,6 +90,17 @@ static void ask(struct answer *a, const char *method, const char *path, const ch
         snprintf(a->field_message, sizeof a->field_message, "%s", s);
     if ((s = json_string_value(json_object_get(first, "field"))))
         snprintf(a->field, sizeof a->field, "%s", s);
+    size_t i, used = 0;
+    json_t *e;
+    json_array_foreach(json_object_get(doc, "errors"), i, e)
+    {
+        int w = snprintf(a->errors + used, sizeof a->errors - used, "%s: %s\n",
+                         json_string_value(json_object_get(e, "field")),
+                         json_string_value(json_object_get(e, "message")));
+        if (w < 0 || (size_t)w >= sizeof a->errors - used)
+            break;
+        used += (size_t)w;
+    }
     json_decref(doc);
     response_header(r, "Content-Language", a->language, sizeof a->language);
     response_header(r, "Vary", a->vary, sizeof a->vary);
@@ -268,4 +280,28 @@ Test(languages, resource_errors_in_both_languages)
     ask(&fr, "GET", "/v1/places?near=1,2", reader, "fr", NULL, NULL, NULL);
     cr_expect_str_eq(fr.field, "near");
     cr_expect_str_eq(fr.field_message, "near est latitude,longitude ; les avez-vous inversées ?");
+
+    /* referrals: a need that is not a code, the list named in both languages */
+    const char *referral = "{\"to_org\": \"caf-gers\", \"need\": \"bogus\", "
+                           "\"beneficiary\": {\"first_name\": \"Jeanne\", "
+                           "\"contact_preference\": \"fax\"}}";
+    ask(&fr, "POST", "/v1/referrals", writer, "fr", "application/json", referral,
+        "Idempotency-Key: languages-referral-fr");
+    ask(&en, "POST", "/v1/referrals", writer, "en", "application/json", referral,
+        "Idempotency-Key: languages-referral-en");
+    cr_expect_eq(fr.status, 422, "%ld %s", fr.status, fr.detail);
+    cr_expect(strstr(fr.errors, "need: doit être l'un des codes de /v1/reference/needs\n"), "%s",
+              fr.errors);
+    cr_expect(strstr(en.errors, "need: must be one of the codes of /v1/reference/needs\n"), "%s",
+              en.errors);
+    cr_expect(strstr(fr.errors, "beneficiary.contact_preference: doit valoir phone, email ou "
+                                "referring_partner\n"),
+              "%s", fr.errors);
+    cr_expect(strstr(en.errors, "beneficiary.contact_preference: must be phone, email or "
+                                "referring_partner\n"),
+              "%s", en.errors);
+    /* devices: a device that is not there */
+    expect_both(404, P "not-found", "Introuvable", "Not Found",
+                "Aucun appareil ne porte cet identifiant.", "No device has this id.", "GET",
+                "/v1/devices/00000000-0000-4000-8000-000000000000", writer, NULL, NULL, NULL);
 }
