@@ -23,7 +23,8 @@ static void start_with(const char *const *extra)
     fixture_token(&reader, "caf-gers", "places:read");
     fixture_token(&activity, "france-services-mirande", "activity:write");
     fixture_token(&writer, "france-services-mirande",
-                  "places:read places:write referrals:read referrals:write devices:write");
+                  "places:read places:write referrals:read referrals:write devices:write "
+                  "workshops:read webhooks:write");
 }
 
 static void start(void)
@@ -46,6 +47,14 @@ static void start_rate_limited(void)
 TestSuite(languages, .init = start, .fini = fixture_stop, .timeout = 60);
 TestSuite(languages_default, .init = start_french_default, .fini = fixture_stop, .timeout = 60);
 TestSuite(languages_429, .init = start_rate_limited, .fini = fixture_stop, .timeout = 60);
+
+static void start_issuing(void)
+{
+    const char *env[] = {"TOKEN_ISSUER=http://127.0.0.1:1/languages", NULL};
+    start_with(env);
+}
+
+TestSuite(languages_oauth, .init = start_issuing, .fini = fixture_stop, .timeout = 60);
 
 struct answer {
     long status;
@@ -304,4 +313,47 @@ Test(languages, resource_errors_in_both_languages)
     expect_both(404, P "not-found", "Introuvable", "Not Found",
                 "Aucun appareil ne porte cet identifiant.", "No device has this id.", "GET",
                 "/v1/devices/00000000-0000-4000-8000-000000000000", writer, NULL, NULL, NULL);
+    /* workshops: a theme that is not a code names its list */
+    ask(&fr, "GET", "/v1/workshops?theme=bogus", writer, "fr", NULL, NULL, NULL);
+    ask(&en, "GET", "/v1/workshops?theme=bogus", writer, "en", NULL, NULL, NULL);
+    cr_expect_str_eq(fr.field, "theme");
+    cr_expect_str_eq(fr.field_message, "doit être l'un des codes de /v1/reference/themes");
+    cr_expect_str_eq(en.field_message, "must be one of the codes of /v1/reference/themes");
+    /* clients and webhooks: what is not there */
+    expect_both(404, P "not-found", "Introuvable", "Not Found",
+                "Aucun client d'API ne porte cet identifiant.", "No API client has this id.", "GET",
+                "/v1/clients/00000000-0000-4000-8000-000000000000", admin, NULL, NULL, NULL);
+    expect_both(404, P "not-found", "Introuvable", "Not Found",
+                "Aucun de vos abonnements webhook ne porte cet identifiant.",
+                "No webhook subscription of yours has this id.", "GET",
+                "/v1/webhooks/00000000-0000-4000-8000-000000000000", writer, NULL, NULL, NULL);
+    /* oauth: no issuer here */
+    expect_both(404, P "not-found", "Introuvable", "Not Found",
+                "Ce service n'émet pas de jetons (TOKEN_ISSUER non défini).",
+                "This service issues no tokens (TOKEN_ISSUER unset).", "POST", "/oauth/token", NULL,
+                "application/x-www-form-urlencoded", "grant_type=client_credentials", NULL);
+}
+
+/* RFC 6749 errors: `error` never changes, `error_description` follows the
+ * language (ASCII, as §5.2 requires). */
+Test(languages_oauth, error_descriptions_in_both_languages)
+{
+    const char *langs[] = {"Accept-Language: fr", "Accept-Language: en"};
+    const char *want[] = {"Le corps doit etre en application/x-www-form-urlencoded.",
+                          "The body must be application/x-www-form-urlencoded."};
+    const char *language[] = {"fr", "en"};
+    for (int i = 0; i < 2; i++) {
+        const char *headers[] = {langs[i], "Content-Type: application/json", NULL};
+        struct response *r = http_request_raw("POST", url("/oauth/token"), headers, "{}");
+        cr_expect_eq(r->status, 400, "%ld %s", r->status, r->body);
+        json_t *doc = response_json(r);
+        cr_expect_str_eq(json_string_value(json_object_get(doc, "error")), "invalid_request");
+        const char *text = json_string_value(json_object_get(doc, "error_description"));
+        cr_expect_str_eq(text ? text : "", want[i]);
+        char content_language[16] = "";
+        response_header(r, "Content-Language", content_language, sizeof content_language);
+        cr_expect_str_eq(content_language, language[i]);
+        json_decref(doc);
+        response_free(r);
+    }
 }

@@ -118,3 +118,23 @@ Test(messages, the_reasons_of_the_formats_follow_the_thread_language)
     cr_expect_not(fields_phone("05 62 03", NULL, 0, &why));
     cr_expect_str_eq(why, "has too few digits: 10 in France (05 62 03 01 09)");
 }
+
+/* RFC 6749 §5.2: error_description is %x20-21 / %x23-5B / %x5D-7E, in every
+ * language (the French of MSG_OAUTH_* goes without accents). */
+Test(messages, the_oauth_descriptions_are_in_the_character_set_of_rfc_6749)
+{
+    int seen = 0;
+    for (int id = 0; id < MSG_COUNT; id++) {
+        const char *name = msg_name((enum msg_id)id);
+        if (!name || strncmp(name, "MSG_OAUTH_", 10) != 0)
+            continue;
+        seen++;
+        for (int l = 0; l < LANG_COUNT; l++)
+            for (const unsigned char *p =
+                     (const unsigned char *)msg_text((enum msg_id)id, (enum lang)l);
+                 *p; p++)
+                cr_expect(*p >= 0x20 && *p <= 0x7e && *p != '"' && *p != '\\',
+                          "%s in %s: byte 0x%02x", name, lang_code((enum lang)l), *p);
+    }
+    cr_expect_gt(seen, 10);
+}
