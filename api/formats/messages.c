@@ -1046,6 +1046,14 @@ static const struct msg catalogue[MSG_COUNT] = {
     M(MSG_ISSUER_UNSET,
       "Ce service n'émet pas de jetons (TOKEN_ISSUER non défini).",
       "This service issues no tokens (TOKEN_ISSUER unset)."),
+
+    /* api/resources/ops/ops.c: readiness. */
+    M(MSG_READY_SCHEMA_OLD,
+      "Le schéma de la base de données n'est pas à jour ; lancez migrate.",
+      "The database schema is not current; run migrate."),
+    M(MSG_READY_NO_ANSWER,
+      "La base de données ne répond pas.",
+      "The database does not answer."),
 };
 /* clang-format on */
 

@@ -389,6 +389,9 @@ enum msg_id {
     MSG_ISSUER_NO_RANDOM,
     MSG_ISSUER_NO_SIGNING_KEY,
     MSG_ISSUER_UNSET,
+    /* api/resources/ops/ops.c: readiness. */
+    MSG_READY_SCHEMA_OLD,
+    MSG_READY_NO_ANSWER,
     MSG_COUNT
 };
 
