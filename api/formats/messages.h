@@ -5,7 +5,11 @@
  *
  * A message is a printf format; its conversions (%s, %d, %zu …) are the same,
  * in the same order, in every language (tests/unit/formats/test_messages.c
- * checks it, and that no message lacks a language). Pure: static tables. */
+ * checks it, and that no message lacks a language). Pure: static tables.
+ *
+ * Ids: MSG_FIELD_* are field messages shared by several resources, MSG_<RESOURCE>_*
+ * proper to one; a section names the file that first needed its messages. One
+ * id per text: reuse the id whose text is the one needed. */
 #ifndef MESSAGES_H
 #define MESSAGES_H
 
@@ -325,7 +329,6 @@ enum msg_id {
     MSG_FIELD_UUID,
     MSG_WORKSHOP_STATUS,
     MSG_WORKSHOP_PLACE_OR_STOP,
-    MSG_REFERRAL_PLACE_UUID,
     MSG_WORKSHOP_PLACE_FIXED,
     MSG_WORKSHOP_PRICE,
     MSG_WORKSHOP_RECURRENCE_CREATE,

@@ -301,7 +301,7 @@ static void read_workshop(json_t *body, bool creating, struct workshop_input *in
     in->place_id = json_string_value(place);
     in->stop_id = json_string_value(stop);
     if (place && (!in->place_id || !validate_uuid(in->place_id)))
-        validate_error_msg(errors, "place_id", MSG_REFERRAL_PLACE_UUID);
+        validate_error_msg(errors, "place_id", MSG_FIELD_UUID_PLACE);
     if (stop && (!in->stop_id || !validate_uuid(in->stop_id)))
         validate_error_msg(errors, "stop_id", MSG_FIELD_UUID_STOP);
     if (!creating && (place || stop))
