@@ -3,7 +3,8 @@
  * request, with Content-Language and Vary: Accept-Language (503: in
  * tests/faults/test_database_outage.c, which stops the cluster); DEFAULT_LANGUAGE
  * when Accept-Language decides nothing; problem types and field names the
- * same in both languages. */
+ * same in both languages; one error of each resource, and the OAuth
+ * error_description, in both languages. */
 #include "support/fixture.h"
 
 #include <libpq-fe.h>
@@ -327,6 +328,20 @@ Test(languages, resource_errors_in_both_languages)
                 "Aucun de vos abonnements webhook ne porte cet identifiant.",
                 "No webhook subscription of yours has this id.", "GET",
                 "/v1/webhooks/00000000-0000-4000-8000-000000000000", writer, NULL, NULL, NULL);
+    /* organisations: what is not there; activity: a visit with two places */
+    expect_both(404, P "not-found", "Introuvable", "Not Found",
+                "Aucune organisation ne porte ce slug.", "No organisation has this slug.", "GET",
+                "/v1/organizations/no-such-organisation", reader, NULL, NULL, NULL);
+    const char *visit = "{\"place_id\": \"00000000-0000-4000-8000-000000000000\", "
+                        "\"stop_id\": \"00000000-0000-4000-8000-000000000001\", "
+                        "\"visited_at\": \"2026-12-01T10:00:00+01:00\"}";
+    ask(&fr, "POST", "/v1/visits", activity, "fr", "application/json", visit,
+        "Idempotency-Key: languages-visit-fr");
+    ask(&en, "POST", "/v1/visits", activity, "en", "application/json", visit,
+        "Idempotency-Key: languages-visit-en");
+    cr_expect(strstr(fr.errors, "place_id: donnez place_id ou stop_id, pas les deux\n"), "%s",
+              fr.errors);
+    cr_expect(strstr(en.errors, "place_id: give place_id or stop_id, not both\n"), "%s", en.errors);
     /* oauth: no issuer here */
     expect_both(404, P "not-found", "Introuvable", "Not Found",
                 "Ce service n'émet pas de jetons (TOKEN_ISSUER non défini).",
