@@ -560,7 +560,7 @@ bool http_rollback(struct req *r)
 }
 
 PGresult *http_sql_lock(struct req *r, const char *sql, int nextra, const char *const *extra,
-                        const char *not_found)
+                        enum msg_id not_found)
 {
     const char *id = r->params[0];
     const char *params[8] = {id};
@@ -569,7 +569,7 @@ PGresult *http_sql_lock(struct req *r, const char *sql, int nextra, const char *
         return NULL;
     }
     if (!validate_uuid(id)) {
-        http_problem(r, 404, "not-found", not_found);
+        http_problem_msg(r, 404, "not-found", not_found);
         return NULL;
     }
     for (int i = 0; i < nextra; i++)
@@ -580,6 +580,6 @@ PGresult *http_sql_lock(struct req *r, const char *sql, int nextra, const char *
     if (PQntuples(res) == 1)
         return res;
     PQclear(res);
-    http_problem(r, 404, "not-found", not_found);
+    http_problem_msg(r, 404, "not-found", not_found);
     return NULL;
 }

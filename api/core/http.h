@@ -218,10 +218,10 @@ bool http_connection(struct req *r);
 /* Opens a transaction and locks the row that `sql` ($1: the path's UUID
  * r->params[0]; $2.. the `nextra` (0 to 7) values of `extra`, may be 0 and NULL)
  * selects FOR UPDATE. Returns the row (the caller PQclears it), or NULL after
- * having answered 404 (`not_found` as detail: not a UUID, or no row) or
- * 503/500. */
+ * having answered 404 (`not_found`, a message of the catalogue, as detail: not
+ * a UUID, or no row) or 503/500. */
 PGresult *http_sql_lock(struct req *r, const char *sql, int nextra, const char *const *extra,
-                        const char *not_found);
+                        enum msg_id not_found);
 
 /* Runs a statement that returns no rows (INDICATORS_SQL_REFRESH, say); false
  * after having answered. */

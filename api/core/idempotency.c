@@ -129,8 +129,8 @@ json_t *idempotency_prepare(struct req *r, bool required, struct idempotency *k)
         return http_read_object(r);
     if (!valid_key(k->key)) {
         json_t *errors = json_array();
-        validate_error(errors, "Idempotency-Key",
-                       k->key ? "must be 1 to 255 visible ASCII characters" : "is required");
+        validate_error_msg(errors, "Idempotency-Key",
+                           k->key ? MSG_FIELD_IDEMPOTENCY_KEY : MSG_FIELD_REQUIRED);
         http_invalid(r, 400, errors);
         return NULL;
     }
@@ -214,7 +214,7 @@ void idempotency_constraint_failed(struct req *r, PGresult *res)
     log_event(LOG_ERROR, "constraint violated",
               json_pack("{s:s, s:s, s:s}", "request_id", r->request_id, "sqlstate",
                         state ? state : "", "table", table ? table : ""));
-    http_problem(r, 500, "internal", "An internal error occurred; it has been logged.");
+    http_problem_msg(r, 500, "internal", MSG_INTERNAL);
 }
 
 void idempotency_record(struct req *r, const struct idempotency *k, int status, const char *json,

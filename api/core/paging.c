@@ -104,7 +104,7 @@ void paging_answer_cached(struct req *r, json_t *items, const char *next_cursor,
     char *text = json_dumps(page, HTTP_JSON_FLAGS);
     json_decref(page);
     if (!text) {
-        http_problem(r, 500, "internal", "The response could not be encoded.");
+        http_problem_msg(r, 500, "internal", MSG_ENCODING_FAILED);
         return;
     }
     struct http_cache c = {.content_type = geojson ? "application/geo+json" : "application/json",

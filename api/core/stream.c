@@ -232,9 +232,7 @@ static bool enter(struct req *r, struct stream *st)
         struct timespec pause = {0, STREAM_POLL_MS * 1000000L};
         nanosleep(&pause, NULL);
     }
-    http_problem(r, 503, "busy", /* with Retry-After */
-                 "Too many clients are reading the whole list at once; retry shortly, or read it "
-                 "in pages with limit.");
+    http_problem_msg(r, 503, "busy", MSG_STREAM_BUSY); /* with Retry-After */
     return false;
 }
 
@@ -266,9 +264,9 @@ static PGresult *first_batch(struct req *r, const struct http_stream *s)
         json_pack("{s:s, s:s}", "request_id", r->request_id, "sqlstate", state ? state : "none"));
     PQclear(res);
     if (unavailable)
-        http_problem(r, 503, "database-unavailable", "The database is unreachable; retry shortly.");
+        http_problem_msg(r, 503, "database-unavailable", MSG_DATABASE_UNAVAILABLE);
     else
-        http_problem(r, 500, "internal", "An internal error occurred; it has been logged.");
+        http_problem_msg(r, 500, "internal", MSG_INTERNAL);
     return NULL;
 }
 
@@ -287,7 +285,7 @@ void http_stream_rows(struct req *r, const struct http_stream *s)
 {
     struct stream *st = calloc(1, sizeof *st);
     if (!st) {
-        http_problem(r, 500, "internal", "An internal error occurred; it has been logged.");
+        http_problem_msg(r, 500, "internal", MSG_INTERNAL);
         return;
     }
     st->head = strdup(s->head);
@@ -297,7 +295,7 @@ void http_stream_rows(struct req *r, const struct http_stream *s)
     bool head_only = strcmp(r->in->http_verb, "HEAD") == 0;
     if (!st->head || !st->separator || !st->tail) {
         stream_free(st);
-        http_problem(r, 500, "internal", "An internal error occurred; it has been logged.");
+        http_problem_msg(r, 500, "internal", MSG_INTERNAL);
         return;
     }
     int status = 200;
@@ -320,13 +318,13 @@ void http_stream_rows(struct req *r, const struct http_stream *s)
         st->step = STEP_DONE;
     else if (http_accepts_gzip(http_header(r, "Accept-Encoding")) && !start_gzip(st)) {
         stream_free(st);
-        http_problem(r, 500, "internal", "An internal error occurred; it has been logged.");
+        http_problem_msg(r, 500, "internal", MSG_INTERNAL);
         return;
     }
     if (ulfius_set_stream_response(r->out, (unsigned)status, stream_read, stream_free,
                                    U_STREAM_SIZE_UNKNOWN, STREAM_BLOCK_BYTES, st) != U_OK) {
         stream_free(st);
-        http_problem(r, 500, "internal", "An internal error occurred; it has been logged.");
+        http_problem_msg(r, 500, "internal", MSG_INTERNAL);
         return;
     }
     if (status == 200)

@@ -1,5 +1,7 @@
 #include "fields.h"
 
+#include "messages.h"
+
 #include <math.h>
 #include <string.h>
 #include <strings.h>
@@ -8,57 +10,13 @@
 #define DOMAIN_MAX      253
 #define LABEL_MAX       63
 
-static const char r_email[] = "must be an e-mail address such as contact@mairie.fr";
-static const char r_email_one[] =
-    "must be one e-mail address, without spaces, commas, semicolons or |";
-static const char r_email_long[] = "must be an e-mail address of at most 254 characters";
-static const char r_email_local[] =
-    "must have before the @ only letters, digits, dots between them and ! # $ % & ' * + / = ? "
-    "^ _ ` { } ~ - (at most 64)";
-static const char r_email_domain[] =
-    "must end with a domain name such as mairie.fr after the @ (letters, digits, hyphens, dots)";
-static const char r_ascii[] = "must be written in ASCII characters";
+/* No reason: the phone checks below found nothing wrong. */
+#define NO_REASON MSG_COUNT
 
-static const char r_phone[] = "must be a phone number such as 05 62 03 01 09 or +33 5 62 03 01 09";
-static const char r_phone_chars[] =
-    "must be a phone number of digits, with only spaces, dots or hyphens between them "
-    "(05 62 03 01 09)";
-static const char r_phone_start[] =
-    "must start with 0 or with a country code (05 62 03 01 09, +33 5 62 03 01 09)";
-static const char r_phone_country[] =
-    "must have the country code +33, or an overseas one the standard allows (+590, +594, +262, "
-    "+596, +269, +687, +689, +508, +681)";
-static const char r_phone_trunk[] =
-    "must drop the 0 after the country code (+33 5 62 03 01 09, not +33 05 62 03 01 09)";
-static const char r_phone_long[] = "has too many digits: 10 in France (05 62 03 01 09)";
-static const char r_phone_short[] = "has too few digits: 10 in France (05 62 03 01 09)";
-static const char r_phone_intl9[] = "must have 9 digits after the country code (+33 5 62 03 01 09)";
-static const char r_phone_intl6[] = "must have 6 to 9 digits after this country code";
-static const char r_phone_buffer[] = "cannot be normalised: E.164 buffer too small";
-
-static const char r_url[] = "must be a web address such as https://www.mairie-auch.fr/";
-static const char r_url_one[] = "must be one web address, without spaces or |";
-static const char r_url_long[] = "must be a web address of at most 2048 characters";
-static const char r_url_scheme[] = "must start with http:// or https://";
-static const char r_url_user[] = "must not carry a user name or password";
-static const char r_url_host[] =
-    "must name a host with a domain such as www.mairie-auch.fr (no IP address)";
-static const char r_url_port[] = "must have a port between 1 and 65535";
-static const char r_url_chars[] = "must only hold URL characters (RFC 3986): encode others as %XX";
-
-static const char r_postal[] = "must be a postal code of 5 digits, such as 32000";
-static const char r_insee[] =
-    "must be an INSEE commune code of 5 characters, such as 32013 (2A or 2B for Corsica)";
-static const char r_pivot[] =
-    "must be a SIRET (14 digits), or an RNA or RIDET number: 9 to 14 letters and digits";
-static const char r_siret[] = "is not a valid SIRET: its check digits (Luhn keys) are wrong";
-static const char r_latitude[] = "must be a latitude in degrees between -90 and 90 (WGS84)";
-static const char r_longitude[] = "must be a longitude in degrees between -180 and 180 (WGS84)";
-
-static bool fields_fail(const char **why, const char *reason)
+static bool fields_fail(const char **why, enum msg_id reason)
 {
     if (why)
-        *why = reason;
+        *why = msg_text(reason, lang_current());
     return false;
 }
 
@@ -123,25 +81,25 @@ static bool fields_is_atext(char c)
 bool fields_email(const char *s, const char **why)
 {
     if (!s || !*s)
-        return fields_fail(why, r_email);
+        return fields_fail(why, MSG_FIELDS_EMAIL);
     size_t len = strlen(s);
     if (strpbrk(s, " \t\r\n,;|"))
-        return fields_fail(why, r_email_one);
+        return fields_fail(why, MSG_FIELDS_EMAIL_ONE);
     if (fields_has_non_ascii(s))
-        return fields_fail(why, r_ascii);
+        return fields_fail(why, MSG_FIELDS_ASCII);
     if (len > FIELDS_EMAIL_MAX)
-        return fields_fail(why, r_email_long);
+        return fields_fail(why, MSG_FIELDS_EMAIL_LONG);
     const char *at = strchr(s, '@');
     if (!at || at == s || !at[1] || strchr(at + 1, '@'))
-        return fields_fail(why, r_email);
+        return fields_fail(why, MSG_FIELDS_EMAIL);
     size_t local = (size_t)(at - s);
     if (local > EMAIL_LOCAL_MAX || s[0] == '.' || at[-1] == '.')
-        return fields_fail(why, r_email_local);
+        return fields_fail(why, MSG_FIELDS_EMAIL_LOCAL);
     for (size_t i = 0; i < local; i++)
         if (!(fields_is_atext(s[i]) || (s[i] == '.' && s[i + 1] != '.')))
-            return fields_fail(why, r_email_local);
+            return fields_fail(why, MSG_FIELDS_EMAIL_LOCAL);
     if (!fields_domain(at + 1, strlen(at + 1)))
-        return fields_fail(why, r_email_domain);
+        return fields_fail(why, MSG_FIELDS_EMAIL_DOMAIN);
     return true;
 }
 
@@ -177,9 +135,9 @@ static bool fields_is_phone_separator(char c)
 
 /* Collects the digits of s (at most PHONE_DIGITS_MAX + 1, so that one too
  * many is seen) into digits, NUL-terminated; *intl when s starts with "+";
- * *trunk_at is the number of digits before a "(0)", or -1. Returns NULL or a
- * reason. */
-static const char *fields_phone_scan(const char *s, char *digits, size_t *n, bool *intl,
+ * *trunk_at is the number of digits before a "(0)", or -1. Returns NO_REASON
+ * or a reason. */
+static enum msg_id fields_phone_scan(const char *s, char *digits, size_t *n, bool *intl,
                                      long *trunk_at)
 {
     const char *p = s;
@@ -189,7 +147,7 @@ static const char *fields_phone_scan(const char *s, char *digits, size_t *n, boo
     if (*intl)
         p++;
     if (!fields_is_digit(*p))
-        return fields_is_alpha(*p) ? r_phone_chars : r_phone_start;
+        return fields_is_alpha(*p) ? MSG_FIELDS_PHONE_CHARS : MSG_FIELDS_PHONE_START;
     for (; *p; p++) {
         if (fields_is_digit(*p)) {
             if (*n <= PHONE_DIGITS_MAX)
@@ -198,19 +156,19 @@ static const char *fields_phone_scan(const char *s, char *digits, size_t *n, boo
             bool before = fields_is_digit(p[-1]) || p[-1] == ')';
             bool after = fields_is_digit(p[1]) || p[1] == '(';
             if (!before || !after)
-                return r_phone_chars;
+                return MSG_FIELDS_PHONE_CHARS;
         } else if (strncmp(p, "(0)", 3) == 0 && *trunk_at < 0 && p[3]) {
             *trunk_at = (long)*n;
             p += 2;
         } else {
-            return r_phone_chars;
+            return MSG_FIELDS_PHONE_CHARS;
         }
     }
     digits[*n] = '\0';
-    return NULL;
+    return NO_REASON;
 }
 
-static const char *fields_phone_intl(const char *digits, size_t n, long trunk_at, const char **code,
+static enum msg_id fields_phone_intl(const char *digits, size_t n, long trunk_at, const char **code,
                                      const char **national)
 {
     for (size_t i = 0; i < sizeof fields_countries / sizeof fields_countries[0]; i++) {
@@ -219,34 +177,34 @@ static const char *fields_phone_intl(const char *digits, size_t n, long trunk_at
         if (n < cl || strncmp(digits, c->code, cl) != 0)
             continue;
         if (trunk_at >= 0 && (size_t)trunk_at != cl)
-            return r_phone_chars;
+            return MSG_FIELDS_PHONE_CHARS;
         size_t rest = n - cl;
         if (rest > 0 && digits[cl] == '0')
-            return r_phone_trunk;
+            return MSG_FIELDS_PHONE_TRUNK;
         if (rest < c->min || rest > c->max)
-            return c->min == 9 ? r_phone_intl9 : r_phone_intl6;
+            return c->min == 9 ? MSG_FIELDS_PHONE_INTL9 : MSG_FIELDS_PHONE_INTL6;
         *code = c->code;
         *national = digits + cl;
-        return NULL;
+        return NO_REASON;
     }
-    return r_phone_country;
+    return MSG_FIELDS_PHONE_COUNTRY;
 }
 
-static const char *fields_phone_national(const char *digits, size_t n, const char **code,
+static enum msg_id fields_phone_national(const char *digits, size_t n, const char **code,
                                          const char **national)
 {
     if (digits[0] != '0')
-        return r_phone_start;
+        return MSG_FIELDS_PHONE_START;
     if (n > 10)
-        return r_phone_long;
+        return MSG_FIELDS_PHONE_LONG;
     if (n < 10)
-        return r_phone_short;
+        return MSG_FIELDS_PHONE_SHORT;
     *code = "33";
     for (size_t i = 0; i < sizeof fields_overseas / sizeof fields_overseas[0]; i++)
         if (strncmp(digits, fields_overseas[i].prefix, 4) == 0)
             *code = fields_overseas[i].code;
     *national = digits + 1;
-    return NULL;
+    return NO_REASON;
 }
 
 bool fields_phone(const char *s, char *e164, size_t cap, const char **why)
@@ -255,30 +213,31 @@ bool fields_phone(const char *s, char *e164, size_t cap, const char **why)
     size_t n;
     bool intl;
     long trunk_at;
-    const char *code = NULL, *national = NULL, *reason;
+    const char *code = NULL, *national = NULL;
+    enum msg_id reason;
     if (e164 && cap > 0)
         e164[0] = '\0';
     if (!s || !*s)
-        return fields_fail(why, r_phone);
+        return fields_fail(why, MSG_FIELDS_PHONE);
     reason = fields_phone_scan(s, digits, &n, &intl, &trunk_at);
-    if (!reason && !intl && n > 2 && digits[0] == '0' && digits[1] == '0') {
+    if (reason == NO_REASON && !intl && n > 2 && digits[0] == '0' && digits[1] == '0') {
         intl = true; /* 00 33 5 62 03 01 09 */
         memmove(digits, digits + 2, n - 1);
         n -= 2;
         trunk_at = trunk_at >= 2 ? trunk_at - 2 : trunk_at;
     }
-    if (!reason && !intl && trunk_at >= 0)
-        reason = r_phone_chars;
-    if (!reason && n > PHONE_DIGITS_MAX)
-        reason = intl ? r_phone_intl9 : r_phone_long;
-    if (!reason)
+    if (reason == NO_REASON && !intl && trunk_at >= 0)
+        reason = MSG_FIELDS_PHONE_CHARS;
+    if (reason == NO_REASON && n > PHONE_DIGITS_MAX)
+        reason = intl ? MSG_FIELDS_PHONE_INTL9 : MSG_FIELDS_PHONE_LONG;
+    if (reason == NO_REASON)
         reason = intl ? fields_phone_intl(digits, n, trunk_at, &code, &national)
                       : fields_phone_national(digits, n, &code, &national);
-    if (reason)
+    if (reason != NO_REASON)
         return fields_fail(why, reason);
     if (e164) {
         if (cap < 1 + strlen(code) + strlen(national) + 1)
-            return fields_fail(why, r_phone_buffer);
+            return fields_fail(why, MSG_FIELDS_PHONE_BUFFER);
         e164[0] = '+';
         strcpy(e164 + 1, code);
         strcat(e164, national);
@@ -296,44 +255,44 @@ static bool fields_is_url_char(char c)
 bool fields_url(const char *s, const char **why)
 {
     if (!s || !*s)
-        return fields_fail(why, r_url);
+        return fields_fail(why, MSG_FIELDS_URL);
     if (strpbrk(s, " \t\r\n|"))
-        return fields_fail(why, r_url_one);
+        return fields_fail(why, MSG_FIELDS_URL_ONE);
     if (strlen(s) > FIELDS_URL_MAX)
-        return fields_fail(why, r_url_long);
+        return fields_fail(why, MSG_FIELDS_URL_LONG);
     const char *p;
     if (strncasecmp(s, "http://", 7) == 0)
         p = s + 7;
     else if (strncasecmp(s, "https://", 8) == 0)
         p = s + 8;
     else
-        return fields_fail(why, r_url_scheme);
+        return fields_fail(why, MSG_FIELDS_URL_SCHEME);
     size_t authority = strcspn(p, "/?#");
     const char *at = memchr(p, '@', authority);
     if (at)
-        return fields_fail(why, r_url_user);
+        return fields_fail(why, MSG_FIELDS_URL_USER);
     const char *colon = memchr(p, ':', authority);
     size_t host = colon ? (size_t)(colon - p) : authority;
     if (!fields_domain(p, host))
-        return fields_fail(why, r_url_host);
+        return fields_fail(why, MSG_FIELDS_URL_HOST);
     if (colon) {
         size_t digits = authority - host - 1;
         long port = 0;
         if (digits == 0 || digits > 5)
-            return fields_fail(why, r_url_port);
+            return fields_fail(why, MSG_FIELDS_URL_PORT);
         for (size_t i = 1; i <= digits; i++) {
             if (!fields_is_digit(colon[i]))
-                return fields_fail(why, r_url_port);
+                return fields_fail(why, MSG_FIELDS_URL_PORT);
             port = port * 10 + (colon[i] - '0');
         }
         if (port < 1 || port > 65535)
-            return fields_fail(why, r_url_port);
+            return fields_fail(why, MSG_FIELDS_URL_PORT);
     }
     for (p += authority; *p; p++) {
         if (*p == '%' && fields_is_hex(p[1]) && fields_is_hex(p[2]))
             p += 2;
         else if (!fields_is_url_char(*p))
-            return fields_fail(why, r_url_chars);
+            return fields_fail(why, MSG_FIELDS_URL_CHARS);
     }
     return true;
 }
@@ -351,17 +310,17 @@ static bool fields_all_digits(const char *s, size_t n)
 bool fields_postal_code(const char *s, const char **why)
 {
     if (!s || strlen(s) != 5 || !fields_all_digits(s, 5))
-        return fields_fail(why, r_postal);
+        return fields_fail(why, MSG_FIELDS_POSTAL);
     return true;
 }
 
 bool fields_insee_code(const char *s, const char **why)
 {
     if (!s || strlen(s) != 5 || !fields_all_digits(s + 2, 3))
-        return fields_fail(why, r_insee);
+        return fields_fail(why, MSG_FIELDS_INSEE);
     bool head = (fields_is_digit(s[0]) && s[0] != '2' && fields_is_digit(s[1])) ||
                 (s[0] == '2' && (s[1] == 'A' || s[1] == 'B' || (s[1] >= '1' && s[1] <= '9')));
-    return head ? true : fields_fail(why, r_insee);
+    return head ? true : fields_fail(why, MSG_FIELDS_INSEE);
 }
 
 /* Luhn over n digits: from the right, every second digit doubled. */
@@ -381,16 +340,16 @@ bool fields_pivot(const char *s, const char **why)
 {
     size_t n = s ? strlen(s) : 0;
     if (n < 9 || n > 14)
-        return fields_fail(why, r_pivot);
+        return fields_fail(why, MSG_FIELDS_PIVOT);
     for (size_t i = 0; i < n; i++)
         if (!fields_is_alpha(s[i]) && !fields_is_digit(s[i]))
-            return fields_fail(why, r_pivot);
+            return fields_fail(why, MSG_FIELDS_PIVOT);
     if (n != 14 || !fields_all_digits(s, 14))
         return true;
     if (strcmp(s, "00000000000000") == 0)
         return true; /* the standard's placeholder for an unknown SIRET */
     if (strncmp(s, "000000000", 9) == 0)
-        return fields_fail(why, r_siret);
+        return fields_fail(why, MSG_FIELDS_SIRET);
     if (fields_luhn(s, 9) && fields_luhn(s, 14))
         return true;
     if (strncmp(s, "356000000", 9) == 0) { /* La Poste */
@@ -400,19 +359,19 @@ bool fields_pivot(const char *s, const char **why)
         if (sum % 5 == 0)
             return true;
     }
-    return fields_fail(why, r_siret);
+    return fields_fail(why, MSG_FIELDS_SIRET);
 }
 
 /* Coordinates --------------------------------------------------------------- */
 
 bool fields_latitude(double v, const char **why)
 {
-    return isfinite(v) && v >= -90.0 && v <= 90.0 ? true : fields_fail(why, r_latitude);
+    return isfinite(v) && v >= -90.0 && v <= 90.0 ? true : fields_fail(why, MSG_FIELDS_LATITUDE);
 }
 
 bool fields_longitude(double v, const char **why)
 {
-    return isfinite(v) && v >= -180.0 && v <= 180.0 ? true : fields_fail(why, r_longitude);
+    return isfinite(v) && v >= -180.0 && v <= 180.0 ? true : fields_fail(why, MSG_FIELDS_LONGITUDE);
 }
 
 bool fields_in_france(double latitude, double longitude)

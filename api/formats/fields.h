@@ -1,12 +1,12 @@
 /* Validators for a place's contact and address fields, as the national data
  * standard for places of digital mediation (v1.0.2) writes them.
  *
- * Pure functions: no allocation, no I/O, no global state; safe from any
+ * Pure functions: no allocation, no I/O, no global state but the thread's language; safe from any
  * thread. Each returns true when the value is acceptable; on false, and when
- * `why` is not NULL, *why points to a short static English reason naming the
- * rule, fit for an API error message ("must be an e-mail address such as
- * contact@mairie.fr"). *why is left untouched on success. Inputs are taken
- * as they are: no trimming, so surrounding spaces are refused. */
+ * `why` is not NULL, *why points to a short static reason naming the rule, in
+ * the thread's language (lang_current; MSG_FIELDS_* of messages.h), fit for an
+ * API error message ("must be an e-mail address such as contact@mairie.fr"). *why is left untouched
+ * on success. Inputs are taken as they are: no trimming, so surrounding spaces are refused. */
 #ifndef FIELDS_H
 #define FIELDS_H
 
@@ -65,9 +65,8 @@ bool fields_longitude(double v, const char **why);
 /* Metropolitan France with Corsica, generously (latitude 41 to 51.5, longitude
  * -5.8 to 10): where a `near` point must fall. `near` is latitude,longitude
  * while bbox and GeoJSON are longitude,latitude: a point outside is most often
- * one swapped, and is refused with FIELDS_NEAR_SWAPPED rather than answered
+ * one swapped, and is refused with MSG_FIELDS_NEAR_SWAPPED (messages.h) rather than answered
  * with an empty list. */
 bool fields_in_france(double latitude, double longitude);
-#define FIELDS_NEAR_SWAPPED "near is latitude,longitude; did you swap them?"
 
 #endif

@@ -1,5 +1,7 @@
 #include "form.h"
 
+#include "messages.h"
+
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,11 +55,11 @@ static bool add_pair(json_t *form, const char *p, const char *stop, const char *
     json_t *v = value ? json_string(value) : NULL;
     bool ok = false;
     if (!name || !value)
-        *why = "the body is not valid application/x-www-form-urlencoded";
+        *why = msg_text(MSG_OAUTH_FORM_INVALID, lang_current());
     else if (!v)
-        *why = "a parameter is not UTF-8";
+        *why = msg_text(MSG_OAUTH_FORM_UTF8, lang_current());
     else if (json_object_get(form, name))
-        *why = "a parameter is repeated";
+        *why = msg_text(MSG_OAUTH_FORM_REPEATED, lang_current());
     else
         ok = json_object_set(form, name, v) == 0;
     json_decref(v);
@@ -70,7 +72,7 @@ json_t *form_parse(const char *body, size_t len, const char **why)
 {
     json_t *form = json_object();
     const char *p = body, *end = body + len;
-    *why = "out of memory";
+    *why = msg_text(MSG_OAUTH_FORM_MEMORY, lang_current());
     while (form && p < end) {
         const char *amp = memchr(p, '&', (size_t)(end - p));
         const char *stop = amp ? amp : end;

@@ -1,47 +1,30 @@
 #include "opening_hours.h"
 
+#include "messages.h"
+
 #include <stdio.h>
 #include <string.h>
 
 #define OH_DAY 1440
 
 static const char *const oh_day_abbrev[7] = {"Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"};
-static const char *const oh_day_name[7] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
-                                           "Friday", "Saturday", "Sunday"};
-
-#define OH_EXPECTED_RULE                                                                           \
-    "expected weekdays (Mo Tu We Th Fr Sa Su), PH off, 24/7 or a time like 09:00"
-#define OH_EXPECTED_DAY   "expected a weekday (Mo Tu We Th Fr Sa Su)"
-#define OH_EXPECTED_HOURS "expected opening times like 09:00-12:00, or off, after the weekdays"
+static const enum msg_id oh_day_name[7] = {MSG_OH_MONDAY,   MSG_OH_TUESDAY, MSG_OH_WEDNESDAY,
+                                           MSG_OH_THURSDAY, MSG_OH_FRIDAY,  MSG_OH_SATURDAY,
+                                           MSG_OH_SUNDAY};
 
 /* Words of the full OSM syntax that this subset refuses, and why. */
 static const struct {
-    const char *word, *why;
+    const char *word;
+    enum msg_id why;
 } oh_unsupported_words[] = {
-    {"Jan", "month selectors are not supported"},
-    {"Feb", "month selectors are not supported"},
-    {"Mar", "month selectors are not supported"},
-    {"Apr", "month selectors are not supported"},
-    {"May", "month selectors are not supported"},
-    {"Jun", "month selectors are not supported"},
-    {"Jul", "month selectors are not supported"},
-    {"Aug", "month selectors are not supported"},
-    {"Sep", "month selectors are not supported"},
-    {"Oct", "month selectors are not supported"},
-    {"Nov", "month selectors are not supported"},
-    {"Dec", "month selectors are not supported"},
-    {"week", "week selectors are not supported"},
-    {"easter", "Easter-relative dates are not supported"},
-    {"sunrise", "times relative to the sun are not supported"},
-    {"sunset", "times relative to the sun are not supported"},
-    {"dawn", "times relative to the sun are not supported"},
-    {"dusk", "times relative to the sun are not supported"},
-    {"SH", "school holidays (SH) are not supported"},
-    {"PH", "PH is only supported as \"PH off\""},
-    {"off", "off needs weekdays before it, as in \"Su off\""},
-    {"closed", "closed needs weekdays before it, as in \"Su closed\""},
-    {"open", "only off and closed are supported after times or weekdays"},
-    {"unknown", "only off and closed are supported after times or weekdays"},
+    {"Jan", MSG_OH_MONTHS},         {"Feb", MSG_OH_MONTHS},    {"Mar", MSG_OH_MONTHS},
+    {"Apr", MSG_OH_MONTHS},         {"May", MSG_OH_MONTHS},    {"Jun", MSG_OH_MONTHS},
+    {"Jul", MSG_OH_MONTHS},         {"Aug", MSG_OH_MONTHS},    {"Sep", MSG_OH_MONTHS},
+    {"Oct", MSG_OH_MONTHS},         {"Nov", MSG_OH_MONTHS},    {"Dec", MSG_OH_MONTHS},
+    {"week", MSG_OH_WEEKS},         {"easter", MSG_OH_EASTER}, {"sunrise", MSG_OH_SUN},
+    {"sunset", MSG_OH_SUN},         {"dawn", MSG_OH_SUN},      {"dusk", MSG_OH_SUN},
+    {"SH", MSG_OH_SCHOOL_HOLIDAYS}, {"PH", MSG_OH_PH_OFF},     {"off", MSG_OH_OFF_DAYS},
+    {"closed", MSG_OH_CLOSED_DAYS}, {"open", MSG_OH_ONLY_OFF}, {"unknown", MSG_OH_ONLY_OFF},
 };
 
 /* Per-day hours while rules are applied: minutes of the day. */
@@ -58,10 +41,12 @@ struct oh_cursor {
     size_t err_len;
 };
 
-static int oh_fail(const struct oh_cursor *c, size_t at, const char *why)
+/* The reason, in the thread's language (lang_current). */
+static int oh_fail(const struct oh_cursor *c, size_t at, enum msg_id why)
 {
     if (c->err && c->err_len > 0)
-        snprintf(c->err, c->err_len, "at character %zu: %s", at + 1, why);
+        msg_format(c->err, c->err_len, lang_current(), MSG_OH_AT_CHARACTER, at + 1,
+                   msg_text(why, lang_current()));
     return -1;
 }
 
@@ -114,7 +99,7 @@ static int oh_weekday(const struct oh_cursor *c, size_t len)
 }
 
 /* Why the word at the cursor is refused: a known unsupported feature, else `fallback`. */
-static const char *oh_refusal(const struct oh_cursor *c, size_t len, const char *fallback)
+static enum msg_id oh_refusal(const struct oh_cursor *c, size_t len, enum msg_id fallback)
 {
     for (size_t k = 0; k < sizeof oh_unsupported_words / sizeof oh_unsupported_words[0]; k++)
         if (oh_word_is(c, len, oh_unsupported_words[k].word))
@@ -129,15 +114,15 @@ static int oh_parse_time(struct oh_cursor *c, bool is_end, int *minutes)
     size_t at = c->pos;
     if (!(oh_is_digit(t[0]) && oh_is_digit(t[1]) && t[2] == ':' && oh_is_digit(t[3]) &&
           oh_is_digit(t[4])))
-        return oh_fail(c, at, "expected a time like 09:00");
+        return oh_fail(c, at, MSG_OH_EXPECTED_TIME);
     int h = (t[0] - '0') * 10 + (t[1] - '0');
     int m = (t[3] - '0') * 10 + (t[4] - '0');
     if (m > 59)
-        return oh_fail(c, at, "minutes go from 00 to 59");
+        return oh_fail(c, at, MSG_OH_MINUTES);
     if (h > 24 || (h == 24 && m > 0))
-        return oh_fail(c, at, "hours go from 00 to 24, and 24:00 is the latest time");
+        return oh_fail(c, at, MSG_OH_HOURS);
     if (h == 24 && !is_end)
-        return oh_fail(c, at, "a span cannot start at 24:00");
+        return oh_fail(c, at, MSG_OH_START_24);
     c->pos += 5;
     *minutes = h * 60 + m;
     return 0;
@@ -151,13 +136,13 @@ static int oh_parse_span(struct oh_cursor *c, struct oh_span *span)
         return -1;
     oh_skip_blanks(c);
     if (oh_peek(c) != '-')
-        return oh_fail(c, c->pos, "expected '-' after the opening time");
+        return oh_fail(c, c->pos, MSG_OH_EXPECTED_DASH);
     c->pos++;
     oh_skip_blanks(c);
     if (oh_parse_time(c, true, &span->end))
         return -1;
     if (span->end <= span->start)
-        return oh_fail(c, at, "a span must end after it starts (no overnight spans)");
+        return oh_fail(c, at, MSG_OH_OVERNIGHT);
     return 0;
 }
 
@@ -167,7 +152,7 @@ static int oh_parse_spans(struct oh_cursor *c, char separator, struct oh_span *s
     *count = 0;
     for (;;) {
         if (*count == OH_MAX_SPANS)
-            return oh_fail(c, c->pos, "too many time spans for one day (at most 64)");
+            return oh_fail(c, c->pos, MSG_OH_DAY_SPANS);
         if (oh_parse_span(c, &spans[*count]))
             return -1;
         (*count)++;
@@ -209,7 +194,8 @@ static int oh_parse_weekday(struct oh_cursor *c, int *day)
     size_t len = oh_word_length(c);
     int d = len ? oh_weekday(c, len) : -1;
     if (d < 0)
-        return oh_fail(c, c->pos, len ? oh_refusal(c, len, OH_EXPECTED_DAY) : OH_EXPECTED_DAY);
+        return oh_fail(c, c->pos,
+                       len ? oh_refusal(c, len, MSG_OH_EXPECTED_DAY) : MSG_OH_EXPECTED_DAY);
     c->pos += len;
     *day = d;
     return 0;
@@ -266,16 +252,16 @@ static int oh_parse_day_hours(struct oh_cursor *c, struct oh_week *w, const bool
     size_t blanks = oh_skip_blanks(c);
     char next = oh_peek(c);
     if (next == '\0' || next == ';')
-        return oh_fail(c, c->pos, OH_EXPECTED_HOURS);
+        return oh_fail(c, c->pos, MSG_OH_EXPECTED_HOURS);
     if (blanks == 0)
-        return oh_fail(c, c->pos, "expected a space after the weekdays");
+        return oh_fail(c, c->pos, MSG_OH_EXPECTED_SPACE);
     size_t len = oh_word_length(c);
     if (len > 0 && (oh_word_is(c, len, "off") || oh_word_is(c, len, "closed"))) {
         c->pos += len;
     } else if (len > 0) {
-        return oh_fail(c, c->pos, oh_refusal(c, len, OH_EXPECTED_HOURS));
+        return oh_fail(c, c->pos, oh_refusal(c, len, MSG_OH_EXPECTED_HOURS));
     } else if (!oh_is_digit(next)) {
-        return oh_fail(c, c->pos, OH_EXPECTED_HOURS);
+        return oh_fail(c, c->pos, MSG_OH_EXPECTED_HOURS);
     } else if (oh_parse_spans(c, ',', spans, &count)) {
         return -1;
     }
@@ -303,19 +289,19 @@ static int oh_parse_rule(struct oh_cursor *c, struct oh_week *w)
     }
     size_t len = oh_word_length(c);
     if (len == 0)
-        return oh_fail(c, at, OH_EXPECTED_RULE);
+        return oh_fail(c, at, MSG_OH_EXPECTED_RULE);
     if (oh_word_is(c, len, "PH")) {
         c->pos += len;
         size_t blanks = oh_skip_blanks(c);
         size_t off = oh_word_length(c);
         if (blanks == 0 || !(oh_word_is(c, off, "off") || oh_word_is(c, off, "closed")))
-            return oh_fail(c, at, "PH is only supported as \"PH off\"");
+            return oh_fail(c, at, MSG_OH_PH_OFF);
         c->pos += off;
         w->ph_off = true;
         return 0;
     }
     if (oh_weekday(c, len) < 0)
-        return oh_fail(c, at, oh_refusal(c, len, OH_EXPECTED_RULE));
+        return oh_fail(c, at, oh_refusal(c, len, MSG_OH_EXPECTED_RULE));
     bool days[7] = {false};
     if (oh_parse_weekdays(c, days))
         return -1;
@@ -335,7 +321,7 @@ static int oh_flatten(struct oh_week *w, struct oh_schedule *out, const struct o
             }
             if (out->count == OH_MAX_SPANS) {
                 memset(out, 0, sizeof *out);
-                return oh_fail(c, c->pos, "more than 64 opening spans in the week");
+                return oh_fail(c, c->pos, MSG_OH_WEEK_SPANS_64);
             }
             out->spans[out->count].start = start;
             out->spans[out->count].end = end;
@@ -354,7 +340,7 @@ int oh_parse(const char *text, struct oh_schedule *out, char *err, size_t err_le
     struct oh_cursor c = {text ? text : "", 0, err, err_len};
     oh_skip_blanks(&c);
     if (oh_peek(&c) == '\0')
-        return oh_fail(&c, c.pos, "empty opening hours");
+        return oh_fail(&c, c.pos, MSG_OH_EMPTY);
     for (;;) {
         if (oh_parse_rule(&c, &w))
             return -1;
@@ -362,11 +348,11 @@ int oh_parse(const char *text, struct oh_schedule *out, char *err, size_t err_le
         if (oh_peek(&c) == '\0')
             break;
         if (oh_peek(&c) != ';')
-            return oh_fail(&c, c.pos, "expected ';' or the end of the opening hours");
+            return oh_fail(&c, c.pos, MSG_OH_EXPECTED_END);
         c.pos++;
         oh_skip_blanks(&c);
         if (oh_peek(&c) == '\0' || oh_peek(&c) == ';')
-            return oh_fail(&c, c.pos, "expected a rule after ';'");
+            return oh_fail(&c, c.pos, MSG_OH_EXPECTED_RULE_AFTER);
     }
     return oh_flatten(&w, out, &c);
 }
@@ -457,7 +443,7 @@ static int oh_parse_column(const char *text, struct oh_span *spans, int *count, 
         return -1;
     oh_skip_blanks(&c);
     if (oh_peek(&c) != '\0')
-        return oh_fail(&c, c.pos, "expected '/' between two spans, or the end of the column");
+        return oh_fail(&c, c.pos, MSG_OH_EXPECTED_SLASH);
     *count = oh_normalize(spans, *count);
     return 0;
 }
@@ -478,14 +464,15 @@ int oh_from_weekday_columns(const char *const days[7], char *out, size_t cap, ch
         char why[160];
         if (oh_parse_column(days ? days[d] : NULL, spans[d], &count[d], why, sizeof why)) {
             if (err && err_len > 0)
-                snprintf(err, err_len, "%s: %s", oh_day_name[d], why);
+                msg_format(err, err_len, lang_current(), MSG_OH_DAY_REASON,
+                           msg_text(oh_day_name[d], lang_current()), why);
             return -1;
         }
         total += count[d];
     }
     if (total > OH_MAX_SPANS) {
         if (err && err_len > 0)
-            snprintf(err, err_len, "more than %d opening spans in the week", OH_MAX_SPANS);
+            msg_format(err, err_len, lang_current(), MSG_OH_WEEK_SPANS, OH_MAX_SPANS);
         return -1;
     }
     struct oh_writer w = {out, cap, 0, cap == 0};
@@ -514,7 +501,7 @@ int oh_from_weekday_columns(const char *const days[7], char *out, size_t cap, ch
     }
     if (oh_writer_end(&w)) {
         if (err && err_len > 0)
-            snprintf(err, err_len, "the opening hours do not fit in %zu bytes", cap);
+            msg_format(err, err_len, lang_current(), MSG_OH_TOO_LONG, cap);
         return -1;
     }
     return 0;

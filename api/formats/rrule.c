@@ -1,5 +1,7 @@
 #include "rrule.h"
 
+#include "messages.h"
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -52,13 +54,13 @@ struct rrule_part {
 typedef int (*rrule_part_parser)(const struct rrule_part *p, struct rrule_spec *spec,
                                  const struct rrule_err *e);
 
-__attribute__((format(printf, 2, 3))) static int rrule_fail(const struct rrule_err *e,
-                                                            const char *fmt, ...)
+/* The reason, in the thread's language (lang_current). */
+static int rrule_fail(const struct rrule_err *e, enum msg_id id, ...)
 {
     if (e->buf && e->len > 0) {
         va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(e->buf, e->len, fmt, ap);
+        va_start(ap, id);
+        msg_vformat(e->buf, e->len, lang_current(), id, ap);
         va_end(ap);
     }
     return -1;
@@ -206,16 +208,15 @@ static int rrule_parse_freq(const struct rrule_part *p, struct rrule_spec *spec,
     }
     for (size_t k = 0; k < sizeof rrule_unsupported_freqs / sizeof rrule_unsupported_freqs[0]; k++)
         if (rrule_span_is(p->value, p->value_len, rrule_unsupported_freqs[k], false))
-            return rrule_fail(e, "FREQ: %s is not supported (only DAILY or WEEKLY)",
-                              rrule_unsupported_freqs[k]);
-    return rrule_fail(e, "FREQ: expected DAILY or WEEKLY");
+            return rrule_fail(e, MSG_RRULE_FREQ_UNSUPPORTED, rrule_unsupported_freqs[k]);
+    return rrule_fail(e, MSG_RRULE_FREQ_EXPECTED);
 }
 
 static int rrule_parse_interval(const struct rrule_part *p, struct rrule_spec *spec,
                                 const struct rrule_err *e)
 {
     if (!rrule_small_number(p->value, p->value_len, &spec->interval))
-        return rrule_fail(e, "INTERVAL: must be 1 to %d", RRULE_MAX_OCCURRENCES);
+        return rrule_fail(e, MSG_RRULE_INTERVAL, RRULE_MAX_OCCURRENCES);
     return 0;
 }
 
@@ -223,7 +224,7 @@ static int rrule_parse_count(const struct rrule_part *p, struct rrule_spec *spec
                              const struct rrule_err *e)
 {
     if (!rrule_small_number(p->value, p->value_len, &spec->count))
-        return rrule_fail(e, "COUNT: must be 1 to %d", RRULE_MAX_OCCURRENCES);
+        return rrule_fail(e, MSG_RRULE_COUNT, RRULE_MAX_OCCURRENCES);
     return 0;
 }
 
@@ -235,15 +236,15 @@ static int rrule_parse_until(const struct rrule_part *p, struct rrule_spec *spec
     size_t n = p->value_len;
     bool date_time = n >= 15 && v[8] == 'T' && rrule_all_digits(v, 8) && rrule_all_digits(v + 9, 6);
     if (date_time && n == 15)
-        return rrule_fail(e, "UNTIL: a date-time must be in UTC, ending with Z");
+        return rrule_fail(e, MSG_RRULE_UNTIL_UTC);
     if (!(n == 8 && rrule_all_digits(v, 8)) && !(date_time && n == 16 && v[15] == 'Z'))
-        return rrule_fail(e, "UNTIL: expected a date YYYYMMDD or a UTC date-time YYYYMMDDTHHMMSSZ");
+        return rrule_fail(e, MSG_RRULE_UNTIL_FORMAT);
     int y = rrule_digits(v, 4), m = rrule_digits(v + 4, 2), d = rrule_digits(v + 6, 2);
     if (!rrule_date_is_valid(y, m, d, 1))
-        return rrule_fail(e, "UNTIL: %.8s is not a valid date", v);
+        return rrule_fail(e, MSG_RRULE_UNTIL_DATE, v);
     if (date_time && (rrule_digits(v + 9, 2) > 23 || rrule_digits(v + 11, 2) > 59 ||
                       rrule_digits(v + 13, 2) > 60))
-        return rrule_fail(e, "UNTIL: %.6s is not a valid time", v + 9);
+        return rrule_fail(e, MSG_RRULE_UNTIL_TIME, v + 9);
     spec->has_until = true;
     spec->until = rrule_day_number(y, m, d);
     return 0;
@@ -252,8 +253,6 @@ static int rrule_parse_until(const struct rrule_part *p, struct rrule_spec *spec
 static int rrule_parse_byday(const struct rrule_part *p, struct rrule_spec *spec,
                              const struct rrule_err *e)
 {
-    static const char expected[] =
-        "BYDAY: expected days of the week (MO TU WE TH FR SA SU) separated by commas";
     size_t i = 0;
     do {
         const char *item = p->value + i;
@@ -265,11 +264,11 @@ static int rrule_parse_byday(const struct rrule_part *p, struct rrule_spec *spec
             digits++;
         int day = rrule_day_code_index(item + digits, len - digits);
         if (day >= 0 && digits > 0)
-            return rrule_fail(e, "BYDAY: numeric prefixes like 1MO are not supported");
+            return rrule_fail(e, MSG_RRULE_BYDAY_PREFIX);
         if (day < 0)
-            return rrule_fail(e, "%s", expected);
+            return rrule_fail(e, MSG_RRULE_BYDAY_EXPECTED);
         if (spec->byday & (1u << day))
-            return rrule_fail(e, "BYDAY: %s is listed twice", rrule_day_code[day]);
+            return rrule_fail(e, MSG_RRULE_BYDAY_TWICE, rrule_day_code[day]);
         spec->byday |= 1u << day;
         i += len + 1; /* past the comma, or past the end */
     } while (i <= p->value_len);
@@ -282,9 +281,9 @@ static int rrule_parse_wkst(const struct rrule_part *p, struct rrule_spec *spec,
     (void)spec;
     int day = rrule_day_code_index(p->value, p->value_len);
     if (day < 0)
-        return rrule_fail(e, "WKST: expected MO");
+        return rrule_fail(e, MSG_RRULE_WKST_EXPECTED);
     if (day != 0)
-        return rrule_fail(e, "WKST: only MO is supported (weeks start on Monday)");
+        return rrule_fail(e, MSG_RRULE_WKST_MONDAY);
     return 0;
 }
 
@@ -305,15 +304,11 @@ static int rrule_refuse_name(const struct rrule_part *p, const struct rrule_err 
     const char *more = p->name_len > RRULE_NAME_SHOWN ? "..." : "";
     for (size_t k = 0; k < sizeof rrule_unsupported_parts / sizeof rrule_unsupported_parts[0]; k++)
         if (rrule_span_is(p->name, p->name_len, rrule_unsupported_parts[k], false))
-            return rrule_fail(e,
-                              "%s: not supported (only FREQ, INTERVAL, COUNT, UNTIL, BYDAY "
-                              "and WKST)",
-                              rrule_unsupported_parts[k]);
+            return rrule_fail(e, MSG_RRULE_PART_UNSUPPORTED, rrule_unsupported_parts[k]);
     for (size_t k = 0; k < RRULE_PART_KINDS; k++)
         if (rrule_span_is(p->name, p->name_len, rrule_parts[k].name, true))
-            return rrule_fail(e, "%.*s: part names are upper-case (%s)", shown, p->name,
-                              rrule_parts[k].name);
-    return rrule_fail(e, "%.*s%s: unknown part", shown, p->name, more);
+            return rrule_fail(e, MSG_RRULE_PART_CASE, shown, p->name, rrule_parts[k].name);
+    return rrule_fail(e, MSG_RRULE_PART_UNKNOWN, shown, p->name, more);
 }
 
 /* One NAME=VALUE part at rule + at, len bytes long (no ';' inside). */
@@ -322,20 +317,20 @@ static int rrule_parse_part(const char *rule, size_t at, size_t len, struct rrul
 {
     const char *text = rule + at;
     if (len == 0)
-        return rrule_fail(e, "at character %zu: empty part (expected NAME=VALUE)", at + 1);
+        return rrule_fail(e, MSG_RRULE_EMPTY_PART, at + 1);
     const char *eq = memchr(text, '=', len);
     if (!eq || eq == text)
-        return rrule_fail(e, "at character %zu: expected NAME=VALUE", at + 1);
+        return rrule_fail(e, MSG_RRULE_EXPECTED_PART, at + 1);
     struct rrule_part p = {text, (size_t)(eq - text), eq + 1, len - (size_t)(eq - text) - 1};
     for (size_t k = 0; k < RRULE_PART_KINDS; k++) {
         if (!rrule_span_is(p.name, p.name_len, rrule_parts[k].name, false))
             continue;
         if (spec->seen & (1u << k))
-            return rrule_fail(e, "%s: given twice", rrule_parts[k].name);
+            return rrule_fail(e, MSG_RRULE_PART_TWICE, rrule_parts[k].name);
         spec->seen |= 1u << k;
         for (size_t i = 0; i < p.value_len; i++)
             if (rrule_is_lower(p.value[i]))
-                return rrule_fail(e, "%s: values are upper-case", rrule_parts[k].name);
+                return rrule_fail(e, MSG_RRULE_VALUES_CASE, rrule_parts[k].name);
         return rrule_parts[k].parse(&p, spec, e);
     }
     return rrule_refuse_name(&p, e);
@@ -347,9 +342,9 @@ static int rrule_parse(const char *rule, struct rrule_spec *spec, const struct r
     for (size_t i = 0; rule[i] != '\0'; i++) {
         unsigned char ch = (unsigned char)rule[i];
         if (rrule_is_blank(rule[i]))
-            return rrule_fail(e, "at character %zu: whitespace is not allowed", i + 1);
+            return rrule_fail(e, MSG_RRULE_WHITESPACE, i + 1);
         if (ch < 0x21 || ch > 0x7e)
-            return rrule_fail(e, "at character %zu: unexpected byte 0x%02X", i + 1, ch);
+            return rrule_fail(e, MSG_RRULE_BYTE, i + 1, ch);
     }
     size_t at = strncmp(rule, RRULE_PREFIX, strlen(RRULE_PREFIX)) == 0 ? strlen(RRULE_PREFIX) : 0;
     if (rule[at] == '\0')
@@ -368,16 +363,15 @@ static int rrule_parse(const char *rule, struct rrule_spec *spec, const struct r
 static int rrule_check(const struct rrule_spec *spec, int start_day, const struct rrule_err *e)
 {
     if (spec->freq == RRULE_FREQ_NONE)
-        return rrule_fail(e, "FREQ: required (DAILY or WEEKLY)");
+        return rrule_fail(e, MSG_RRULE_FREQ_REQUIRED);
     if (spec->count > 0 && spec->has_until)
-        return rrule_fail(e, "COUNT and UNTIL: give only one of them");
+        return rrule_fail(e, MSG_RRULE_COUNT_AND_UNTIL);
     if (spec->count == 0 && !spec->has_until)
-        return rrule_fail(e, "COUNT or UNTIL: one of them is required (a rule without an end "
-                             "is refused)");
+        return rrule_fail(e, MSG_RRULE_NO_END);
     if (spec->byday && !(spec->byday & (1u << rrule_weekday(start_day))))
-        return rrule_fail(e, "BYDAY: must include the weekday of starts_at");
+        return rrule_fail(e, MSG_RRULE_BYDAY_START);
     if (spec->has_until && spec->until < start_day)
-        return rrule_fail(e, "UNTIL: before starts_at");
+        return rrule_fail(e, MSG_RRULE_UNTIL_BEFORE);
     return 0;
 }
 
@@ -398,9 +392,9 @@ static int rrule_take(struct rrule_expansion *x, int day)
     if (x->spec->has_until && day > x->spec->until)
         return 1;
     if (x->n == RRULE_MAX_OCCURRENCES) /* only with UNTIL: COUNT stops at 52 at most */
-        return rrule_fail(x->e, "UNTIL: more than %d occurrences", RRULE_MAX_OCCURRENCES);
+        return rrule_fail(x->e, MSG_RRULE_UNTIL_TOO_MANY, RRULE_MAX_OCCURRENCES);
     if (day > x->last_day) /* only with COUNT: UNTIL is at most 9999-12-31 */
-        return rrule_fail(x->e, "COUNT: the occurrences go past the year %d", RRULE_MAX_YEAR);
+        return rrule_fail(x->e, MSG_RRULE_COUNT_PAST_YEAR, RRULE_MAX_YEAR);
     x->dates[x->n++] = rrule_date_of(day);
     return x->spec->count > 0 && x->n == x->spec->count ? 1 : 0;
 }
@@ -439,10 +433,9 @@ int rrule_expand(const char *rule, struct rrule_date start, struct rrule_date *o
     if (count)
         *count = 0;
     if (!rule || !out || !count)
-        return rrule_fail(&e, "no rule, or no room for the occurrences");
+        return rrule_fail(&e, MSG_RRULE_NO_ROOM);
     if (!rrule_date_is_valid(start.year, start.month, start.day, RRULE_MIN_START_YEAR))
-        return rrule_fail(&e, "starts_at: not a valid date from year %d to %d",
-                          RRULE_MIN_START_YEAR, RRULE_MAX_YEAR);
+        return rrule_fail(&e, MSG_RRULE_START_DATE, RRULE_MIN_START_YEAR, RRULE_MAX_YEAR);
     int start_day = rrule_day_number(start.year, start.month, start.day);
     struct rrule_spec spec = {.freq = RRULE_FREQ_NONE, .interval = 1};
     if (rrule_parse(rule, &spec, &e) != 0 || rrule_check(&spec, start_day, &e) != 0)

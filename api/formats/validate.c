@@ -157,14 +157,14 @@ const char *validate_time(const json_t *body, const char *field, bool required, 
 }
 
 const char *validate_uuid_member(const json_t *body, const char *field, bool required,
-                                 const char *what, json_t *errors)
+                                 enum msg_id message, json_t *errors)
 {
     const json_t *v = member(body, field, required, errors);
     if (!v)
         return NULL;
     const char *s = json_string_value(v);
     if (!s || !validate_uuid(s)) {
-        validate_error(errors, field, "must be the UUID of %s", what);
+        validate_error_msg(errors, field, message);
         return NULL;
     }
     return s;

@@ -52,10 +52,10 @@ bool validate_integer(const json_t *body, const char *field, bool required, long
  * Returns it or NULL. */
 const char *validate_time(const json_t *body, const char *field, bool required, json_t *errors);
 
-/* A string member holding a UUID; `what` names it in the message ("must be
- * the UUID of a place"). Returns it or NULL. */
+/* A string member holding a UUID; `message` (of the catalogue) names it
+ * ("must be the UUID of a place": MSG_FIELD_UUID_PLACE). Returns it or NULL. */
 const char *validate_uuid_member(const json_t *body, const char *field, bool required,
-                                 const char *what, json_t *errors);
+                                 enum msg_id message, json_t *errors);
 
 /* Moves the entries of `sub` (stolen) into `errors`, their fields prefixed
  * with "prefix." (beneficiary.phone, levels.email). */

@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     long n;
     validate_integer(doc, "count", false, 1, 10000, errors, &n);
     validate_time(doc, "at", false, errors);
-    validate_uuid_member(doc, "id", false, "a place", errors);
+    validate_uuid_member(doc, "id", false, MSG_FIELD_UUID_PLACE, errors);
     validate_enum(doc, "kind", false, kinds, errors);
     json_t *sub = json_array();
     validate_string(doc, "name", false, 1, 5, sub);

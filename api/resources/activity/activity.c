@@ -16,14 +16,14 @@
  * of `fields`) and names each reference that does not hold. False after
  * having answered (database). */
 static bool check_references(struct req *r, const char *sql, int n, const char *const *params,
-                             const char *const *fields, const char *const *messages, json_t *errors)
+                             const char *const *fields, const enum msg_id *messages, json_t *errors)
 {
     PGresult *res = http_sql(r, sql, n, params, false);
     if (!res)
         return false;
     for (int i = 0; fields[i]; i++)
         if (strcmp(PQgetvalue(res, 0, i), "t") != 0)
-            validate_error(errors, fields[i], "%s", messages[i]);
+            validate_error_msg(errors, fields[i], messages[i]);
     PQclear(res);
     return true;
 }
@@ -48,7 +48,7 @@ static const char *pseudonym(const json_t *body, const char *field, json_t *erro
 {
     const char *ref = validate_string(body, field, true, 1, 100, errors);
     if (ref && strchr(ref, '@')) {
-        validate_error(errors, field, "must be a pseudonymous reference, not an e-mail address");
+        validate_error_msg(errors, field, MSG_FIELD_PSEUDONYMOUS);
         return NULL;
     }
     return ref;
@@ -95,13 +95,13 @@ void activity_visit(struct req *r)
                                            "count",    "purpose", NULL};
     static const char *const read_only[] = {"id", "org", "created_at", NULL};
     validate_fields(body, writable, read_only, errors);
-    const char *place = validate_uuid_member(body, "place_id", false, "a place", errors);
-    const char *stop = validate_uuid_member(body, "stop_id", false, "a stop", errors);
+    const char *place = validate_uuid_member(body, "place_id", false, MSG_FIELD_UUID_PLACE, errors);
+    const char *stop = validate_uuid_member(body, "stop_id", false, MSG_FIELD_UUID_STOP, errors);
     bool has_place = json_object_get(body, "place_id"), has_stop = json_object_get(body, "stop_id");
     if (has_place && has_stop)
-        validate_error(errors, "place_id", "give place_id or stop_id, not both");
+        validate_error_msg(errors, "place_id", MSG_ACTIVITY_PLACE_OR_STOP);
     else if (!has_place && !has_stop)
-        validate_error(errors, "place_id", "place_id or stop_id is required");
+        validate_error_msg(errors, "place_id", MSG_ACTIVITY_PLACE_OR_STOP_REQUIRED);
     const char *at = validate_time(body, "visited_at", true, errors);
     long count = 0;
     validate_integer(body, "count", true, 1, 10000, errors, &count);
@@ -110,8 +110,8 @@ void activity_visit(struct req *r)
     snprintf(count_text, sizeof count_text, "%ld", count);
     const char *params[] = {r->who.org, place, stop, at, count_text, purpose};
     static const char *const fields[] = {"place_id", "stop_id", "visited_at", NULL};
-    static const char *const messages[] = {"no such place", "no such stop",
-                                           "must not be in the future"};
+    static const enum msg_id messages[] = {MSG_FIELD_NO_SUCH_PLACE, MSG_FIELD_NO_SUCH_STOP,
+                                           MSG_FIELD_NOT_IN_FUTURE};
     if (json_array_size(errors) > 0 ||
         check_references(r, ACTIVITY_SQL_VISIT_CHECK, 3, params + 1, fields, messages, errors))
         insert_or_refuse(r, &k, errors, ACTIVITY_SQL_VISIT_INSERT, 6, params);
@@ -126,15 +126,14 @@ static bool read_levels(const json_t *body, int out[SKILLS_COUNT], json_t *error
 {
     json_t *levels = json_object_get(body, "levels");
     if (!json_is_object(levels)) {
-        validate_error(errors, "levels",
-                       levels ? "must be an object: a level 0 to 3 for each skill" : "is required");
+        validate_error_msg(errors, "levels", levels ? MSG_ACTIVITY_LEVELS : MSG_FIELD_REQUIRED);
         return false;
     }
     json_t *sub = json_array();
     const char *key;
     json_t *value;
     json_object_foreach(levels, key, value) if (skills_index(key) < 0)
-        validate_error(sub, key, "is not a skill of /v1/reference/skills");
+        validate_error_msg(sub, key, MSG_ACTIVITY_NOT_A_SKILL);
     for (int i = 0; i < SKILLS_COUNT; i++) {
         long level = 0;
         out[i] = validate_integer(levels, skills[i].code, true, 0, SKILLS_MAX_LEVEL, sub, &level)
@@ -160,8 +159,10 @@ void activity_assessment(struct req *r)
     static const char *const read_only[] = {"id", "org", "score", "autonomous", "created_at", NULL};
     validate_fields(body, writable, read_only, errors);
     const char *participant = pseudonym(body, "participant_ref", errors);
-    const char *workshop = validate_uuid_member(body, "workshop_id", false, "a workshop", errors);
-    const char *series = validate_uuid_member(body, "series_id", false, "a series", errors);
+    const char *workshop =
+        validate_uuid_member(body, "workshop_id", false, MSG_FIELD_UUID_WORKSHOP, errors);
+    const char *series =
+        validate_uuid_member(body, "series_id", false, MSG_FIELD_UUID_SERIES, errors);
     const char *phase = validate_enum(body, "phase", true, phases, errors);
     const char *at = validate_time(body, "taken_at", true, errors);
     int levels[SKILLS_COUNT];
@@ -187,8 +188,8 @@ void activity_assessment(struct req *r)
         score_text,  levels_text && skills_autonomous(levels) ? "true" : "false"};
     const char *checks[] = {workshop, series, at};
     static const char *const fields[] = {"workshop_id", "series_id", "taken_at", NULL};
-    static const char *const messages[] = {"no such workshop", "no such series",
-                                           "must not be in the future"};
+    static const enum msg_id messages[] = {MSG_FIELD_NO_SUCH_WORKSHOP, MSG_FIELD_NO_SUCH_SERIES,
+                                           MSG_FIELD_NOT_IN_FUTURE};
     if (json_array_size(errors) > 0 ||
         check_references(r, ACTIVITY_SQL_ASSESSMENT_CHECK, 3, checks, fields, messages, errors))
         insert_or_refuse(r, &k, errors, ACTIVITY_SQL_ASSESSMENT_INSERT, 10, params);
@@ -212,17 +213,19 @@ void activity_feedback(struct req *r)
     static const char *const read_only[] = {"id", "org", "created_at", NULL};
     validate_fields(body, writable, read_only, errors);
     const char *type = validate_enum(body, "subject_type", true, subjects, errors);
-    const char *id = validate_uuid_member(body, "subject_id", true, "the subject", errors);
+    const char *id = validate_uuid_member(body, "subject_id", true, MSG_FIELD_UUID_SUBJECT, errors);
     long rating = 0;
     validate_integer(body, "rating", true, 1, 5, errors, &rating);
     const char *comment = validate_string(body, "comment", false, 1, 500, errors);
-    char rating_text[4], message[32];
+    char rating_text[4];
     snprintf(rating_text, sizeof rating_text, "%ld", rating);
-    snprintf(message, sizeof message, "no such %s", type ? type : "subject");
     const char *params[] = {r->who.org, type, id, rating_text, comment};
     const char *checks[] = {type, id, r->who.org};
     static const char *const fields[] = {"subject_id", NULL};
-    const char *messages[] = {message};
+    const enum msg_id messages[] = {!type                           ? MSG_FIELD_NO_SUCH_SUBJECT
+                                    : strcmp(type, "workshop") == 0 ? MSG_FIELD_NO_SUCH_WORKSHOP
+                                    : strcmp(type, "referral") == 0 ? MSG_FIELD_NO_SUCH_REFERRAL
+                                                                    : MSG_FIELD_NO_SUCH_PLACE};
     if (json_array_size(errors) > 0 ||
         check_references(r, ACTIVITY_SQL_FEEDBACK_CHECK, 3, checks, fields, messages, errors))
         insert_or_refuse(r, &k, errors, ACTIVITY_SQL_FEEDBACK_INSERT, 5, params);

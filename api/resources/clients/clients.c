@@ -18,8 +18,6 @@
 
 const char *const clients_list_query[] = {"org", "limit", "cursor", NULL};
 
-static const char not_found[] = "No API client has this id.";
-
 static bool is_client_id(const char *id)
 {
     size_t n = strlen(id);
@@ -32,18 +30,18 @@ static char *check_scopes(const json_t *scopes, json_t *errors)
 {
     size_t n = json_array_size(scopes);
     if (!json_is_array(scopes) || n == 0 || n > MAX_SCOPES) {
-        validate_error(errors, "scopes", "must be an array of 1 to %d scopes", MAX_SCOPES);
+        validate_error_msg(errors, "scopes", MSG_CLIENT_SCOPES, MAX_SCOPES);
         return NULL;
     }
     for (size_t i = 0; i < n; i++) {
         const char *s = json_string_value(json_array_get(scopes, i));
         if (!s || !auth_scope_exists(s)) {
-            validate_error(errors, "scopes", "item %zu is not a scope of the API", i);
+            validate_error_msg(errors, "scopes", MSG_CLIENT_SCOPE_ITEM, i);
             return NULL;
         }
         for (size_t j = 0; j < i; j++)
             if (strcmp(s, json_string_value(json_array_get(scopes, j))) == 0) {
-                validate_error(errors, "scopes", "\"%s\" is repeated", s);
+                validate_error_msg(errors, "scopes", MSG_CLIENT_SCOPE_REPEATED, s);
                 return NULL;
             }
     }
@@ -74,12 +72,12 @@ void clients_create(struct req *r)
     validate_fields(body, fields, read_only, errors);
     const char *org = json_string_value(json_object_get(body, "org"));
     if (!json_object_get(body, "org"))
-        validate_error(errors, "org", "is required");
+        validate_error_msg(errors, "org", MSG_FIELD_REQUIRED);
     else if (!org || !auth_is_slug(org))
-        validate_error(errors, "org", "must be the slug of an organisation of the directory");
+        validate_error_msg(errors, "org", MSG_FIELD_ORG_SLUG_DIRECTORY);
     const char *name = validate_string(body, "name", true, 1, 200, errors);
     if (!json_object_get(body, "scopes"))
-        validate_error(errors, "scopes", "is required");
+        validate_error_msg(errors, "scopes", MSG_FIELD_REQUIRED);
     else
         scopes = check_scopes(json_object_get(body, "scopes"), errors);
     if (json_array_size(errors) > 0) {
@@ -90,7 +88,7 @@ void clients_create(struct req *r)
     secret = secrets_random(SECRET_BYTES);
     if (!secret || !secrets_random_hex(16, id)) {
         json_decref(errors);
-        http_problem(r, 500, "internal", "No random bytes: the client was not created.");
+        http_problem_msg(r, 500, "internal", MSG_CLIENT_NO_RANDOM);
         goto out;
     }
     secrets_sha256_hex(secret, hash);
@@ -99,7 +97,7 @@ void clients_create(struct req *r)
     if (!res) {
         json_decref(errors);
     } else if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        validate_error(errors, "org", "is not an organisation of the directory");
+        validate_error_msg(errors, "org", MSG_FIELD_NOT_IN_DIRECTORY);
         http_invalid(r, 422, errors);
     } else {
         json_decref(errors);
@@ -124,11 +122,11 @@ void clients_list(struct req *r)
     paging_read_limit(r, errors, &limit);
     const char *org = http_query(r, "org");
     if (org && !auth_is_slug(org))
-        validate_error(errors, "org", "must be an organisation slug");
+        validate_error_msg(errors, "org", MSG_FIELD_ORG_SLUG);
     char *after = NULL;
     const char *cursor = http_query(r, "cursor");
     if (cursor && !cursor_decode(cursor, 1, 64, &after))
-        validate_error(errors, "cursor", "is not a cursor this API returned");
+        validate_error_msg(errors, "cursor", MSG_FIELD_CURSOR);
     if (json_array_size(errors) > 0) {
         free(after);
         http_invalid(r, 400, errors);
@@ -156,7 +154,7 @@ void clients_list(struct req *r)
 void clients_get(struct req *r)
 {
     if (!is_client_id(r->params[0])) {
-        http_problem(r, 404, "not-found", not_found);
+        http_problem_msg(r, 404, "not-found", MSG_CLIENT_NOT_FOUND);
         return;
     }
     const char *params[] = {r->params[0]};
@@ -164,7 +162,7 @@ void clients_get(struct req *r)
     if (!res)
         return;
     if (PQntuples(res) == 0)
-        http_problem(r, 404, "not-found", not_found);
+        http_problem_msg(r, 404, "not-found", MSG_CLIENT_NOT_FOUND);
     else
         answer_client(r, 200, res, NULL);
     PQclear(res);
@@ -180,7 +178,7 @@ void clients_update(struct req *r)
     json_t *errors = json_array();
     if (!is_client_id(r->params[0])) {
         json_decref(errors);
-        http_problem(r, 404, "not-found", not_found);
+        http_problem_msg(r, 404, "not-found", MSG_CLIENT_NOT_FOUND);
         goto out;
     }
     static const char *const fields[] = {"name", "scopes", "active", NULL};
@@ -192,9 +190,9 @@ void clients_update(struct req *r)
         scopes = check_scopes(json_object_get(body, "scopes"), errors);
     const json_t *active = json_object_get(body, "active");
     if (active && !json_is_boolean(active))
-        validate_error(errors, "active", "must be true or false");
+        validate_error_msg(errors, "active", MSG_FIELD_TRUE_OR_FALSE);
     if (json_object_size(body) == 0)
-        validate_error(errors, "body", "must change name, scopes or active");
+        validate_error_msg(errors, "body", MSG_CLIENT_NO_CHANGE);
     if (json_array_size(errors) > 0) {
         http_invalid(r, 422, errors);
         goto out;
@@ -204,7 +202,7 @@ void clients_update(struct req *r)
                             active ? (json_is_true(active) ? "true" : "false") : NULL};
     res = http_sql(r, CLIENT_SQL_UPDATE, 4, params, false);
     if (res && PQntuples(res) == 0)
-        http_problem(r, 404, "not-found", not_found);
+        http_problem_msg(r, 404, "not-found", MSG_CLIENT_NOT_FOUND);
     else if (res) {
         guard_directory_changed(r);
         answer_client(r, 200, res, NULL);
@@ -218,7 +216,7 @@ out:
 void clients_delete(struct req *r)
 {
     if (!is_client_id(r->params[0])) {
-        http_problem(r, 404, "not-found", not_found);
+        http_problem_msg(r, 404, "not-found", MSG_CLIENT_NOT_FOUND);
         return;
     }
     const char *params[] = {r->params[0]};
@@ -226,7 +224,7 @@ void clients_delete(struct req *r)
     if (!res)
         return;
     if (PQntuples(res) == 0) {
-        http_problem(r, 404, "not-found", not_found);
+        http_problem_msg(r, 404, "not-found", MSG_CLIENT_NOT_FOUND);
     } else {
         guard_directory_changed(r);
         http_empty(r, 204);
@@ -237,12 +235,12 @@ void clients_delete(struct req *r)
 void clients_rotate_secret(struct req *r)
 {
     if (!is_client_id(r->params[0])) {
-        http_problem(r, 404, "not-found", not_found);
+        http_problem_msg(r, 404, "not-found", MSG_CLIENT_NOT_FOUND);
         return;
     }
     char *secret = secrets_random(SECRET_BYTES);
     if (!secret) {
-        http_problem(r, 500, "internal", "No random bytes: the secret was not rotated.");
+        http_problem_msg(r, 500, "internal", MSG_CLIENT_NO_RANDOM_ROTATE);
         return;
     }
     char hash[65], overlap[16];
@@ -251,7 +249,7 @@ void clients_rotate_secret(struct req *r)
     const char *params[] = {r->params[0], hash, overlap};
     PGresult *res = http_sql(r, CLIENT_SQL_ROTATE, 3, params, false);
     if (res && PQntuples(res) == 0)
-        http_problem(r, 404, "not-found", not_found);
+        http_problem_msg(r, 404, "not-found", MSG_CLIENT_NOT_FOUND);
     else if (res)
         answer_client(r, 200, res, secret);
     memset(secret, 0, strlen(secret));

@@ -37,7 +37,7 @@ void devices_create(struct req *r)
     PGresult *res = NULL;
     if (json_array_size(errors) == 0 && (res = http_sql(r, DEVICES_SQL_INSERT, 6, params, false))) {
         if (strcmp(PQgetvalue(res, 0, 2), "t") != 0) {
-            validate_error(errors, "collected_at", "must not be in the future");
+            validate_error_msg(errors, "collected_at", MSG_FIELD_NOT_IN_FUTURE);
         } else {
             char location[80];
             snprintf(location, sizeof location, "/v1/devices/%s", PQgetvalue(res, 0, 1));
@@ -54,13 +54,13 @@ void devices_create(struct req *r)
 void devices_get(struct req *r)
 {
     if (!validate_uuid(r->params[0])) {
-        http_problem(r, 404, "not-found", "No device has this id.");
+        http_problem_msg(r, 404, "not-found", MSG_DEVICE_NOT_FOUND);
         return;
     }
     const char *params[] = {r->params[0]};
     PGresult *res = http_sql(r, DEVICES_SQL_GET, 1, params, false);
     if (res && PQntuples(res) == 0)
-        http_problem(r, 404, "not-found", "No device has this id.");
+        http_problem_msg(r, 404, "not-found", MSG_DEVICE_NOT_FOUND);
     else if (res)
         http_json_text(r, 200, PQgetvalue(res, 0, 0));
     PQclear(res);
@@ -69,13 +69,13 @@ void devices_get(struct req *r)
 void devices_events(struct req *r)
 {
     if (!validate_uuid(r->params[0])) {
-        http_problem(r, 404, "not-found", "No device has this id.");
+        http_problem_msg(r, 404, "not-found", MSG_DEVICE_NOT_FOUND);
         return;
     }
     const char *params[] = {r->params[0]};
     PGresult *res = http_sql(r, DEVICES_SQL_EVENTS, 1, params, false);
     if (res && strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
-        http_problem(r, 404, "not-found", "No device has this id.");
+        http_problem_msg(r, 404, "not-found", MSG_DEVICE_NOT_FOUND);
     } else if (res) {
         json_t *items = json_loads(PQgetvalue(res, 0, 1), 0, NULL);
         http_json(r, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
@@ -113,7 +113,7 @@ static bool read_price(const json_t *details, json_t *sub, double *price)
     double p = json_number_value(v);
     double cents = p * 100.0;
     if (!json_is_number(v) || p < 0 || p > 10000 || fabs(cents - round(cents)) > 1e-6) {
-        validate_error(sub, "price", "must be euros from 0 to 10000 with at most two decimals");
+        validate_error_msg(sub, "price", MSG_DEVICE_PRICE);
         return false;
     }
     *price = p;
@@ -155,7 +155,7 @@ static void read_details(const char *type, json_t *details, char **text, const c
             parts_ok = parts_ok && len >= 1 && len <= 50;
         }
         if (!parts_ok)
-            validate_error(sub, "parts_replaced", "must be at most 20 names of 1 to 50 characters");
+            validate_error_msg(sub, "parts_replaced", MSG_DEVICE_PARTS);
         json_object_set_new(clean, "grade", json_string(grade ? grade : ""));
         json_object_set_new(clean, "parts_replaced",
                             parts && parts_ok ? json_deep_copy(parts) : json_array());
@@ -165,19 +165,19 @@ static void read_details(const char *type, json_t *details, char **text, const c
         double price = 0;
         bool priced = read_price(details, sub, &price);
         if (mode && strcmp(mode, "sale") == 0 && !json_object_get(details, "price"))
-            validate_error(sub, "price", "is required for a sale");
+            validate_error_msg(sub, "price", MSG_DEVICE_PRICE_REQUIRED);
         else if (mode && strcmp(mode, "sale") != 0 && priced && price != 0)
-            validate_error(sub, "price", "must be absent or 0 for a %s", mode);
+            validate_error_msg(sub, "price", MSG_DEVICE_PRICE_ZERO, mode);
         *commune = validate_string(details, "commune", true, 1, 5, sub);
         if (*commune && (strlen(*commune) != 5 || strspn(*commune, "0123456789AB") != 5)) {
-            validate_error(sub, "commune", "must be an INSEE commune code such as 32256");
+            validate_error_msg(sub, "commune", MSG_DEVICE_COMMUNE);
             *commune = NULL;
         }
         const char *household = validate_string(details, "household_ref", true, 1, 100, sub);
         if (household && strchr(household, '@'))
-            validate_error(sub, "household_ref",
-                           "must be a pseudonymous reference, not an e-mail address");
-        const char *place = validate_uuid_member(details, "place_id", false, "a place", sub);
+            validate_error_msg(sub, "household_ref", MSG_FIELD_PSEUDONYMOUS);
+        const char *place =
+            validate_uuid_member(details, "place_id", false, MSG_FIELD_UUID_PLACE, sub);
         json_object_set_new(clean, "mode", json_string(mode ? mode : ""));
         json_object_set_new(clean, "price", json_real(priced ? price : 0));
         json_object_set_new(clean, "commune", json_string(*commune ? *commune : ""));
@@ -206,19 +206,18 @@ void devices_add_event(struct req *r)
         if (strcmp(device_moves[i].type, type) == 0)
             move = &device_moves[i];
     if (!move)
-        validate_error(errors, "type",
-                       "must be one of: wiped, refurbished, distributed, returned, recycled");
+        validate_error_msg(errors, "type", MSG_DEVICE_EVENT_TYPE);
     const char *at = validate_time(body, "at", false, errors);
     json_t *details = json_object_get(body, "details");
     if (details && !json_is_object(details))
-        validate_error(errors, "details", "must be an object");
+        validate_error_msg(errors, "details", MSG_FIELD_OBJECT);
     char *details_text = NULL;
     const char *commune = NULL;
     if (move)
         read_details(move->type, json_is_object(details) ? details : NULL, &details_text, &commune,
                      errors);
     PGresult *row = NULL, *res = NULL;
-    if (!(row = http_sql_lock(r, DEVICES_SQL_LOCK, 0, NULL, "No device has this id.")))
+    if (!(row = http_sql_lock(r, DEVICES_SQL_LOCK, 0, NULL, MSG_DEVICE_NOT_FOUND)))
         goto out;
     if (json_array_size(errors) == 0) {
         /* the references: the commune, the place, `at` not in the future */
@@ -227,11 +226,11 @@ void devices_add_event(struct req *r)
         if (!(res = http_sql(r, DEVICES_SQL_CHECK, 3, refs, false)))
             goto out;
         if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
-            validate_error(errors, "details.commune", "no such commune");
+            validate_error_msg(errors, "details.commune", MSG_FIELD_NO_SUCH_COMMUNE);
         if (strcmp(PQgetvalue(res, 0, 1), "t") != 0)
-            validate_error(errors, "details.place_id", "no such place");
+            validate_error_msg(errors, "details.place_id", MSG_FIELD_NO_SUCH_PLACE);
         if (strcmp(PQgetvalue(res, 0, 2), "t") != 0)
-            validate_error(errors, "at", "must not be in the future");
+            validate_error_msg(errors, "at", MSG_FIELD_NOT_IN_FUTURE);
         PQclear(res);
         res = NULL;
     }
@@ -242,15 +241,11 @@ void devices_add_event(struct req *r)
     const char *status = PQgetvalue(row, 0, 0);
     bool wiped = strcmp(PQgetvalue(row, 0, 1), "t") == 0;
     if (move->needs_wiped && !wiped) {
-        http_problem(r, 409, "not-wiped",
-                     "This device was not wiped: no resident receives someone else's data.");
+        http_problem_msg(r, 409, "not-wiped", MSG_DEVICE_NOT_WIPED);
         goto out;
     }
     if (!validate_in_list(status, move->from)) {
-        char detail[128];
-        snprintf(detail, sizeof detail, "The device is %s: \"%s\" is not possible now.", status,
-                 move->type);
-        http_problem(r, 409, "impossible-move", detail);
+        http_problem_msg(r, 409, "impossible-move", MSG_DEVICE_IMPOSSIBLE_MOVE, status, move->type);
         goto out;
     }
     const char *params[] = {r->params[0], move->type,   r->who.org, http_subject(r),

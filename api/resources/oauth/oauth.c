@@ -11,6 +11,7 @@
 #include "secrets.h"
 
 #include <stdio.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -27,13 +28,21 @@ static void no_store(struct req *r)
     http_set_header(r, "Pragma", "no-cache");
 }
 
-/* Answers an RFC 6749 §5.2 error; invalid_client with 401 and a Basic challenge. */
-static void oauth_error(struct req *r, int status, const char *error, const char *description)
+/* Answers an RFC 6749 §5.2 error; invalid_client with 401 and a Basic challenge.
+ * The description is a message of the catalogue (MSG_OAUTH_*, ASCII in every
+ * language as §5.2 requires) in the request's language; `error` never changes. */
+static void oauth_error(struct req *r, int status, const char *error, enum msg_id description, ...)
 {
+    char text[512];
+    va_list ap;
+    va_start(ap, description);
+    msg_vformat(text, sizeof text, r->lang, description, ap);
+    va_end(ap);
     if (status == 401)
         http_set_header(r, "WWW-Authenticate", REALM);
+    http_language(r);
     no_store(r);
-    http_json(r, status, json_pack("{s:s, s:s}", "error", error, "error_description", description));
+    http_json(r, status, json_pack("{s:s, s:s}", "error", error, "error_description", text));
 }
 
 static double monotonic_now(void)
@@ -67,26 +76,20 @@ static bool client_credentials(struct req *r, const json_t *form, char **id, cha
     int basic = guard_basic_credentials(r, id, secret);
     const char *form_id = param(form, "client_id"), *form_secret = param(form, "client_secret");
     if (basic < 0) {
-        oauth_error(r, 401, "invalid_client",
-                    "The Authorization header is not valid Basic "
-                    "credentials.");
+        oauth_error(r, 401, "invalid_client", MSG_OAUTH_BASIC_INVALID);
         return false;
     }
     if (basic > 0 && (form_id || form_secret)) {
         free(*id);
         free(*secret);
         *id = *secret = NULL;
-        oauth_error(r, 400, "invalid_request",
-                    "Use one client authentication method: HTTP Basic or the form's "
-                    "client_id and client_secret, not both.");
+        oauth_error(r, 400, "invalid_request", MSG_OAUTH_TWO_METHODS);
         return false;
     }
     if (basic > 0)
         return true;
     if (!form_id || !form_secret) {
-        oauth_error(r, 401, "invalid_client",
-                    "Client authentication is required: HTTP Basic (client_secret_basic) or "
-                    "client_id and client_secret in the form (client_secret_post).");
+        oauth_error(r, 401, "invalid_client", MSG_OAUTH_CLIENT_REQUIRED);
         return false;
     }
     *id = strdup(form_id);
@@ -133,7 +136,7 @@ static void issue(struct req *r, const char *id, const char *org, const char *sc
     char jti[33];
     long now = (long)time(NULL);
     if (!secrets_random_hex(16, jti)) {
-        http_problem(r, 500, "internal", "No random bytes: no token was issued.");
+        http_problem_msg(r, 500, "internal", MSG_ISSUER_NO_RANDOM);
         return;
     }
     json_t *claims =
@@ -144,9 +147,7 @@ static void issue(struct req *r, const char *id, const char *org, const char *sc
     json_decref(claims);
     if (!token) {
         http_set_header(r, "Retry-After", "60");
-        http_problem(r, 503, "no-signing-key",
-                     "The service has no signing key that may sign yet (inclusion-api keys "
-                     "generate).");
+        http_problem_msg(r, 503, "no-signing-key", MSG_ISSUER_NO_SIGNING_KEY);
         return;
     }
     no_store(r);
@@ -171,11 +172,7 @@ static bool budget_left(struct req *r, const char *address, const char *client_k
     char seconds[16];
     snprintf(seconds, sizeof seconds, "%d", (int)(retry > retry2 ? retry : retry2) + 1);
     http_set_header(r, "Retry-After", seconds);
-    no_store(r);
-    http_json(r, 429,
-              json_pack("{s:s, s:s}", "error", "temporarily_unavailable", "error_description",
-                        "Too many failed client authentications; retry after Retry-After "
-                        "seconds."));
+    oauth_error(r, 429, "temporarily_unavailable", MSG_OAUTH_TOO_MANY_FAILURES);
     return false;
 }
 
@@ -229,28 +226,25 @@ static bool authenticate(struct req *r, const char *required, struct client_auth
     const char *why = NULL;
     memset(a, 0, sizeof *a);
     if (!r->app->cfg->token_issuer) {
-        http_problem(r, 404, "not-found", "This service issues no tokens (TOKEN_ISSUER unset).");
+        http_problem_msg(r, 404, "not-found", MSG_ISSUER_UNSET);
         return false;
     }
     if (!is_form(http_header(r, "Content-Type"))) {
-        oauth_error(r, 400, "invalid_request",
-                    "The body must be application/x-www-form-urlencoded.");
+        oauth_error(r, 400, "invalid_request", MSG_OAUTH_FORM_TYPE);
         return false;
     }
     if (r->in->binary_body_length > MAX_FORM_BYTES) {
-        oauth_error(r, 400, "invalid_request", "The body is over 8 KiB.");
+        oauth_error(r, 400, "invalid_request", MSG_OAUTH_FORM_SIZE);
         return false;
     }
     a->form =
         form_parse(r->in->binary_body ? r->in->binary_body : "", r->in->binary_body_length, &why);
     if (!a->form) {
-        oauth_error(r, 400, "invalid_request", why);
+        oauth_error(r, 400, "invalid_request", MSG_OAUTH_FORM_REASON, why);
         return false;
     }
     if (!param(a->form, required)) {
-        char detail[64];
-        snprintf(detail, sizeof detail, "%s is required.", required);
-        oauth_error(r, 400, "invalid_request", detail);
+        oauth_error(r, 400, "invalid_request", MSG_OAUTH_PARAMETER_REQUIRED, required);
         return false;
     }
     if (!client_credentials(r, a->form, &a->id, &a->secret))
@@ -267,9 +261,7 @@ static bool authenticate(struct req *r, const char *required, struct client_auth
     if (!secret_matches(a->row, a->secret) ||
         strcmp(PQgetvalue(a->row, 0, OAUTH_COL_ACTIVE), "t") != 0) {
         spend_budget(r, address, client_key);
-        oauth_error(r, 401, "invalid_client",
-                    "Client authentication failed (unknown or deactivated client or "
-                    "organisation, or wrong secret).");
+        oauth_error(r, 401, "invalid_client", MSG_OAUTH_CLIENT_FAILED);
         return false;
     }
     return true;
@@ -281,24 +273,20 @@ void oauth_token(struct req *r)
     if (!authenticate(r, "grant_type", &a))
         goto out;
     if (strcmp(param(a.form, "grant_type"), "client_credentials") != 0) {
-        oauth_error(r, 400, "unsupported_grant_type",
-                    "This server supports grant_type=client_credentials only.");
+        oauth_error(r, 400, "unsupported_grant_type", MSG_OAUTH_GRANT_TYPE);
         goto out;
     }
     static const char *const other_grants[] = {"code",      "refresh_token", "password",
                                                "assertion", "device_code",   NULL};
     for (size_t i = 0; other_grants[i]; i++)
         if (param(a.form, other_grants[i])) {
-            oauth_error(r, 400, "invalid_grant",
-                        "A client_credentials request carries no other grant (code, "
-                        "refresh_token, password, assertion, device_code).");
+            oauth_error(r, 400, "invalid_grant", MSG_OAUTH_OTHER_GRANT);
             goto out;
         }
     char scope[AUTH_MAX_SCOPE + 1];
     if (!grant_scope(param(a.form, "scope"), PQgetvalue(a.row, 0, OAUTH_COL_SCOPES), scope,
                      sizeof scope)) {
-        oauth_error(r, 400, "invalid_scope",
-                    "scope must list some of the scopes granted to this client.");
+        oauth_error(r, 400, "invalid_scope", MSG_OAUTH_SCOPE);
         goto out;
     }
     issue(r, a.id, PQgetvalue(a.row, 0, OAUTH_COL_ORG), scope);
@@ -318,7 +306,7 @@ void oauth_revoke(struct req *r)
     if (keystore_verify(r->app->keys, NULL, param(a.form, "token"), time(NULL), &who, &why) &&
         who.own && who.jti[0]) {
         if (strcmp(who.sub, a.id) != 0) {
-            oauth_error(r, 400, "invalid_request", "This token was not issued to this client.");
+            oauth_error(r, 400, "invalid_request", MSG_OAUTH_NOT_THIS_CLIENT);
             goto out;
         }
         char exp[32];
@@ -340,7 +328,7 @@ void oauth_metadata(struct req *r)
 {
     const char *issuer = r->app->cfg->token_issuer;
     if (!issuer) {
-        http_problem(r, 404, "not-found", "This service issues no tokens (TOKEN_ISSUER unset).");
+        http_problem_msg(r, 404, "not-found", MSG_ISSUER_UNSET);
         return;
     }
     char token_endpoint[300], jwks_uri[300], revocation[300];
@@ -365,7 +353,7 @@ void oauth_jwks(struct req *r)
 {
     char *jwks = keystore_jwks(r->app->keys);
     if (!jwks) {
-        http_problem(r, 500, "internal", "An internal error occurred; it has been logged.");
+        http_problem_msg(r, 500, "internal", MSG_INTERNAL);
         return;
     }
     http_text_cached(r, "application/json", jwks, strlen(jwks), NULL, 300);

@@ -24,9 +24,8 @@ void ops_readyz(struct req *r)
     if (current == 1)
         http_json(r, 200, json_pack("{s:s, s:s}", "status", "ready", "schema", migrate_latest()));
     else
-        http_problem(r, 503, "not-ready",
-                     current == 0 ? "The database schema is not current; run migrate."
-                                  : "The database does not answer.");
+        http_problem_msg(r, 503, "not-ready",
+                         current == 0 ? MSG_READY_SCHEMA_OLD : MSG_READY_NO_ANSWER);
 }
 
 /* The embedded file `name`, or NULL after a 404. */

@@ -39,11 +39,11 @@ void organizations_list(struct req *r)
     paging_read_limit(r, errors, &limit);
     const char *kind = http_query(r, "kind");
     if (kind && !validate_in_list(kind, kinds))
-        validate_error(errors, "kind", "must be one of the organisation kinds");
+        validate_error_msg(errors, "kind", MSG_ORG_KIND);
     char *after = NULL;
     const char *cursor = http_query(r, "cursor");
     if (cursor && !cursor_decode(cursor, 1, 64, &after))
-        validate_error(errors, "cursor", "is not a cursor this API returned");
+        validate_error_msg(errors, "cursor", MSG_FIELD_CURSOR);
     if (json_array_size(errors) > 0) {
         free(after);
         http_invalid(r, 400, errors);
@@ -73,7 +73,7 @@ void organizations_get(struct req *r)
 {
     const char *slug = r->params[0];
     if (!auth_is_slug(slug)) {
-        http_problem(r, 404, "not-found", "No organisation has this slug.");
+        http_problem_msg(r, 404, "not-found", MSG_ORG_NOT_FOUND);
         return;
     }
     const char *params[] = {slug};
@@ -81,7 +81,7 @@ void organizations_get(struct req *r)
     if (!res)
         return;
     if (PQntuples(res) == 0) {
-        http_problem(r, 404, "not-found", "No organisation has this slug.");
+        http_problem_msg(r, 404, "not-found", MSG_ORG_NOT_FOUND);
         PQclear(res);
         return;
     }
@@ -95,7 +95,7 @@ void organizations_get(struct req *r)
     if (text)
         http_cached(r, &c, text, strlen(text));
     else
-        http_problem(r, 500, "internal", "The response could not be encoded.");
+        http_problem_msg(r, 500, "internal", MSG_ENCODING_FAILED);
     free(text);
     PQclear(res);
 }
@@ -106,9 +106,9 @@ static void check_fields(json_t *body, bool required, json_t *errors)
     validate_string(body, "name", required, 1, 200, errors);
     const json_t *kind = json_object_get(body, "kind");
     if (!kind && required)
-        validate_error(errors, "kind", "is required");
+        validate_error_msg(errors, "kind", MSG_FIELD_REQUIRED);
     else if (kind && !(json_is_string(kind) && validate_in_list(json_string_value(kind), kinds)))
-        validate_error(errors, "kind", "must be one of the organisation kinds");
+        validate_error_msg(errors, "kind", MSG_ORG_KIND);
 }
 
 void organizations_create(struct req *r)
@@ -123,9 +123,9 @@ void organizations_create(struct req *r)
     validate_fields(body, fields, read_only, errors);
     const char *slug = json_string_value(json_object_get(body, "slug"));
     if (!json_object_get(body, "slug"))
-        validate_error(errors, "slug", "is required");
+        validate_error_msg(errors, "slug", MSG_FIELD_REQUIRED);
     else if (!slug || !auth_is_slug(slug))
-        validate_error(errors, "slug", "must be 1-64 lower-case letters, digits or inner hyphens");
+        validate_error_msg(errors, "slug", MSG_ORG_SLUG);
     check_fields(body, true, errors);
     if (json_array_size(errors) > 0) {
         json_decref(body);
@@ -140,7 +140,7 @@ void organizations_create(struct req *r)
     if (!res)
         return;
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        http_problem(r, 409, "conflict", "An organisation already has this slug.");
+        http_problem_msg(r, 409, "conflict", MSG_ORG_SLUG_TAKEN);
     } else {
         char location[128];
         snprintf(location, sizeof location, "/v1/organizations/%s",
@@ -162,9 +162,9 @@ static bool check_patch(struct req *r, json_t *body)
     check_fields(body, false, errors);
     const json_t *active = json_object_get(body, "active");
     if (active && !json_is_boolean(active))
-        validate_error(errors, "active", "must be true or false");
+        validate_error_msg(errors, "active", MSG_FIELD_TRUE_OR_FALSE);
     if (json_object_size(body) == 0)
-        validate_error(errors, "body", "must change name, kind or active");
+        validate_error_msg(errors, "body", MSG_ORG_NO_CHANGE);
     if (json_array_size(errors) == 0) {
         json_decref(errors);
         return true;
@@ -182,17 +182,16 @@ void organizations_update(struct req *r)
     PGresult *current = NULL, *updated = NULL;
     const char *key[] = {slug};
     if (!auth_is_slug(slug)) {
-        http_problem(r, 404, "not-found", "No organisation has this slug.");
+        http_problem_msg(r, 404, "not-found", MSG_ORG_NOT_FOUND);
         goto out;
     }
     if (!http_begin(r) || !(current = http_sql(r, ORG_SQL_GET_FOR_UPDATE, 1, key, false)))
         goto out;
     const char *if_match = http_header(r, "If-Match");
     if (PQntuples(current) == 0) {
-        http_problem(r, 404, "not-found", "No organisation has this slug.");
+        http_problem_msg(r, 404, "not-found", MSG_ORG_NOT_FOUND);
     } else if (if_match && !validate_etag_matches(if_match, PQgetvalue(current, 0, ORG_COL_ETAG))) {
-        http_problem(r, 412, "precondition-failed",
-                     "If-Match does not match the organisation's current ETag.");
+        http_problem_msg(r, 412, "precondition-failed", MSG_ORG_IF_MATCH);
     } else if (check_patch(r, body)) {
         const json_t *active = json_object_get(body, "active");
         const char *params[] = {slug, json_string_value(json_object_get(body, "name")),

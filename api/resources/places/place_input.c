@@ -99,11 +99,11 @@ static void read_list(const struct spec *sp, const json_t *v, struct place_input
                       json_t *errors)
 {
     if (!json_is_array(v)) {
-        validate_error(errors, sp->field, "must be an array of strings");
+        validate_error_msg(errors, sp->field, MSG_PLACE_NOT_STRING_ARRAY);
         return;
     }
     if (json_array_size(v) > MAX_LIST_ITEMS) {
-        validate_error(errors, sp->field, "must have at most %d items", MAX_LIST_ITEMS);
+        validate_error_msg(errors, sp->field, MSG_PLACE_TOO_MANY_ITEMS, MAX_LIST_ITEMS);
         return;
     }
     size_t i;
@@ -112,16 +112,16 @@ static void read_list(const struct spec *sp, const json_t *v, struct place_input
     {
         const char *s = json_string_value(item), *why = NULL;
         if (!s) {
-            validate_error(errors, sp->field, "item %zu must be a string", i);
+            validate_error_msg(errors, sp->field, MSG_PLACE_ITEM_NOT_STRING, i);
             return;
         }
         if (!check_item(sp, s, &why)) {
-            validate_error(errors, sp->field, "item %zu (\"%.40s\") %s", i, s, why);
+            validate_error_msg(errors, sp->field, MSG_PLACE_ITEM_BAD, i, s, why);
             return;
         }
         for (size_t j = 0; j < i; j++)
             if (strcmp(json_string_value(json_array_get(v, j)), s) == 0) {
-                validate_error(errors, sp->field, "item %zu repeats item %zu", i, j);
+                validate_error_msg(errors, sp->field, MSG_PLACE_ITEM_REPEATED, i, j);
                 return;
             }
     }
@@ -134,7 +134,7 @@ static void read_number(const struct spec *sp, const json_t *v, struct place_inp
     const char *why = NULL;
     double d = json_number_value(v);
     if (!json_is_number(v)) {
-        validate_error(errors, sp->field, "must be a number (WGS84 degrees)");
+        validate_error_msg(errors, sp->field, MSG_PLACE_NOT_DEGREES);
         return;
     }
     bool ok = sp->kind == K_LATITUDE ? fields_latitude(d, &why) : fields_longitude(d, &why);
@@ -150,11 +150,11 @@ static void read_hours(const struct spec *sp, const char *s, struct place_input 
     struct oh_schedule schedule;
     char err[160], ranges[2048];
     if (oh_parse(s, &schedule, err, sizeof err) != 0) {
-        validate_error(errors, sp->field, "is not OSM opening_hours syntax we support: %s", err);
+        validate_error_msg(errors, sp->field, MSG_PLACE_OPENING_HOURS, err);
         return;
     }
     if (oh_to_multirange(&schedule, ranges, sizeof ranges) != 0) {
-        validate_error(errors, sp->field, "has too many time spans");
+        validate_error_msg(errors, sp->field, MSG_PLACE_TOO_MANY_SPANS);
         return;
     }
     out->values[PC_OPENING_HOURS] = strdup(s);
@@ -168,17 +168,17 @@ static void read_string(const struct spec *sp, const json_t *v, struct place_inp
 {
     const char *s = json_string_value(v), *why = NULL;
     if (!s) {
-        validate_error(errors, sp->field, "must be a string");
+        validate_error_msg(errors, sp->field, MSG_FIELD_NOT_STRING);
         return;
     }
     size_t len = validate_utf8_length(s);
     if (len == 0 || len > sp->max) {
-        validate_error(errors, sp->field, "must be 1 to %zu characters long", sp->max);
+        validate_error_msg(errors, sp->field, MSG_FIELD_LENGTH_MAX, sp->max);
         return;
     }
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
         if (*p < 0x20 || *p == 0x7F) {
-            validate_error(errors, sp->field, "must not contain control characters");
+            validate_error_msg(errors, sp->field, MSG_FIELD_CONTROL_CHARS);
             return;
         }
     char e164[32];
@@ -191,7 +191,7 @@ static void read_string(const struct spec *sp, const json_t *v, struct place_inp
     case K_PIVOT: ok = fields_pivot(s, &why); break;
     case K_DATE:
         ok = valid_date(s);
-        why = "must be a date such as 2026-12-08";
+        why = msg_text(MSG_PLACE_DATE, lang_current());
         break;
     case K_HOURS: read_hours(sp, s, out, errors); return;
     default: break;
@@ -211,7 +211,7 @@ void place_input_from_json(json_t *doc, const char *owner, struct place_input *o
         const json_t *v = json_object_get(doc, sp->field);
         if (!v || json_is_null(v)) {
             if (sp->required)
-                validate_error(errors, sp->field, "is required");
+                validate_error_msg(errors, sp->field, MSG_FIELD_REQUIRED);
             continue;
         }
         if (is_list(sp->kind))
@@ -226,8 +226,7 @@ void place_input_from_json(json_t *doc, const char *owner, struct place_input *o
     bool has_lon =
         json_object_get(doc, "longitude") && !json_is_null(json_object_get(doc, "longitude"));
     if (has_lat != has_lon)
-        validate_error(errors, has_lat ? "longitude" : "latitude",
-                       "latitude and longitude go together");
+        validate_error_msg(errors, has_lat ? "longitude" : "latitude", MSG_PLACE_LAT_LON_TOGETHER);
     if (!out->values[PC_SOURCE])
         out->values[PC_SOURCE] = strdup("inclusion-api");
     if (!out->values[PC_CLOSED_ON_PH])

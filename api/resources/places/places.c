@@ -29,7 +29,7 @@ const char *const places_list_query[] = {"q",         "commune", "postal_code", 
 
 static void not_found(struct req *r)
 {
-    http_problem(r, 404, "not-found", "No place has this id.");
+    http_problem_msg(r, 404, "not-found", MSG_PLACE_NOT_FOUND);
 }
 
 /* The JSON or GeoJSON page, from the rows' JSON texts as PostgreSQL built
@@ -179,7 +179,7 @@ void places_get(struct req *r)
     if (text)
         http_cached(r, &c, text, strlen(text));
     else
-        http_problem(r, 500, "internal", "The response could not be encoded.");
+        http_problem_msg(r, 500, "internal", MSG_ENCODING_FAILED);
     free(text);
     PQclear(res);
 }
@@ -201,13 +201,11 @@ bool places_check_commune(struct req *r, const struct place_input *in, json_t *e
         slug_from_name(commune, given, sizeof given);
     slug_from_name(PQgetvalue(res, 0, 2), expected, sizeof expected);
     if (!known && strncmp(insee, "32", 2) == 0)
-        validate_error(errors, "insee_code", "is not a commune of the Gers");
+        validate_error_msg(errors, "insee_code", MSG_FIELD_NOT_GERS_COMMUNE);
     else if (known && commune && strcmp(given, expected) != 0)
-        validate_error(errors, "commune", "is not the name of commune %s (%s)", insee,
-                       PQgetvalue(res, 0, 2));
+        validate_error_msg(errors, "commune", MSG_PLACE_COMMUNE_NAME, insee, PQgetvalue(res, 0, 2));
     else if (known && !inside)
-        validate_error(errors, "latitude", "the point is more than 1 km outside the commune %s",
-                       insee);
+        validate_error_msg(errors, "latitude", MSG_FIELD_OUTSIDE_COMMUNE, insee);
     PQclear(res);
     return true;
 }
@@ -253,7 +251,7 @@ void places_create(struct req *r)
         PGresult *res =
             http_sql(r, PLACES_SQL_INSERT, PC_COUNT, (const char *const *)in.values, true);
         if (res && PQresultStatus(res) != PGRES_TUPLES_OK)
-            http_problem(r, 409, "conflict", "A place already has this source and source_id.");
+            http_problem_msg(r, 409, "conflict", MSG_PLACE_SOURCE_TAKEN);
         else if (res) {
             char location[96];
             snprintf(location, sizeof location, "/v1/places/%s", PQgetvalue(res, 0, PLACE_COL_ID));
@@ -273,12 +271,12 @@ void places_create(struct req *r)
  * or NULL after having answered. */
 static PGresult *lock_own_place(struct req *r)
 {
-    PGresult *res = http_sql_lock(r, PLACES_SQL_GET_FOR_UPDATE, 0, NULL, "No place has this id.");
+    PGresult *res = http_sql_lock(r, PLACES_SQL_GET_FOR_UPDATE, 0, NULL, MSG_PLACE_NOT_FOUND);
     const char *if_match = http_header(r, "If-Match");
     if (!res || !guard_owns(r, PQgetvalue(res, 0, PLACE_COL_EXTRA)))
         ;
     else if (if_match && !validate_etag_matches(if_match, PQgetvalue(res, 0, PLACE_COL_ETAG)))
-        http_problem(r, 412, "precondition-failed", "If-Match does not match the place's ETag.");
+        http_problem_msg(r, 412, "precondition-failed", MSG_PLACE_IF_MATCH);
     else
         return res;
     PQclear(res);
@@ -308,7 +306,7 @@ void places_update(struct req *r)
     params[PC_COUNT] = r->params[0];
     updated = http_sql(r, PLACES_SQL_UPDATE, PC_COUNT + 1, params, true);
     if (updated && PQresultStatus(updated) != PGRES_TUPLES_OK)
-        http_problem(r, 409, "conflict", "A place already has this source and source_id.");
+        http_problem_msg(r, 409, "conflict", MSG_PLACE_SOURCE_TAKEN);
     else if (updated && http_commit(r))
         answer_place(r, updated);
 out: /* an open transaction is rolled back when the router returns the connection */

@@ -90,7 +90,7 @@ void places_csv_check_header(const struct csv *csv, json_t *errors)
 {
     for (size_t i = 0; i < COLUMN_COUNT; i++)
         if (columns[i].required && csv_column(csv, columns[i].name) < 0)
-            validate_error(errors, columns[i].name, "required column missing from the header");
+            validate_error_msg(errors, columns[i].name, MSG_PLACE_CSV_COLUMN_MISSING);
 }
 
 /* Splits a `|`-separated value into an array, labels turned into codes. */
@@ -104,15 +104,14 @@ static json_t *split(const struct column *c, const char *value, json_t *errors)
             if (text)
                 json_array_append_new(array, text);
             else
-                validate_error(errors, c->name, "is not valid UTF-8");
+                validate_error_msg(errors, c->name, MSG_FIELD_NOT_UTF8);
             continue;
         }
         const char *code = mednum_code(c->list, item);
         if (code)
             json_array_append_new(array, json_string(code));
         else
-            validate_error(errors, c->name, "\"%.60s\" is not a value of the standard's list",
-                           item);
+            validate_error_msg(errors, c->name, MSG_PLACE_CSV_NOT_IN_LIST, item);
     }
     free(copy);
     return array;
@@ -134,12 +133,12 @@ json_t *places_csv_row_to_json(const struct csv *csv, size_t row, json_t *errors
             if (text)
                 json_object_set_new(doc, c->member, text);
             else
-                validate_error(errors, c->name, "is not valid UTF-8");
+                validate_error_msg(errors, c->name, MSG_FIELD_NOT_UTF8);
         } else if (c->kind == CSV_NUMBER) {
             char *end;
             double d = strtod(value, &end);
             if (*end || !isfinite(d))
-                validate_error(errors, c->name, "must be a decimal number such as 43.64616");
+                validate_error_msg(errors, c->name, MSG_PLACE_CSV_DECIMAL);
             else
                 json_object_set_new(doc, c->member, json_real(d));
         } else {

@@ -67,10 +67,10 @@ static void warn(struct report *rep, size_t line, const struct place_input *in)
     const char *insee = in->values[PC_INSEE_CODE], *postal = in->values[PC_POSTAL_CODE];
     bool corsica = insee && insee[0] == '2' && (insee[1] == 'A' || insee[1] == 'B');
     if (insee && postal && !corsica && strncmp(insee, postal, 2) != 0)
-        json_array_append_new(rep->warnings,
-                              json_pack("{s:I, s:s, s:s}", "line", (json_int_t)line, "field",
-                                        "code_postal", "message",
-                                        "is in another département than code_insee"));
+        json_array_append_new(
+            rep->warnings,
+            json_pack("{s:I, s:s, s:s}", "line", (json_int_t)line, "field", "code_postal",
+                      "message", msg_text(MSG_PLACE_IMPORT_OTHER_DEPARTEMENT, lang_current())));
 }
 
 /* Applies one valid row. Returns false after having answered (503/500). */
@@ -96,7 +96,7 @@ static bool apply(struct req *r, struct report *rep, size_t line, struct place_i
         return false;
     if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), r->who.org) != 0) {
         json_t *errors = json_array();
-        validate_error(errors, "source_id", "this source and id belong to another organisation");
+        validate_error_msg(errors, "source_id", MSG_PLACE_IMPORT_OTHER_OWNER);
         refuse(rep, line, errors);
     } else {
         rep->unchanged++;
@@ -151,7 +151,7 @@ static void run_import(struct req *r)
     const char *dry_run = http_query(r, "dry_run");
     if (dry_run && strcmp(dry_run, "true") != 0 && strcmp(dry_run, "false") != 0) {
         json_t *errors = json_array();
-        validate_error(errors, "dry_run", "must be true or false");
+        validate_error_msg(errors, "dry_run", MSG_FIELD_TRUE_OR_FALSE);
         http_invalid(r, 400, errors);
         return;
     }
@@ -165,13 +165,11 @@ static void run_import(struct req *r)
     size_t bad_line = 0;
     json_t *errors = json_array();
     if (csv_parse(body, len, ',', &csv, &bad_line) != 0)
-        validate_error(errors, "body", "is not CSV: a quote is misplaced at line %zu", bad_line);
+        validate_error_msg(errors, "body", MSG_PLACE_IMPORT_QUOTE, bad_line);
     else if (csv.count < 2)
-        validate_error(errors, "body", "must hold a header line and at least one place");
+        validate_error_msg(errors, "body", MSG_PLACE_IMPORT_EMPTY);
     else if (csv.count - 1 > max_rows)
-        validate_error(errors, "body",
-                       "holds %zu places, more than the %zu an import may hold (IMPORT_MAX_ROWS)",
-                       csv.count - 1, max_rows);
+        validate_error_msg(errors, "body", MSG_PLACE_IMPORT_TOO_MANY, csv.count - 1, max_rows);
     else
         places_csv_check_header(&csv, errors);
     if (json_array_size(errors) > 0) {
@@ -220,8 +218,7 @@ void places_import(struct req *r)
     if (atomic_fetch_add(&imports_running, 1) >= most) {
         atomic_fetch_sub(&imports_running, 1);
         http_set_header(r, "Retry-After", "5");
-        http_problem(r, 429, "rate-limited",
-                     "Too many imports are running; retry after Retry-After seconds.");
+        http_problem_msg(r, 429, "rate-limited", MSG_PLACE_IMPORT_BUSY);
         return;
     }
     run_import(r);

@@ -59,7 +59,7 @@ static void read_format(struct req *r, struct places_query *q, json_t *errors)
         else if (strcmp(format, "csv") == 0)
             q->format = FORMAT_CSV;
         else if (strcmp(format, "json") != 0)
-            validate_error(errors, "format", "must be json, geojson or csv");
+            validate_error_msg(errors, "format", MSG_PLACE_FORMAT);
     } else if (http_accept_names(r, "application/geo+json")) {
         q->format = FORMAT_GEOJSON;
     } else if (http_accept_names(r, "text/csv")) {
@@ -82,7 +82,7 @@ static void code_filter(struct req *r, struct places_query *q, FILE *where, cons
     if (!code)
         return;
     if (!mednum_label(list, code)) {
-        validate_error(errors, name, "is not a code of its list (see the OpenAPI enumeration)");
+        validate_error_msg(errors, name, MSG_PLACE_NOT_A_CODE);
         return;
     }
     fprintf(where, PLACES_SQL_WHERE_CODE, param(q, code, false), column);
@@ -94,13 +94,13 @@ static void text_filters(struct req *r, struct places_query *q, FILE *where, jso
     if (text) {
         size_t len = validate_utf8_length(text);
         if (len < 2 || len > 100)
-            validate_error(errors, "q", "must be 2 to 100 characters long");
+            validate_error_msg(errors, "q", MSG_PLACE_Q_LENGTH);
         else
             fprintf(where, PLACES_SQL_WHERE_TEXT, param(q, text, false));
     }
     const char *commune = http_query(r, "commune");
     if (commune && !fields_insee_code(commune, &why))
-        validate_error(errors, "commune", "must be an INSEE code: %s", why);
+        validate_error_msg(errors, "commune", MSG_FIELD_INSEE, why);
     else if (commune)
         fprintf(where, PLACES_SQL_WHERE_INSEE_CODE, param(q, commune, false));
     const char *postal = http_query(r, "postal_code");
@@ -110,7 +110,7 @@ static void text_filters(struct req *r, struct places_query *q, FILE *where, jso
         fprintf(where, PLACES_SQL_WHERE_POSTAL_CODE, param(q, postal, false));
     const char *itinerant = http_query(r, "itinerant");
     if (itinerant && strcmp(itinerant, "true") != 0 && strcmp(itinerant, "false") != 0)
-        validate_error(errors, "itinerant", "must be true or false");
+        validate_error_msg(errors, "itinerant", MSG_FIELD_TRUE_OR_FALSE);
     else if (itinerant)
         fputs(strcmp(itinerant, "true") == 0 ? PLACES_SQL_WHERE_ITINERANT
                                              : PLACES_SQL_WHERE_NOT_ITINERANT,
@@ -127,21 +127,21 @@ static int near_filter(struct req *r, struct places_query *q, FILE *where, json_
     double point[2], km = atof(DEFAULT_RADIUS_KM);
     if (!near) {
         if (radius)
-            validate_error(errors, "radius_km", "goes with near");
+            validate_error_msg(errors, "radius_km", MSG_FIELD_GOES_WITH_NEAR);
         return 0;
     }
     const char *why = NULL;
     if (!numbers(near, point, 2) || !fields_latitude(point[0], &why) ||
         !fields_longitude(point[1], &why)) {
-        validate_error(errors, "near", "must be latitude,longitude in WGS84 degrees");
+        validate_error_msg(errors, "near", MSG_FIELD_NEAR);
         return 0;
     }
     if (!fields_in_france(point[0], point[1])) {
-        validate_error(errors, "near", FIELDS_NEAR_SWAPPED);
+        validate_error_msg(errors, "near", MSG_FIELDS_NEAR_SWAPPED);
         return 0;
     }
     if (radius && (!numbers(radius, &km, 1) || km <= 0 || km > MAX_RADIUS_KM)) {
-        validate_error(errors, "radius_km", "must be a number above 0 and up to %g", MAX_RADIUS_KM);
+        validate_error_msg(errors, "radius_km", MSG_FIELD_RADIUS, MAX_RADIUS_KM);
         return 0;
     }
     char text[64];
@@ -162,7 +162,7 @@ static void bbox_filter(struct req *r, struct places_query *q, FILE *where, json
     if (!numbers(bbox, b, 4) || !fields_longitude(b[0], &why) || !fields_latitude(b[1], &why) ||
         !fields_longitude(b[2], &why) || !fields_latitude(b[3], &why) || b[0] >= b[2] ||
         b[1] >= b[3]) {
-        validate_error(errors, "bbox", "must be minLon,minLat,maxLon,maxLat with min < max");
+        validate_error_msg(errors, "bbox", MSG_PLACE_BBOX);
         return;
     }
     char text[192];
@@ -176,16 +176,14 @@ static void time_filters(struct req *r, struct places_query *q, FILE *where, jso
 {
     const char *open_at = http_query(r, "open_at");
     if (open_at && !validate_rfc3339(open_at))
-        validate_error(errors, "open_at",
-                       "must be an RFC 3339 time such as 2026-12-08T09:00:00+01:00");
+        validate_error_msg(errors, "open_at", MSG_FIELD_RFC3339);
     else if (open_at) {
         int n = param(q, open_at, false);
         fprintf(where, PLACES_SQL_WHERE_OPEN_AT, n, n, n, n);
     }
     const char *since = http_query(r, "updated_since");
     if (since && !validate_rfc3339(since))
-        validate_error(errors, "updated_since",
-                       "must be an RFC 3339 time such as 2026-12-08T09:00:00+01:00");
+        validate_error_msg(errors, "updated_since", MSG_FIELD_RFC3339);
     else if (since) {
         q->order = ORDER_BY_UPDATE;
         fprintf(where, PLACES_SQL_WHERE_UPDATED_SINCE, param(q, since, false));
@@ -215,7 +213,7 @@ static void cursor_filter(struct req *r, struct places_query *q, FILE *where, in
     if (!cursor_decode(cursor, 3, 64, q->cursor_keys) ||
         strcmp(q->cursor_keys[0], modes[q->order]) != 0 || !validate_uuid(q->cursor_keys[2]) ||
         (q->order != ORDER_BY_ID && !plausible_key(q->order, q->cursor_keys[1]))) {
-        validate_error(errors, "cursor", "is not a cursor this API returned for this query");
+        validate_error_msg(errors, "cursor", MSG_FIELD_CURSOR_QUERY);
         return;
     }
     int id = param(q, q->cursor_keys[2], false);
@@ -263,12 +261,11 @@ void places_query_read(struct req *r, struct places_query *q, json_t *errors)
     bbox_filter(r, q, where, errors);
     time_filters(r, q, where, errors);
     if (point && q->order == ORDER_BY_UPDATE)
-        validate_error(errors, "near", "cannot be combined with updated_since");
+        validate_error_msg(errors, "near", MSG_PLACE_NEAR_UPDATED_SINCE);
     else if (point)
         q->order = ORDER_BY_DISTANCE;
     if (q->format == FORMAT_CSV && q->order == ORDER_BY_UPDATE)
-        validate_error(errors, "format",
-                       "csv cannot carry deletions: use json or geojson with updated_since");
+        validate_error_msg(errors, "format", MSG_PLACE_CSV_DELETIONS);
     cursor_filter(r, q, where, point, errors);
     fclose(where);
     q->whole = q->format == FORMAT_GEOJSON && q->order != ORDER_BY_UPDATE &&

@@ -34,10 +34,9 @@ static void read_window(struct req *r, struct stop_query *q, json_t *errors)
 {
     const char *from = http_query(r, "from"), *to = http_query(r, "to");
     if (from && !validate_rfc3339(from))
-        validate_error(errors, "from",
-                       "must be an RFC 3339 time such as 2026-12-08T00:00:00+01:00");
+        validate_error_msg(errors, "from", MSG_FIELD_RFC3339_SUCH_AS, "2026-12-08T00:00:00+01:00");
     if (to && !validate_rfc3339(to))
-        validate_error(errors, "to", "must be an RFC 3339 time such as 2026-12-15T00:00:00+01:00");
+        validate_error_msg(errors, "to", MSG_FIELD_RFC3339_SUCH_AS, "2026-12-15T00:00:00+01:00");
     /* Defaults, in SQL: from now, for 7 days after `from`. */
     q->params[0] = from;
     q->params[1] = to;
@@ -48,7 +47,7 @@ static void read_near(struct req *r, struct stop_query *q, json_t *errors)
     const char *near = http_query(r, "near"), *radius = http_query(r, "radius_km"), *why = NULL;
     if (!near) {
         if (radius)
-            validate_error(errors, "radius_km", "goes with near");
+            validate_error_msg(errors, "radius_km", MSG_FIELD_GOES_WITH_NEAR);
         return;
     }
     double lat, lon, km = 20;
@@ -56,24 +55,23 @@ static void read_near(struct req *r, struct stop_query *q, json_t *errors)
     errno = 0;
     lat = strtod(near, &end);
     if (end == near || *end != ',' || errno) {
-        validate_error(errors, "near", "must be latitude,longitude in WGS84 degrees");
+        validate_error_msg(errors, "near", MSG_FIELD_NEAR);
         return;
     }
     const char *second = end + 1;
     lon = strtod(second, &end);
     if (end == second || *end || !fields_latitude(lat, &why) || !fields_longitude(lon, &why)) {
-        validate_error(errors, "near", "must be latitude,longitude in WGS84 degrees");
+        validate_error_msg(errors, "near", MSG_FIELD_NEAR);
         return;
     }
     if (!fields_in_france(lat, lon)) {
-        validate_error(errors, "near", FIELDS_NEAR_SWAPPED);
+        validate_error_msg(errors, "near", MSG_FIELDS_NEAR_SWAPPED);
         return;
     }
     if (radius) {
         km = strtod(radius, &end);
         if (end == radius || *end || !isfinite(km) || km <= 0 || km > MAX_RADIUS_KM) {
-            validate_error(errors, "radius_km", "must be a number above 0 and up to %g",
-                           MAX_RADIUS_KM);
+            validate_error_msg(errors, "radius_km", MSG_FIELD_RADIUS, MAX_RADIUS_KM);
             return;
         }
     }
@@ -94,7 +92,7 @@ static void list(struct req *r, const char *place_id)
     if (cursor &&
         (!cursor_decode(cursor, 2, 64, q.cursor_keys) || !validate_uuid(q.cursor_keys[1]) ||
          strspn(q.cursor_keys[0], "0123456789-:. +") != strlen(q.cursor_keys[0])))
-        validate_error(errors, "cursor", "is not a cursor this API returned");
+        validate_error_msg(errors, "cursor", MSG_FIELD_CURSOR);
     if (json_array_size(errors) > 0) {
         free(q.cursor_keys[0]);
         free(q.cursor_keys[1]);
@@ -153,13 +151,13 @@ static PGresult *find_place(struct req *r)
 {
     const char *id = r->params[0];
     if (!validate_uuid(id)) {
-        http_problem(r, 404, "not-found", "No place has this id.");
+        http_problem_msg(r, 404, "not-found", MSG_PLACE_NOT_FOUND);
         return NULL;
     }
     const char *params[] = {id};
     PGresult *res = http_sql(r, STOPS_SQL_PLACE, 1, params, false);
     if (res && PQntuples(res) == 0) {
-        http_problem(r, 404, "not-found", "No place has this id.");
+        http_problem_msg(r, 404, "not-found", MSG_PLACE_NOT_FOUND);
         PQclear(res);
         return NULL;
     }
@@ -198,16 +196,15 @@ void stops_create(struct req *r)
     static const char *const read_only[] = {"id", "place_id", "place_name", "commune", NULL};
     validate_fields(body, fields, read_only, errors);
     if (strcmp(PQgetvalue(place, 0, 1), "t") != 0)
-        validate_error(errors, "place_id",
-                       "the place is not itinerant: only mobile units have stops");
+        validate_error_msg(errors, "place_id", MSG_STOP_NOT_ITINERANT);
     const char *starts = validate_string(body, "starts_at", true, 20, 40, errors);
     const char *ends = validate_string(body, "ends_at", true, 20, 40, errors);
     if (starts && !validate_rfc3339(starts))
-        validate_error(errors, "starts_at",
-                       "must be an RFC 3339 time such as 2026-12-08T09:30:00+01:00");
+        validate_error_msg(errors, "starts_at", MSG_FIELD_RFC3339_SUCH_AS,
+                           "2026-12-08T09:30:00+01:00");
     if (ends && !validate_rfc3339(ends))
-        validate_error(errors, "ends_at",
-                       "must be an RFC 3339 time such as 2026-12-08T12:30:00+01:00");
+        validate_error_msg(errors, "ends_at", MSG_FIELD_RFC3339_SUCH_AS,
+                           "2026-12-08T12:30:00+01:00");
     const char *insee = validate_string(body, "insee_code", true, 5, 5, errors);
     const char *address = validate_string(body, "address", true, 1, 250, errors);
     const json_t *lat = json_object_get(body, "latitude"),
@@ -216,9 +213,9 @@ void stops_create(struct req *r)
     bool lat_ok = json_is_number(lat) && fields_latitude(json_number_value(lat), &why),
          lon_ok = json_is_number(lon) && fields_longitude(json_number_value(lon), &why);
     if (!lat_ok)
-        validate_error(errors, "latitude", "is required, a number in WGS84 degrees");
+        validate_error_msg(errors, "latitude", MSG_STOP_DEGREES_REQUIRED);
     if (!lon_ok)
-        validate_error(errors, "longitude", "is required, a number in WGS84 degrees");
+        validate_error_msg(errors, "longitude", MSG_STOP_DEGREES_REQUIRED);
     char lat_text[32], lon_text[32];
     /* the reference checks too, on the values that are well formed, so that
      * one answer names every error */
@@ -230,12 +227,11 @@ void stops_create(struct req *r)
     if (!check)
         goto out;
     if (strcmp(PQgetvalue(check, 0, 0), "t") != 0)
-        validate_error(errors, "insee_code", "is not a commune of the Gers");
+        validate_error_msg(errors, "insee_code", MSG_FIELD_NOT_GERS_COMMUNE);
     else if (strcmp(PQgetvalue(check, 0, 1), "t") != 0)
-        validate_error(errors, "latitude", "the point is more than 1 km outside the commune %s",
-                       insee);
+        validate_error_msg(errors, "latitude", MSG_FIELD_OUTSIDE_COMMUNE, insee);
     if (strcmp(PQgetvalue(check, 0, 2), "t") != 0)
-        validate_error(errors, "ends_at", "must be after starts_at");
+        validate_error_msg(errors, "ends_at", MSG_FIELD_AFTER_STARTS_AT);
     if (json_array_size(errors) > 0) {
         http_invalid(r, 422, errors);
         errors = NULL;
@@ -244,7 +240,7 @@ void stops_create(struct req *r)
     const char *params[] = {r->params[0], starts, ends, insee, address, lat_text, lon_text};
     res = http_sql(r, STOPS_SQL_INSERT, 7, params, true);
     if (res && PQresultStatus(res) != PGRES_TUPLES_OK) {
-        http_problem(r, 409, "conflict", "This mobile unit already has a stop starting then.");
+        http_problem_msg(r, 409, "conflict", MSG_STOP_TAKEN);
     } else if (res) {
         char location[128];
         snprintf(location, sizeof location, "/v1/places/%s/stops", r->params[0]);

@@ -59,7 +59,7 @@ static bool e164(const char *s, char *out, size_t cap)
 static void read_beneficiary(json_t *b, struct referral_input *in, json_t *errors)
 {
     if (!json_is_object(b)) {
-        validate_error(errors, "beneficiary", "is required, an object");
+        validate_error_msg(errors, "beneficiary", MSG_FIELD_REQUIRED_OBJECT);
         return;
     }
     static const char *const members[] = {"first_name", "last_name",          "phone",
@@ -70,8 +70,7 @@ static void read_beneficiary(json_t *b, struct referral_input *in, json_t *error
     {
         char field[96];
         snprintf(field, sizeof field, "beneficiary.%.60s", key);
-        validate_error(errors, field,
-                       "is not collected: only names, phone, e-mail and contact preference");
+        validate_error_msg(errors, field, MSG_REFERRAL_NOT_COLLECTED);
     }
     json_t *sub = json_array();
     in->first_name = validate_string(b, "first_name", true, 1, 100, sub);
@@ -81,42 +80,41 @@ static void read_beneficiary(json_t *b, struct referral_input *in, json_t *error
     const char *why = NULL;
     if (phone && !fields_phone(phone, in->e164, sizeof in->e164, &why) &&
         !e164(phone, in->e164, sizeof in->e164))
-        validate_error(sub, "phone",
-                       "%s, or any number in E.164 (+44 7700 900123 as +447700900123)", why);
+        validate_error_msg(sub, "phone", MSG_REFERRAL_PHONE, why);
     in->phone = phone ? in->e164 : NULL;
     if (in->email && !fields_email(in->email, &why))
         validate_error(sub, "email", "%s", why);
     static const char *const preferences[] = {"phone", "email", "referring_partner", NULL};
     in->preference = json_string_value(json_object_get(b, "contact_preference"));
     if (!validate_in_list(in->preference, preferences))
-        validate_error(sub, "contact_preference", "must be phone, email or referring_partner");
+        validate_error_msg(sub, "contact_preference", MSG_REFERRAL_CONTACT_PREFERENCE);
     else if (strcmp(in->preference, "phone") == 0 && !json_object_get(b, "phone"))
-        validate_error(sub, "phone", "is required when contact_preference is phone");
+        validate_error_msg(sub, "phone", MSG_REFERRAL_PHONE_REQUIRED);
     else if (strcmp(in->preference, "email") == 0 && !json_object_get(b, "email"))
-        validate_error(sub, "email", "is required when contact_preference is email");
+        validate_error_msg(sub, "email", MSG_REFERRAL_EMAIL_REQUIRED);
     validate_nest(errors, "beneficiary", sub);
 }
 
 static void read_consent(json_t *c, struct referral_input *in, json_t *errors)
 {
     if (!json_is_object(c)) {
-        validate_error(errors, "consent", "is required, an object");
+        validate_error_msg(errors, "consent", MSG_FIELD_REQUIRED_OBJECT);
         return;
     }
     static const char *const members[] = {"given", "method", "recorded_at", NULL};
     const char *key;
     json_t *value;
     json_object_foreach(c, key, value) if (!validate_in_list(key, members))
-        validate_error(errors, "consent", "member %.60s is not known", key);
+        validate_error_msg(errors, "consent", MSG_REFERRAL_CONSENT_MEMBER, key);
     if (!json_is_true(json_object_get(c, "given")))
-        validate_error(errors, "consent.given", "must be true: no referral without consent");
+        validate_error_msg(errors, "consent.given", MSG_REFERRAL_CONSENT_GIVEN);
     static const char *const methods[] = {"oral", "written", "digital", NULL};
     in->method = json_string_value(json_object_get(c, "method"));
     if (!validate_in_list(in->method, methods))
-        validate_error(errors, "consent.method", "must be oral, written or digital");
+        validate_error_msg(errors, "consent.method", MSG_REFERRAL_CONSENT_METHOD);
     in->recorded_at = json_string_value(json_object_get(c, "recorded_at"));
     if (!in->recorded_at || !validate_rfc3339(in->recorded_at)) {
-        validate_error(errors, "consent.recorded_at", "must be an RFC 3339 time");
+        validate_error_msg(errors, "consent.recorded_at", MSG_FIELD_RFC3339_TIME);
         in->recorded_at = NULL;
     }
 }
@@ -132,30 +130,30 @@ static void read_referral(json_t *body, const char *from_org, struct referral_in
     validate_fields(body, writable, read_only, errors);
     in->to_org = json_string_value(json_object_get(body, "to_org"));
     if (!in->to_org || !auth_is_slug(in->to_org))
-        validate_error(errors, "to_org", "is required, the slug of a partner of the directory");
+        validate_error_msg(errors, "to_org", MSG_REFERRAL_TO_ORG_REQUIRED);
     else if (strcmp(in->to_org, from_org) == 0)
-        validate_error(errors, "to_org", "must be another organisation than the sender");
+        validate_error_msg(errors, "to_org", MSG_REFERRAL_TO_ORG_SELF);
     in->need = json_string_value(json_object_get(body, "need"));
     if (!validate_in_list(in->need, codes_of(CODES_NEEDS)))
-        validate_error(errors, "need", "must be a need code (see the OpenAPI enumeration)");
+        validate_code_error(errors, "need", CODES_NEEDS);
     read_beneficiary(json_object_get(body, "beneficiary"), in, errors);
     read_consent(json_object_get(body, "consent"), in, errors);
     in->notes = validate_string(body, "notes", false, 1, 1000, errors);
     const json_t *place = json_object_get(body, "place_id");
     in->place_id = json_string_value(place);
     if (place && (!in->place_id || !validate_uuid(in->place_id)))
-        validate_error(errors, "place_id", "must be the UUID of a place");
+        validate_error_msg(errors, "place_id", MSG_FIELD_UUID_PLACE);
 }
 
 /* The references the body makes, as REFERRAL_SQL_CREATE found them. */
 static void reference_errors(PGresult *res, json_t *errors)
 {
     if (strcmp(PQgetvalue(res, 0, REF_CREATE_COL_TO_OK), "t") != 0)
-        validate_error(errors, "to_org", "is not an organisation of the directory");
+        validate_error_msg(errors, "to_org", MSG_FIELD_NOT_IN_DIRECTORY);
     if (strcmp(PQgetvalue(res, 0, REF_CREATE_COL_PLACE_OK), "t") != 0)
-        validate_error(errors, "place_id", "no such place");
+        validate_error_msg(errors, "place_id", MSG_FIELD_NO_SUCH_PLACE);
     if (strcmp(PQgetvalue(res, 0, REF_CREATE_COL_TIME_OK), "t") != 0)
-        validate_error(errors, "consent.recorded_at", "must not be in the future");
+        validate_error_msg(errors, "consent.recorded_at", MSG_FIELD_NOT_IN_FUTURE);
 }
 
 /* One statement, sent once (REFERRAL_SQL_CREATE): the key, the references,
@@ -217,7 +215,7 @@ static PGresult *lock_referral(struct req *r)
     char days[16];
     snprintf(days, sizeof days, "%d", r->app->cfg->referral_expiry_days);
     const char *extra[] = {r->who.org, days};
-    PGresult *res = http_sql_lock(r, REFERRAL_SQL_LOCK, 2, extra, "No referral has this id.");
+    PGresult *res = http_sql_lock(r, REFERRAL_SQL_LOCK, 2, extra, MSG_REFERRAL_NOT_FOUND);
     if (res && strcmp(PQgetvalue(res, 0, REF_COL_EXPIRED), "t") == 0) {
         PQclear(res);
         const char *due[] = {NULL, days, r->params[0]};
@@ -305,9 +303,7 @@ void referrals_add_event(struct req *r)
         if (strcmp(moves[i].type, type) == 0)
             move = &moves[i];
     if (!move)
-        validate_error(errors, "type",
-                       "must be accepted, declined, started, completed, cancelled, note or "
-                       "consent_withdrawn");
+        validate_code_error(errors, "type", CODES_REFERRAL_MOVES);
     const char *reason = NULL, *note = NULL;
     if (withdrawn || (move && strcmp(type, "consent_withdrawn") == 0)) {
         /* A withdrawal erases the free texts and records none of its own; once
@@ -316,9 +312,9 @@ void referrals_add_event(struct req *r)
         for (const char *const *text = (const char *const[]){"reason", "note", NULL}; *text; text++)
             if (json_object_get(body, *text) ||
                 (withdrawn && move && strcmp(type, "note") == 0 && strcmp(*text, "note") == 0))
-                validate_error(errors, *text,
-                               withdrawn ? "is not recorded once consent is withdrawn"
-                                         : "is not recorded with consent_withdrawn");
+                validate_error_msg(errors, *text,
+                                   withdrawn ? MSG_REFERRAL_NOT_RECORDED_WITHDRAWN
+                                             : MSG_REFERRAL_NOT_RECORDED_WITH_WITHDRAWAL);
     } else {
         reason =
             validate_string(body, "reason", move && strcmp(type, "declined") == 0, 1, 500, errors);
@@ -332,23 +328,20 @@ void referrals_add_event(struct req *r)
     bool sender = strcmp(PQgetvalue(row, 0, REF_COL_FROM), r->who.org) == 0;
     const char *status = PQgetvalue(row, 0, REF_COL_STATUS);
     if ((sender && !move->by_sender) || (!sender && !move->by_receiver)) {
-        char detail[128];
-        snprintf(detail, sizeof detail, "Only the %s may record \"%s\".",
-                 sender ? "receiving partner" : "referring partner", move->type);
-        http_problem(r, 403, "not-your-move", detail);
+        http_problem_msg(r, 403, "not-your-move",
+                         sender ? MSG_REFERRAL_RECEIVER_MOVE : MSG_REFERRAL_SENDER_MOVE,
+                         move->type);
         goto out;
     }
     bool allowed = move->from ? validate_in_list(status, move->from) : true;
     if (strcmp(move->type, "consent_withdrawn") == 0 && withdrawn)
         allowed = false;
     if (!allowed) {
-        char detail[160];
-        snprintf(detail, sizeof detail, "The referral is %s%s: \"%s\" is not possible now.", status,
-                 withdrawn && strcmp(move->type, "consent_withdrawn") == 0
-                     ? " and consent is already withdrawn"
-                     : "",
-                 move->type);
-        http_problem(r, 409, "impossible-move", detail);
+        http_problem_msg(r, 409, "impossible-move",
+                         withdrawn && strcmp(move->type, "consent_withdrawn") == 0
+                             ? MSG_REFERRAL_IMPOSSIBLE_MOVE_WITHDRAWN
+                             : MSG_REFERRAL_IMPOSSIBLE_MOVE,
+                         status, move->type);
         goto out;
     }
     const char *params[] = {r->params[0],
@@ -411,24 +404,22 @@ static void read_feed_query(struct req *r, const char **params, char **keys, int
     static const char *const directions[] = {"inbound", "outbound", NULL};
     params[1] = http_query(r, "direction");
     if (params[1] && !validate_in_list(params[1], directions))
-        validate_error(errors, "direction", "must be inbound or outbound");
+        validate_error_msg(errors, "direction", MSG_REFERRAL_DIRECTION);
     params[2] = http_query(r, "status");
     if (params[2] && !validate_in_list(params[2], codes_of(CODES_REFERRAL_STATUSES)))
-        validate_error(
-            errors, "status",
-            "must be sent, accepted, declined, started, completed, cancelled or expired");
+        validate_code_error(errors, "status", CODES_REFERRAL_STATUSES);
     params[3] = http_query(r, "need");
     if (params[3] && !validate_in_list(params[3], codes_of(CODES_NEEDS)))
-        validate_error(errors, "need", "must be a need code (see the OpenAPI enumeration)");
+        validate_code_error(errors, "need", CODES_NEEDS);
     params[4] = http_query(r, "updated_since");
     if (params[4] && !validate_rfc3339(params[4]))
-        validate_error(errors, "updated_since", "must be an RFC 3339 time");
+        validate_error_msg(errors, "updated_since", MSG_FIELD_RFC3339_TIME);
     paging_read_limit(r, errors, limit);
     const char *cursor = http_query(r, "cursor");
     if (cursor && (!cursor_decode(cursor, 2, 20, keys) || !keys[0][0] || !keys[1][0] ||
                    strspn(keys[0], "0123456789") != strlen(keys[0]) ||
                    strspn(keys[1], "0123456789") != strlen(keys[1])))
-        validate_error(errors, "cursor", "is not a cursor this API returned");
+        validate_error_msg(errors, "cursor", MSG_FIELD_CURSOR);
     else if (cursor) {
         params[5] = keys[0];
         params[6] = keys[1];

@@ -15,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NOT_FOUND "No webhook subscription of yours has this id."
-
 static const char *const event_types[] = {"referral.received",      "referral.updated",
                                           "registration.confirmed", "registration.waitlisted",
                                           "registration.promoted",  "registration.cancelled",
@@ -32,7 +30,7 @@ static char *read_events(json_t *body, bool required, json_t *errors)
     json_t *v = json_object_get(body, "events");
     if (!v) {
         if (required)
-            validate_error(errors, "events", "is required");
+            validate_error_msg(errors, "events", MSG_FIELD_REQUIRED);
         return NULL;
     }
     if (json_is_string(v) && strcmp(json_string_value(v), "*") == 0)
@@ -46,11 +44,7 @@ static char *read_events(json_t *body, bool required, json_t *errors)
         ok = ok && s && (validate_in_list(s, event_types) || strcmp(s, "*") == 0);
     }
     if (!ok) {
-        validate_error(errors, "events",
-                       "must be \"*\" or a list of event types: referral.received, "
-                       "referral.updated, registration.confirmed, registration.waitlisted, "
-                       "registration.promoted, registration.cancelled, workshop.changed, "
-                       "workshop.cancelled, place.changed");
+        validate_error_msg(errors, "events", MSG_WEBHOOK_EVENTS);
         return NULL;
     }
     return json_dumps(v, JSON_COMPACT);
@@ -76,7 +70,7 @@ static bool known_id(struct req *r)
 {
     if (validate_uuid(r->params[0]))
         return true;
-    http_problem(r, 404, "not-found", NOT_FOUND);
+    http_problem_msg(r, 404, "not-found", MSG_WEBHOOK_NOT_FOUND);
     return false;
 }
 
@@ -100,15 +94,14 @@ void webhooks_create(struct req *r)
         goto out;
     }
     if (!(secret = webhook_new_secret())) {
-        http_problem(r, 500, "internal", "No secret could be drawn.");
+        http_problem_msg(r, 500, "internal", MSG_WEBHOOK_NO_SECRET);
         goto out;
     }
     const char *params[] = {r->who.org, url, events, description, secret};
     if (!(res = http_sql(r, WEBHOOKS_SQL_INSERT, 5, params, false)))
         goto out;
     if (PQntuples(res) == 0) {
-        http_problem(r, 409, "too-many-subscriptions",
-                     "An organisation has 50 webhook subscriptions at most.");
+        http_problem_msg(r, 409, "too-many-subscriptions", MSG_WEBHOOK_TOO_MANY);
         goto out;
     }
     json_t *sub = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
@@ -142,7 +135,7 @@ void webhooks_list(struct req *r)
 static void answer_row(struct req *r, PGresult *res, int status)
 {
     if (res && PQntuples(res) == 0)
-        http_problem(r, 404, "not-found", NOT_FOUND);
+        http_problem_msg(r, 404, "not-found", MSG_WEBHOOK_NOT_FOUND);
     else if (res)
         http_json_text(r, status, PQgetvalue(res, 0, 0));
     PQclear(res);
@@ -173,7 +166,7 @@ void webhooks_update(struct req *r)
     const char *description = validate_string(body, "description", false, 0, 500, errors);
     json_t *active = json_object_get(body, "active");
     if (active && !json_is_boolean(active))
-        validate_error(errors, "active", "must be true or false");
+        validate_error_msg(errors, "active", MSG_FIELD_TRUE_OR_FALSE);
     if (json_array_size(errors) > 0) {
         http_invalid(r, 422, json_incref(errors));
     } else {
@@ -198,7 +191,7 @@ void webhooks_delete(struct req *r)
     const char *params[] = {r->params[0], r->who.org};
     PGresult *res = http_sql(r, WEBHOOKS_SQL_DELETE, 2, params, false);
     if (res && PQntuples(res) == 0)
-        http_problem(r, 404, "not-found", NOT_FOUND);
+        http_problem_msg(r, 404, "not-found", MSG_WEBHOOK_NOT_FOUND);
     else if (res)
         http_empty(r, 204);
     PQclear(res);
@@ -210,7 +203,7 @@ void webhooks_rotate(struct req *r)
         return;
     char *secret = webhook_new_secret();
     if (!secret) {
-        http_problem(r, 500, "internal", "No secret could be drawn.");
+        http_problem_msg(r, 500, "internal", MSG_WEBHOOK_NO_SECRET);
         return;
     }
     char overlap[16];
@@ -228,7 +221,7 @@ void webhooks_ping(struct req *r)
     const char *params[] = {r->params[0], r->who.org};
     PGresult *res = http_sql(r, WEBHOOKS_SQL_PING, 2, params, false);
     if (res && PQgetisnull(res, 0, 0))
-        http_problem(r, 404, "not-found", NOT_FOUND);
+        http_problem_msg(r, 404, "not-found", MSG_WEBHOOK_NOT_FOUND);
     else if (res)
         http_json(r, 202, json_pack("{s:s}", "event_id", PQgetvalue(res, 0, 0)));
     PQclear(res);
@@ -242,14 +235,14 @@ void webhooks_deliveries(struct req *r)
     const char *status = http_query(r, "status");
     if (status && !validate_in_list(status, statuses)) {
         json_t *errors = json_array();
-        validate_error(errors, "status", "must be pending, delivered or failed");
+        validate_error_msg(errors, "status", MSG_WEBHOOK_DELIVERY_STATUS);
         http_invalid(r, 400, errors);
         return;
     }
     const char *params[] = {r->params[0], r->who.org, status};
     PGresult *res = http_sql(r, WEBHOOKS_SQL_DELIVERIES, 3, params, false);
     if (res && strcmp(PQgetvalue(res, 0, 0), "t") != 0)
-        http_problem(r, 404, "not-found", NOT_FOUND);
+        http_problem_msg(r, 404, "not-found", MSG_WEBHOOK_NOT_FOUND);
     else if (res)
         http_json(r, 200,
                   json_pack("{s:o, s:n}", "items", json_loads(PQgetvalue(res, 0, 1), 0, NULL),
@@ -264,13 +257,13 @@ void webhooks_retry(struct req *r)
     if (!known_id(r))
         return;
     if (len == 0 || len > 18 || strspn(delivery, "0123456789") != len) {
-        http_problem(r, 404, "not-found", "No delivery of this subscription has this id.");
+        http_problem_msg(r, 404, "not-found", MSG_WEBHOOK_DELIVERY_NOT_FOUND);
         return;
     }
     const char *params[] = {r->params[0], r->who.org, delivery};
     PGresult *res = http_sql(r, WEBHOOKS_SQL_RETRY, 3, params, false);
     if (res && PQntuples(res) == 0)
-        http_problem(r, 404, "not-found", "No delivery of this subscription has this id.");
+        http_problem_msg(r, 404, "not-found", MSG_WEBHOOK_DELIVERY_NOT_FOUND);
     else if (res)
         http_json_text(r, 202, PQgetvalue(res, 0, 0));
     PQclear(res);

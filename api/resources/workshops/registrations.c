@@ -17,12 +17,12 @@
 
 static void workshop_not_found(struct req *r)
 {
-    http_problem(r, 404, "not-found", "No workshop has this id.");
+    http_problem_msg(r, 404, "not-found", MSG_WORKSHOP_NOT_FOUND);
 }
 
 static void registration_not_found(struct req *r)
 {
-    http_problem(r, 404, "not-found", "No registration has this id on this workshop.");
+    http_problem_msg(r, 404, "not-found", MSG_REGISTRATION_NOT_FOUND);
 }
 
 /* The workshop's owner, whether it is cancelled and whether it has started;
@@ -99,9 +99,7 @@ void registrations_create(struct req *r)
     if (!res)
         goto out;
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        http_problem(r, 409, "already-registered",
-                     "This participant_ref is already registered on this workshop by your "
-                     "organisation.");
+        http_problem_msg(r, 409, "already-registered", MSG_REGISTRATION_ALREADY);
     } else if (PQntuples(res) == 1) {
         char location[128];
         snprintf(location, sizeof location, "/v1/workshops/%s/registrations/%s", r->params[0],
@@ -110,10 +108,9 @@ void registrations_create(struct req *r)
                                 PQgetvalue(res, 0, 1));
     } else if ((workshop = find_workshop(r, false))) {
         /* Nothing written: the workshop is cancelled or has started. */
-        http_problem(r, 409, strcmp(PQgetvalue(workshop, 0, 1), "t") == 0 ? "cancelled" : "started",
-                     strcmp(PQgetvalue(workshop, 0, 1), "t") == 0
-                         ? "The workshop is cancelled."
-                         : "The workshop has started: registrations are closed.");
+        bool cancelled = strcmp(PQgetvalue(workshop, 0, 1), "t") == 0;
+        http_problem_msg(r, 409, cancelled ? "cancelled" : "started",
+                         cancelled ? MSG_WORKSHOP_CANCELLED : MSG_REGISTRATION_CLOSED);
     }
 out:
     PQclear(res);
@@ -137,7 +134,7 @@ void registrations_create_series(struct req *r)
     read_registration(body, &in, errors);
     const char *series[] = {r->params[0]};
     if (!validate_uuid(r->params[0])) {
-        http_problem(r, 404, "not-found", "No series has this id.");
+        http_problem_msg(r, 404, "not-found", MSG_SERIES_NOT_FOUND);
         goto out;
     }
     if (json_array_size(errors) > 0) {
@@ -150,14 +147,12 @@ void registrations_create_series(struct req *r)
         goto out;
     int count = PQntuples(sessions);
     if (count == 0) {
-        http_problem(r, 404, "not-found", "No series has this id, or all its sessions are over.");
+        http_problem_msg(r, 404, "not-found", MSG_SERIES_OVER);
         goto out;
     }
     for (int i = 0; i < count; i++)
         if (strcmp(PQgetvalue(sessions, i, 1), "t") != 0) {
-            http_problem(r, 409, "started",
-                         "A session of the series is cancelled or has started: register to the "
-                         "sessions one by one.");
+            http_problem_msg(r, 409, "started", MSG_SERIES_STARTED);
             goto out;
         }
     for (int i = 0; i < count; i++) {
@@ -171,9 +166,7 @@ void registrations_create_series(struct req *r)
             json_array_append_new(items, json_loads(PQgetvalue(res, 0, 0), 0, NULL));
         PQclear(res);
         if (!ok) { /* rolled back by the router: none is kept */
-            http_problem(r, 409, "already-registered",
-                         "This participant_ref is already registered on a session of the series "
-                         "by your organisation.");
+            http_problem_msg(r, 409, "already-registered", MSG_SERIES_ALREADY);
             goto out;
         }
     }
@@ -203,8 +196,7 @@ static bool may_see_participants(struct req *r, bool *all)
     PQclear(workshop);
     if (*all || auth_has_scope(&r->who, "registrations:write"))
         return true;
-    http_problem(r, 403, "not-allowed",
-                 "Only the workshop's owner, or a partner for its own registrations, sees them.");
+    http_problem_msg(r, 403, "not-allowed", MSG_REGISTRATION_NOT_ALLOWED);
     return false;
 }
 
@@ -289,12 +281,11 @@ void registrations_delete(struct req *r)
     if (hidden_registration(r, workshop, reg))
         goto out;
     if (strcmp(PQgetvalue(reg, 0, 1), "cancelled") == 0) {
-        http_problem(r, 409, "cancelled", "The registration is already cancelled.");
+        http_problem_msg(r, 409, "cancelled", MSG_REGISTRATION_CANCELLED);
         goto out;
     }
     if (strcmp(PQgetvalue(workshop, 0, 2), "t") == 0) {
-        http_problem(r, 409, "started",
-                     "The workshop has started: its registrations no longer change.");
+        http_problem_msg(r, 409, "started", MSG_REGISTRATION_FROZEN);
         goto out;
     }
     const char *params[] = {r->params[0], r->params[1]};
@@ -331,7 +322,7 @@ void registrations_update(struct req *r)
     validate_fields(body, writable, read_only, errors);
     const json_t *attended = json_object_get(body, "attended");
     if (!json_is_boolean(attended))
-        validate_error(errors, "attended", "is required, true or false");
+        validate_error_msg(errors, "attended", MSG_FIELD_REQUIRED_BOOLEAN);
     if (!http_begin(r) || !(workshop = find_workshop(r, true)) || !(reg = find_registration(r)))
         goto out;
     /* The owner (or admin) records attendance; the registering partner sees
@@ -344,12 +335,11 @@ void registrations_update(struct req *r)
         goto out;
     }
     if (strcmp(PQgetvalue(workshop, 0, 2), "t") != 0) {
-        http_problem(r, 409, "not-started",
-                     "Attendance is recorded once the workshop has started.");
+        http_problem_msg(r, 409, "not-started", MSG_REGISTRATION_NOT_STARTED);
         goto out;
     }
     if (strcmp(PQgetvalue(reg, 0, 1), "confirmed") != 0) {
-        http_problem(r, 409, "not-confirmed", "Only confirmed registrations can attend.");
+        http_problem_msg(r, 409, "not-confirmed", MSG_REGISTRATION_NOT_CONFIRMED);
         goto out;
     }
     const char *params[] = {r->params[1], json_is_true(attended) ? "true" : "false"};

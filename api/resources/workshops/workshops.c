@@ -22,7 +22,7 @@ const char *const workshops_list_query[] = {
 
 static void not_found(struct req *r)
 {
-    http_problem(r, 404, "not-found", "No workshop has this id.");
+    http_problem_msg(r, 404, "not-found", MSG_WORKSHOP_NOT_FOUND);
 }
 
 /* What an anonymous reader (PUBLIC_READS, no token) sees of a workshop: the
@@ -77,22 +77,21 @@ static void read_filters(struct req *r, struct list_query *q, FILE *where, json_
 {
     const char *from = http_query(r, "from"), *to = http_query(r, "to"), *why = NULL;
     if (from && !validate_rfc3339(from))
-        validate_error(errors, "from",
-                       "must be an RFC 3339 time such as 2026-12-08T00:00:00+01:00");
+        validate_error_msg(errors, "from", MSG_FIELD_RFC3339_SUCH_AS, "2026-12-08T00:00:00+01:00");
     else
         fprintf(where, WORKSHOP_SQL_LIST_FROM, add(q, from));
     if (to && !validate_rfc3339(to))
-        validate_error(errors, "to", "must be an RFC 3339 time such as 2026-12-15T00:00:00+01:00");
+        validate_error_msg(errors, "to", MSG_FIELD_RFC3339_SUCH_AS, "2026-12-15T00:00:00+01:00");
     else if (to)
         fprintf(where, WORKSHOP_SQL_LIST_TO, add(q, to));
     const char *theme = http_query(r, "theme");
     if (theme && !validate_in_list(theme, codes_of(CODES_THEMES)))
-        validate_error(errors, "theme", "is not a workshop theme (see the OpenAPI enumeration)");
+        validate_code_error(errors, "theme", CODES_THEMES);
     else if (theme)
         fprintf(where, WORKSHOP_SQL_LIST_THEME, add(q, theme));
     const char *audience = http_query(r, "audience");
     if (audience && !validate_in_list(audience, codes_of(CODES_AUDIENCES)))
-        validate_error(errors, "audience", "is not an audience (see the OpenAPI enumeration)");
+        validate_code_error(errors, "audience", CODES_AUDIENCES);
     else if (audience)
         fprintf(where, WORKSHOP_SQL_LIST_AUDIENCE, add(q, audience));
     const char *commune = http_query(r, "commune");
@@ -104,19 +103,19 @@ static void read_filters(struct req *r, struct list_query *q, FILE *where, json_
     for (int i = 0; i < 2; i++) {
         const char *id = http_query(r, ids[i]);
         if (id && !validate_uuid(id))
-            validate_error(errors, ids[i], "must be a UUID");
+            validate_error_msg(errors, ids[i], MSG_FIELD_UUID);
         else if (id)
             fprintf(where, WORKSHOP_SQL_LIST_ID, ids[i], add(q, id));
     }
     const char *seats = http_query(r, "has_seats");
     if (seats && strcmp(seats, "true") != 0 && strcmp(seats, "false") != 0)
-        validate_error(errors, "has_seats", "must be true or false");
+        validate_error_msg(errors, "has_seats", MSG_FIELD_TRUE_OR_FALSE);
     else if (seats)
         fprintf(where, WORKSHOP_SQL_LIST_HAS_SEATS, strcmp(seats, "true") == 0 ? "true" : "false");
     const char *status = http_query(r, "status");
     static const char *const statuses[] = {"scheduled", "cancelled", "completed", NULL};
     if (status && !validate_in_list(status, statuses))
-        validate_error(errors, "status", "must be scheduled, cancelled or completed");
+        validate_error_msg(errors, "status", MSG_WORKSHOP_STATUS);
     else if (status)
         fprintf(where, WORKSHOP_SQL_LIST_STATUS, add(q, status));
 }
@@ -126,23 +125,23 @@ static void read_near(struct req *r, struct list_query *q, FILE *where, json_t *
     const char *near = http_query(r, "near"), *radius = http_query(r, "radius_km"), *why = NULL;
     if (!near) {
         if (radius)
-            validate_error(errors, "radius_km", "goes with near");
+            validate_error_msg(errors, "radius_km", MSG_FIELD_GOES_WITH_NEAR);
         return;
     }
     double lat = 0, lon = 0, km = 20;
     char tail;
     if (sscanf(near, "%lf,%lf%c", &lat, &lon, &tail) != 2 || !fields_latitude(lat, &why) ||
         !fields_longitude(lon, &why)) {
-        validate_error(errors, "near", "must be latitude,longitude in WGS84 degrees");
+        validate_error_msg(errors, "near", MSG_FIELD_NEAR);
         return;
     }
     if (!fields_in_france(lat, lon)) {
-        validate_error(errors, "near", FIELDS_NEAR_SWAPPED);
+        validate_error_msg(errors, "near", MSG_FIELDS_NEAR_SWAPPED);
         return;
     }
     if (radius &&
         (sscanf(radius, "%lf%c", &km, &tail) != 1 || !isfinite(km) || km <= 0 || km > 200)) {
-        validate_error(errors, "radius_km", "must be a number above 0 and up to 200");
+        validate_error_msg(errors, "radius_km", MSG_FIELD_RADIUS, 200.0);
         return;
     }
     char point[96], metres[32];
@@ -166,7 +165,7 @@ void workshops_list(struct req *r)
     const char *cursor = http_query(r, "cursor");
     if (cursor && (!cursor_decode(cursor, 2, 64, q.keys) || !validate_uuid(q.keys[1]) ||
                    strspn(q.keys[0], "0123456789-:. +") != strlen(q.keys[0])))
-        validate_error(errors, "cursor", "is not a cursor this API returned");
+        validate_error_msg(errors, "cursor", MSG_FIELD_CURSOR);
     else if (cursor)
         fprintf(where, WORKSHOP_SQL_LIST_AFTER, add(&q, q.keys[0]), add(&q, q.keys[1]));
     fclose(where);
@@ -241,7 +240,7 @@ void workshops_get(struct req *r)
         if (text)
             http_cached(r, &c, text, strlen(text));
         else
-            http_problem(r, 500, "internal", "The response could not be encoded.");
+            http_problem_msg(r, 500, "internal", MSG_ENCODING_FAILED);
         free(text);
     }
     PQclear(res);
@@ -268,7 +267,8 @@ static const char *const workshop_read_only[] = {
 static void check_audience(const json_t *v, struct workshop_input *in, json_t *errors)
 {
     if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > 11) {
-        validate_error(errors, "audience", "must be a non-empty array of audience codes");
+        validate_error_msg(errors, "audience", MSG_FIELD_ARRAY_OF_CODES,
+                           codes_name(CODES_AUDIENCES));
         return;
     }
     size_t i;
@@ -276,12 +276,13 @@ static void check_audience(const json_t *v, struct workshop_input *in, json_t *e
     json_array_foreach(v, i, item)
     {
         if (!validate_in_list(json_string_value(item), codes_of(CODES_AUDIENCES))) {
-            validate_error(errors, "audience", "item %zu is not an audience code", i);
+            validate_error_msg(errors, "audience", MSG_FIELD_ITEM_ONE_OF_CODES, i,
+                               codes_name(CODES_AUDIENCES));
             return;
         }
         for (size_t j = 0; j < i; j++)
             if (json_equal(json_array_get(v, j), item)) {
-                validate_error(errors, "audience", "item %zu repeats item %zu", i, j);
+                validate_error_msg(errors, "audience", MSG_PLACE_ITEM_REPEATED, i, j);
                 return;
             }
     }
@@ -296,22 +297,20 @@ static void read_workshop(json_t *body, bool creating, struct workshop_input *in
     const json_t *place = json_object_get(body, "place_id"),
                  *stop = json_object_get(body, "stop_id");
     if (creating && !place == !stop)
-        validate_error(errors, place ? "stop_id" : "place_id",
-                       "give place_id or stop_id, one of them");
+        validate_error_msg(errors, place ? "stop_id" : "place_id", MSG_WORKSHOP_PLACE_OR_STOP);
     in->place_id = json_string_value(place);
     in->stop_id = json_string_value(stop);
     if (place && (!in->place_id || !validate_uuid(in->place_id)))
-        validate_error(errors, "place_id", "must be the UUID of a place");
+        validate_error_msg(errors, "place_id", MSG_FIELD_UUID_PLACE);
     if (stop && (!in->stop_id || !validate_uuid(in->stop_id)))
-        validate_error(errors, "stop_id", "must be the UUID of a stop");
+        validate_error_msg(errors, "stop_id", MSG_FIELD_UUID_STOP);
     if (!creating && (place || stop))
-        validate_error(errors, place ? "place_id" : "stop_id",
-                       "cannot be changed: cancel and create");
+        validate_error_msg(errors, place ? "place_id" : "stop_id", MSG_WORKSHOP_PLACE_FIXED);
     in->title = validate_string(body, "title", creating, 1, 200, errors);
     const json_t *theme = json_object_get(body, "theme");
     in->theme = json_string_value(theme);
     if ((theme || creating) && !validate_in_list(in->theme, codes_of(CODES_THEMES)))
-        validate_error(errors, "theme", "must be a workshop theme (see the OpenAPI enumeration)");
+        validate_code_error(errors, "theme", CODES_THEMES);
     const json_t *audience = json_object_get(body, "audience");
     if (audience || creating)
         check_audience(audience, in, errors);
@@ -320,8 +319,7 @@ static void read_workshop(json_t *body, bool creating, struct workshop_input *in
     for (int i = 0; i < 2; i++) {
         *times[i] = validate_string(body, names[i], creating, 10, 40, errors);
         if (*times[i] && !validate_rfc3339(*times[i])) {
-            validate_error(errors, names[i],
-                           "must be an RFC 3339 time such as 2026-12-08T09:00:00+01:00");
+            validate_error_msg(errors, names[i], MSG_FIELD_RFC3339);
             *times[i] = NULL;
         }
     }
@@ -329,7 +327,7 @@ static void read_workshop(json_t *body, bool creating, struct workshop_input *in
     if (capacity || creating) {
         json_int_t n = json_integer_value(capacity);
         if (!json_is_integer(capacity) || n < 1 || n > 500)
-            validate_error(errors, "capacity", "must be an integer from 1 to 500");
+            validate_error_msg(errors, "capacity", MSG_FIELD_INT_RANGE, 1, 500);
         snprintf(in->capacity, sizeof in->capacity, "%lld", (long long)n);
         in->has_capacity = json_is_integer(capacity);
     }
@@ -338,8 +336,7 @@ static void read_workshop(json_t *body, bool creating, struct workshop_input *in
         double eur = json_number_value(price);
         if (!json_is_number(price) || !isfinite(eur) || eur < 0 || eur > 10000 ||
             fabs(eur * 100 - round(eur * 100)) > 1e-6)
-            validate_error(errors, "price_eur",
-                           "must be euros from 0 to 10000, at most two decimals");
+            validate_error_msg(errors, "price_eur", MSG_WORKSHOP_PRICE);
         snprintf(in->price, sizeof in->price, "%.2f", eur);
         in->has_price = true;
     }
@@ -347,10 +344,9 @@ static void read_workshop(json_t *body, bool creating, struct workshop_input *in
     in->accessibility = validate_string(body, "accessibility", false, 1, 1000, errors);
     in->recurrence = validate_string(body, "recurrence", false, 1, 200, errors);
     if (!creating && in->recurrence)
-        validate_error(errors, "recurrence", "only when creating");
+        validate_error_msg(errors, "recurrence", MSG_WORKSHOP_RECURRENCE_CREATE);
     if (in->recurrence && in->stop_id)
-        validate_error(errors, "recurrence",
-                       "a stop is one dated visit: create one workshop per stop");
+        validate_error_msg(errors, "recurrence", MSG_WORKSHOP_RECURRENCE_STOP);
 }
 
 /* The local (Europe/Paris) dates of a recurrence, as a JSON array; NULL with
@@ -393,13 +389,14 @@ static bool resolve_place(struct req *r, const struct workshop_input *in, char *
     if (!res)
         return false;
     if (PQntuples(res) == 0) {
-        validate_error(errors, in->place_id ? "place_id" : "stop_id", "no such place or stop");
+        validate_error_msg(errors, in->place_id ? "place_id" : "stop_id",
+                           MSG_WORKSHOP_NO_PLACE_OR_STOP);
     } else {
         snprintf(place, cap, "%s", PQgetvalue(res, 0, 0));
         if (strcmp(PQgetvalue(res, 0, 1), "t") != 0)
-            validate_error(errors, "starts_at", "must fall within the stop's time at that place");
+            validate_error_msg(errors, "starts_at", MSG_WORKSHOP_WITHIN_STOP);
         if (strcmp(PQgetvalue(res, 0, 2), "t") != 0)
-            validate_error(errors, "starts_at", "must be in the future");
+            validate_error_msg(errors, "starts_at", MSG_FIELD_IN_FUTURE);
     }
     PQclear(res);
     return true;
@@ -452,7 +449,7 @@ void workshops_create(struct req *r)
     res = http_sql(r, WORKSHOP_SQL_INSERT, 14, params, true);
     if (res && PQresultStatus(res) != PGRES_TUPLES_OK) {
         json_t *bad = json_array();
-        validate_error(bad, "ends_at", "must be after starts_at");
+        validate_error_msg(bad, "ends_at", MSG_FIELD_AFTER_STARTS_AT);
         http_invalid(r, 422, bad);
     } else if (res && dates) {
         json_t *items = json_array();
@@ -483,7 +480,7 @@ out:
  * cancelled, ended), or NULL after having answered. */
 static PGresult *lock_own_workshop(struct req *r)
 {
-    PGresult *res = http_sql_lock(r, WORKSHOP_SQL_LOCK, 0, NULL, "No workshop has this id.");
+    PGresult *res = http_sql_lock(r, WORKSHOP_SQL_LOCK, 0, NULL, MSG_WORKSHOP_NOT_FOUND);
     if (res && guard_owns(r, PQgetvalue(res, 0, WS_COL_OWNER)))
         return res;
     PQclear(res);
@@ -504,7 +501,7 @@ static bool starts_in_future(struct req *r, const char *starts_at, bool *failed)
     PQclear(res);
     if (!future) {
         json_t *errors = json_array();
-        validate_error(errors, "starts_at", "must be in the future");
+        validate_error_msg(errors, "starts_at", MSG_FIELD_IN_FUTURE);
         http_invalid(r, 422, errors);
     }
     return future;
@@ -530,20 +527,18 @@ void workshops_update(struct req *r)
     const char *if_match = http_header(r, "If-Match");
     int confirmed = atoi(PQgetvalue(row, 0, 5)), capacity = atoi(PQgetvalue(row, 0, 4));
     if (if_match && !validate_etag_matches(if_match, PQgetvalue(row, 0, WS_COL_ETAG))) {
-        http_problem(r, 412, "precondition-failed", "If-Match does not match the workshop's ETag.");
+        http_problem_msg(r, 412, "precondition-failed", MSG_WORKSHOP_IF_MATCH);
         goto out;
     }
     if (strcmp(PQgetvalue(row, 0, 6), "t") == 0) {
-        http_problem(r, 409, "cancelled", "The workshop is cancelled.");
+        http_problem_msg(r, 409, "cancelled", MSG_WORKSHOP_CANCELLED);
         goto out;
     }
     if (in.starts_at && !starts_in_future(r, in.starts_at, &failed))
         goto out;
     if (in.has_capacity && atoi(in.capacity) < confirmed) {
-        char detail[128];
-        snprintf(detail, sizeof detail,
-                 "The capacity cannot drop below the %d confirmed registrations.", confirmed);
-        http_problem(r, 409, "capacity-below-confirmed", detail);
+        http_problem_msg(r, 409, "capacity-below-confirmed", MSG_WORKSHOP_CAPACITY_BELOW,
+                         confirmed);
         goto out;
     }
     const char *params[] = {r->params[0],
@@ -559,7 +554,7 @@ void workshops_update(struct req *r)
     res = http_sql(r, WORKSHOP_SQL_UPDATE, 10, params, true);
     if (res && PQresultStatus(res) != PGRES_COMMAND_OK) {
         json_t *bad = json_array();
-        validate_error(bad, "ends_at", "must be after starts_at");
+        validate_error_msg(bad, "ends_at", MSG_FIELD_AFTER_STARTS_AT);
         http_invalid(r, 422, bad);
         goto out;
     }
@@ -598,9 +593,8 @@ void workshops_cancel(struct req *r)
         return;
     if (strcmp(PQgetvalue(row, 0, 6), "t") == 0 || strcmp(PQgetvalue(row, 0, 7), "t") == 0) {
         bool cancelled = strcmp(PQgetvalue(row, 0, 6), "t") == 0;
-        http_problem(r, 409, cancelled ? "cancelled" : "completed",
-                     cancelled ? "The workshop is already cancelled."
-                               : "The workshop is over: its registrations and attendance stay.");
+        http_problem_msg(r, 409, cancelled ? "cancelled" : "completed",
+                         cancelled ? MSG_WORKSHOP_ALREADY_CANCELLED : MSG_WORKSHOP_OVER);
         PQclear(row);
         return;
     }

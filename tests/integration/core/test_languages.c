@@ -3,7 +3,8 @@
  * request, with Content-Language and Vary: Accept-Language (503: in
  * tests/faults/test_database_outage.c, which stops the cluster); DEFAULT_LANGUAGE
  * when Accept-Language decides nothing; problem types and field names the
- * same in both languages. */
+ * same in both languages; one error of each resource, and the OAuth
+ * error_description, in both languages. */
 #include "support/fixture.h"
 
 #include <libpq-fe.h>
@@ -11,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static char *admin, *reader, *activity;
+static char *admin, *reader, *activity, *writer;
 
 static void start_with(const char *const *extra)
 {
@@ -22,6 +23,9 @@ static void start_with(const char *const *extra)
     fixture_token(&admin, "gers-numerique", "admin");
     fixture_token(&reader, "caf-gers", "places:read");
     fixture_token(&activity, "france-services-mirande", "activity:write");
+    fixture_token(&writer, "france-services-mirande",
+                  "places:read places:write referrals:read referrals:write devices:write "
+                  "workshops:read webhooks:write");
 }
 
 static void start(void)
@@ -45,11 +49,20 @@ TestSuite(languages, .init = start, .fini = fixture_stop, .timeout = 60);
 TestSuite(languages_default, .init = start_french_default, .fini = fixture_stop, .timeout = 60);
 TestSuite(languages_429, .init = start_rate_limited, .fini = fixture_stop, .timeout = 60);
 
+static void start_issuing(void)
+{
+    const char *env[] = {"TOKEN_ISSUER=http://127.0.0.1:1/languages", NULL};
+    start_with(env);
+}
+
+TestSuite(languages_oauth, .init = start_issuing, .fini = fixture_stop, .timeout = 60);
+
 struct answer {
     long status;
     char type[128], title[128], detail[512], language[16], vary[256];
     char field_message[256]; /* errors[0].message, when any */
     char field[64];          /* errors[0].field */
+    char errors[1024];       /* every "field: message\n" */
 };
 
 /* Sends a request with Accept-Language `lang` (NULL: none) and reads the problem. */
@@ -87,6 +100,17 @@ static void ask(struct answer *a, const char *method, const char *path, const ch
         snprintf(a->field_message, sizeof a->field_message, "%s", s);
     if ((s = json_string_value(json_object_get(first, "field"))))
         snprintf(a->field, sizeof a->field, "%s", s);
+    size_t i, used = 0;
+    json_t *e;
+    json_array_foreach(json_object_get(doc, "errors"), i, e)
+    {
+        int w = snprintf(a->errors + used, sizeof a->errors - used, "%s: %s\n",
+                         json_string_value(json_object_get(e, "field")),
+                         json_string_value(json_object_get(e, "message")));
+        if (w < 0 || (size_t)w >= sizeof a->errors - used)
+            break;
+        used += (size_t)w;
+    }
     json_decref(doc);
     response_header(r, "Content-Language", a->language, sizeof a->language);
     response_header(r, "Vary", a->vary, sizeof a->vary);
@@ -240,4 +264,111 @@ Test(languages_429, error_429_in_both_languages)
                 "Trop de requêtes ; réessayez après le nombre de secondes de Retry-After.",
                 "Too many requests; retry after Retry-After seconds.", "GET",
                 "/v1/reference/skills", NULL, NULL, NULL, NULL);
+}
+
+/* The messages proper to the resources follow the language too: one error of
+ * each group of converted files (api/formats/, places, referrals, devices …). */
+Test(languages, resource_errors_in_both_languages)
+{
+    struct answer fr, en;
+    /* places (and api/formats/fields.c): a bad phone, a place that is not there */
+    const char *place =
+        "{\"source\": \"integration-tests\", \"source_id\": \"languages-1\", "
+        "\"pivot\": \"00000000000000\", \"name\": \"Lieu d'essai langues\", "
+        "\"street\": \"1 rue de l'Essai\", \"postal_code\": \"32300\", "
+        "\"commune\": \"Mirande\", \"insee_code\": \"32256\", "
+        "\"latitude\": 43.513985, \"longitude\": 0.400199, \"phone\": \"05 62 66\"}";
+    ask(&fr, "POST", "/v1/places", writer, "fr", "application/json", place, NULL);
+    ask(&en, "POST", "/v1/places", writer, "en", "application/json", place, NULL);
+    cr_expect_eq(fr.status, 422, "%ld %s", fr.status, fr.detail);
+    cr_expect_str_eq(fr.field, "phone");
+    cr_expect_str_eq(fr.field_message, "a trop peu de chiffres : 10 en France (05 62 03 01 09)");
+    cr_expect_str_eq(en.field_message, "has too few digits: 10 in France (05 62 03 01 09)");
+    expect_both(404, P "not-found", "Introuvable", "Not Found",
+                "Aucun lieu ne porte cet identifiant.", "No place has this id.", "GET",
+                "/v1/places/00000000-0000-4000-8000-000000000000", reader, NULL, NULL, NULL);
+    ask(&fr, "GET", "/v1/places?near=1,2", reader, "fr", NULL, NULL, NULL);
+    cr_expect_str_eq(fr.field, "near");
+    cr_expect_str_eq(fr.field_message, "near est latitude,longitude ; les avez-vous inversées ?");
+
+    /* referrals: a need that is not a code, the list named in both languages */
+    const char *referral = "{\"to_org\": \"caf-gers\", \"need\": \"bogus\", "
+                           "\"beneficiary\": {\"first_name\": \"Jeanne\", "
+                           "\"contact_preference\": \"fax\"}}";
+    ask(&fr, "POST", "/v1/referrals", writer, "fr", "application/json", referral,
+        "Idempotency-Key: languages-referral-fr");
+    ask(&en, "POST", "/v1/referrals", writer, "en", "application/json", referral,
+        "Idempotency-Key: languages-referral-en");
+    cr_expect_eq(fr.status, 422, "%ld %s", fr.status, fr.detail);
+    cr_expect(strstr(fr.errors, "need: doit être l'un des codes de /v1/reference/needs\n"), "%s",
+              fr.errors);
+    cr_expect(strstr(en.errors, "need: must be one of the codes of /v1/reference/needs\n"), "%s",
+              en.errors);
+    cr_expect(strstr(fr.errors, "beneficiary.contact_preference: doit valoir phone, email ou "
+                                "referring_partner\n"),
+              "%s", fr.errors);
+    cr_expect(strstr(en.errors, "beneficiary.contact_preference: must be phone, email or "
+                                "referring_partner\n"),
+              "%s", en.errors);
+    /* devices: a device that is not there */
+    expect_both(404, P "not-found", "Introuvable", "Not Found",
+                "Aucun appareil ne porte cet identifiant.", "No device has this id.", "GET",
+                "/v1/devices/00000000-0000-4000-8000-000000000000", writer, NULL, NULL, NULL);
+    /* workshops: a theme that is not a code names its list */
+    ask(&fr, "GET", "/v1/workshops?theme=bogus", writer, "fr", NULL, NULL, NULL);
+    ask(&en, "GET", "/v1/workshops?theme=bogus", writer, "en", NULL, NULL, NULL);
+    cr_expect_str_eq(fr.field, "theme");
+    cr_expect_str_eq(fr.field_message, "doit être l'un des codes de /v1/reference/themes");
+    cr_expect_str_eq(en.field_message, "must be one of the codes of /v1/reference/themes");
+    /* clients and webhooks: what is not there */
+    expect_both(404, P "not-found", "Introuvable", "Not Found",
+                "Aucun client d'API ne porte cet identifiant.", "No API client has this id.", "GET",
+                "/v1/clients/00000000-0000-4000-8000-000000000000", admin, NULL, NULL, NULL);
+    expect_both(404, P "not-found", "Introuvable", "Not Found",
+                "Aucun de vos abonnements webhook ne porte cet identifiant.",
+                "No webhook subscription of yours has this id.", "GET",
+                "/v1/webhooks/00000000-0000-4000-8000-000000000000", writer, NULL, NULL, NULL);
+    /* organisations: what is not there; activity: a visit with two places */
+    expect_both(404, P "not-found", "Introuvable", "Not Found",
+                "Aucune organisation ne porte ce slug.", "No organisation has this slug.", "GET",
+                "/v1/organizations/no-such-organisation", reader, NULL, NULL, NULL);
+    const char *visit = "{\"place_id\": \"00000000-0000-4000-8000-000000000000\", "
+                        "\"stop_id\": \"00000000-0000-4000-8000-000000000001\", "
+                        "\"visited_at\": \"2026-12-01T10:00:00+01:00\"}";
+    ask(&fr, "POST", "/v1/visits", activity, "fr", "application/json", visit,
+        "Idempotency-Key: languages-visit-fr");
+    ask(&en, "POST", "/v1/visits", activity, "en", "application/json", visit,
+        "Idempotency-Key: languages-visit-en");
+    cr_expect(strstr(fr.errors, "place_id: donnez place_id ou stop_id, pas les deux\n"), "%s",
+              fr.errors);
+    cr_expect(strstr(en.errors, "place_id: give place_id or stop_id, not both\n"), "%s", en.errors);
+    /* oauth: no issuer here */
+    expect_both(404, P "not-found", "Introuvable", "Not Found",
+                "Ce service n'émet pas de jetons (TOKEN_ISSUER non défini).",
+                "This service issues no tokens (TOKEN_ISSUER unset).", "POST", "/oauth/token", NULL,
+                "application/x-www-form-urlencoded", "grant_type=client_credentials", NULL);
+}
+
+/* RFC 6749 errors: `error` never changes, `error_description` follows the
+ * language (ASCII, as §5.2 requires). */
+Test(languages_oauth, error_descriptions_in_both_languages)
+{
+    const char *langs[] = {"Accept-Language: fr", "Accept-Language: en"};
+    const char *want[] = {"Le corps doit etre en application/x-www-form-urlencoded.",
+                          "The body must be application/x-www-form-urlencoded."};
+    const char *language[] = {"fr", "en"};
+    for (int i = 0; i < 2; i++) {
+        const char *headers[] = {langs[i], "Content-Type: application/json", NULL};
+        struct response *r = http_request_raw("POST", url("/oauth/token"), headers, "{}");
+        cr_expect_eq(r->status, 400, "%ld %s", r->status, r->body);
+        json_t *doc = response_json(r);
+        cr_expect_str_eq(json_string_value(json_object_get(doc, "error")), "invalid_request");
+        const char *text = json_string_value(json_object_get(doc, "error_description"));
+        cr_expect_str_eq(text ? text : "", want[i]);
+        char content_language[16] = "";
+        response_header(r, "Content-Language", content_language, sizeof content_language);
+        cr_expect_str_eq(content_language, language[i]);
+        json_decref(doc);
+        response_free(r);
+    }
 }

@@ -3,6 +3,9 @@
  * conversions (%s, %zu …) and the same {placeholders}, in the same order, in
  * every language; formatting follows the language. */
 #include "messages.h"
+#include "fields.h"
+#include "opening_hours.h"
+#include "rrule.h"
 
 #include <criterion/criterion.h>
 #include <string.h>
@@ -89,4 +92,49 @@ Test(messages, formatting_follows_the_language)
                      "doit faire de 1 à 80 caractères");
     cr_expect_str_eq(msg_text(MSG_TITLE_404, LANG_FR), "Introuvable");
     cr_expect_str_eq(msg_text(MSG_TITLE_404, LANG_EN), "Not Found");
+}
+
+/* The reasons of api/formats/ follow the thread's language (set by the
+ * router for each request). */
+Test(messages, the_reasons_of_the_formats_follow_the_thread_language)
+{
+    const char *why = NULL;
+    char err[200];
+    struct oh_schedule schedule;
+    struct rrule_date start = {2026, 12, 8}, dates[RRULE_MAX_OCCURRENCES];
+    int count = 0;
+
+    lang_set_current(LANG_FR);
+    cr_expect_not(fields_phone("05 62 03", NULL, 0, &why));
+    cr_expect_str_eq(why, "a trop peu de chiffres : 10 en France (05 62 03 01 09)");
+    cr_expect_neq(rrule_expand("FREQ=DAILY", start, dates, &count, err, sizeof err), 0);
+    cr_expect_str_eq(err, "COUNT ou UNTIL : l'un des deux est obligatoire (une règle sans fin "
+                          "est refusée)");
+    cr_expect_neq(oh_parse("Mo 09:00-25:00", &schedule, err, sizeof err), 0);
+    cr_expect_str_eq(err, "au caractère 10 : les heures vont de 00 à 24, et 24:00 est l'heure "
+                          "la plus tardive");
+
+    lang_set_current(LANG_EN);
+    cr_expect_not(fields_phone("05 62 03", NULL, 0, &why));
+    cr_expect_str_eq(why, "has too few digits: 10 in France (05 62 03 01 09)");
+}
+
+/* RFC 6749 §5.2: error_description is %x20-21 / %x23-5B / %x5D-7E, in every
+ * language (the French of MSG_OAUTH_* goes without accents). */
+Test(messages, the_oauth_descriptions_are_in_the_character_set_of_rfc_6749)
+{
+    int seen = 0;
+    for (int id = 0; id < MSG_COUNT; id++) {
+        const char *name = msg_name((enum msg_id)id);
+        if (!name || strncmp(name, "MSG_OAUTH_", 10) != 0)
+            continue;
+        seen++;
+        for (int l = 0; l < LANG_COUNT; l++)
+            for (const unsigned char *p =
+                     (const unsigned char *)msg_text((enum msg_id)id, (enum lang)l);
+                 *p; p++)
+                cr_expect(*p >= 0x20 && *p <= 0x7e && *p != '"' && *p != '\\',
+                          "%s in %s: byte 0x%02x", name, lang_code((enum lang)l), *p);
+    }
+    cr_expect_gt(seen, 10);
 }
