@@ -20,7 +20,8 @@
  * (-M prepared when it executed named statements, as db_pool_exec does, -M
  * extended for unnamed ones, as PQexecParams), and the definitions of those
  * variables ("-D" "qkpn=value"), separated by NUL bytes (values may hold
- * anything but NUL). A NULL parameter becomes the literal NULL.
+ * anything but NUL). A NULL parameter becomes the literal NULL, an empty one
+ * the literal '' (pgbench refuses an empty -D value).
  *
  * TOKEN, when given, is a value that must differ at each transaction (an
  * Idempotency-Key): every parameter that contains it gets a fresh value at the
@@ -298,10 +299,12 @@ int main(int argc, char **argv)
                 long n = strtol(p + 1, &end, 10);
                 if (n > s->nparams)
                     die("a statement uses a parameter the log does not show");
-                if (s->params[n - 1])
-                    fprintf(out, ":q%dp%ld", k + 1, n);
-                else
+                if (!s->params[n - 1])
                     fputs("NULL", out);
+                else if (!s->params[n - 1][0]) /* pgbench refuses "-D name=" */
+                    fputs("''", out);
+                else
+                    fprintf(out, ":q%dp%ld", k + 1, n);
                 p = end - 1;
                 continue;
             }
@@ -310,7 +313,7 @@ int main(int argc, char **argv)
         fputs(";\n", out);
         for (int n = 0; n < s->nparams; n++) {
             const char *v = s->params[n];
-            if (!v)
+            if (!v || !v[0])
                 continue;
             char name[32];
             bool templ = token && strstr(v, token);
