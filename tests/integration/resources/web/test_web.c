@@ -44,6 +44,7 @@ Test(web, home_links_the_map_the_docs_and_the_health)
     cr_expect_not_null(strstr(r->body, "<html lang=\"fr\">"));
     cr_expect_not_null(strstr(r->body, "href=\"/carte\""));
     cr_expect_not_null(strstr(r->body, "href=\"/docs\""));
+    cr_expect_not_null(strstr(r->body, "href=\"/tableau-de-bord\""));
     cr_expect_not_null(strstr(r->body, "href=\"/healthz\""));
     cr_expect_null(strstr(r->body, "<script"), "no script on the home page");
     cr_expect_null(strstr(r->body, "style="), "no inline style");
