@@ -8,7 +8,8 @@
 #   tests/bench.sh BINARY
 # Environment: DEV_PG_PORT, DEV_PG_DIR (the cluster), BENCH_PORT, BENCH_METRICS_PORT
 # (the metrics listener, default BENCH_PORT + 1), BENCH_DURATION
-# (wrk -d and pgbench -T, default 10s), BENCH_CONNECTIONS (50),
+# (wrk -d and pgbench -T, default 10s), BENCH_STREAM_SECONDS (30: the same for
+# the whole département's GeoJSON), BENCH_CONNECTIONS (50),
 # BENCH_SOAK_SECONDS (60), BENCH_INDICATORS (1: run tests/bench/indicators.sh),
 # BENCH_PEER (1: the comparison with tests/bench/peer/, which needs node and npm),
 # BENCH_WEBHOOKS (1: tests/bench/webhooks.sh),
@@ -25,6 +26,7 @@ duration=${BENCH_DURATION:-10s}
 seconds=${duration%s}
 connections=${BENCH_CONNECTIONS:-50}
 soak=${BENCH_SOAK_SECONDS:-60}
+stream_seconds=${BENCH_STREAM_SECONDS:-30}
 pgbench=${PGBIN:-/usr/lib/postgresql/15/bin}/pgbench
 export PGPASSWORD=inclusion
 psql_bench() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U inclusion "$@"; }
@@ -143,19 +145,19 @@ row() { # NAME DATA WRK-REPORT CEILING
   errors=$(awk -F': ' '/Socket errors/ {print $2}' <<<"$report")
   echo "| $1 | $2 | $rps | $ceiling | $ratio | $(awk '$1 == "50%" {print $2}' <<<"$report") | $(awk '$1 == "99%" {print $2}' <<<"$report") | ${non2xx:-0}${errors:+ (socket errors: $errors)} | $(peak) MiB |" >>"$out"
 }
-wrk_get() { # TOKEN PATH
+wrk_get() { # TOKEN PATH [WRK-ARGS...]
   reset_peak
-  wrk -t2 -c"$connections" -d"$duration" --latency -H "Authorization: Bearer $1" "http://127.0.0.1:$port$2"
+  wrk -t2 -c"$connections" -d"$duration" --latency -H "Authorization: Bearer $1" "${@:3}" "http://127.0.0.1:$port$2"
 }
 # A read route: its ceiling, then wrk.
-run() { # NAME DATA PATH [TOKEN]
+run() { # NAME DATA PATH [TOKEN [WRK-ARGS...]]
   local name=$1 data=$2 path=$3 tok=${4:-$token} ceiling=- slug report
   slug=$(tr -c 'a-z0-9' '_' <<<"$name" | cut -c1-40)
   if [ "$path" != /healthz ]; then
     capture "$slug" "" -H "Authorization: Bearer $tok" "http://127.0.0.1:$port$path"
     ceiling=$(pgbench_tps "$slug")
   fi
-  report=$(wrk_get "$tok" "$path")
+  report=$(wrk_get "$tok" "$path" "${@:5}")
   row "$name" "$data" "$report" "$ceiling"
   last_rps=$(awk '/^Requests\/sec/ {printf "%.0f", $2}' <<<"$report")
 }
@@ -168,12 +170,19 @@ for n in 3000 30000; do
   psql_bench -d inclusion_bench -v n="$n" -f tests/bench/gen_places.sql
   run "places near Auch, 20 km, limit 50" "$n places" "$near"; r_near[$n]=$last_rps
   run "the Gers as GeoJSON, limit 5000" "$n places" "/v1/places?format=geojson&limit=5000"; r_geo[$n]=$last_rps
-  # The whole département, streamed (no limit): no pgbench ceiling (a cursor
-  # fetched in batches of 256 while the body is sent); each stream holds a
-  # pooled connection while it is sent, so most of 50 clients wait on
-  # DB_POOL_SIZE: the figure that matters is the peak RSS.
-  row "the Gers as GeoJSON, streamed whole (no limit)" "$n places" \
-    "$(wrk_get "$token" "/v1/places?format=geojson")" -
+  # The whole département, streamed (no limit): batches of 256 rows, each its
+  # own statement, which the ceiling runs all; 50 clients at once, each answer
+  # taking seconds (wrk's timeout 60 s; wrk and pgbench count only what ends
+  # within the run: BENCH_STREAM_SECONDS, 30 by default), plain then gzipped,
+  # with the bytes of one answer.
+  whole="/v1/places?format=geojson"
+  plain_bytes=$(curl -s -o /dev/null -w '%{size_download}' "http://127.0.0.1:$port$whole")
+  gzip_bytes=$(curl -s -o /dev/null -w '%{size_download}' -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port$whole")
+  seconds=$stream_seconds duration=${stream_seconds}s run \
+    "the Gers as GeoJSON, streamed whole (no limit), $(mib $((plain_bytes / 1024))) MiB" "$n places" \
+    "$whole" "$token" --timeout 60s
+  row "the same, gzipped, $(awk -v b="$gzip_bytes" 'BEGIN {printf "%.1f", b / 1048576}') MiB" "$n places" \
+    "$(duration=${stream_seconds}s wrk_get "$token" "$whole" --timeout 60s -H 'Accept-Encoding: gzip')" -
   run "places q=mediatheque, limit 50" "$n places" "/v1/places?q=mediatheque&limit=50"; r_q[$n]=$last_rps
 done
 

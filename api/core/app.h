@@ -29,7 +29,6 @@ struct app {
     struct ratelimit *auth_fail_limit; /* failed authentications per address; NULL: no limit */
     struct inflight *expensive;        /* costly requests in flight per organisation */
     atomic_int in_flight;              /* requests received and not yet completed */
-    atomic_int streams;                /* stream answers holding a connection (stream.c) */
     atomic_bool draining;              /* SIGTERM received: answer with Connection: close */
 };
 

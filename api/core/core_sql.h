@@ -22,15 +22,6 @@
  * No rows, no parameters. */
 #define CORE_SQL_NO_TIMEOUT "SET statement_timeout = 0"
 
-/* http_stream_rows (stream.c): the statement (%s, its own $n parameters)
- * as a cursor of the open transaction, read in batches of STREAM_BATCH_ROWS,
- * so that statement_timeout bounds each batch and not the time a client
- * takes to read the whole answer. No rows. */
-#define CORE_SQL_STREAM_DECLARE "DECLARE inclusion_stream NO SCROLL CURSOR FOR %s"
-
-/* The next batch of the cursor above: up to %d rows of the statement. */
-#define CORE_SQL_STREAM_FETCH "FETCH %d FROM inclusion_stream"
-
 /* $1 organisation slug: one row when the directory holds it, none otherwise. */
 #define CORE_SQL_ORG_EXISTS "SELECT 1 FROM organizations WHERE slug = $1"
 

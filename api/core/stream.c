@@ -1,6 +1,5 @@
 #include "stream.h"
 
-#include "core_sql.h"
 #include "db.h"
 #include "log.h"
 #include "route.h"
@@ -9,13 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <zlib.h>
 
 #define STREAM_BLOCK_BYTES (32 * 1024)
-#define STREAM_BATCH_ROWS  256  /* rows held per stream: about 300 KB of GeoJSON */
-#define STREAM_WAIT_MS     2000 /* how long a stream waits for its turn (db_pool_acquire's) */
-#define STREAM_POLL_MS     10
 #define STREAM_RAW_BYTES   (32 * 1024) /* text gathered before gzip compresses it */
 /* gzip of a stream: windowBits 15 + 16 (the gzip wrapper), memLevel 8: about
  * 256 KB of zlib state per stream */
@@ -24,10 +19,12 @@
 enum step { STEP_HEAD, STEP_ROW, STEP_VALUE, STEP_TAIL, STEP_DONE };
 
 struct stream {
-    atomic_int *gate;     /* app->streams, while this stream counts there; NULL otherwise */
-    struct db_pool *pool; /* NULL: no connection held (a HEAD, a 304) */
-    int slot;
-    PGconn *db;
+    struct db_pool
+        *pool; /* where each batch borrows its connection; NULL: no rows (a HEAD, a 304) */
+    char *next_sql;
+    int nparams; /* the statement's own, then after_columns of the last row */
+    int after_columns;
+    char **params;   /* nparams + after_columns, owned */
     PGresult *batch; /* the rows fetched and not all written yet */
     int next;        /* the next row of the batch */
     long rows;       /* rows written */
@@ -48,10 +45,11 @@ static void stream_free(void *data)
 {
     struct stream *s = data;
     PQclear(s->batch);
-    if (s->pool) /* rolls back the transaction, and with it the cursor */
-        db_pool_release(s->pool, s->slot);
-    if (s->gate)
-        atomic_fetch_sub(s->gate, 1);
+    if (s->params)
+        for (int i = 0; i < s->nparams + s->after_columns; i++)
+            free(s->params[i]);
+    free(s->params);
+    free(s->next_sql);
     if (s->gzip)
         deflateEnd(&s->z);
     free(s->raw);
@@ -67,20 +65,41 @@ static void set_piece(struct stream *s, const char *text)
     s->left = strlen(text);
 }
 
-/* The next batch of the cursor; false (logged) when the database failed. */
-static bool fetch(struct stream *s)
+static void stream_failed(const struct stream *s, const PGresult *res)
 {
-    char sql[64];
-    snprintf(sql, sizeof sql, CORE_SQL_STREAM_FETCH, STREAM_BATCH_ROWS);
-    PQclear(s->batch);
-    s->batch = PQexec(s->db, sql);
-    s->next = 0;
-    if (PQresultStatus(s->batch) == PGRES_TUPLES_OK)
-        return true;
-    const char *state = PQresultErrorField(s->batch, PG_DIAG_SQLSTATE);
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     log_event(LOG_ERROR, "stream failed",
               json_pack("{s:s, s:s, s:i}", "request_id", s->request_id, "sqlstate",
                         state ? state : "none", "rows", (int)s->rows));
+}
+
+/* The batch after the last row of the current one, on a connection borrowed
+ * for this statement only; false (logged) when the database failed. */
+static bool fetch(struct stream *s)
+{
+    int last = PQntuples(s->batch) - 1;
+    for (int c = 0; c < s->after_columns; c++) {
+        free(s->params[s->nparams + c]);
+        s->params[s->nparams + c] = strdup(PQgetvalue(s->batch, last, 1 + c));
+        if (!s->params[s->nparams + c]) {
+            stream_failed(s, NULL);
+            return false;
+        }
+    }
+    PQclear(s->batch);
+    s->batch = NULL;
+    s->next = 0;
+    int slot;
+    if (!db_pool_acquire(s->pool, &slot)) {
+        stream_failed(s, NULL);
+        return false;
+    }
+    s->batch = db_pool_exec(s->pool, slot, s->next_sql, s->nparams + s->after_columns,
+                            (const char *const *)s->params);
+    db_pool_release(s->pool, slot);
+    if (PQresultStatus(s->batch) == PGRES_TUPLES_OK)
+        return true;
+    stream_failed(s, s->batch);
     return false;
 }
 
@@ -94,10 +113,14 @@ static bool advance(struct stream *s)
         return true;
     case STEP_ROW:
         if (s->next >= PQntuples(s->batch)) {
-            /* a batch short of STREAM_BATCH_ROWS was the last one */
-            if (PQntuples(s->batch) < STREAM_BATCH_ROWS || !fetch(s) || PQntuples(s->batch) == 0) {
-                if (PQresultStatus(s->batch) != PGRES_TUPLES_OK)
-                    return false;
+            /* a batch short of HTTP_STREAM_BATCH_ROWS was the last one */
+            if (PQntuples(s->batch) < HTTP_STREAM_BATCH_ROWS) {
+                s->step = STEP_TAIL;
+                return advance(s);
+            }
+            if (!fetch(s))
+                return false;
+            if (PQntuples(s->batch) == 0) {
                 s->step = STEP_TAIL;
                 return advance(s);
             }
@@ -201,73 +224,19 @@ static bool not_modified(struct req *r, const struct http_stream *s)
     return true;
 }
 
-/* Streams that may hold a connection at once: all of the pool but one (at
- * least one), so that a crowd loading the map leaves a connection to every
- * other route. */
-static int stream_cap(const struct req *r)
+/* Copies what the batches after the first need; false when out of memory. */
+static bool keep_statement(struct stream *st, const struct http_stream *s)
 {
-    int size = r->app->cfg->db_pool_size;
-    return size > 1 ? size - 1 : 1;
-}
-
-/* Counts the stream in app->streams, waiting up to STREAM_WAIT_MS for a
- * place as db_pool_acquire waits for a connection (and holding none while it
- * waits); false after having answered 503 with Retry-After. */
-static bool enter(struct req *r, struct stream *st)
-{
-    atomic_int *gate = &r->app->streams;
-    for (int waited = 0;; waited += STREAM_POLL_MS) {
-        int n = atomic_load(gate);
-        while (n < stream_cap(r))
-            if (atomic_compare_exchange_weak(gate, &n, n + 1)) {
-                st->gate = gate;
-                return true;
-            }
-        if (waited >= STREAM_WAIT_MS)
-            break;
-        if (r->db) { /* no connection held while waiting (the handler's Last-Modified one) */
-            db_pool_release(r->db_pool, r->db_slot);
-            r->db = NULL;
-        }
-        struct timespec pause = {0, STREAM_POLL_MS * 1000000L};
-        nanosleep(&pause, NULL);
-    }
-    http_problem_msg(r, 503, "busy", MSG_STREAM_BUSY); /* with Retry-After */
-    return false;
-}
-
-/* Declares the cursor in a transaction and fetches its first batch; NULL
- * after having answered. */
-static PGresult *first_batch(struct req *r, const struct http_stream *s)
-{
-    if (!http_connection(r) || !http_begin(r))
-        return NULL;
-    char *declare = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&declare, &len);
-    fprintf(out, CORE_SQL_STREAM_DECLARE, s->sql);
-    fclose(out);
-    PGresult *res = PQexecParams(r->db, declare, s->nparams, NULL, s->params, NULL, NULL, 0);
-    free(declare);
-    if (PQresultStatus(res) == PGRES_COMMAND_OK) {
-        PQclear(res);
-        char fetch_sql[64];
-        snprintf(fetch_sql, sizeof fetch_sql, CORE_SQL_STREAM_FETCH, STREAM_BATCH_ROWS);
-        res = PQexec(r->db, fetch_sql);
-        if (PQresultStatus(res) == PGRES_TUPLES_OK)
-            return res;
-    }
-    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-    bool unavailable = db_is_unavailable(r->db, res);
-    log_event(
-        unavailable ? LOG_WARN : LOG_ERROR, "database statement failed",
-        json_pack("{s:s, s:s}", "request_id", r->request_id, "sqlstate", state ? state : "none"));
-    PQclear(res);
-    if (unavailable)
-        http_problem_msg(r, 503, "database-unavailable", MSG_DATABASE_UNAVAILABLE);
-    else
-        http_problem_msg(r, 500, "internal", MSG_INTERNAL);
-    return NULL;
+    st->nparams = s->nparams;
+    st->after_columns = s->after_columns;
+    st->next_sql = strdup(s->next_sql);
+    st->params = calloc((size_t)(s->nparams + s->after_columns), sizeof *st->params);
+    if (!st->next_sql || !st->params)
+        return false;
+    for (int i = 0; i < s->nparams; i++)
+        if (s->params[i] && !(st->params[i] = strdup(s->params[i])))
+            return false;
+    return true;
 }
 
 /* Content-Encoding: gzip for the stream; false when out of memory. */
@@ -302,17 +271,17 @@ void http_stream_rows(struct req *r, const struct http_stream *s)
     if (not_modified(r, s)) {
         status = 304;
     } else if (!head_only) {
-        PGresult *first = enter(r, st) ? first_batch(r, s) : NULL;
-        if (!first) {
+        if (!keep_statement(st, s)) {
+            stream_free(st);
+            http_problem_msg(r, 500, "internal", MSG_INTERNAL);
+            return;
+        }
+        st->batch = http_sql(r, s->sql, s->nparams, s->params, false);
+        if (!st->batch) {
             stream_free(st);
             return;
         }
-        /* the stream owns the connection from here: the router leaves it */
         st->pool = r->db_pool;
-        st->slot = r->db_slot;
-        st->db = r->db;
-        st->batch = first;
-        r->db = NULL;
     }
     if (status == 304)
         st->step = STEP_DONE;

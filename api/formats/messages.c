@@ -825,13 +825,10 @@ static const struct msg catalogue[MSG_COUNT] = {
       "est dans un autre département que code_insee",
       "is in another département than code_insee"),
 
-    /* api/core/idempotency.c and stream.c. */
+    /* api/core/idempotency.c. */
     M(MSG_FIELD_IDEMPOTENCY_KEY,
       "doit faire de 1 à 255 caractères ASCII visibles",
       "must be 1 to 255 visible ASCII characters"),
-    M(MSG_STREAM_BUSY,
-      "Trop de clients lisent la liste entière en même temps ; réessayez dans un instant, ou lisez-la par pages avec limit.",
-      "Too many clients are reading the whole list at once; retry shortly, or read it in pages with limit."),
 
     /* api/resources/workshops, clients, webhooks: texts chosen in the code. */
     M(MSG_FIELD_ARRAY_OF_CODES,

@@ -315,9 +315,8 @@ enum msg_id {
     MSG_FIELD_UUID_SUBJECT,
     MSG_PLACE_DATE,
     MSG_PLACE_IMPORT_OTHER_DEPARTEMENT,
-    /* api/core/idempotency.c and stream.c. */
+    /* api/core/idempotency.c. */
     MSG_FIELD_IDEMPOTENCY_KEY,
-    MSG_STREAM_BUSY,
     /* api/resources/workshops, clients, webhooks: texts chosen in the code. */
     MSG_FIELD_ARRAY_OF_CODES,
     MSG_FIELD_ITEM_ONE_OF_CODES,

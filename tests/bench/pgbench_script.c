@@ -35,7 +35,7 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_STATEMENTS 64
+#define MAX_STATEMENTS 512
 #define MAX_PARAMS     64
 
 struct statement {

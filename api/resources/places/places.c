@@ -66,7 +66,7 @@ static char *page_csv(PGresult *res, int rows)
     return csv;
 }
 
-/* The whole list as GeoJSON, streamed row by row (stream.h): no ETag;
+/* The whole list as GeoJSON, streamed batch by batch (stream.h): no ETag;
  * Last-Modified and its 304 as a page has them; gzip when accepted. */
 static void stream_features(struct req *r, const struct places_query *q)
 {
@@ -78,6 +78,8 @@ static void stream_features(struct req *r, const struct places_query *q)
                             .separator = ",",
                             .tail = "],\"next_cursor\":null}",
                             .sql = q->sql,
+                            .next_sql = q->next_sql,
+                            .after_columns = q->after_columns,
                             .nparams = q->nparams,
                             .params = q->params,
                             .last_modified = atoll(PQgetvalue(changed, 0, 0)),

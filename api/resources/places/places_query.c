@@ -5,6 +5,7 @@
 #include "mednum.h"
 #include "paging.h"
 #include "places_sql.h"
+#include "stream.h"
 #include "validate.h"
 
 #include <errno.h>
@@ -248,6 +249,31 @@ static void select_list(FILE *sql, const struct places_query *q)
     fprintf(sql, PLACES_SQL_LIST_COLUMNS, tombstone);
 }
 
+/* The statement of a page: sort key `key`, filters `where_text`, the limit
+ * in parameter `limit_param`. */
+static char *list_sql(const struct places_query *q, const char *key, int point,
+                      const char *where_text, int limit_param)
+{
+    const char *live = q->order == ORDER_BY_UPDATE ? PLACES_SQL_ALL : PLACES_SQL_LIVE;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *sql = open_memstream(&text, &len);
+    if (q->order == ORDER_BY_DISTANCE)
+        /* Nearest first: the GiST index is walked in distance order (KNN) to
+         * find the page's farthest distance; then the rows up to it, ties
+         * included, are sorted by (distance, id) so that pages never skip or
+         * repeat co-located places. */
+        fprintf(sql, PLACES_SQL_LIST_KNN, key, live, where_text, key, limit_param);
+    select_list(sql, q);
+    fprintf(sql, PLACES_SQL_LIST_FROM, key,
+            q->order == ORDER_BY_DISTANCE ? PLACES_SQL_LIST_CUT : "", live, where_text);
+    if (q->order == ORDER_BY_DISTANCE)
+        fprintf(sql, PLACES_SQL_LIST_WITHIN_CUT, point, key);
+    fprintf(sql, PLACES_SQL_LIST_ORDER, key, limit_param);
+    fclose(sql);
+    return text;
+}
+
 void places_query_read(struct req *r, struct places_query *q, json_t *errors)
 {
     memset(q, 0, sizeof *q);
@@ -277,32 +303,28 @@ void places_query_read(struct req *r, struct places_query *q, json_t *errors)
     else
         snprintf(key, sizeof key, "%s",
                  q->order == ORDER_BY_UPDATE ? PLACES_SQL_KEY_UPDATE : PLACES_SQL_KEY_ID);
-    const char *live = q->order == ORDER_BY_UPDATE ? PLACES_SQL_ALL : PLACES_SQL_LIVE;
     char limit[16];
-    snprintf(limit, sizeof limit, "%d", q->limit + 1);
-    int limit_param;
-    if (q->whole) { /* the whole list: LIMIT NULL is LIMIT ALL */
-        q->params[q->nparams++] = NULL;
-        limit_param = q->nparams;
-    } else {
-        limit_param = param(q, limit, true);
+    snprintf(limit, sizeof limit, "%d", q->whole ? HTTP_STREAM_BATCH_ROWS : q->limit + 1);
+    int limit_param = param(q, limit, true);
+    q->sql = list_sql(q, key, point, where_text, limit_param);
+    if (q->whole) {
+        /* the batches after the first: after the last row's id (column 1)
+         * and, nearest first, its distance (column 2), which http_stream_rows
+         * passes as the parameters that follow q's */
+        char *next_where = NULL;
+        size_t next_len = 0;
+        FILE *next = open_memstream(&next_where, &next_len);
+        fputs(where_text, next);
+        if (q->order == ORDER_BY_DISTANCE)
+            fprintf(next, PLACES_SQL_AFTER_DISTANCE, point, q->nparams + 2, q->nparams + 1);
+        else
+            fprintf(next, PLACES_SQL_AFTER_ID, q->nparams + 1);
+        fclose(next);
+        q->next_sql = list_sql(q, key, point, next_where, limit_param);
+        q->after_columns = q->order == ORDER_BY_DISTANCE ? 2 : 1;
+        free(next_where);
     }
-    size_t sql_len = 0;
-    FILE *sql = open_memstream(&q->sql, &sql_len);
-    if (q->order == ORDER_BY_DISTANCE)
-        /* Nearest first: the GiST index is walked in distance order (KNN) to
-         * find the page's farthest distance; then the rows up to it, ties
-         * included, are sorted by (distance, id) so that pages never skip or
-         * repeat co-located places. */
-        fprintf(sql, PLACES_SQL_LIST_KNN, key, live, where_text, key, limit_param);
-    select_list(sql, q);
-    fprintf(sql, PLACES_SQL_LIST_FROM, key,
-            q->order == ORDER_BY_DISTANCE ? PLACES_SQL_LIST_CUT : "", live, where_text);
-    if (q->order == ORDER_BY_DISTANCE)
-        fprintf(sql, PLACES_SQL_LIST_WITHIN_CUT, point, key);
-    fprintf(sql, PLACES_SQL_LIST_ORDER, key, limit_param);
     free(where_text);
-    fclose(sql);
 }
 
 char *places_query_next_cursor(const struct places_query *q, PGresult *res, int last)
@@ -316,6 +338,7 @@ char *places_query_next_cursor(const struct places_query *q, PGresult *res, int 
 void places_query_free(struct places_query *q)
 {
     free(q->sql);
+    free(q->next_sql);
     for (int i = 0; i < 3; i++)
         free(q->cursor_keys[i]);
     memset(q, 0, sizeof *q);

@@ -18,9 +18,13 @@ struct places_query {
     enum places_format format;
     int limit;
     /* GeoJSON with neither limit, cursor nor updated_since: every place that
-     * matches, streamed (places_list), LIMIT NULL in q->sql */
+     * matches, streamed (places_list) in batches of HTTP_STREAM_BATCH_ROWS:
+     * q->sql the first, q->next_sql those after the last row's columns 1 ..
+     * after_columns (stream.h) */
     bool whole;
-    char *sql; /* owned */
+    char *sql;      /* owned */
+    char *next_sql; /* owned; only when whole */
+    int after_columns;
     const char *params[PLACES_MAX_PARAMS];
     int nparams;
     char owned[PLACES_MAX_PARAMS][192]; /* storage for parameters made here */

@@ -74,7 +74,7 @@ static void start_large(void)
     cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s", PQresultErrorMessage(res));
     PQclear(res);
     PQfinish(c);
-    /* two connections: one stream at a time (stream.c keeps one for the rest) */
+    /* two connections, for streams that never hold one */
     const char *server_env[] = {large.env_url, "DB_POOL_SIZE=2", "RATE_LIMIT_IP_PER_S=0", NULL};
     fixture_start_with(server_env);
 }
@@ -346,22 +346,51 @@ Test(stream_large, every_place_in_one_stream_and_a_cut_one_returns_its_connectio
     json_decref(geo);
 }
 
-Test(stream_large, streams_leave_a_connection_to_the_other_routes)
+Test(stream_large, nearest_first_in_batches_each_place_once_in_order)
 {
-    /* a client that stops reading: its stream holds one of the two connections */
-    int held = begin_stream();
+    struct response *r = get("/v1/places?near=43.65,0.55&radius_km=30", GEO, NULL);
+    cr_assert_eq(r->status, 200);
+    json_t *geo = response_json(r);
+    response_free(r);
+    json_t *features = json_object_get(geo, "features");
+    cr_expect_geq(json_array_size(features), LARGE_PLACES, "every test place is within 30 km");
+    json_t *seen = json_object();
+    double before = -1;
+    size_t i;
+    json_t *f;
+    json_array_foreach(features, i, f)
+    {
+        const char *id = json_string_value(json_object_get(f, "id"));
+        cr_assert_not_null(id);
+        cr_expect_null(json_object_get(seen, id), "%s twice", id);
+        json_object_set_new(seen, id, json_true());
+        double d =
+            json_number_value(json_object_get(json_object_get(f, "properties"), "distance_m"));
+        cr_expect_geq(d, before, "feature %zu: %f after %f", i, d, before);
+        before = d;
+    }
+    json_decref(seen);
+    json_decref(geo);
+}
+
+Test(stream_large, a_stream_holds_no_connection_between_its_batches)
+{
+    /* clients that stop reading: their streams hold a batch each, no connection */
+    int held[3];
+    for (int i = 0; i < 3; i++)
+        held[i] = begin_stream();
+    cr_expect_eq(in_use(), 0, "no connection held by the three stalled streams");
     struct response *r = get("/v1/places?typology=RFS&limit=5", NULL, NULL);
-    cr_expect_eq(r->status, 200, "a page still has a connection");
+    cr_expect_eq(r->status, 200, "a page has a connection");
     response_free(r);
-    /* a second stream waits for its turn (2 s), then 503 busy */
+    /* another stream while the three wait: whole, with the pool of two */
     r = get("/v1/places?typology=RFS", GEO, NULL);
-    cr_expect_eq(r->status, 503);
-    cr_expect_not_null(strstr(r->body, "urn:inclusion-api:problem:busy"), "%s", r->body);
-    cr_expect_not_null(header(r, "Retry-After"));
+    cr_expect_eq(r->status, 200);
+    json_t *geo = response_json(r);
+    cr_expect_eq(json_array_size(json_object_get(geo, "features")), 27, "the 27 France services");
+    json_decref(geo);
     response_free(r);
-    close(held);
-    r = get("/v1/places?typology=RFS", GEO, NULL);
-    cr_expect_eq(r->status, 200, "its turn once the first client left");
-    response_free(r);
+    for (int i = 0; i < 3; i++)
+        close(held[i]);
     cr_expect_eq(in_use(), 0);
 }
