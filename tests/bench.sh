@@ -120,7 +120,7 @@ pgbench_tps() { # NAME: transactions/s of its script (the request's statements)
   local args=() report
   mapfile -d '' args <"build/bench/$1.args"
   report=$(PGOPTIONS="-c search_path=public -c TimeZone=Europe/Paris -c jit=off -c max_parallel_workers_per_gather=0" \
-    "$pgbench" -n -c "$connections" -j 2 -T "$seconds" -h 127.0.0.1 -p "$pg_port" \
+    "$pgbench" -n -c "${pgbench_clients:-$connections}" -j 2 -T "$seconds" -h 127.0.0.1 -p "$pg_port" \
     -U inclusion -f "build/bench/$1.sql" "${args[@]}" "$bench_db" 2>&1) \
     || { echo "pgbench $1 failed: $report" >&2; exit 1; }
   awk '/^tps = / {printf "%.0f", $3}' <<<"$report"
@@ -136,9 +136,16 @@ out=build/bench.md
   echo "|---|---|---|---|---|---|---|---|---|"
 } >"$out"
 
-row() { # NAME DATA WRK-REPORT CEILING
+row() { # NAME DATA WRK-REPORT CEILING [BYTES-PER-ANSWER]
   local report=$3 ceiling=$4 rps ratio non2xx
   rps=$(awk '/^Requests\/sec/ {printf "%.0f", $2}' <<<"$report")
+  # Long answers (the streamed département): 50 of them progress together
+  # and wrk counts only those that end within the run, so the rate is the
+  # bytes received per second over the bytes of one answer.
+  [ -n "${5:-}" ] && rps=$(awk -v b="$5" '/^Transfer\/sec/ {
+    v = $2; u = substr(v, length(v) - 1); v += 0
+    m = u == "GB" ? 1073741824 : u == "MB" ? 1048576 : u == "KB" ? 1024 : 1
+    printf "%.1f", v * m / b }' <<<"$report")
   ratio=-
   [ "$ceiling" != - ] && ratio=$(awk -v a="$rps" -v b="$ceiling" 'BEGIN {printf "%.2f", a / b}')
   non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$report")
@@ -150,7 +157,7 @@ wrk_get() { # TOKEN PATH [WRK-ARGS...]
   wrk -t2 -c"$connections" -d"$duration" --latency -H "Authorization: Bearer $1" "${@:3}" "http://127.0.0.1:$port$2"
 }
 # A read route: its ceiling, then wrk.
-run() { # NAME DATA PATH [TOKEN [WRK-ARGS...]]
+run() { # NAME DATA PATH [TOKEN [WRK-ARGS...]] (answer_bytes: see row)
   local name=$1 data=$2 path=$3 tok=${4:-$token} ceiling=- slug report
   slug=$(tr -c 'a-z0-9' '_' <<<"$name" | cut -c1-40)
   if [ "$path" != /healthz ]; then
@@ -158,7 +165,7 @@ run() { # NAME DATA PATH [TOKEN [WRK-ARGS...]]
     ceiling=$(pgbench_tps "$slug")
   fi
   report=$(wrk_get "$tok" "$path" "${@:5}")
-  row "$name" "$data" "$report" "$ceiling"
+  row "$name" "$data" "$report" "$ceiling" "${answer_bytes:-}"
   last_rps=$(awk '/^Requests\/sec/ {printf "%.0f", $2}' <<<"$report")
 }
 
@@ -178,11 +185,13 @@ for n in 3000 30000; do
   whole="/v1/places?format=geojson"
   plain_bytes=$(curl -s -o /dev/null -w '%{size_download}' "http://127.0.0.1:$port$whole")
   gzip_bytes=$(curl -s -o /dev/null -w '%{size_download}' -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port$whole")
-  seconds=$stream_seconds duration=${stream_seconds}s run \
-    "the Gers as GeoJSON, streamed whole (no limit), $(mib $((plain_bytes / 1024))) MiB" "$n places" \
-    "$whole" "$token" --timeout 60s
+  # pgbench counts only the transactions that end: 8 clients (enough to keep
+  # both cores busy) finish several each within the run, 50 would finish one.
+  seconds=$stream_seconds duration=${stream_seconds}s answer_bytes=$plain_bytes pgbench_clients=8 run \
+    "the Gers as GeoJSON, streamed whole (no limit), $(awk -v b="$plain_bytes" 'BEGIN {printf "%.1f", b / 1048576}') MiB" \
+    "$n places" "$whole" "$token" --timeout 60s
   row "the same, gzipped, $(awk -v b="$gzip_bytes" 'BEGIN {printf "%.1f", b / 1048576}') MiB" "$n places" \
-    "$(duration=${stream_seconds}s wrk_get "$token" "$whole" --timeout 60s -H 'Accept-Encoding: gzip')" -
+    "$(duration=${stream_seconds}s wrk_get "$token" "$whole" --timeout 60s -H 'Accept-Encoding: gzip')" - "$gzip_bytes"
   run "places q=mediatheque, limit 50" "$n places" "/v1/places?q=mediatheque&limit=50"; r_q[$n]=$last_rps
 done
 
