@@ -294,12 +294,22 @@ if [ "${BENCH_PEER:-1}" = 1 ]; then
   peer=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$peer_port/healthz" >/dev/null && break; sleep 0.1; done
   rps_of() { awk '/^Requests\/sec/ {printf "%.0f", $2}' <<<"$1"; }
-  side() { # PORT TARGET: requests/s of one wrk run
+  # CPU time (clock ticks) of a process and its children: the peer's workers,
+  # PostgreSQL's backends under its postmaster.
+  ticks() { local t=0 p; for p in "$1" $(pgrep -P "$1"); do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$t"; }
+  postmaster=$(head -1 "$pg_data/postmaster.pid")
+  hz=$(getconf CLK_TCK)
+  side() { # PORT TARGET PID: "requests/s server-µs pg-µs" of one wrk run (CPU per request)
+    local report app0 pg0 app1 pg1 n
+    app0=$(ticks "$3"); pg0=$(ticks "$postmaster")
     if [ "$2" = referral ]; then
-      rps_of "$(TOKEN=$token wrk -t2 -c"$connections" -d"$duration" -s tests/bench/referrals.lua "http://127.0.0.1:$1")"
+      report=$(TOKEN=$token wrk -t2 -c"$connections" -d"$duration" -s tests/bench/referrals.lua "http://127.0.0.1:$1")
     else
-      rps_of "$(wrk -t2 -c"$connections" -d"$duration" -H "Authorization: Bearer $token" "http://127.0.0.1:$1$2")"
+      report=$(wrk -t2 -c"$connections" -d"$duration" -H "Authorization: Bearer $token" "http://127.0.0.1:$1$2")
     fi
+    app1=$(ticks "$3"); pg1=$(ticks "$postmaster")
+    n=$(awk '/requests in/ {print $1}' <<<"$report")
+    echo "$(rps_of "$report") $(awk -v t=$((app1 - app0)) -v n="$n" -v hz="$hz" 'BEGIN {printf "%.0f", t * 1e6 / hz / n}') $(awk -v t=$((pg1 - pg0)) -v n="$n" -v hz="$hz" 'BEGIN {printf "%.0f", t * 1e6 / hz / n}')"
   }
   paced() { # PORT TARGET RATE: p50 and p99 at that offered rate
     local report
@@ -311,18 +321,21 @@ if [ "${BENCH_PEER:-1}" = 1 ]; then
     echo
     echo "Beside the peer (tests/bench/peer/, Node $(node --version), Fastify 5, fast-jwt, node-postgres, 2 workers × 4 connections), alternately, twice each; then p50 / p99 at a constant offered load of half the service's rate (wrk, 10 connections, tests/bench/paced.lua):"
     echo
-    echo "| route | service requests/s | peer requests/s | service/peer | service p50 / p99 at half load | peer p50 / p99 at the same load |"
-    echo "|---|---|---|---|---|---|"
+    echo "CPU per request (µs, the second run of each, from /proc: the server's process, the peer's processes, PostgreSQL's): what the throughput hides when wrk takes its share of the 2 cores."
+    echo
+    echo "| route | service requests/s | peer requests/s | service/peer | service CPU µs/request | peer CPU µs/request | PostgreSQL µs/request, service / peer | service p50 / p99 at half load | peer p50 / p99 at the same load |"
+    echo "|---|---|---|---|---|---|---|---|---|"
   } >>"$out"
   for entry in "GET /healthz|/healthz" "GET /v1/organizations?limit=50|/v1/organizations?limit=50" \
     "places near Auch, 20 km, limit 50|$near" "places q=mediatheque, limit 50|/v1/places?q=mediatheque&limit=50" \
     "referral POST, a new Idempotency-Key each|referral"; do
     name=${entry%%|*} target=${entry#*|} ours=0 theirs=0
     for _ in 1 2; do
-      ours=$((ours + $(side "$port" "$target"))); theirs=$((theirs + $(side "$peer_port" "$target")))
+      read -r rps our_cpu our_pg < <(side "$port" "$target" "$server"); ours=$((ours + rps))
+      read -r rps their_cpu their_pg < <(side "$peer_port" "$target" "$peer"); theirs=$((theirs + rps))
     done
     half=$((ours / 4))
-    echo "| $name | $((ours / 2)) | $((theirs / 2)) | $(awk -v a="$ours" -v b="$theirs" 'BEGIN {printf "%.2f", a / b}') | $(paced "$port" "$target" "$half") | $(paced "$peer_port" "$target" "$half") |" >>"$out"
+    echo "| $name | $((ours / 2)) | $((theirs / 2)) | $(awk -v a="$ours" -v b="$theirs" 'BEGIN {printf "%.2f", a / b}') | $our_cpu | $their_cpu ($(awk -v a="$their_cpu" -v b="$our_cpu" 'BEGIN {printf "%.1f", a / (b ? b : 1)}')×) | $our_pg / $their_pg | $(paced "$port" "$target" "$half") | $(paced "$peer_port" "$target" "$half") |" >>"$out"
   done
   kill -TERM "$peer" 2>/dev/null; wait "$peer" 2>/dev/null || true
 fi

@@ -19,6 +19,11 @@ static const char *level_name(enum log_level level)
     return names[level];
 }
 
+bool log_enabled(enum log_level level)
+{
+    return level >= threshold;
+}
+
 void log_event(enum log_level level, const char *message, json_t *fields)
 {
     if (level < threshold) {

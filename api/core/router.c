@@ -62,8 +62,12 @@ static void assign_request_id(struct req *r)
         unsigned char raw[16];
         if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
             memset(raw, 0, sizeof raw);
-        for (size_t i = 0; i < sizeof raw; i++)
-            snprintf(r->request_id + 2 * i, 3, "%02x", raw[i]);
+        static const char hex[] = "0123456789abcdef";
+        for (size_t i = 0; i < sizeof raw; i++) {
+            r->request_id[2 * i] = hex[raw[i] >> 4];
+            r->request_id[2 * i + 1] = hex[raw[i] & 15];
+        }
+        r->request_id[2 * sizeof raw] = '\0';
     }
     http_set_header(r, "X-Request-Id", r->request_id);
 }
@@ -82,18 +86,31 @@ static const char *allowed_origin(const struct req *r)
  * route found). */
 static bool matches(const char *pattern, const char *path)
 {
-    if (pattern[0] != '/' || path[0] != '/')
+    const char *p = pattern, *s = path;
+    if (*p++ != '/' || *s++ != '/')
         return false;
-    const char *p = pattern + 1, *s = path + 1;
-    for (;;) {
-        size_t plen = strcspn(p, "/"), slen = strcspn(s, "/");
-        if (p[0] == '{' ? slen == 0 : plen != slen || strncmp(p, s, plen) != 0)
+    for (;;) {           /* at the start of a segment of each */
+        if (*p == '{') { /* a parameter: any segment but an empty one */
+            if (*s == '/' || *s == '\0')
+                return false;
+            while (*p && *p != '/')
+                p++;
+            while (*s && *s != '/')
+                s++;
+        } else {
+            while (*p && *p != '/' && *p == *s) {
+                p++;
+                s++;
+            }
+            if ((*p && *p != '/') || (*s && *s != '/'))
+                return false;
+        }
+        if (*p != *s) /* one path has another segment */
             return false;
-        bool p_last = p[plen] == '\0', s_last = s[slen] == '\0';
-        if (p_last || s_last)
-            return p_last && s_last;
-        p += plen + 1;
-        s += slen + 1;
+        if (*p == '\0')
+            return true;
+        p++;
+        s++;
     }
 }
 
@@ -337,13 +354,18 @@ void router_finish(struct req *r)
     size_t route_index = r->route ? (size_t)(r->route - routes) : routes_count;
     int status = (int)r->out->status;
     metrics_observe(r->app->metrics, route_index, status, elapsed);
+    enum log_level level = status >= 500 ? LOG_ERROR : LOG_INFO;
+    if (!log_enabled(level)) {
+        lang_set_current(LANG_EN);
+        return;
+    }
     json_t *fields =
         json_pack("{s:s, s:o, s:s, s:i, s:f}", "request_id", r->request_id, "method",
                   log_bytes(r->in->http_verb), "route", r->route ? r->route->pattern : "unmatched",
                   "status", status, "duration_ms", elapsed * 1000);
     if (r->who.org[0])
         json_object_set_new(fields, "org", json_string(r->who.org));
-    log_event(status >= 500 ? LOG_ERROR : LOG_INFO, "request", fields);
+    log_event(level, "request", fields);
     lang_set_current(LANG_EN);
 }
 
