@@ -28,6 +28,7 @@ struct app {
     struct ratelimit *ip_limit;        /* NULL: no limit */
     struct ratelimit *auth_fail_limit; /* failed authentications per address; NULL: no limit */
     struct inflight *expensive;        /* costly requests in flight per organisation */
+    struct webhook_workers *webhooks;  /* woken after each write (webhook_send.h); NULL: none */
     atomic_int in_flight;              /* requests received and not yet completed */
     atomic_bool draining;              /* SIGTERM received: answer with Connection: close */
 };

@@ -325,6 +325,10 @@ int server_run(const struct config *cfg)
                       "port", metrics_on ? bound_port(metrics.mhd_daemon) : cfg->metrics_port));
     }
     int rc = 1;
+    /* The webhook deliveries (issue #17): threads of their own, each with its
+     * own connection, woken by the API's writes; stopped once it has drained. */
+    if (ready)
+        app.webhooks = webhook_workers_start(cfg);
     if (!ready || !(api = start(&app, cfg))) {
         log_event(LOG_ERROR, "cannot listen",
                   json_pack("{s:s, s:i}", "address", cfg->listen_addr, "port", cfg->port));
@@ -333,17 +337,14 @@ int server_run(const struct config *cfg)
                   json_pack("{s:s, s:i, s:i, s:i, s:b}", "address", cfg->listen_addr, "port",
                             bound_port(api), "threads", cfg->threads, "db_pool", cfg->db_pool_size,
                             "read_replica", app.replica != NULL));
-        /* The webhook deliveries (issue #17): threads of their own, each
-         * with its own connection, stopped once the API has drained. */
-        struct webhook_workers *hooks = webhook_workers_start(cfg);
         int sig = 0;
         sigwait(&stop_signals, &sig);
         log_event(LOG_INFO, "stopping",
                   json_pack("{s:s}", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"));
         drain_and_stop(api, &app, cfg->shutdown_timeout_s);
-        webhook_workers_stop(hooks);
         rc = 0;
     }
+    webhook_workers_stop(app.webhooks);
     /* Stopped last: the metrics can be read while the API drains. */
     if (metrics_on) {
         ulfius_stop_framework(&metrics);

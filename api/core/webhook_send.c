@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +28,10 @@
 #define MAX_ANSWER       (64 * 1024)
 #define USER_AGENT       "inclusion-api-webhooks/1"
 #define POLL_INTERVAL_MS 1000
+/* After finding the outbox empty, a worker looks again at most this often,
+ * however many writes wake it: a service without subscriptions pays at most
+ * that many empty claims per second and per worker, not one per write. */
+#define RECLAIM_MIN_MS 10
 
 /* ---- the URL ---------------------------------------------------------------- */
 
@@ -232,6 +237,8 @@ char *webhook_metrics_text(void)
 struct webhook_workers {
     const struct config *cfg;
     atomic_bool stop;
+    int wake_fd;       /* an eventfd: webhook_workers_wake writes, the workers poll */
+    atomic_bool woken; /* written and not read yet: wakes need no more writes */
     int count;
     pthread_t threads[64];
 };
@@ -390,16 +397,39 @@ static void record(PGconn *conn, const struct config *cfg, PGresult *job, const 
                         (int)o->latency_ms, "why", o->why));
 }
 
-/* Waits for a notification or POLL_INTERVAL_MS. */
-static void wait_for_work(PGconn *conn)
+void webhook_workers_wake(struct webhook_workers *w)
 {
-    struct pollfd p = {.fd = PQsocket(conn), .events = POLLIN};
-    if (p.fd >= 0)
-        poll(&p, 1, POLL_INTERVAL_MS);
+    if (!w || atomic_exchange(&w->woken, true))
+        return;
+    uint64_t one = 1;
+    if (write(w->wake_fd, &one, sizeof one) != (ssize_t)sizeof one)
+        atomic_store(&w->woken, false);
+}
+
+/* Waits for a wake of this process, a notification (a ping) or POLL_INTERVAL_MS; then at least
+ * RECLAIM_MIN_MS since the outbox was found empty. */
+static void wait_for_work(struct webhook_workers *w, PGconn *conn)
+{
+    struct timespec empty;
+    clock_gettime(CLOCK_MONOTONIC, &empty);
+    struct pollfd p[2] = {{.fd = w->wake_fd, .events = POLLIN},
+                          {.fd = PQsocket(conn), .events = POLLIN}};
+    poll(p, p[1].fd >= 0 ? 2 : 1, POLL_INTERVAL_MS);
+    if (p[0].revents & POLLIN) {
+        uint64_t count;
+        atomic_store(&w->woken, false);
+        ssize_t got = read(w->wake_fd, &count, sizeof count); /* < 0: another worker read it */
+        (void)got;
+    }
     PQconsumeInput(conn);
     PGnotify *n;
     while ((n = PQnotifies(conn)))
         PQfreemem(n);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long waited_ms = (now.tv_sec - empty.tv_sec) * 1000 + (now.tv_nsec - empty.tv_nsec) / 1000000;
+    if (waited_ms < RECLAIM_MIN_MS)
+        usleep((useconds_t)(RECLAIM_MIN_MS - waited_ms) * 1000);
 }
 
 static PGconn *connect_db(const char *url)
@@ -412,6 +442,11 @@ static PGconn *connect_db(const char *url)
     PGresult *res = PQexec(conn, WEBHOOKS_SQL_LISTEN);
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     PQclear(res);
+    if (ok) {
+        res = PQexec(conn, WEBHOOKS_SQL_ASYNC_COMMIT);
+        ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        PQclear(res);
+    }
     if (!ok) {
         PQfinish(conn);
         return NULL;
@@ -442,7 +477,7 @@ static void *work(void *arg)
         if (PQntuples(job) == 0) {
             PQclear(job);
             sample_outbox(conn);
-            wait_for_work(conn);
+            wait_for_work(w, conn);
             continue;
         }
         struct outcome o;
@@ -463,6 +498,12 @@ struct webhook_workers *webhook_workers_start(const struct config *cfg)
     if (!w)
         return NULL;
     w->cfg = cfg;
+    /* non-blocking: a worker that finds it already read goes on */
+    w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (w->wake_fd < 0) {
+        free(w);
+        return NULL;
+    }
     for (int i = 0; i < cfg->webhook_workers && i < 64; i++)
         if (pthread_create(&w->threads[w->count], NULL, work, w) == 0)
             w->count++;
@@ -476,6 +517,7 @@ void webhook_workers_stop(struct webhook_workers *w)
     atomic_store(&w->stop, true);
     for (int i = 0; i < w->count; i++)
         pthread_join(w->threads[i], NULL);
+    close(w->wake_fd);
     free(w);
     curl_global_cleanup();
 }

@@ -37,10 +37,20 @@ char *webhook_signature(const char *secret, const char *previous, const char *id
                         const char *timestamp, const char *body);
 
 /* The delivery threads (cfg->webhook_workers of them, each with its own
- * connection LISTENing to `webhooks`, polling every second too). NULL when
- * there are none to start. */
+ * connection). They look at the outbox when this process wakes them (after
+ * each write it answered: webhook_workers_wake), when another process
+ * NOTIFYs `webhooks` (a ping), and every second (the writes of other
+ * instances and of sub-commands). The triggers do not NOTIFY: PostgreSQL
+ * serialises the commits of notifying transactions (a database-wide lock held
+ * through the commit's WAL flush), which took more than half the referral
+ * POSTs' throughput once a partner subscribed. NULL when there are none to
+ * start. */
 struct webhook_workers;
 struct webhook_workers *webhook_workers_start(const struct config *cfg);
+
+/* Wakes the workers (NULL: none) after a write has committed, whether it
+ * wrote an event or not; a wake already pending costs nothing more. */
+void webhook_workers_wake(struct webhook_workers *w);
 
 /* The webhook lines of /metrics (Prometheus text; caller frees): delivery
  * attempts by outcome (delivered, retry, failed), the outbox's depth and the

@@ -8,6 +8,12 @@
 /* Wakes the worker's connection on every commit that wrote an event. */
 #define WEBHOOKS_SQL_LISTEN "LISTEN webhooks"
 
+/* The workers' session: their commits (a lease, a delivery's outcome) do not
+ * wait for the WAL flush. One lost in a crash is made again: the delivery is
+ * sent once more with the same webhook-id (at least once, as always), or its
+ * lease expires. No rows. */
+#define WEBHOOKS_SQL_ASYNC_COMMIT "SET synchronous_commit = off"
+
 /* Claims one due delivery (FOR UPDATE SKIP LOCKED: instances share the
  * outbox) whose subscription is active and which no earlier pending delivery
  * of the same order key (a referral) to the same subscription precedes, and
@@ -75,8 +81,9 @@
 /* The outbox for /metrics: pending deliveries, and the age in seconds of the
  * oldest (0 when none). */
 #define WEBHOOKS_SQL_OUTBOX                                                                        \
-    "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at))::bigint, 0) "           \
-    "FROM webhook_deliveries WHERE status = 'pending'"
+    "SELECT count(*), coalesce(extract(epoch FROM now() - min(d.created_at))::bigint, 0) "         \
+    "FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id "          \
+    "WHERE d.status = 'pending'"
 
 /* clang-format on */
 

@@ -1,10 +1,14 @@
 -- Webhooks' transactional outbox (tables in 015_webhooks.sql): triggers on
 -- the tables whose changes partners are told about write the event and one
--- delivery per matching subscription in the transaction of the change, then
--- pg_notify('webhooks') wakes the workers of `serve` at commit (a notification
--- of a rolled-back transaction is never sent). Payloads hold ids, statuses,
--- organisations and the move's type: never a name, phone, e-mail, note or
--- reason (the partner reads those with its token, and the read is logged).
+-- delivery per matching subscription in the transaction of the change. They
+-- do not NOTIFY: PostgreSQL serialises the commits of notifying transactions
+-- (a database-wide lock held through the WAL flush), which took more than half
+-- the referral POSTs' throughput. The workers of `serve` are woken by the
+-- process that answered the write, after its commit, and poll every second
+-- for the writes of others (api/core/webhook_send.h). Payloads hold ids,
+-- statuses, organisations and the move's type: never a name, phone, e-mail,
+-- note or reason (the partner reads those with its token, and the read is
+-- logged).
 
 -- Writes one event of `p_type` for the subscriptions of `p_orgs` (NULL: every
 -- organisation) that take it; nothing when none does. `p_order_key` (a
@@ -31,7 +35,6 @@ BEGIN
         'data', p_data)::text);
     INSERT INTO webhook_deliveries (event_id, subscription_id, order_key)
     SELECT v_id, s, p_order_key FROM unnest(v_subs) AS s;
-    PERFORM pg_notify('webhooks', '');
 END $$;
 
 -- referral.received: a new referral, to the receiving partner.

@@ -56,7 +56,9 @@
 
 /* $1 id, $2 org: the subscription and its deliveries go. */
 #define WEBHOOKS_SQL_DELETE                                                                        \
-    "DELETE FROM webhook_subscriptions WHERE id = $1::uuid AND org = $2 RETURNING id"
+    "WITH s AS (DELETE FROM webhook_subscriptions WHERE id = $1::uuid AND org = $2 RETURNING id), " \
+    "d AS (DELETE FROM webhook_deliveries WHERE subscription_id IN (SELECT id FROM s)) "           \
+    "SELECT id FROM s"
 
 /* $1 id, $2 org, $3 new secret, $4 seconds the current one still signs.
  * Column: until when. */
@@ -93,12 +95,13 @@
     "JOIN webhook_events e ON e.id = d.event_id"
 
 /* $1 days (WEBHOOK_RETENTION_DAYS): deletes the events older than that whose
- * every delivery succeeded (with their deliveries); failed and pending ones
- * stay to be seen and retried. For `purge`. */
+ * every delivery succeeded or belongs to no subscription any more (with their
+ * deliveries); failed and pending ones stay to be seen and retried. For
+ * `purge`. */
 #define WEBHOOKS_SQL_PURGE                                                                         \
     "DELETE FROM webhook_events e WHERE e.occurred_at < now() - $1::integer * interval '1 day' "   \
-    "AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.status "     \
-    "<> 'delivered')"
+    "AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = "   \
+    "d.subscription_id WHERE d.event_id = e.id AND d.status <> 'delivered')"
 
 /* clang-format on */
 

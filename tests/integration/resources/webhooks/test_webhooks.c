@@ -49,8 +49,10 @@ static void hook_tokens(void)
 static void forget_stale_subscriptions(void)
 {
     PGconn *c = db();
-    PQclear(PQexec(c, "DELETE FROM webhook_subscriptions WHERE url LIKE 'http://127.0.0.1:%/hook%' "
-                      "AND created_at < now() - interval '10 minutes'"));
+    PQclear(PQexec(c, "WITH s AS (DELETE FROM webhook_subscriptions WHERE url LIKE "
+                      "'http://127.0.0.1:%/hook%' AND created_at < now() - interval '10 minutes' "
+                      "RETURNING id) DELETE FROM webhook_deliveries WHERE subscription_id IN "
+                      "(SELECT id FROM s)"));
     PQfinish(c);
 }
 
@@ -114,6 +116,15 @@ static void unsubscribe(const struct sub *s)
     struct response *r = api_call(true, "DELETE", path, s->token, NULL, NULL);
     cr_expect_eq(r->status, 204, "unsubscribe: %ld %s", r->status, r->body);
     response_free(r);
+    /* its deliveries went with it (no foreign key does it: migration 020) */
+    PGconn *c = db();
+    const char *params[] = {s->id};
+    PGresult *res =
+        PQexecParams(c, "SELECT count(*) FROM webhook_deliveries WHERE subscription_id = $1::uuid",
+                     1, NULL, params, NULL, NULL, 0);
+    cr_expect_str_eq(PQgetvalue(res, 0, 0), "0", "deliveries of a deleted subscription");
+    PQclear(res);
+    PQfinish(c);
 }
 
 /* base64 HMAC-SHA256 of id.timestamp.body with the key of secret (whsec_),
