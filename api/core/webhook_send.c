@@ -264,7 +264,10 @@ struct outcome {
     const char *why; /* NULL when delivered */
 };
 
-static void post(const struct config *cfg, PGresult *job, struct outcome *o)
+/* POSTs the claimed delivery with the worker's handle `curl`: reset at each
+ * delivery, it keeps its connections open, so that a receiver's next event
+ * reuses the TCP (and TLS) connection of the previous one. */
+static void post(const struct config *cfg, CURL *curl, PGresult *job, struct outcome *o)
 {
     const char *id = PQgetvalue(job, 0, 1), *body = PQgetvalue(job, 0, 2);
     const char *url = PQgetvalue(job, 0, 3), *secret = PQgetvalue(job, 0, 4);
@@ -282,12 +285,7 @@ static void post(const struct config *cfg, PGresult *job, struct outcome *o)
         o->why = "the subscription's secret is malformed";
         return;
     }
-    CURL *curl = curl_easy_init();
-    if (!curl) {
-        free(signature);
-        o->why = "out of memory";
-        return;
-    }
+    curl_easy_reset(curl);
     char h_id[96], h_ts[64], h_sig[200], pin[400];
     snprintf(h_id, sizeof h_id, "webhook-id: %s", id);
     snprintf(h_ts, sizeof h_ts, "webhook-timestamp: %s", timestamp);
@@ -334,7 +332,6 @@ static void post(const struct config *cfg, PGresult *job, struct outcome *o)
         o->why = "not a 2xx answer";
     curl_slist_free_all(headers);
     curl_slist_free_all(resolve);
-    curl_easy_cleanup(curl);
 }
 
 /* Seconds before retry number `attempts` (1 after the first failure), with a
@@ -459,7 +456,8 @@ static void *work(void *arg)
     struct webhook_workers *w = arg;
     unsigned seed = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)&seed;
     PGconn *conn = NULL;
-    while (!atomic_load(&w->stop)) {
+    CURL *curl = curl_easy_init();
+    while (curl && !atomic_load(&w->stop)) {
         if (!conn && !(conn = connect_db(w->cfg->database_url))) {
             sleep(1);
             continue;
@@ -481,10 +479,11 @@ static void *work(void *arg)
             continue;
         }
         struct outcome o;
-        post(w->cfg, job, &o);
+        post(w->cfg, curl, job, &o);
         record(conn, w->cfg, job, &o, &seed);
         PQclear(job);
     }
+    curl_easy_cleanup(curl);
     PQfinish(conn);
     return NULL;
 }
