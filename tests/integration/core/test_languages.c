@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static char *admin, *reader, *activity, *writer;
+static char *admin, *reader, *activity, *writer, *indicators;
 
 static void start_with(const char *const *extra)
 {
@@ -26,6 +26,7 @@ static void start_with(const char *const *extra)
     fixture_token(&writer, "france-services-mirande",
                   "places:read places:write referrals:read referrals:write devices:write "
                   "workshops:read webhooks:write");
+    fixture_token(&indicators, "france-services-mirande", "indicators:read");
 }
 
 static void start(void)
@@ -347,6 +348,75 @@ Test(languages, resource_errors_in_both_languages)
                 "Ce service n'émet pas de jetons (TOKEN_ISSUER non défini).",
                 "This service issues no tokens (TOKEN_ISSUER unset).", "POST", "/oauth/token", NULL,
                 "application/x-www-form-urlencoded", "grant_type=client_credentials", NULL);
+}
+
+/* Indicators (400, 422, 404), targets (422), dashboard links (422), the
+ * calendar (400) and its links' feed (404): French on request, English beside. */
+Test(languages, indicator_and_calendar_errors_in_both_languages)
+{
+    struct answer fr, en;
+    ask(&fr, "GET", "/v1/indicators?from=bogus&format=xml", indicators, "fr", NULL, NULL, NULL);
+    ask(&en, "GET", "/v1/indicators?from=bogus&format=xml", indicators, "en", NULL, NULL, NULL);
+    cr_expect_eq(fr.status, 400, "%ld %s", fr.status, fr.detail);
+    cr_expect_str_eq(fr.language, "fr");
+    cr_expect(strstr(fr.errors, "from: doit être une date telle que 2026-01-01\n"), "%s",
+              fr.errors);
+    cr_expect(strstr(fr.errors, "format: doit valoir json ou csv\n"), "%s", fr.errors);
+    cr_expect(strstr(en.errors, "from: must be a date such as 2026-01-01\n"), "%s", en.errors);
+    cr_expect(strstr(en.errors, "format: must be json or csv\n"), "%s", en.errors);
+
+    const char *series = "/v1/indicators/autonomy_rate/series?granularity=week&from=2020-01-06"
+                         "&to=2026-11-29";
+    ask(&fr, "GET", series, indicators, "fr", NULL, NULL, NULL);
+    ask(&en, "GET", series, indicators, "en", NULL, NULL, NULL);
+    cr_expect_eq(fr.status, 422, "%ld %s", fr.status, fr.detail);
+    cr_expect_str_eq(fr.title, "Contenu impossible à traiter");
+    cr_expect(strstr(fr.errors, "granularity: la période donne 360 points par week ; une série en "
+                                "compte au plus 160 : raccourcissez la période ou utilisez "
+                                "granularity=month\n"),
+              "%s", fr.errors);
+    cr_expect(strstr(en.errors, "granularity: the period makes 360 points by week; a series has at "
+                                "most 160: shorten the period or use granularity=month\n"),
+              "%s", en.errors);
+    expect_both(404, P "not-found", "Introuvable", "Not Found", "Aucun indicateur n'a ce code.",
+                "No indicator has this code.", "GET", "/v1/indicators/no_such_indicator/series",
+                indicators, NULL, NULL, NULL);
+
+    const char *target = "{\"kind\": \"at_least\", \"value\": -1, \"baseline\": 3}";
+    ask(&fr, "PUT", "/v1/targets/autonomy_gain", admin, "fr", "application/json", target, NULL);
+    ask(&en, "PUT", "/v1/targets/autonomy_gain", admin, "en", "application/json", target, NULL);
+    cr_expect_eq(fr.status, 422, "%ld %s", fr.status, fr.detail);
+    cr_expect(strstr(fr.errors, "value: doit être un nombre de 0 à 1000000000\n"), "%s", fr.errors);
+    cr_expect(strstr(fr.errors, "baseline: doit être un objet {value, period} ou null\n"), "%s",
+              fr.errors);
+    cr_expect(strstr(en.errors, "value: must be a number from 0 to 1000000000\n"), "%s", en.errors);
+
+    const char *link = "{\"label\": \"Essai\", \"commune\": \"75056\", \"from\": \"2026-01-01\"}";
+    ask(&fr, "POST", "/v1/dashboard-links", indicators, "fr", "application/json", link, NULL);
+    ask(&en, "POST", "/v1/dashboard-links", indicators, "en", "application/json", link, NULL);
+    cr_expect_eq(fr.status, 422, "%ld %s", fr.status, fr.detail);
+    cr_expect(strstr(fr.errors, "commune: doit être le code INSEE d'une commune du Gers (32xxx)\n"),
+              "%s", fr.errors);
+    cr_expect(strstr(fr.errors, "to: doit être une date AAAA-MM-JJ, donnée avec from\n"), "%s",
+              fr.errors);
+    cr_expect(strstr(en.errors, "to: must be a date YYYY-MM-DD, given with from\n"), "%s",
+              en.errors);
+
+    ask(&fr, "GET", "/v1/calendar.ics?audience=bogus&place_id=42", writer, "fr", NULL, NULL, NULL);
+    ask(&en, "GET", "/v1/calendar.ics?audience=bogus&place_id=42", writer, "en", NULL, NULL, NULL);
+    cr_expect_eq(fr.status, 400, "%ld %s", fr.status, fr.detail);
+    cr_expect_str_eq(fr.language, "fr");
+    cr_expect(strstr(fr.errors, "audience: doit être l'un des codes de /v1/reference/audiences\n"),
+              "%s", fr.errors);
+    cr_expect(strstr(fr.errors, "place_id: doit être un UUID\n"), "%s", fr.errors);
+    cr_expect(strstr(en.errors, "audience: must be one of the codes of /v1/reference/audiences\n"),
+              "%s", en.errors);
+    cr_expect(strstr(en.errors, "place_id: must be a UUID\n"), "%s", en.errors);
+    expect_both(404, P "not-found", "Introuvable", "Not Found",
+                "Aucun agenda à ce lien : il a été révoqué ou n'a jamais existé.",
+                "No calendar at this link: it was revoked or never existed.", "GET",
+                "/v1/calendar-links/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/calendar.ics", NULL,
+                NULL, NULL, NULL);
 }
 
 /* RFC 6749 errors: `error` never changes, `error_description` follows the
