@@ -45,6 +45,7 @@ struct indicators_query {
     char min_cell[16];             /* INDICATORS_MIN_CELL, as a parameter */
     char baseline_days[24];        /* the length of the default baseline period, as a parameter */
     long first, last;              /* the period's days, as dates_parse counts them */
+    const char *lang;              /* of the labels and definitions: the CSV's, else r->lang */
 };
 
 /* Reads the query every indicator route shares (each route's allow-list says
@@ -99,6 +100,7 @@ static bool read_query(struct req *r, struct indicators_query *q)
         q->granularity = "month";
     else if (!validate_in_list(q->granularity, granularities))
         validate_error_msg(errors, "granularity", MSG_INDICATORS_GRANULARITY);
+    q->lang = q->csv ? q->style->language : lang_code(r->lang);
     snprintf(q->min_cell, sizeof q->min_cell, "%d", r->app->cfg->indicators_min_cell);
     q->first = first;
     q->last = last;
@@ -391,6 +393,7 @@ static void answer(struct req *r, const struct indicators_query *q, PGresult *re
     json_object_set_new(envelope, "to", json_string(q->to));
     json_object_set_new(envelope, "min_cell", json_integer(r->app->cfg->indicators_min_cell));
     json_object_set_new(envelope, "items", items);
+    http_language(r);
     http_json(r, 200, envelope);
 }
 
@@ -456,8 +459,9 @@ static void list(struct req *r, const struct indicators_query *qp)
                             q.baseline_days,
                             period_days,
                             withheld,
-                            baselines};
-    PGresult *res = http_sql(r, INDICATORS_SQL_LIST, 11, params, false);
+                            baselines,
+                            q.lang};
+    PGresult *res = http_sql(r, INDICATORS_SQL_LIST, 12, params, false);
     static const char *const header[IND_COLUMNS] = {
         "code",        "label",        "definition",  "unit",           "value",
         "numerator",   "denominator",  "sample_size", "suppressed",     "status",
@@ -508,8 +512,8 @@ static void series(struct req *r, const struct indicators_query *qp)
     int col;
     if (!strict_bounds(r, &q, true, &col, year_first) || !refresh_rollups(r))
         return;
-    const char *code[] = {r->params[0]};
-    PGresult *one = http_sql(r, INDICATORS_SQL_ONE, 1, code, false), *res = NULL;
+    const char *code[] = {r->params[0], q.lang};
+    PGresult *one = http_sql(r, INDICATORS_SQL_ONE, 2, code, false), *res = NULL;
     struct disclosure *d = NULL;
     if (one && PQntuples(one) == 0) {
         http_problem_msg(r, 404, "not-found", MSG_INDICATOR_NOT_FOUND);
@@ -597,8 +601,8 @@ static void by_scope(struct req *r, const char *dim, const char *key_name)
     }
     if (!refresh_rollups(r))
         return;
-    const char *one_params[] = {code};
-    PGresult *one = http_sql(r, INDICATORS_SQL_ONE, 1, one_params, false), *res = NULL;
+    const char *one_params[] = {code, q.lang};
+    PGresult *one = http_sql(r, INDICATORS_SQL_ONE, 2, one_params, false), *res = NULL;
     struct withheld_scopes w = {col, malloc(16), 1, 16, false};
     if (w.text)
         strcpy(w.text, "{");
@@ -634,6 +638,7 @@ static void by_scope(struct req *r, const char *dim, const char *key_name)
                               r->app->cfg->indicators_min_cell, "features", features);
                 char *text = json_dumps(doc, JSON_COMPACT);
                 json_decref(doc);
+                http_language(r);
                 if (text)
                     http_text(r, 200, "application/geo+json", text, strlen(text));
                 else
@@ -714,12 +719,14 @@ void indicators_targets(struct req *r)
                             q.baseline_days,
                             q.baseline_days,
                             "{}",
-                            "{}"};
-    PGresult *res = http_sql(r, INDICATORS_SQL_TARGETS, 11, params, false);
+                            "{}",
+                            lang_code(r->lang)};
+    PGresult *res = http_sql(r, INDICATORS_SQL_TARGETS, 12, params, false);
     if (res) {
         json_t *items = json_array();
         for (int row = 0; row < PQntuples(res); row++)
             json_array_append_new(items, json_loads(PQgetvalue(res, row, 0), 0, NULL));
+        http_language(r);
         http_json(r, 200,
                   json_pack("{s:s, s:s, s:s, s:o}", "campaign_start", r->app->cfg->campaign_start,
                             "from", q.from, "to", q.to, "items", items));

@@ -419,6 +419,126 @@ Test(languages, indicator_and_calendar_errors_in_both_languages)
                 NULL, NULL, NULL);
 }
 
+/* GET `path` (checked against the contract) with Accept-Language `lang`
+ * (NULL: none); the body, Content-Language and Vary into the buffers. */
+static struct response *get_in(const char *path, const char *token, const char *lang,
+                               char language[16], char vary[256])
+{
+    char auth[4096], al[64];
+    const char *headers[3] = {bearer_header(token, auth, sizeof auth), NULL, NULL};
+    if (lang) {
+        snprintf(al, sizeof al, "Accept-Language: %s", lang);
+        headers[1] = al;
+    }
+    struct response *r = http_request("GET", url(path), headers, NULL);
+    cr_expect_eq(r->status, 200, "GET %s (%s): %ld %s", path, lang ? lang : "-", r->status,
+                 r->body);
+    language[0] = vary[0] = '\0';
+    response_header(r, "Content-Language", language, 16);
+    response_header(r, "Vary", vary, 256);
+    return r;
+}
+
+/* The item of `code` in the answer's items. */
+static json_t *item_of(json_t *doc, const char *code)
+{
+    size_t i;
+    json_t *item;
+    json_array_foreach(json_object_get(doc, "items"), i, item)
+    {
+        if (strcmp(json_string_value(json_object_get(item, "code")), code) == 0)
+            return item;
+    }
+    return NULL;
+}
+
+static const char *str_of(json_t *doc, const char *name)
+{
+    const char *s = json_string_value(json_object_get(doc, name));
+    return s ? s : "";
+}
+
+/* Indicator labels and definitions (migration 018) in the negotiated
+ * language: the list, a series, the targets; a CSV in its own language
+ * (?locale=, else Accept-Language); Content-Language and Vary say so. */
+Test(languages, indicator_texts_in_both_languages)
+{
+    char language[16], vary[256];
+    static const char *const langs[] = {"fr-FR,fr;q=0.9,en;q=0.5", "en-GB, fr;q=0.3"};
+    static const char *const expect_lang[] = {"fr", "en"};
+    static const char *const labels[] = {"Autonomie après les ateliers",
+                                         "Autonomy after the workshops"};
+    static const char *const definitions[] = {"Participants dont la dernière autoévaluation",
+                                              "Participants whose latest after"};
+    for (int k = 0; k < 2; k++) {
+        struct response *r = get_in("/v1/indicators", indicators, langs[k], language, vary);
+        json_t *doc = response_json(r);
+        json_t *item = item_of(doc, "autonomy_rate");
+        cr_assert_not_null(item, "%s", r->body);
+        cr_expect_str_eq(str_of(item, "label"), labels[k]);
+        cr_expect(strncmp(str_of(item, "definition"), definitions[k], strlen(definitions[k])) == 0,
+                  "%s: %s", expect_lang[k], str_of(item, "definition"));
+        /* every indicator has both texts */
+        size_t i;
+        json_t *each;
+        json_array_foreach(json_object_get(doc, "items"), i, each)
+        {
+            cr_expect(*str_of(each, "label") && *str_of(each, "definition"), "%s",
+                      str_of(each, "code"));
+        }
+        cr_expect_str_eq(language, expect_lang[k]);
+        cr_expect(strstr(vary, "Accept-Language") != NULL, "Vary \"%s\"", vary);
+        json_decref(doc);
+        response_free(r);
+
+        r = get_in("/v1/indicators/autonomy_gain/series", indicators, langs[k], language, vary);
+        doc = response_json(r);
+        cr_expect_str_eq(str_of(doc, "label"),
+                         k == 1 ? "Autonomy score gain" : "Progression du score d'autonomie");
+        cr_expect_str_eq(language, expect_lang[k]);
+        cr_expect(strstr(vary, "Accept-Language") != NULL, "Vary \"%s\"", vary);
+        json_decref(doc);
+        response_free(r);
+
+        r = get_in("/v1/targets", indicators, langs[k], language, vary);
+        doc = response_json(r);
+        item = item_of(doc, "devices_distributed");
+        cr_assert_not_null(item, "%s", r->body);
+        cr_expect_str_eq(str_of(item, "label"), k == 1 ? "Refurbished devices distributed"
+                                                       : "Équipements reconditionnés distribués");
+        cr_expect_str_eq(language, expect_lang[k]);
+        cr_expect(strstr(vary, "Accept-Language") != NULL, "Vary \"%s\"", vary);
+        json_decref(doc);
+        response_free(r);
+    }
+    /* a CSV in its own language: ?locale= wins over Accept-Language */
+    struct response *r =
+        get_in("/v1/indicators?format=csv&locale=en", indicators, "fr", language, vary);
+    cr_expect(strstr(r->body, "Autonomy after the workshops") != NULL, "%.300s", r->body);
+    cr_expect(strstr(r->body, "Participants whose latest after") != NULL, "%.300s", r->body);
+    cr_expect_str_eq(language, "en");
+    response_free(r);
+    r = get_in("/v1/indicators?format=csv", indicators, "fr", language, vary);
+    cr_expect(strstr(r->body, "Autonomie après les ateliers") != NULL, "%.300s", r->body);
+    cr_expect(strstr(r->body, "Participants dont la dernière autoévaluation") != NULL, "%.300s",
+              r->body);
+    cr_expect_str_eq(language, "fr");
+    response_free(r);
+}
+
+/* Without Accept-Language, DEFAULT_LANGUAGE (fr): the indicators in French. */
+Test(languages_default, indicator_texts_in_the_default_language)
+{
+    char language[16], vary[256];
+    struct response *r = get_in("/v1/indicators", indicators, NULL, language, vary);
+    json_t *doc = response_json(r);
+    cr_expect_str_eq(str_of(item_of(doc, "mobile_unit_visits"), "label"),
+                     "Fréquentation du bus numérique");
+    cr_expect_str_eq(language, "fr");
+    json_decref(doc);
+    response_free(r);
+}
+
 /* RFC 6749 errors: `error` never changes, `error_description` follows the
  * language (ASCII, as §5.2 requires). */
 Test(languages_oauth, error_descriptions_in_both_languages)
