@@ -1217,6 +1217,17 @@ static const struct msg catalogue[MSG_COUNT] = {
     M(MSG_WEBHOOK_URL_RESOLVES_TO,
       "se résout en %s",
       "resolves to %s"),
+
+    /* api/core/guard.c: what a dashboard link may not read. */
+    M(MSG_LINK_ONLY_INDICATORS,
+      "Un lien de tableau de bord ne lit que les indicateurs.",
+      "A dashboard link only reads the indicators."),
+    M(MSG_LINK_COMMUNE_READ,
+      "Ce lien de tableau de bord est limité à une commune : cette lecture n'est pas l'une de celles de sa commune.",
+      "This dashboard link is held to one commune: this read is not one of its commune."),
+    M(MSG_LINK_COMMUNE_FILTER,
+      "Ce lien de tableau de bord est limité à une commune : aucun autre filtre.",
+      "This dashboard link is held to one commune: no other filter."),
 };
 /* clang-format on */
 

@@ -452,6 +452,10 @@ enum msg_id {
     MSG_WEBHOOK_URL_ZONE,
     MSG_WEBHOOK_URL_NO_RESOLVE,
     MSG_WEBHOOK_URL_RESOLVES_TO,
+    /* api/core/guard.c: what a dashboard link may not read. */
+    MSG_LINK_ONLY_INDICATORS,
+    MSG_LINK_COMMUNE_READ,
+    MSG_LINK_COMMUNE_FILTER,
     MSG_COUNT
 };
 
