@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Lints an OpenAPI document with Redocly CLI (openapi/redocly.yaml) and writes a
-# fully dereferenced JSON bundle to build/openapi.json.
+# Lints an OpenAPI document with Redocly CLI (openapi/redocly.yaml), validates
+# it with a second, independent OpenAPI 3.1 validator
+# (@seriousme/openapi-schema-validator: the official OAS 3.1 JSON Schema with
+# Ajv) and writes a fully dereferenced JSON bundle to build/openapi.json.
 #   tests/lint-openapi.sh openapi/openapi.yaml
-# Installs nodejs/npm (apt) when missing and @redocly/cli under build/tools.
+# Installs nodejs/npm (apt) when missing, and both tools (pinned) under
+# build/tools.
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -41,6 +44,16 @@ if [ "$have" != "$want" ]; then
   npm install --prefix "$tools" --no-audit --no-fund --silent "@redocly/cli@$want" >&2
 fi
 redocly=$tools/node_modules/.bin/redocly
+# The second validator: ESM, Node.js 18 (Debian 12's) and later.
+validator_want=2.11.0
+pkg=$tools/node_modules/@seriousme/openapi-schema-validator/package.json
+have=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$pkg" 2>/dev/null | head -n 1 || true)
+if [ "$have" != "$validator_want" ]; then
+  mkdir -p "$tools"
+  npm install --prefix "$tools" --no-audit --no-fund --silent \
+    "@seriousme/openapi-schema-validator@$validator_want" >&2
+fi
+validator=$tools/node_modules/.bin/validate-api
 
 # Redocly is chatty (banners, progress): keep its output for failures only.
 log=$(mktemp)
@@ -56,6 +69,13 @@ if [ "$warnings" -gt 0 ]; then
   grep -E '^[[:space:]]*[0-9]+:[0-9]+[[:space:]]+warning' "$log" >&2
 fi
 
+# It prints {"valid": true} or the errors (JSON), and exits non-zero on errors.
+if ! "$validator" "$spec" >"$log" 2>&1 || ! grep -q '"valid": *true' "$log"; then
+  cat "$log" >&2
+  echo "lint-openapi: $spec is not a valid OpenAPI 3.1 document (openapi-schema-validator)" >&2
+  exit 1
+fi
+
 mkdir -p "$(dirname "$out")"
 if ! "$redocly" bundle --config "$config" "$spec" --dereferenced --ext json -o "$out" >"$log" 2>&1; then
   cat "$log" >&2
@@ -63,4 +83,4 @@ if ! "$redocly" bundle --config "$config" "$spec" --dereferenced --ext json -o "
   exit 1
 fi
 [ -s "$out" ] || { echo "lint-openapi: $out was not written" >&2; exit 1; }
-echo "lint-openapi: $spec valid ($warnings warning(s)); bundle in ${out#"$root"/}"
+echo "lint-openapi: $spec valid ($warnings warning(s); openapi-schema-validator $validator_want: valid); bundle in ${out#"$root"/}"

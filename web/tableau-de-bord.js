@@ -34,8 +34,11 @@
 
   function status(text) { $('etat').textContent = text; }
 
+  // The page is French: the labels, definitions and error details it shows
+  // are asked in French, whatever language the browser prefers.
   function fetchApi(url, accept) {
-    return fetch(url, { headers: { Accept: accept || 'application/json', Authorization: state.auth } })
+    var headers = { Accept: accept || 'application/json', 'Accept-Language': 'fr', Authorization: state.auth };
+    return fetch(url, { headers: headers })
       .then(function (r) {
         if (r.status === 401) {
           if (!state.link) sessionStorage.removeItem('jeton');

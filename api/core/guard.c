@@ -151,10 +151,10 @@ static bool link_verify(struct req *r, const char *secret)
 
 /* 403 insufficient_scope (RFC 6750 §3.1): the link has indicators:read alone,
  * and only for the reads its commune allows. */
-static bool link_forbidden(struct req *r, const char *why)
+static bool link_forbidden(struct req *r, enum msg_id why)
 {
     http_set_header(r, "WWW-Authenticate", REALM ", error=\"insufficient_scope\"");
-    http_problem(r, 403, "insufficient-scope", why);
+    http_problem_msg(r, 403, "insufficient-scope", why);
     return false;
 }
 
@@ -166,13 +166,12 @@ static bool link_route_allowed(struct req *r, bool commune)
     const char *p = r->route->pattern;
     if (strcmp(r->route->method, "GET") != 0 ||
         (strncmp(p, "/v1/indicators", 14) != 0 && strcmp(p, "/v1/targets") != 0))
-        return link_forbidden(r, "A dashboard link only reads the indicators.");
+        return link_forbidden(r, MSG_LINK_ONLY_INDICATORS);
     if (commune && strcmp(p, "/v1/indicators") != 0 &&
         strcmp(p, "/v1/indicators/{code}/series") != 0)
-        return link_forbidden(r, "This dashboard link is held to one commune: this read is not "
-                                 "one of its commune.");
+        return link_forbidden(r, MSG_LINK_COMMUNE_READ);
     if (commune && (http_query(r, "place_id") || http_query(r, "org")))
-        return link_forbidden(r, "This dashboard link is held to one commune: no other filter.");
+        return link_forbidden(r, MSG_LINK_COMMUNE_FILTER);
     return true;
 }
 

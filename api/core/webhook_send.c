@@ -1,6 +1,7 @@
 #include "webhook_send.h"
 
 #include "log.h"
+#include "messages.h"
 #include "netaddr.h"
 #include "webhook_send_sql.h"
 
@@ -35,14 +36,17 @@
 
 /* ---- the URL ---------------------------------------------------------------- */
 
+/* The reason the host is refused, or NULL; *address: the reason is about an
+ * address it resolves to (netaddr_refusal). */
 static const char *check_host(const char *host, long port, bool allow_private,
-                              struct webhook_target *t)
+                              struct webhook_target *t, bool *address)
 {
+    *address = false;
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *list = NULL;
     char service[16];
     snprintf(service, sizeof service, "%ld", port);
     if (getaddrinfo(host, service, &hints, &list) != 0 || !list)
-        return "its host does not resolve";
+        return msg_text(MSG_WEBHOOK_URL_NO_RESOLVE, lang_current());
     const char *why = NULL;
     t->ip[0] = '\0';
     for (struct addrinfo *a = list; a && !why; a = a->ai_next) {
@@ -58,13 +62,13 @@ static const char *check_host(const char *host, long port, bool allow_private,
             continue;
         }
         if (!allow_private)
-            why = netaddr_refusal(family, bytes);
+            *address = (why = netaddr_refusal(family, bytes)) != NULL;
         if (!t->ip[0])
             inet_ntop(family == 4 ? AF_INET : AF_INET6, bytes, t->ip, sizeof t->ip);
     }
     freeaddrinfo(list);
     if (!why && !t->ip[0])
-        why = "its host does not resolve";
+        why = msg_text(MSG_WEBHOOK_URL_NO_RESOLVE, lang_current());
     return why ? why : NULL;
 }
 
@@ -75,17 +79,18 @@ const char *webhook_url_check(const char *url, bool allow_http, bool allow_priva
     CURLU *u = curl_url();
     char *scheme = NULL, *host = NULL, *port = NULL, *user = NULL;
     const char *why = NULL;
+    enum lang lang = lang_current();
     if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
-        why = "must be an absolute URL such as https://partner.example.fr/hooks";
+        why = msg_text(MSG_WEBHOOK_URL_ABSOLUTE, lang);
     } else if (strcmp(scheme, "https") != 0 && !(allow_http && strcmp(scheme, "http") == 0)) {
-        why = allow_http ? "must be an http or https URL" : "must be an https URL";
+        why = msg_text(allow_http ? MSG_WEBHOOK_URL_HTTP_OR_HTTPS : MSG_WEBHOOK_URL_HTTPS, lang);
     } else if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK) {
-        why = "must not hold a user name or password";
+        why = msg_text(MSG_WEBHOOK_URL_USER, lang);
     } else if (strlen(host) >= sizeof t->host) {
-        why = "has a host name too long";
+        why = msg_text(MSG_WEBHOOK_URL_HOST_LONG, lang);
     } else {
         size_t len = strlen(host);
         if (host[0] == '[' && len > 2) {
@@ -98,14 +103,14 @@ const char *webhook_url_check(const char *url, bool allow_http, bool allow_priva
         }
         char *zone = strchr(t->host, '%');
         if (zone)
-            why = "must not name an IPv6 zone";
+            why = msg_text(MSG_WEBHOOK_URL_ZONE, lang);
         t->port = atol(port);
+        bool address = false;
         if (!why)
-            why = check_host(t->host, t->port, allow_private, t);
-        if (why && strncmp(why, "its host", 8) != 0) {
-            static _Thread_local char reason[96];
-            snprintf(reason, sizeof reason, "resolves to %s", why);
-            why = reason;
+            why = check_host(t->host, t->port, allow_private, t, &address);
+        if (why && address) {
+            static _Thread_local char reason[128];
+            why = msg_format(reason, sizeof reason, lang, MSG_WEBHOOK_URL_RESOLVES_TO, why);
         }
     }
     curl_free(scheme);

@@ -1,24 +1,29 @@
 #include "netaddr.h"
 
+#include "messages.h"
+
 #include <arpa/inet.h>
 #include <string.h>
+
+/* A reason in the language of the request being answered (lang_current). */
+#define T(id) msg_text(id, lang_current())
 
 static const char *refusal4(const unsigned char *a)
 {
     if (a[0] == 0)
-        return "an unspecified address";
+        return T(MSG_NETADDR_UNSPECIFIED);
     if (a[0] == 127)
-        return "a loopback address";
+        return T(MSG_NETADDR_LOOPBACK);
     if (a[0] == 10 || (a[0] == 172 && (a[1] & 0xf0) == 16) || (a[0] == 192 && a[1] == 168))
-        return "a private address";
+        return T(MSG_NETADDR_PRIVATE);
     if (a[0] == 100 && (a[1] & 0xc0) == 64)
-        return "a private address";
+        return T(MSG_NETADDR_PRIVATE);
     if (a[0] == 169 && a[1] == 254)
-        return "a link-local address (cloud metadata)";
+        return T(MSG_NETADDR_LINK_LOCAL_METADATA);
     if ((a[0] & 0xf0) == 224)
-        return "a multicast address";
+        return T(MSG_NETADDR_MULTICAST);
     if ((a[0] & 0xf0) == 240)
-        return "a reserved address";
+        return T(MSG_NETADDR_RESERVED);
     return NULL;
 }
 
@@ -32,15 +37,15 @@ const char *netaddr_refusal(int family, const unsigned char *a)
         return refusal4(a + 12);
     if (memcmp(a, zeros, 12) == 0) {
         if (a[12] == 0 && a[13] == 0 && a[14] == 0 && a[15] <= 1)
-            return a[15] == 0 ? "an unspecified address" : "a loopback address";
+            return a[15] == 0 ? T(MSG_NETADDR_UNSPECIFIED) : T(MSG_NETADDR_LOOPBACK);
         return refusal4(a + 12); /* IPv4-compatible (deprecated) */
     }
     if ((a[0] & 0xfe) == 0xfc)
-        return "a private address";
+        return T(MSG_NETADDR_PRIVATE);
     if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
-        return "a link-local address";
+        return T(MSG_NETADDR_LINK_LOCAL);
     if (a[0] == 0xff)
-        return "a multicast address";
+        return T(MSG_NETADDR_MULTICAST);
     return NULL;
 }
 
@@ -51,5 +56,5 @@ const char *netaddr_refusal_text(const char *text)
         return netaddr_refusal(4, buf);
     if (inet_pton(AF_INET6, text, buf) == 1)
         return netaddr_refusal(6, buf);
-    return "not an IP address";
+    return T(MSG_NETADDR_NOT_IP);
 }

@@ -1,7 +1,8 @@
 // /tableau-de-bord in headless Chromium: a coordinator's token pasted in the
 // form, then a share link created through the API (POST /v1/dashboard-links)
 // opened in a fresh tab: the four headline cards (each with a status word),
-// every indicator's chart (SVG) with its table, the communes' map; no console
+// every indicator's chart (SVG) with its table, the labels and definitions
+// in French, the communes' map; no console
 // error, no CSP violation. Screenshot build/screenshots/tableau-de-bord.png
 // and the print rendering as build/screenshots/tableau-de-bord.pdf (A4).
 import { createHmac } from 'node:crypto';
@@ -30,7 +31,12 @@ async function check(how) {
     charts: document.querySelectorAll('#series figure svg.barres').length,
     tables: document.querySelectorAll('#series figure table tbody tr').length,
     communes: document.querySelectorAll('#carte path.leaflet-interactive').length,
+    first: [...(document.querySelector('#indicateurs tbody tr')?.children || [])].map((c) => c.textContent),
   }));
+  // French whatever the browser's language (Chromium asks en-US): the page
+  // sends Accept-Language: fr for the labels and definitions.
+  if (seen.first[0] !== 'Autonomie après les ateliers' || !/^Participants dont /.test(seen.first[1] || ''))
+    h.problems.push(`${how}: the first indicator is not in French: ${JSON.stringify(seen.first.slice(0, 2))}`);
   const want = ['autonomy_rate', 'orientation_time_median_hours', 'devices_distributed', 'satisfaction_mean'];
   if (seen.cards.map((c) => c.code).join() !== want.join())
     h.problems.push(`${how}: headline cards ${JSON.stringify(seen.cards)}`);

@@ -15,8 +15,6 @@
 
 #define SECRET_BYTES 32 /* 256 bits */
 
-static const char not_found[] = "No dashboard link of your organisation has this id.";
-
 static bool is_commune(const char *s)
 {
     return strlen(s) == 5 && s[0] == '3' && s[1] == '2' && strspn(s, "0123456789") == 5;
@@ -33,11 +31,11 @@ static void check_period(const json_t *body, const char **from, const char **to,
     long a = 0, b = 0;
     bool ok_from = *from && dates_parse(*from, &a), ok_to = *to && dates_parse(*to, &b);
     if (!ok_from)
-        validate_error(errors, "from", "must be a date YYYY-MM-DD, given with to");
+        validate_error_msg(errors, "from", MSG_LINK_FROM);
     if (!ok_to)
-        validate_error(errors, "to", "must be a date YYYY-MM-DD, given with from");
+        validate_error_msg(errors, "to", MSG_LINK_TO);
     if (ok_from && ok_to && (b < a || b - a > 365))
-        validate_error(errors, "to", "must be on or after from, at most 366 days in all");
+        validate_error_msg(errors, "to", MSG_LINK_TO_RANGE);
 }
 
 /* A calendar month, quarter or year, first day to last: the only periods the
@@ -75,14 +73,11 @@ void dashboard_links_create(struct req *r)
     const json_t *c = json_object_get(body, "commune");
     const char *commune = json_string_value(c);
     if (c && !json_is_null(c) && (!commune || !is_commune(commune)))
-        validate_error(errors, "commune",
-                       "must be the INSEE code of a commune of the Gers (32xxx)");
+        validate_error_msg(errors, "commune", MSG_LINK_COMMUNE);
     const char *from = NULL, *to = NULL;
     check_period(body, &from, &to, errors);
     if (commune && from && to && json_array_size(errors) == 0 && !is_calendar_period(from, to))
-        validate_error(errors, "from",
-                       "must start a calendar month, quarter or year ending on to, for a link held "
-                       "to a commune");
+        validate_error_msg(errors, "from", MSG_LINK_CALENDAR_PERIOD);
     if (json_array_size(errors) > 0) {
         http_invalid(r, 422, errors);
         goto out;
@@ -91,7 +86,7 @@ void dashboard_links_create(struct req *r)
     secret = secrets_random(SECRET_BYTES);
     if (!secret) {
         json_decref(errors);
-        http_problem(r, 500, "internal", "No random bytes: the link was not created.");
+        http_problem_msg(r, 500, "internal", MSG_LINK_NO_RANDOM);
         goto out;
     }
     secrets_sha256_hex(secret, hash);
@@ -100,12 +95,11 @@ void dashboard_links_create(struct req *r)
     if (!res) {
         json_decref(errors);
     } else if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        validate_error(errors, "commune", "is not a commune of the Gers");
+        validate_error_msg(errors, "commune", MSG_FIELD_NOT_GERS_COMMUNE);
         http_invalid(r, 422, errors);
     } else if (PQntuples(res) == 0) {
         json_decref(errors);
-        http_problem(r, 409, "too-many-links",
-                     "Your organisation holds 100 dashboard links: revoke one first.");
+        http_problem_msg(r, 409, "too-many-links", MSG_LINK_TOO_MANY);
     } else {
         json_decref(errors);
         json_t *link = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
@@ -145,7 +139,7 @@ void dashboard_links_list(struct req *r)
 void dashboard_links_revoke(struct req *r)
 {
     if (!validate_uuid(r->params[0])) {
-        http_problem(r, 404, "not-found", not_found);
+        http_problem_msg(r, 404, "not-found", MSG_LINK_NOT_FOUND);
         return;
     }
     const char *params[] = {r->params[0], r->who.org};
@@ -153,7 +147,7 @@ void dashboard_links_revoke(struct req *r)
     if (!res)
         return;
     if (PQntuples(res) == 0)
-        http_problem(r, 404, "not-found", not_found);
+        http_problem_msg(r, 404, "not-found", MSG_LINK_NOT_FOUND);
     else
         http_empty(r, 204);
     PQclear(res);

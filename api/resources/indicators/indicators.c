@@ -45,6 +45,7 @@ struct indicators_query {
     char min_cell[16];             /* INDICATORS_MIN_CELL, as a parameter */
     char baseline_days[24];        /* the length of the default baseline period, as a parameter */
     long first, last;              /* the period's days, as dates_parse counts them */
+    const char *lang;              /* of the labels and definitions: the CSV's, else r->lang */
 };
 
 /* Reads the query every indicator route shares (each route's allow-list says
@@ -56,41 +57,41 @@ static bool read_query(struct req *r, struct indicators_query *q)
     long first = 0, last = dates_paris_day(time(NULL));
     bool dates_ok = true;
     if (to && !dates_parse(to, &last)) {
-        validate_error(errors, "to", "must be a date such as 2026-12-31");
+        validate_error_msg(errors, "to", MSG_INDICATORS_DATE_TO);
         dates_ok = false;
     }
     if (from && !dates_parse(from, &first)) {
-        validate_error(errors, "from", "must be a date such as 2026-01-01");
+        validate_error_msg(errors, "from", MSG_INDICATORS_DATE_FROM);
         dates_ok = false;
     } else if (!from) {
         first = last - 364;
     }
     if (dates_ok && first > last)
-        validate_error(errors, "from", "must not be after to");
+        validate_error_msg(errors, "from", MSG_INDICATORS_FROM_AFTER_TO);
     else if (dates_ok && last - first >= MAX_PERIOD_DAYS)
-        validate_error(errors, "from", "the period must be at most %d days", MAX_PERIOD_DAYS);
+        validate_error_msg(errors, "from", MSG_INDICATORS_PERIOD_MAX, MAX_PERIOD_DAYS);
     dates_format(first, q->from);
     dates_format(last, q->to);
     q->commune = http_query(r, "commune");
     if (q->commune && (strlen(q->commune) != 5 || strspn(q->commune, "0123456789AB") != 5))
-        validate_error(errors, "commune", "must be an INSEE commune code such as 32256");
+        validate_error_msg(errors, "commune", MSG_INDICATORS_COMMUNE);
     q->place_id = http_query(r, "place_id");
     if (q->place_id && !validate_uuid(q->place_id))
-        validate_error(errors, "place_id", "must be the UUID of a place");
+        validate_error_msg(errors, "place_id", MSG_FIELD_UUID_PLACE);
     q->org = http_query(r, "org");
     if (q->org && !auth_is_slug(q->org))
-        validate_error(errors, "org", "must be the slug of an organisation");
+        validate_error_msg(errors, "org", MSG_INDICATORS_ORG);
     const char *format = http_query(r, "format"), *accept = http_header(r, "Accept");
     q->csv = false;
     if (format && strcmp(format, "csv") == 0)
         q->csv = true;
     else if (format && strcmp(format, "json") != 0)
-        validate_error(errors, "format", "must be json or csv");
+        validate_error_msg(errors, "format", MSG_INDICATORS_FORMAT);
     else if (!format && accept && strcasestr(accept, "text/csv"))
         q->csv = true;
     q->style = csv_style_choose(http_query(r, "locale"), http_header(r, "Accept-Language"));
     if (!q->style) {
-        validate_error(errors, "locale", "must be fr or en");
+        validate_error_msg(errors, "locale", MSG_INDICATORS_LOCALE);
         q->style = &csv_rfc4180;
     }
     static const char *const granularities[] = {"week", "month", NULL};
@@ -98,7 +99,8 @@ static bool read_query(struct req *r, struct indicators_query *q)
     if (!q->granularity)
         q->granularity = "month";
     else if (!validate_in_list(q->granularity, granularities))
-        validate_error(errors, "granularity", "must be week or month");
+        validate_error_msg(errors, "granularity", MSG_INDICATORS_GRANULARITY);
+    q->lang = q->csv ? q->style->language : lang_code(r->lang);
     snprintf(q->min_cell, sizeof q->min_cell, "%d", r->app->cfg->indicators_min_cell);
     q->first = first;
     q->last = last;
@@ -143,16 +145,11 @@ static bool within_bounds(struct req *r, const struct indicators_query *q, bool 
     if (series) {
         long points = series_points(q);
         if (points > SERIES_MAX_POINTS)
-            validate_error(errors, "granularity",
-                           "the period makes %ld points by %s; a series has at most %d: shorten "
-                           "the period or use granularity=month",
-                           points, q->granularity, SERIES_MAX_POINTS);
+            validate_error_msg(errors, "granularity", MSG_INDICATORS_SERIES_POINTS, points,
+                               q->granularity, SERIES_MAX_POINTS);
     }
     if (from_inputs(q) && q->last - q->first + 1 > RAW_MAX_PERIOD_DAYS)
-        validate_error(errors, "from",
-                       "two filters or more (commune, place_id, org) are computed from the "
-                       "inputs, over a period of at most %d days",
-                       RAW_MAX_PERIOD_DAYS);
+        validate_error_msg(errors, "from", MSG_INDICATORS_RAW_PERIOD, RAW_MAX_PERIOD_DAYS);
     if (json_array_size(errors) > 0) {
         http_invalid(r, 422, errors);
         return false;
@@ -228,15 +225,12 @@ static bool strict_bounds(struct req *r, const struct indicators_query *q, bool 
         return true;
     json_t *errors = json_array();
     if (filter_count(q) > 1)
-        validate_error(errors, q->org ? "org" : "place_id",
-                       "one filter at most among commune, place_id and org (disclosure control)");
+        validate_error_msg(errors, q->org ? "org" : "place_id", MSG_INDICATORS_ONE_FILTER);
     *col = calendar_column(q, year_first);
     if (*col < 0)
-        validate_error(errors, "from",
-                       "one calendar month, quarter or year with a filter, from its "
-                       "first day to its last (disclosure control)");
+        validate_error_msg(errors, "from", MSG_INDICATORS_CALENDAR_PERIOD);
     if (series && strcmp(q->granularity, "month") != 0)
-        validate_error(errors, "granularity", "by month with a filter (disclosure control)");
+        validate_error_msg(errors, "granularity", MSG_INDICATORS_BY_MONTH);
     if (json_array_size(errors) > 0) {
         http_invalid(r, 422, errors);
         return false;
@@ -288,7 +282,7 @@ static bool disclosure_table(struct req *r, const char *year_first, const char *
     free(withheld);
     PQclear(res);
     if (!ok)
-        http_problem(r, 500, "internal", "The indicators could not be computed.");
+        http_problem_msg(r, 500, "internal", MSG_INDICATORS_NOT_COMPUTED);
     return ok;
 }
 
@@ -341,12 +335,8 @@ static bool enter_expensive(struct req *r, const struct indicators_query *q,
         return true;
     key[0] = '\0';
     http_set_header(r, "Retry-After", "5");
-    char detail[200];
-    snprintf(detail, sizeof detail,
-             "Your organisation already has %d indicator requests with two filters or more "
-             "running; retry after Retry-After seconds.",
-             r->app->cfg->indicators_expensive_per_org);
-    http_problem(r, 429, "too-many-expensive-requests", detail);
+    http_problem_msg(r, 429, "too-many-expensive-requests", MSG_INDICATORS_EXPENSIVE,
+                     r->app->cfg->indicators_expensive_per_org);
     return false;
 }
 
@@ -403,6 +393,7 @@ static void answer(struct req *r, const struct indicators_query *q, PGresult *re
     json_object_set_new(envelope, "to", json_string(q->to));
     json_object_set_new(envelope, "min_cell", json_integer(r->app->cfg->indicators_min_cell));
     json_object_set_new(envelope, "items", items);
+    http_language(r);
     http_json(r, 200, envelope);
 }
 
@@ -449,7 +440,7 @@ static void list(struct req *r, const struct indicators_query *qp)
         struct disclosure *d = malloc(sizeof *d);
         if (!d || !disclosure_of(r, &q, year_first, d)) {
             if (!d)
-                http_problem(r, 500, "internal", "The indicators could not be computed.");
+                http_problem_msg(r, 500, "internal", MSG_INDICATORS_NOT_COMPUTED);
             free(d);
             return;
         }
@@ -468,8 +459,9 @@ static void list(struct req *r, const struct indicators_query *qp)
                             q.baseline_days,
                             period_days,
                             withheld,
-                            baselines};
-    PGresult *res = http_sql(r, INDICATORS_SQL_LIST, 11, params, false);
+                            baselines,
+                            q.lang};
+    PGresult *res = http_sql(r, INDICATORS_SQL_LIST, 12, params, false);
     static const char *const header[IND_COLUMNS] = {
         "code",        "label",        "definition",  "unit",           "value",
         "numerator",   "denominator",  "sample_size", "suppressed",     "status",
@@ -520,13 +512,13 @@ static void series(struct req *r, const struct indicators_query *qp)
     int col;
     if (!strict_bounds(r, &q, true, &col, year_first) || !refresh_rollups(r))
         return;
-    const char *code[] = {r->params[0]};
-    PGresult *one = http_sql(r, INDICATORS_SQL_ONE, 1, code, false), *res = NULL;
+    const char *code[] = {r->params[0], q.lang};
+    PGresult *one = http_sql(r, INDICATORS_SQL_ONE, 2, code, false), *res = NULL;
     struct disclosure *d = NULL;
     if (one && PQntuples(one) == 0) {
-        http_problem(r, 404, "not-found", "No indicator has this code.");
+        http_problem_msg(r, 404, "not-found", MSG_INDICATOR_NOT_FOUND);
     } else if (one && col >= 0 && !(d = malloc(sizeof *d))) {
-        http_problem(r, 500, "internal", "The indicators could not be computed.");
+        http_problem_msg(r, 500, "internal", MSG_INDICATORS_NOT_COMPUTED);
     } else if (one && (col < 0 || disclosure_of(r, &q, year_first, d))) {
         if (d)
             withheld_months(d, r->params[0], year_first, months, sizeof months);
@@ -592,7 +584,7 @@ static void by_scope(struct req *r, const char *dim, const char *key_name)
     const char *code = http_query(r, "code");
     if (!code || !*code) {
         json_t *errors = json_array();
-        validate_error(errors, "code", "is required (an indicator's code)");
+        validate_error_msg(errors, "code", MSG_INDICATORS_CODE_REQUIRED);
         http_invalid(r, 400, errors);
         return;
     }
@@ -603,28 +595,26 @@ static void by_scope(struct req *r, const char *dim, const char *key_name)
     int col = -1;
     if (r->app->cfg->indicators_disclosure && (col = calendar_column(&q, year_first)) < 0) {
         json_t *errors = json_array();
-        validate_error(errors, "from",
-                       "the period is one calendar month, quarter or year, from its first day to "
-                       "its last (disclosure control)");
+        validate_error_msg(errors, "from", MSG_INDICATORS_SCOPE_PERIOD);
         http_invalid(r, 422, errors);
         return;
     }
     if (!refresh_rollups(r))
         return;
-    const char *one_params[] = {code};
-    PGresult *one = http_sql(r, INDICATORS_SQL_ONE, 1, one_params, false), *res = NULL;
+    const char *one_params[] = {code, q.lang};
+    PGresult *one = http_sql(r, INDICATORS_SQL_ONE, 2, one_params, false), *res = NULL;
     struct withheld_scopes w = {col, malloc(16), 1, 16, false};
     if (w.text)
         strcpy(w.text, "{");
     if (!one) {
         /* answered */
     } else if (PQntuples(one) == 0) {
-        http_problem(r, 404, "not-found", "No indicator has this code.");
+        http_problem_msg(r, 404, "not-found", MSG_INDICATOR_NOT_FOUND);
     } else if (!w.text) {
-        http_problem(r, 500, "internal", "The indicators could not be computed.");
+        http_problem_msg(r, 500, "internal", MSG_INDICATORS_NOT_COMPUTED);
     } else if (col < 0 || disclosure_table(r, year_first, dim, NULL, code, collect_scope, &w)) {
         if (w.failed || !(w.text = realloc(w.text, w.len + 2))) {
-            http_problem(r, 500, "internal", "The indicators could not be computed.");
+            http_problem_msg(r, 500, "internal", MSG_INDICATORS_NOT_COMPUTED);
         } else {
             strcpy(w.text + w.len, "}");
             const char *params[] = {q.from, q.to, dim, code, q.min_cell, w.text};
@@ -648,10 +638,11 @@ static void by_scope(struct req *r, const char *dim, const char *key_name)
                               r->app->cfg->indicators_min_cell, "features", features);
                 char *text = json_dumps(doc, JSON_COMPACT);
                 json_decref(doc);
+                http_language(r);
                 if (text)
                     http_text(r, 200, "application/geo+json", text, strlen(text));
                 else
-                    http_problem(r, 500, "internal", "The indicators could not be computed.");
+                    http_problem_msg(r, 500, "internal", MSG_INDICATORS_NOT_COMPUTED);
                 free(text);
             } else {
                 answer(r, &q, res, name, named, BY_COL_JSON, BY_COL_SUPPRESSED, BY_COL_JSON,
@@ -728,12 +719,14 @@ void indicators_targets(struct req *r)
                             q.baseline_days,
                             q.baseline_days,
                             "{}",
-                            "{}"};
-    PGresult *res = http_sql(r, INDICATORS_SQL_TARGETS, 11, params, false);
+                            "{}",
+                            lang_code(r->lang)};
+    PGresult *res = http_sql(r, INDICATORS_SQL_TARGETS, 12, params, false);
     if (res) {
         json_t *items = json_array();
         for (int row = 0; row < PQntuples(res); row++)
             json_array_append_new(items, json_loads(PQgetvalue(res, row, 0), 0, NULL));
+        http_language(r);
         http_json(r, 200,
                   json_pack("{s:s, s:s, s:s, s:o}", "campaign_start", r->app->cfg->campaign_start,
                             "from", q.from, "to", q.to, "items", items));
@@ -750,12 +743,12 @@ static bool read_number(const json_t *body, const char *field, bool required, do
     const json_t *v = json_object_get(body, field);
     if (!v || json_is_null(v)) {
         if (required)
-            validate_error(errors, field, "is required");
+            validate_error_msg(errors, field, MSG_FIELD_REQUIRED);
         return false;
     }
     double n = json_number_value(v);
     if (!json_is_number(v) || !isfinite(n) || n < min || n > max) {
-        validate_error(errors, field, "must be a number from %.10g to %.10g", min, max);
+        validate_error_msg(errors, field, MSG_FIELD_NUMBER_RANGE, min, max);
         return false;
     }
     snprintf(out, 32, "%.15g", n);
@@ -780,7 +773,7 @@ void indicators_put_target(struct req *r)
     const char *period = NULL;
     bool has_baseline = false;
     if (baseline && !json_is_object(baseline) && !json_is_null(baseline)) {
-        validate_error(errors, "baseline", "must be an object {value, period} or null");
+        validate_error_msg(errors, "baseline", MSG_TARGET_BASELINE);
     } else if (json_is_object(baseline)) {
         json_t *sub = json_array();
         static const char *const members[] = {"value", "period", NULL};
@@ -797,7 +790,7 @@ void indicators_put_target(struct req *r)
                                 period,       http_subject(r)};
         PGresult *res = http_sql(r, INDICATORS_SQL_PUT_TARGET, 6, params, false);
         if (res && PQntuples(res) == 0)
-            http_problem(r, 404, "not-found", "No indicator has this code.");
+            http_problem_msg(r, 404, "not-found", MSG_INDICATOR_NOT_FOUND);
         else if (res)
             http_json_text(r, 200, PQgetvalue(res, 0, 0));
         PQclear(res);

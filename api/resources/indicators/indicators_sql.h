@@ -46,16 +46,27 @@
     "CASE WHEN baseline_value IS NOT NULL THEN baseline_period ELSE ($7::date - $8::int)::text "   \
     "|| '/' || ($7::date - 1)::text END"
 
+/* An indicator's label and definition in the language `lang` (a parameter,
+ * 'fr' or 'en'; migration 018 holds both), as the columns label and
+ * definition. */
+#define INDICATOR_SQL_LABEL(lang)                                                                  \
+    "CASE " lang "::text WHEN 'en' THEN label_en ELSE label_fr END"
+#define INDICATOR_SQL_TEXTS(lang)                                                                  \
+    INDICATOR_SQL_LABEL(lang) " AS label, CASE " lang "::text WHEN 'en' THEN definition_en "       \
+                              "ELSE definition_fr END AS definition"
+
 /* $1 first day, $2 last day (dates, Europe/Paris, inclusive), $3 commune, $4
  * place, $5 organisation, $6 the smallest sample shown, $7 CAMPAIGN_START, $8
- * the baseline's length in days. One row per indicator: code, label,
- * definition, unit, value, numerator, denominator, sample_size, suppressed,
+ * the baseline's length in days, $9 the period's, $10 the codes withheld, $11
+ * the codes whose baseline is withheld, $12 the language of the texts. One row
+ * per indicator: code, label, definition, unit, value, numerator, denominator, sample_size, suppressed,
  * status, target_kind, target_value, goal, baseline_value, baseline_period
  * (all as text), then the row as JSON. status: no_data when the period shows
  * no figure (none, or withheld), no_baseline when a relative target's
  * baseline is unknown or withheld. */
 #define INDICATORS_SQL_LIST                                                                        \
-    "WITH x0 AS (SELECT i.*, v.numerator, v.denominator, v.value, v.sample_size, "                 \
+    "WITH x0 AS (SELECT i.*, " INDICATOR_SQL_TEXTS("$12") ", v.numerator, v.denominator, "         \
+    "v.value, v.sample_size, "                                                                     \
     "(v.sample_size > 0 AND v.sample_size < $6::int) OR code = ANY($10::text[]) AS suppressed, "   \
     "b.value AS b_value, "                                                                         \
     "b.sample_size AS b_sample FROM indicators i JOIN indicator_values(paris_midnight($1::date), " \
@@ -84,9 +95,10 @@
 /* $1 first day, $2 last day (unused but typed), $3, $4, $5 NULL (the whole
  * territory), $6 the smallest sample shown, $7 CAMPAIGN_START, $8 the
  * baseline's length in days, $9 the same, $10, $11 empty arrays (as the
- * list): every target and its baseline, as JSON. */
+ * list), $12 the language of the labels: every target and its baseline, as JSON. */
 #define INDICATORS_SQL_TARGETS                                                                     \
-    "WITH x0 AS (SELECT i.*, b.value AS b_value, b.sample_size AS b_sample FROM indicators i "     \
+    "WITH x0 AS (SELECT i.*, " INDICATOR_SQL_TEXTS("$12") ", b.value AS b_value, "                 \
+    "b.sample_size AS b_sample FROM indicators i "                                                 \
     "JOIN " INDICATOR_SQL_BASELINE_VALUES " USING (code) WHERE $1::date <= $2::date AND "           \
     "cardinality($10::text[]) >= 0), "                                                             \
     "x1 AS (SELECT x0.*, " INDICATOR_SQL_BASE " AS base, " INDICATOR_SQL_BASE_PERIOD               \
@@ -246,8 +258,9 @@ enum { SERIES_COL_SUPPRESSED = 6, SERIES_COL_JSON = 7 };
 
 enum { BY_COL_SUPPRESSED = 6, BY_COL_JSON = 7, BY_COL_FEATURE = 8 };
 
-/* $1 code: its label and unit. */
-#define INDICATORS_SQL_ONE "SELECT label, unit FROM indicators WHERE code = $1"
+/* $1 code, $2 the language: its label and unit. */
+#define INDICATORS_SQL_ONE                                                                         \
+    "SELECT " INDICATOR_SQL_LABEL("$2") ", unit FROM indicators WHERE code = $1"
 
 /* $1 first day, $2 last day, $3 organisation (NULL: all), $4 the smallest
  * sample shown. Per route (the kinds of the sending and the receiving

@@ -44,7 +44,7 @@ static const struct embedded_file *file_or_404(struct req *r, const char *name)
 {
     const struct embedded_file *f = embedded_find(name);
     if (!f)
-        http_problem(r, 404, "not-found", "No such page or file.");
+        http_problem_msg(r, 404, "not-found", MSG_WEB_NOT_FOUND);
     return f;
 }
 
@@ -105,5 +105,5 @@ void web_asset(struct req *r)
             http_text_cached(r, assets[i].content_type, f->data, f->size, NULL, ASSET_SECONDS);
             return;
         }
-    http_problem(r, 404, "not-found", "No such page or file.");
+    http_problem_msg(r, 404, "not-found", MSG_WEB_NOT_FOUND);
 }

@@ -18,13 +18,13 @@ bool calendar_check_filters(const char *const filters[CALENDAR_FILTERS], json_t 
 {
     const char *why = NULL;
     if (filters[0] && !validate_in_list(filters[0], codes_of(CODES_THEMES)))
-        validate_error(errors, "theme", "is not a workshop theme (see the OpenAPI enumeration)");
+        validate_code_error(errors, "theme", CODES_THEMES);
     if (filters[1] && !validate_in_list(filters[1], codes_of(CODES_AUDIENCES)))
-        validate_error(errors, "audience", "is not an audience (see the OpenAPI enumeration)");
+        validate_code_error(errors, "audience", CODES_AUDIENCES);
     if (filters[2] && !fields_insee_code(filters[2], &why))
         validate_error(errors, "commune", "%s", why);
     if (filters[3] && !validate_uuid(filters[3]))
-        validate_error(errors, "place_id", "must be a UUID");
+        validate_error_msg(errors, "place_id", MSG_FIELD_UUID);
     return json_array_size(errors) == 0;
 }
 
@@ -87,7 +87,7 @@ void calendar_answer(struct req *r, const char *const params[CALENDAR_FILTERS])
     free(events);
     PQclear(res);
     if (!text) {
-        http_problem(r, 500, "internal", "The calendar could not be written.");
+        http_problem_msg(r, 500, "internal", MSG_CALENDAR_NOT_WRITTEN);
         return;
     }
     struct http_cache c = {.content_type = "text/calendar; charset=utf-8",

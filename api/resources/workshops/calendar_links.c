@@ -18,15 +18,12 @@
 #define SECRET_BYTES 32 /* 256 bits, 43 base64url characters */
 #define SECRET_CHARS 43
 
-static const char not_found[] = "No calendar link has this id.";
-static const char no_feed[] = "No calendar at this link: it was revoked or never existed.";
-
 /* Answers 201 with the link, its secret's URL added. */
 static void answer_created(struct req *r, const char *json, const char *secret)
 {
     json_t *link = json_loads(json, 0, NULL);
     if (!link) {
-        http_problem(r, 500, "internal", "The calendar link could not be read back.");
+        http_problem_msg(r, 500, "internal", MSG_CALENDAR_LINK_READ_BACK);
         return;
     }
     /* The service's public URL (TOKEN_ISSUER) when it has one; a path otherwise. */
@@ -60,7 +57,7 @@ void calendar_links_create(struct req *r)
     for (int i = 0; i < CALENDAR_FILTERS; i++) {
         const json_t *v = json_object_get(body, names[i]);
         if (v && !json_is_null(v) && !json_is_string(v))
-            validate_error(errors, names[i], "must be a string");
+            validate_error_msg(errors, names[i], MSG_FIELD_NOT_STRING);
         filters[i] = json_string_value(v);
     }
     calendar_check_filters(filters, errors);
@@ -72,7 +69,7 @@ void calendar_links_create(struct req *r)
     json_decref(errors);
     char *secret = secrets_random(SECRET_BYTES);
     if (!secret) {
-        http_problem(r, 500, "internal", "No random bytes: the calendar link was not created.");
+        http_problem_msg(r, 500, "internal", MSG_CALENDAR_LINK_NO_RANDOM);
         json_decref(body);
         return;
     }
@@ -82,9 +79,8 @@ void calendar_links_create(struct req *r)
                             filters[2], filters[3], hash};
     PGresult *res = http_sql(r, CALENDAR_LINK_SQL_INSERT, 7, params, false);
     if (res && PQntuples(res) == 0)
-        http_problem(r, 409, "too-many-calendar-links",
-                     "The organisation already holds " CALENDAR_LINK_SQL_MAX
-                     " calendar links: revoke one first.");
+        http_problem_msg(r, 409, "too-many-calendar-links", MSG_CALENDAR_LINK_TOO_MANY,
+                         CALENDAR_LINK_SQL_MAX);
     else if (res)
         answer_created(r, PQgetvalue(res, 0, 0), secret);
     memset(secret, 0, strlen(secret));
@@ -111,7 +107,7 @@ void calendar_links_list(struct req *r)
 void calendar_links_delete(struct req *r)
 {
     if (!validate_uuid(r->params[0])) {
-        http_problem(r, 404, "not-found", not_found);
+        http_problem_msg(r, 404, "not-found", MSG_CALENDAR_LINK_NOT_FOUND);
         return;
     }
     const char *params[] = {r->params[0], r->who.org};
@@ -119,7 +115,8 @@ void calendar_links_delete(struct req *r)
     if (!res)
         return;
     if (PQntuples(res) == 0)
-        http_problem(r, 404, "not-found", not_found); /* another organisation's, too */
+        http_problem_msg(r, 404, "not-found",
+                         MSG_CALENDAR_LINK_NOT_FOUND); /* another organisation's, too */
     else
         http_empty(r, 204);
     PQclear(res);
@@ -135,7 +132,7 @@ static bool is_secret(const char *s)
 void calendar_links_feed(struct req *r)
 {
     if (!is_secret(r->params[0])) {
-        http_problem(r, 404, "not-found", no_feed);
+        http_problem_msg(r, 404, "not-found", MSG_CALENDAR_NO_FEED);
         return;
     }
     char hash[65];
@@ -145,7 +142,7 @@ void calendar_links_feed(struct req *r)
     if (!res)
         return;
     if (PQntuples(res) == 0) {
-        http_problem(r, 404, "not-found", no_feed);
+        http_problem_msg(r, 404, "not-found", MSG_CALENDAR_NO_FEED);
         PQclear(res);
         return;
     }

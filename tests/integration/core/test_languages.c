@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static char *admin, *reader, *activity, *writer;
+static char *admin, *reader, *activity, *writer, *indicators;
 
 static void start_with(const char *const *extra)
 {
@@ -26,6 +26,7 @@ static void start_with(const char *const *extra)
     fixture_token(&writer, "france-services-mirande",
                   "places:read places:write referrals:read referrals:write devices:write "
                   "workshops:read webhooks:write");
+    fixture_token(&indicators, "france-services-mirande", "indicators:read");
 }
 
 static void start(void)
@@ -347,6 +348,195 @@ Test(languages, resource_errors_in_both_languages)
                 "Ce service n'émet pas de jetons (TOKEN_ISSUER non défini).",
                 "This service issues no tokens (TOKEN_ISSUER unset).", "POST", "/oauth/token", NULL,
                 "application/x-www-form-urlencoded", "grant_type=client_credentials", NULL);
+}
+
+/* Indicators (400, 422, 404), targets (422), dashboard links (422), the
+ * calendar (400) and its links' feed (404): French on request, English beside. */
+Test(languages, indicator_and_calendar_errors_in_both_languages)
+{
+    struct answer fr, en;
+    ask(&fr, "GET", "/v1/indicators?from=bogus&format=xml", indicators, "fr", NULL, NULL, NULL);
+    ask(&en, "GET", "/v1/indicators?from=bogus&format=xml", indicators, "en", NULL, NULL, NULL);
+    cr_expect_eq(fr.status, 400, "%ld %s", fr.status, fr.detail);
+    cr_expect_str_eq(fr.language, "fr");
+    cr_expect(strstr(fr.errors, "from: doit être une date telle que 2026-01-01\n"), "%s",
+              fr.errors);
+    cr_expect(strstr(fr.errors, "format: doit valoir json ou csv\n"), "%s", fr.errors);
+    cr_expect(strstr(en.errors, "from: must be a date such as 2026-01-01\n"), "%s", en.errors);
+    cr_expect(strstr(en.errors, "format: must be json or csv\n"), "%s", en.errors);
+
+    const char *series = "/v1/indicators/autonomy_rate/series?granularity=week&from=2020-01-06"
+                         "&to=2026-11-29";
+    ask(&fr, "GET", series, indicators, "fr", NULL, NULL, NULL);
+    ask(&en, "GET", series, indicators, "en", NULL, NULL, NULL);
+    cr_expect_eq(fr.status, 422, "%ld %s", fr.status, fr.detail);
+    cr_expect_str_eq(fr.title, "Contenu impossible à traiter");
+    cr_expect(strstr(fr.errors, "granularity: la période donne 360 points par week ; une série en "
+                                "compte au plus 160 : raccourcissez la période ou utilisez "
+                                "granularity=month\n"),
+              "%s", fr.errors);
+    cr_expect(strstr(en.errors, "granularity: the period makes 360 points by week; a series has at "
+                                "most 160: shorten the period or use granularity=month\n"),
+              "%s", en.errors);
+    expect_both(404, P "not-found", "Introuvable", "Not Found", "Aucun indicateur n'a ce code.",
+                "No indicator has this code.", "GET", "/v1/indicators/no_such_indicator/series",
+                indicators, NULL, NULL, NULL);
+
+    const char *target = "{\"kind\": \"at_least\", \"value\": -1, \"baseline\": 3}";
+    ask(&fr, "PUT", "/v1/targets/autonomy_gain", admin, "fr", "application/json", target, NULL);
+    ask(&en, "PUT", "/v1/targets/autonomy_gain", admin, "en", "application/json", target, NULL);
+    cr_expect_eq(fr.status, 422, "%ld %s", fr.status, fr.detail);
+    cr_expect(strstr(fr.errors, "value: doit être un nombre de 0 à 1000000000\n"), "%s", fr.errors);
+    cr_expect(strstr(fr.errors, "baseline: doit être un objet {value, period} ou null\n"), "%s",
+              fr.errors);
+    cr_expect(strstr(en.errors, "value: must be a number from 0 to 1000000000\n"), "%s", en.errors);
+
+    const char *link = "{\"label\": \"Essai\", \"commune\": \"75056\", \"from\": \"2026-01-01\"}";
+    ask(&fr, "POST", "/v1/dashboard-links", indicators, "fr", "application/json", link, NULL);
+    ask(&en, "POST", "/v1/dashboard-links", indicators, "en", "application/json", link, NULL);
+    cr_expect_eq(fr.status, 422, "%ld %s", fr.status, fr.detail);
+    cr_expect(strstr(fr.errors, "commune: doit être le code INSEE d'une commune du Gers (32xxx)\n"),
+              "%s", fr.errors);
+    cr_expect(strstr(fr.errors, "to: doit être une date AAAA-MM-JJ, donnée avec from\n"), "%s",
+              fr.errors);
+    cr_expect(strstr(en.errors, "to: must be a date YYYY-MM-DD, given with from\n"), "%s",
+              en.errors);
+
+    ask(&fr, "GET", "/v1/calendar.ics?audience=bogus&place_id=42", writer, "fr", NULL, NULL, NULL);
+    ask(&en, "GET", "/v1/calendar.ics?audience=bogus&place_id=42", writer, "en", NULL, NULL, NULL);
+    cr_expect_eq(fr.status, 400, "%ld %s", fr.status, fr.detail);
+    cr_expect_str_eq(fr.language, "fr");
+    cr_expect(strstr(fr.errors, "audience: doit être l'un des codes de /v1/reference/audiences\n"),
+              "%s", fr.errors);
+    cr_expect(strstr(fr.errors, "place_id: doit être un UUID\n"), "%s", fr.errors);
+    cr_expect(strstr(en.errors, "audience: must be one of the codes of /v1/reference/audiences\n"),
+              "%s", en.errors);
+    cr_expect(strstr(en.errors, "place_id: must be a UUID\n"), "%s", en.errors);
+    expect_both(404, P "not-found", "Introuvable", "Not Found",
+                "Aucun agenda à ce lien : il a été révoqué ou n'a jamais existé.",
+                "No calendar at this link: it was revoked or never existed.", "GET",
+                "/v1/calendar-links/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/calendar.ics", NULL,
+                NULL, NULL, NULL);
+}
+
+/* GET `path` (checked against the contract) with Accept-Language `lang`
+ * (NULL: none); the body, Content-Language and Vary into the buffers. */
+static struct response *get_in(const char *path, const char *token, const char *lang,
+                               char language[16], char vary[256])
+{
+    char auth[4096], al[64];
+    const char *headers[3] = {bearer_header(token, auth, sizeof auth), NULL, NULL};
+    if (lang) {
+        snprintf(al, sizeof al, "Accept-Language: %s", lang);
+        headers[1] = al;
+    }
+    struct response *r = http_request("GET", url(path), headers, NULL);
+    cr_expect_eq(r->status, 200, "GET %s (%s): %ld %s", path, lang ? lang : "-", r->status,
+                 r->body);
+    language[0] = vary[0] = '\0';
+    response_header(r, "Content-Language", language, 16);
+    response_header(r, "Vary", vary, 256);
+    return r;
+}
+
+/* The item of `code` in the answer's items. */
+static json_t *item_of(json_t *doc, const char *code)
+{
+    size_t i;
+    json_t *item;
+    json_array_foreach(json_object_get(doc, "items"), i, item)
+    {
+        if (strcmp(json_string_value(json_object_get(item, "code")), code) == 0)
+            return item;
+    }
+    return NULL;
+}
+
+static const char *str_of(json_t *doc, const char *name)
+{
+    const char *s = json_string_value(json_object_get(doc, name));
+    return s ? s : "";
+}
+
+/* Indicator labels and definitions (migration 018) in the negotiated
+ * language: the list, a series, the targets; a CSV in its own language
+ * (?locale=, else Accept-Language); Content-Language and Vary say so. */
+Test(languages, indicator_texts_in_both_languages)
+{
+    char language[16], vary[256];
+    static const char *const langs[] = {"fr-FR,fr;q=0.9,en;q=0.5", "en-GB, fr;q=0.3"};
+    static const char *const expect_lang[] = {"fr", "en"};
+    static const char *const labels[] = {"Autonomie après les ateliers",
+                                         "Autonomy after the workshops"};
+    static const char *const definitions[] = {"Participants dont la dernière autoévaluation",
+                                              "Participants whose latest after"};
+    for (int k = 0; k < 2; k++) {
+        struct response *r = get_in("/v1/indicators", indicators, langs[k], language, vary);
+        json_t *doc = response_json(r);
+        json_t *item = item_of(doc, "autonomy_rate");
+        cr_assert_not_null(item, "%s", r->body);
+        cr_expect_str_eq(str_of(item, "label"), labels[k]);
+        cr_expect(strncmp(str_of(item, "definition"), definitions[k], strlen(definitions[k])) == 0,
+                  "%s: %s", expect_lang[k], str_of(item, "definition"));
+        /* every indicator has both texts */
+        size_t i;
+        json_t *each;
+        json_array_foreach(json_object_get(doc, "items"), i, each)
+        {
+            cr_expect(*str_of(each, "label") && *str_of(each, "definition"), "%s",
+                      str_of(each, "code"));
+        }
+        cr_expect_str_eq(language, expect_lang[k]);
+        cr_expect(strstr(vary, "Accept-Language") != NULL, "Vary \"%s\"", vary);
+        json_decref(doc);
+        response_free(r);
+
+        r = get_in("/v1/indicators/autonomy_gain/series", indicators, langs[k], language, vary);
+        doc = response_json(r);
+        cr_expect_str_eq(str_of(doc, "label"),
+                         k == 1 ? "Autonomy score gain" : "Progression du score d'autonomie");
+        cr_expect_str_eq(language, expect_lang[k]);
+        cr_expect(strstr(vary, "Accept-Language") != NULL, "Vary \"%s\"", vary);
+        json_decref(doc);
+        response_free(r);
+
+        r = get_in("/v1/targets", indicators, langs[k], language, vary);
+        doc = response_json(r);
+        item = item_of(doc, "devices_distributed");
+        cr_assert_not_null(item, "%s", r->body);
+        cr_expect_str_eq(str_of(item, "label"), k == 1 ? "Refurbished devices distributed"
+                                                       : "Équipements reconditionnés distribués");
+        cr_expect_str_eq(language, expect_lang[k]);
+        cr_expect(strstr(vary, "Accept-Language") != NULL, "Vary \"%s\"", vary);
+        json_decref(doc);
+        response_free(r);
+    }
+    /* a CSV in its own language: ?locale= wins over Accept-Language */
+    struct response *r =
+        get_in("/v1/indicators?format=csv&locale=en", indicators, "fr", language, vary);
+    cr_expect(strstr(r->body, "Autonomy after the workshops") != NULL, "%.300s", r->body);
+    cr_expect(strstr(r->body, "Participants whose latest after") != NULL, "%.300s", r->body);
+    cr_expect_str_eq(language, "en");
+    response_free(r);
+    r = get_in("/v1/indicators?format=csv", indicators, "fr", language, vary);
+    cr_expect(strstr(r->body, "Autonomie après les ateliers") != NULL, "%.300s", r->body);
+    cr_expect(strstr(r->body, "Participants dont la dernière autoévaluation") != NULL, "%.300s",
+              r->body);
+    cr_expect_str_eq(language, "fr");
+    response_free(r);
+}
+
+/* Without Accept-Language, DEFAULT_LANGUAGE (fr): the indicators in French. */
+Test(languages_default, indicator_texts_in_the_default_language)
+{
+    char language[16], vary[256];
+    struct response *r = get_in("/v1/indicators", indicators, NULL, language, vary);
+    json_t *doc = response_json(r);
+    cr_expect_str_eq(str_of(item_of(doc, "mobile_unit_visits"), "label"),
+                     "Fréquentation du bus numérique");
+    cr_expect_str_eq(language, "fr");
+    json_decref(doc);
+    response_free(r);
 }
 
 /* RFC 6749 errors: `error` never changes, `error_description` follows the

@@ -3,6 +3,8 @@
  * signature against the specification's reference vector. */
 #include "webhook_send.h"
 
+#include "lang.h"
+
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,4 +85,19 @@ Test(webhook_signature, both_secrets_during_a_rotation_and_malformed_ones)
     free(one);
     free(two);
     free(secret);
+}
+
+/* The reasons follow the language of the request being answered (the
+ * thread's); the delivery worker's are English (no request). */
+Test(webhook_url, reasons_in_the_request_language)
+{
+    lang_set_current(LANG_FR);
+    cr_expect_str_eq(check("http://127.0.0.1/", false, true), "doit être une URL https");
+    cr_expect_str_eq(check("https://user:pw@127.0.0.1/", false, true),
+                     "ne doit contenir ni nom d'utilisateur ni mot de passe");
+    cr_expect_str_eq(check("https://127.0.0.1/hooks", false, false),
+                     "se résout en une adresse de bouclage");
+    lang_set_current(LANG_EN);
+    cr_expect_str_eq(check("https://127.0.0.1/hooks", false, false),
+                     "resolves to a loopback address");
 }

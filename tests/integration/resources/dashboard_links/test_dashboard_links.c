@@ -129,6 +129,17 @@ Test(dashboard_links, a_link_reads_the_indicators_and_nothing_else_until_revoked
     cr_expect_eq(r->status, 403, "%s", r->body);
     cr_expect_not_null(strstr(r->body, "only reads the indicators"));
     response_free(r);
+    {
+        char auth[256];
+        snprintf(auth, sizeof auth, "Authorization: Link %s", secret);
+        const char *headers[] = {auth, "Accept-Language: fr", NULL};
+        r = http_request("GET", url("/v1/dashboard-links"), headers, NULL);
+        cr_expect_eq(r->status, 403, "%s", r->body);
+        cr_expect_not_null(
+            strstr(r->body, "Un lien de tableau de bord ne lit que les indicateurs."), "%s",
+            r->body);
+        response_free(r);
+    }
     r = with_link("/v1/places", secret);
     cr_expect_eq(r->status, 403, "%s", r->body);
     response_free(r);
