@@ -355,10 +355,9 @@ void router_finish(struct req *r)
     size_t route_index = r->route ? (size_t)(r->route - routes) : routes_count;
     int status = (int)r->out->status;
     metrics_observe(r->app->metrics, route_index, status, elapsed);
-    /* a write that succeeded may have written webhook events (the triggers) */
-    const char *method = r->in->http_verb;
-    if (status < 400 && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
-        strcmp(method, "OPTIONS") != 0)
+    /* a write that succeeded may have written webhook events (the triggers);
+     * a request cut before its headers ended has no route (and no method) */
+    if (r->route && status < 400 && strcmp(r->route->method, "GET") != 0)
         webhook_workers_wake(r->app->webhooks);
     enum log_level level = status >= 500 ? LOG_ERROR : LOG_INFO;
     if (!log_enabled(level)) {
