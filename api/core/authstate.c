@@ -177,6 +177,15 @@ void authstate_invalidate(struct authstate *s)
  * false when asked to stop. */
 static bool wait_for_change(struct authstate *s, PGconn *conn)
 {
+    /* a notification that arrived during the reload is already in libpq's
+     * buffer, where poll cannot see it: reload again at once */
+    PGnotify *early = conn ? PQnotifies(conn) : NULL;
+    if (early) {
+        do
+            PQfreemem(early);
+        while ((early = PQnotifies(conn)) != NULL);
+        return true;
+    }
     struct pollfd fds[2] = {{.fd = s->wake[0], .events = POLLIN},
                             {.fd = conn ? PQsocket(conn) : -1, .events = POLLIN}};
     int ready = poll(fds, conn ? 2 : 1, AUTHSTATE_REFRESH_S * 1000);

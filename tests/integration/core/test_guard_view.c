@@ -66,14 +66,18 @@ static double now_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* Seconds until the answer is `want` (polling every 5 ms), at most 5 s. */
+/* Seconds until the answer is `want` (polling every 5 ms), at most 5 s;
+ * the last status seen otherwise, to tell why. */
 static double seconds_until(long want)
 {
     double start = now_s();
-    while (status_now() != want && now_s() - start < 5) {
+    long seen;
+    while ((seen = status_now()) != want && now_s() - start < 5) {
         struct timespec pause = {0, 5 * 1000 * 1000};
         nanosleep(&pause, NULL);
     }
+    if (seen != want)
+        cr_log_warn("still %ld after 5 s, waiting for %ld", seen, want);
     return now_s() - start;
 }
 
