@@ -66,7 +66,9 @@ async function once() {
     const m = await page.evaluate(() => {
       const api = performance.getEntriesByType('resource').filter((e) => new URL(e.name).pathname.startsWith('/v1/'));
       const slowest = api.reduce((a, e) => (!a || e.duration > a.duration ? e : a), null);
+      const each = api.map((e) => ({ path: new URL(e.name).pathname, start: e.startTime, end: e.responseEnd }));
       return {
+        each,
         calls: api.length,
         lastApi: Math.max(...api.map((e) => e.responseEnd)),
         drawn: window.__drawnAt,
@@ -107,4 +109,9 @@ console.log(`| dashboard first load, share link, this year (${loads} loads, empt
 console.log(`| the same loads: page drawn (cards, charts, routes, map) | ${col('drawn')} | ${failed} |`);
 if (slowest)
   console.log(`| the same loads: the slowest call (most often ${slowest[0]}) | ${ms(pct(slowest[1], 0.5))} | ${ms(pct(slowest[1], 0.95))} | ${failed} |`);
+// Where the time goes (stderr): each call's start and end in the median load.
+const median = [...ok].sort((a, b) => a.drawn - b.drawn)[Math.floor((ok.length - 1) / 2)];
+if (median)
+  for (const e of median.each.sort((a, b) => a.start - b.start))
+    console.error(`dashboard bench: ${e.path} ${Math.round(e.start)} → ${Math.round(e.end)} ms`);
 process.exit(0);
