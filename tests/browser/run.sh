@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The browser tests: pages of the service loaded in headless Chromium
 # (Debian's `chromium`) driven by playwright-core (npm, pinned, installed
-# under build/tools like the OpenAPI linter). Each test starts the real
+# under build/tools by tests/browser/install.sh). Each test starts the real
 # binary against the test database on a free loopback port, and fails on a
 # console error, an uncaught exception, a request to any other host or a
 # Content-Security-Policy violation; it keeps a screenshot under
@@ -13,32 +13,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${1:-build/inclusion-api}
 : "${TEST_DATABASE_URL:?TEST_DATABASE_URL must name the test database}"
-tools=$root/build/tools
-want=1.65.2
-chromium=${CHROMIUM:-/usr/bin/chromium}
-
-if ! command -v npm >/dev/null 2>&1; then
-  echo "browser: installing nodejs and npm" >&2
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get install -y -qq nodejs npm >/dev/null
-fi
-if [ ! -x "$chromium" ]; then
-  echo "browser: installing chromium" >&2
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null
-fi
-pkg=$tools/node_modules/playwright-core/package.json
-have=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$pkg" 2>/dev/null | head -n 1 || true)
-if [ "$have" != "$want" ]; then
-  mkdir -p "$tools"
-  # playwright-core downloads no browser (Debian's is used).
-  npm install --prefix "$tools" --no-audit --no-fund --silent "playwright-core@$want" >&2
-fi
-
-export NODE_PATH=$tools/node_modules
-export INCLUSION_API_BIN=$bin CHROMIUM=$chromium SCREENSHOTS=$root/build/screenshots
+# shellcheck source=tests/browser/install.sh
+. "$root/tests/browser/install.sh"
+export INCLUSION_API_BIN=$bin SCREENSHOTS=$root/build/screenshots
 mkdir -p "$SCREENSHOTS"
 passed=0 failed=0
 for test in "$root"/tests/browser/test_*.mjs; do
