@@ -311,6 +311,22 @@ Test(stream_pool, a_client_that_goes_away_leaves_the_connection)
     }
 }
 
+/* Every feature has an id, and no id comes twice. */
+static void expect_each_id_once(json_t *features)
+{
+    json_t *seen = json_object();
+    size_t i;
+    json_t *f;
+    json_array_foreach(features, i, f)
+    {
+        const char *id = json_string_value(json_object_get(f, "id"));
+        cr_assert_not_null(id);
+        cr_expect_null(json_object_get(seen, id), "%s twice", id);
+        json_object_set_new(seen, id, json_true());
+    }
+    json_decref(seen);
+}
+
 Test(stream_large, every_place_in_one_stream_and_a_cut_one_returns_its_connection)
 {
     /* cut short three times, 20 MB into the stream, 512 bytes read at most */
@@ -332,17 +348,7 @@ Test(stream_large, every_place_in_one_stream_and_a_cut_one_returns_its_connectio
     cr_assert(json_is_object(geo), "the stream parses as JSON");
     json_t *features = json_object_get(geo, "features");
     cr_expect_geq(json_array_size(features), LARGE_PLACES + 27);
-    json_t *seen = json_object();
-    size_t i;
-    json_t *f;
-    json_array_foreach(features, i, f)
-    {
-        const char *id = json_string_value(json_object_get(f, "id"));
-        cr_assert_not_null(id);
-        cr_expect_null(json_object_get(seen, id), "%s twice", id);
-        json_object_set_new(seen, id, json_true());
-    }
-    json_decref(seen);
+    expect_each_id_once(features);
     json_decref(geo);
 }
 
@@ -354,22 +360,17 @@ Test(stream_large, nearest_first_in_batches_each_place_once_in_order)
     response_free(r);
     json_t *features = json_object_get(geo, "features");
     cr_expect_geq(json_array_size(features), LARGE_PLACES, "every test place is within 30 km");
-    json_t *seen = json_object();
+    expect_each_id_once(features);
     double before = -1;
     size_t i;
     json_t *f;
     json_array_foreach(features, i, f)
     {
-        const char *id = json_string_value(json_object_get(f, "id"));
-        cr_assert_not_null(id);
-        cr_expect_null(json_object_get(seen, id), "%s twice", id);
-        json_object_set_new(seen, id, json_true());
         double d =
             json_number_value(json_object_get(json_object_get(f, "properties"), "distance_m"));
         cr_expect_geq(d, before, "feature %zu: %f after %f", i, d, before);
         before = d;
     }
-    json_decref(seen);
     json_decref(geo);
 }
 
